@@ -1,0 +1,1 @@
+"""Qt-free core of Annotary: domain, storage, import/export, services."""

@@ -1,0 +1,146 @@
+"""Reading and writing the human-editable codebook file (YAML, or JSON by suffix)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from app.core.codebook.spec import (
+    AttributeSpec,
+    CodebookSpec,
+    DocumentCodeSpec,
+    EntityTypeSpec,
+    EventTypeSpec,
+    RoleSpec,
+)
+from app.core.errors import CodebookError
+
+FORMAT_KEY = "annotary_codebook"
+FORMAT_VERSION = 1
+
+
+def load_codebook(path: Path) -> CodebookSpec:
+    path = Path(path)
+    try:
+        raw = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise CodebookError(f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise CodebookError(f"{path} is not UTF-8 text") from None
+    try:
+        data = json.loads(raw) if path.suffix.lower() == ".json" else yaml.safe_load(raw)
+    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        line = line + 1 if line is not None else getattr(exc, "lineno", None)
+        where = f"{path}:{line}" if line else str(path)
+        raise CodebookError(f"{where}: not a valid codebook file ({type(exc).__name__})") from None
+    try:
+        spec = codebook_from_dict(data)
+    except CodebookError as exc:
+        raise CodebookError(f"{path}: {exc}") from None
+    return spec
+
+
+def codebook_from_dict(data: Any) -> CodebookSpec:
+    if not isinstance(data, dict):
+        raise CodebookError("a codebook file holds a mapping with entity_types, event_types, ...")
+    version = data.get(FORMAT_KEY, FORMAT_VERSION)
+    if version != FORMAT_VERSION:
+        raise CodebookError(f"codebook format {version!r} is not supported (this Annotary reads {FORMAT_VERSION})")
+    unknown = set(data) - {FORMAT_KEY, "entity_types", "event_types", "attributes", "document_codes"}
+    if unknown:
+        raise CodebookError(f"unknown section(s): {', '.join(sorted(map(str, unknown)))}")
+    try:
+        spec = CodebookSpec(
+            entity_types=[EntityTypeSpec(**_fields(e, EntityTypeSpec)) for e in _list(data, "entity_types")],
+            event_types=[
+                EventTypeSpec(
+                    **{k: v for k, v in _fields(e, EventTypeSpec).items() if k != "roles"},
+                    roles=[RoleSpec(**_fields(r, RoleSpec)) for r in (e.get("roles") or [])],
+                )
+                for e in _list(data, "event_types")
+            ],
+            attributes=[AttributeSpec(**_fields(a, AttributeSpec)) for a in _list(data, "attributes")],
+            document_codes=[DocumentCodeSpec(**_fields(c, DocumentCodeSpec)) for c in _list(data, "document_codes")],
+        )
+    except TypeError as exc:
+        raise CodebookError(f"malformed entry: {exc}") from None
+    for typ in spec.entity_types + spec.event_types:
+        if typ.hotkey is not None:
+            typ.hotkey = str(typ.hotkey)
+    for attr in spec.attributes:
+        attr.values = [str(v) for v in attr.values]
+    for code in spec.document_codes:
+        code.values = [str(v) for v in code.values]
+    spec.validate()
+    return spec
+
+
+def _list(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    items = data.get(key) or []
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise CodebookError(f"{key} must be a list of mappings")
+    return items
+
+
+def _fields(item: dict[str, Any], cls: type) -> dict[str, Any]:
+    allowed = set(cls.__dataclass_fields__)
+    unknown = set(item) - allowed
+    if unknown:
+        raise CodebookError(
+            f"{item.get('name', '?')!r}: unknown key(s) {', '.join(sorted(map(str, unknown)))}; "
+            f"allowed: {', '.join(sorted(allowed))}"
+        )
+    return {k: ("" if v is None and k == "definition" else v) for k, v in item.items()}
+
+
+def codebook_to_dict(spec: CodebookSpec) -> dict[str, Any]:
+    def typ(t: EntityTypeSpec | EventTypeSpec) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": t.name, "color": t.color}
+        if t.hotkey:
+            out["hotkey"] = t.hotkey
+        out["definition"] = t.definition
+        return out
+
+    return {
+        FORMAT_KEY: FORMAT_VERSION,
+        "entity_types": [typ(t) for t in spec.entity_types],
+        "event_types": [
+            {
+                **typ(t),
+                "roles": [
+                    {"name": r.name, "accepts": list(r.accepts), "repeatable": r.repeatable, "definition": r.definition}
+                    for r in t.roles
+                ],
+            }
+            for t in spec.event_types
+        ],
+        "attributes": [
+            {"name": a.name, "target": a.target, "values": list(a.values), "applies_to": list(a.applies_to),
+             "definition": a.definition}
+            for a in spec.attributes
+        ],
+        "document_codes": [
+            {"name": c.name, "level": c.level, "values": list(c.values), "definition": c.definition}
+            for c in spec.document_codes
+        ],
+    }
+
+
+def save_codebook(spec: CodebookSpec, path: Path) -> None:
+    path = Path(path)
+    data = codebook_to_dict(spec)
+    if path.suffix.lower() == ".json":
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise CodebookError(f"cannot write {path}: {exc.strerror}") from None

@@ -1,0 +1,221 @@
+"""The codebook in the project database: read it as a spec, apply a spec to it."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.core.codebook.spec import CodebookSpec, DocumentCodeSpec, EntityTypeSpec, EventTypeSpec, RoleSpec
+from app.core.codebook.spec import AttributeSpec
+from app.core.errors import CodebookError
+from app.core.models import (
+    Attribute,
+    DocumentCode,
+    DocumentCodeValue,
+    EntityType,
+    Event,
+    EventArgument,
+    EventAttributeValue,
+    EventRole,
+    EventType,
+    Mention,
+    MentionAttributeValue,
+)
+
+
+def read_codebook(session: Session) -> CodebookSpec:
+    entity_types = session.scalars(select(EntityType).order_by(EntityType.position, EntityType.id)).all()
+    event_types = session.scalars(
+        select(EventType)
+        .options(selectinload(EventType.roles).selectinload(EventRole.accepts))
+        .order_by(EventType.position, EventType.id)
+    ).all()
+    attributes = session.scalars(select(Attribute).order_by(Attribute.position, Attribute.id)).all()
+    codes = session.scalars(select(DocumentCode).order_by(DocumentCode.position, DocumentCode.id)).all()
+    return CodebookSpec(
+        entity_types=[EntityTypeSpec(t.name, t.color, t.hotkey, t.definition) for t in entity_types],
+        event_types=[
+            EventTypeSpec(
+                t.name, t.color, t.hotkey, t.definition,
+                roles=[RoleSpec(r.name, [a.name for a in r.accepts], r.repeatable, r.definition) for r in t.roles],
+            )
+            for t in event_types
+        ],
+        attributes=[
+            AttributeSpec(a.name, a.target, json.loads(a.values_json), json.loads(a.applies_to_json), a.definition)
+            for a in attributes
+        ],
+        document_codes=[
+            DocumentCodeSpec(c.name, c.level, json.loads(c.values_json), c.definition) for c in codes
+        ],
+    )
+
+
+def merge_codebooks(base: CodebookSpec, extra: CodebookSpec) -> CodebookSpec:
+    """`base` with every type, role, attribute and code of `extra` that it lacks added."""
+    merged = CodebookSpec(
+        entity_types=list(base.entity_types),
+        event_types=[EventTypeSpec(t.name, t.color, t.hotkey, t.definition, list(t.roles)) for t in base.event_types],
+        attributes=list(base.attributes),
+        document_codes=list(base.document_codes),
+    )
+    used_hotkeys = {t.hotkey.lower() for t in merged.entity_types + merged.event_types if t.hotkey}
+    for typ in extra.entity_types:
+        if merged.entity_type(typ.name) is None:
+            hotkey = typ.hotkey if typ.hotkey and typ.hotkey.lower() not in used_hotkeys else None
+            merged.entity_types.append(EntityTypeSpec(typ.name, typ.color, hotkey, typ.definition))
+    for typ in extra.event_types:
+        mine = merged.event_type(typ.name)
+        if mine is None:
+            hotkey = typ.hotkey if typ.hotkey and typ.hotkey.lower() not in used_hotkeys else None
+            merged.event_types.append(EventTypeSpec(typ.name, typ.color, hotkey, typ.definition, list(typ.roles)))
+            continue
+        for role in typ.roles:
+            existing = mine.role(role.name)
+            if existing is None:
+                mine.roles.append(role)
+            else:
+                extra_accepts = [a for a in role.accepts if a not in existing.accepts]
+                if extra_accepts:
+                    mine.roles[mine.roles.index(existing)] = RoleSpec(
+                        existing.name, existing.accepts + extra_accepts,
+                        existing.repeatable or role.repeatable, existing.definition,
+                    )
+    for attr in extra.attributes:
+        if merged.attribute(attr.name, attr.target) is None:
+            merged.attributes.append(attr)
+    for code in extra.document_codes:
+        if all(c.name != code.name for c in merged.document_codes):
+            merged.document_codes.append(code)
+    merged.validate()
+    return merged
+
+
+def apply_codebook(session: Session, spec: CodebookSpec) -> None:
+    """Make the stored codebook equal `spec`; refuse to remove what annotations use.
+
+    Types, roles, attributes and codes are matched by name, so ids (and the
+    annotations that point at them) survive edits of colours, hotkeys or definitions.
+    """
+    spec.validate()
+    problems: list[str] = []
+
+    entity_rows = {t.name: t for t in session.scalars(select(EntityType))}
+    for name, row in entity_rows.items():
+        if spec.entity_type(name) is None:
+            n = session.scalar(select(func.count()).where(Mention.entity_type_id == row.id))
+            if n:
+                problems.append(f"entity type {name!r} is used by {n} mention(s)")
+    event_rows = {t.name: t for t in session.scalars(select(EventType).options(selectinload(EventType.roles)))}
+    for name, row in event_rows.items():
+        wanted = spec.event_type(name)
+        if wanted is None:
+            n = session.scalar(select(func.count()).where(Event.event_type_id == row.id))
+            if n:
+                problems.append(f"event type {name!r} is used by {n} event(s)")
+            continue
+        for role in row.roles:
+            if wanted.role(role.name) is None:
+                n = session.scalar(select(func.count()).where(EventArgument.role_id == role.id))
+                if n:
+                    problems.append(f"role {role.name!r} of {name!r} is used by {n} argument(s)")
+    attr_rows = {(a.target, a.name): a for a in session.scalars(select(Attribute))}
+    for (target, name), row in attr_rows.items():
+        if spec.attribute(name, target) is None:
+            table = EventAttributeValue if target == "event" else MentionAttributeValue
+            n = session.scalar(select(func.count()).where(table.attribute_id == row.id))
+            if n:
+                problems.append(f"attribute {name!r} is set on {n} annotation(s)")
+    code_rows = {c.name: c for c in session.scalars(select(DocumentCode))}
+    for name, row in code_rows.items():
+        if all(c.name != name for c in spec.document_codes):
+            n = session.scalar(select(func.count()).where(DocumentCodeValue.code_id == row.id))
+            if n:
+                problems.append(f"document code {name!r} has {n} value(s)")
+    if problems:
+        raise CodebookError("cannot remove what annotations use: " + "; ".join(problems))
+
+    for name, row in entity_rows.items():
+        if spec.entity_type(name) is None:
+            session.delete(row)
+    for name, row in event_rows.items():
+        if spec.event_type(name) is None:
+            session.delete(row)
+    for key, row in attr_rows.items():
+        if spec.attribute(key[1], key[0]) is None:
+            session.delete(row)
+    for name, row in code_rows.items():
+        if all(c.name != name for c in spec.document_codes):
+            session.delete(row)
+    session.flush()
+
+    # Hotkeys may move between types: clear them first so no transient duplicate exists.
+    for pos, typ in enumerate(spec.entity_types):
+        row = entity_rows.get(typ.name)
+        if row is None:
+            row = EntityType(name=typ.name)
+            session.add(row)
+            entity_rows[typ.name] = row
+        row.color, row.hotkey, row.definition, row.position = typ.color, typ.hotkey, typ.definition, pos
+    session.flush()
+    for pos, typ in enumerate(spec.event_types):
+        row = event_rows.get(typ.name)
+        if row is None:
+            row = EventType(name=typ.name)
+            session.add(row)
+            event_rows[typ.name] = row
+        row.color, row.hotkey, row.definition, row.position = typ.color, typ.hotkey, typ.definition, pos
+        roles = {r.name: r for r in row.roles}
+        for role in list(row.roles):
+            if typ.role(role.name) is None:
+                row.roles.remove(role)
+        for rpos, role in enumerate(typ.roles):
+            rrow = roles.get(role.name)
+            if rrow is None:
+                rrow = EventRole(name=role.name)
+                row.roles.append(rrow)
+            rrow.repeatable, rrow.definition, rrow.position = role.repeatable, role.definition, rpos
+            rrow.accepts = [entity_rows[a] for a in role.accepts]
+    for pos, attr in enumerate(spec.attributes):
+        row = attr_rows.get((attr.target, attr.name))
+        if row is None:
+            row = Attribute(name=attr.name, target=attr.target)
+            session.add(row)
+        row.values_json = json.dumps(attr.values, ensure_ascii=False)
+        row.applies_to_json = json.dumps(attr.applies_to, ensure_ascii=False)
+        row.definition, row.position = attr.definition, pos
+    for pos, code in enumerate(spec.document_codes):
+        row = code_rows.get(code.name)
+        if row is None:
+            row = DocumentCode(name=code.name, level=code.level)
+            session.add(row)
+        row.level, row.definition, row.position = code.level, code.definition, pos
+        row.values_json = json.dumps(code.values, ensure_ascii=False)
+    session.flush()
+
+
+def remove_entity_type(session: Session, name: str) -> None:
+    spec = read_codebook(session)
+    if spec.entity_type(name) is None:
+        raise CodebookError(f"no entity type {name!r}")
+    spec.entity_types = [t for t in spec.entity_types if t.name != name]
+    for ev in spec.event_types:
+        for role in ev.roles:
+            role.accepts = [a for a in role.accepts if a != name]
+    for attr in spec.attributes:
+        if attr.target == "mention":
+            attr.applies_to = [a for a in attr.applies_to if a != name]
+    apply_codebook(session, spec)
+
+
+def remove_event_type(session: Session, name: str) -> None:
+    spec = read_codebook(session)
+    if spec.event_type(name) is None:
+        raise CodebookError(f"no event type {name!r}")
+    spec.event_types = [t for t in spec.event_types if t.name != name]
+    for attr in spec.attributes:
+        if attr.target == "event":
+            attr.applies_to = [a for a in attr.applies_to if a != name]
+    apply_codebook(session, spec)

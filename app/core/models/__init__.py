@@ -1,0 +1,19 @@
+"""ORM models of an Annotary project."""
+
+from app.core.models.annotations import (
+    DocumentCodeValue,
+    Event,
+    EventArgument,
+    EventAttributeValue,
+    Mention,
+    MentionAttributeValue,
+)
+from app.core.models.base import Base, utcnow
+from app.core.models.codebook import Attribute, DocumentCode, EntityType, EventRole, EventType, role_accepts
+from app.core.models.documents import Coder, Document, DocumentStatus
+
+__all__ = [
+    "Attribute", "Base", "Coder", "Document", "DocumentCode", "DocumentCodeValue", "DocumentStatus",
+    "EntityType", "Event", "EventArgument", "EventAttributeValue", "EventRole", "EventType", "Mention",
+    "MentionAttributeValue", "role_accepts", "utcnow",
+]

@@ -1,0 +1,114 @@
+"""What coders make: mentions, events with arguments and attributes, document code values."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.models.base import Base, utcnow
+
+
+class Mention(Base):
+    __tablename__ = "mentions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    coder_id: Mapped[int] = mapped_column(ForeignKey("coders.id"))
+    entity_type_id: Mapped[int] = mapped_column(ForeignKey("entity_types.id"))
+    start: Mapped[int]
+    end: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    modified_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("start >= 0 AND \"end\" > start", name="span"),
+        Index("ix_mentions_document_coder_start", "document_id", "coder_id", "start"),
+    )
+
+
+class Event(Base):
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    coder_id: Mapped[int] = mapped_column(ForeignKey("coders.id"))
+    event_type_id: Mapped[int] = mapped_column(ForeignKey("event_types.id"))
+    trigger_start: Mapped[int | None]
+    trigger_end: Mapped[int | None]
+    trigger_text: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    modified_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    arguments: Mapped[list[EventArgument]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="EventArgument.id"
+    )
+    attributes: Mapped[list[EventAttributeValue]] = relationship(
+        cascade="all, delete-orphan", order_by="EventAttributeValue.id"
+    )
+
+    __table_args__ = (
+        CheckConstraint(
+            "(trigger_start IS NULL AND trigger_end IS NULL) OR "
+            "(trigger_start >= 0 AND trigger_end > trigger_start)",
+            name="trigger_span",
+        ),
+        Index("ix_events_document_coder", "document_id", "coder_id"),
+    )
+
+
+class EventArgument(Base):
+    __tablename__ = "event_arguments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    role_id: Mapped[int] = mapped_column(ForeignKey("event_roles.id"))
+    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    modified_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    event: Mapped[Event] = relationship(back_populates="arguments")
+
+    __table_args__ = (UniqueConstraint("event_id", "role_id", "mention_id"),)
+
+
+class EventAttributeValue(Base):
+    __tablename__ = "event_attribute_values"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    attribute_id: Mapped[int] = mapped_column(ForeignKey("attributes.id"))
+    value: Mapped[str] = mapped_column(Text)
+    modified_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (UniqueConstraint("event_id", "attribute_id"),)
+
+
+class MentionAttributeValue(Base):
+    __tablename__ = "mention_attribute_values"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id", ondelete="CASCADE"))
+    attribute_id: Mapped[int] = mapped_column(ForeignKey("attributes.id"))
+    value: Mapped[str] = mapped_column(Text)
+    modified_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (UniqueConstraint("mention_id", "attribute_id"),)
+
+
+class DocumentCodeValue(Base):
+    __tablename__ = "document_code_values"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    coder_id: Mapped[int] = mapped_column(ForeignKey("coders.id"))
+    code_id: Mapped[int] = mapped_column(ForeignKey("document_codes.id"))
+    value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    modified_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (UniqueConstraint("document_id", "coder_id", "code_id"),)

@@ -1,0 +1,65 @@
+"""Where Annotary finds its shipped files and keeps the user's."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "Annotary"
+PROJECT_SUFFIX = ".annotary"
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _shipped(name: str) -> Path:
+    """`resources/` and `seeds/` sit inside the package in a wheel, beside it in a checkout."""
+    inside = _PACKAGE_DIR / name
+    if inside.is_dir():
+        return inside
+    return _PACKAGE_DIR.parent / name
+
+
+def resources_dir() -> Path:
+    return _shipped("resources")
+
+
+def seeds_dir() -> Path:
+    return _shipped("seeds")
+
+
+def default_codebook_path() -> Path:
+    return resources_dir() / "default_codebook.yaml"
+
+
+def user_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def user_log_dir() -> Path:
+    return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+
+
+def default_project_path() -> Path:
+    return user_data_dir() / f"default{PROJECT_SUFFIX}"
+
+
+def resolve_project_path(explicit: str | os.PathLike[str] | None) -> tuple[Path, bool]:
+    """The project to use: `--project`, then `$ANNOTARY_PROJECT`, then the default.
+
+    Returns the path and whether it is the built-in default project.
+    """
+    if explicit:
+        return Path(explicit).expanduser(), False
+    env = os.environ.get("ANNOTARY_PROJECT")
+    if env:
+        return Path(env).expanduser(), False
+    return default_project_path(), True
+
+
+def default_exports_dir() -> Path:
+    """`exports/` of a checkout when running from one, else the current folder."""
+    checkout_exports = _PACKAGE_DIR.parent / "exports"
+    if (_PACKAGE_DIR.parent / "pyproject.toml").is_file() and checkout_exports.is_dir():
+        return checkout_exports
+    return Path.cwd()

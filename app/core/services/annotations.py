@@ -1,0 +1,279 @@
+"""Creating, changing and deleting annotations, with the checks a coder relies on.
+
+Each function works in the caller's session; callers wrap one user action in one
+unit of work (`project.uow()`), so every action is one committed transaction.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core.errors import AnnotaryError
+from app.core.models import (
+    Attribute,
+    Document,
+    DocumentCode,
+    DocumentCodeValue,
+    DocumentStatus,
+    EntityType,
+    Event,
+    EventArgument,
+    EventAttributeValue,
+    EventRole,
+    EventType,
+    Mention,
+    MentionAttributeValue,
+    utcnow,
+)
+
+FLAG_VALUE = "true"
+STATUSES = ("in_progress", "done")
+
+
+def _get(session: Session, model: type, ident: int, what: str):  # type: ignore[no-untyped-def]
+    row = session.get(model, ident)
+    if row is None:
+        raise AnnotaryError(f"no {what} with id {ident}")
+    return row
+
+
+def check_span(text: str, start: int, end: int, what: str = "span") -> str:
+    """The covered text of a valid span, or a clear error."""
+    if not (isinstance(start, int) and isinstance(end, int)):
+        raise AnnotaryError(f"{what} offsets must be whole numbers")
+    if start < 0 or end > len(text):
+        raise AnnotaryError(f"{what} {start}-{end} lies outside the text (0-{len(text)})")
+    if end <= start:
+        raise AnnotaryError(f"{what} {start}-{end} is empty (end must be greater than start)")
+    return text[start:end]
+
+
+def _touch_status(session: Session, document_id: int, coder_id: int) -> None:
+    status = session.scalar(
+        select(DocumentStatus).where(DocumentStatus.document_id == document_id, DocumentStatus.coder_id == coder_id)
+    )
+    if status is None:
+        session.add(DocumentStatus(document_id=document_id, coder_id=coder_id, status="in_progress"))
+
+
+def create_mention(
+    session: Session, document_id: int, coder_id: int, entity_type_id: int, start: int, end: int, note: str = ""
+) -> Mention:
+    doc = _get(session, Document, document_id, "document")
+    _get(session, EntityType, entity_type_id, "entity type")
+    covered = check_span(doc.text, start, end, "mention")
+    mention = Mention(
+        document_id=document_id, coder_id=coder_id, entity_type_id=entity_type_id,
+        start=start, end=end, text=covered, note=note,
+    )
+    session.add(mention)
+    _touch_status(session, document_id, coder_id)
+    session.flush()
+    return mention
+
+
+def delete_mention(session: Session, mention_id: int) -> None:
+    session.delete(_get(session, Mention, mention_id, "mention"))
+    session.flush()
+
+
+def retype_mention(session: Session, mention_id: int, entity_type_id: int) -> Mention:
+    mention = _get(session, Mention, mention_id, "mention")
+    etype = _get(session, EntityType, entity_type_id, "entity type")
+    for arg in session.scalars(select(EventArgument).where(EventArgument.mention_id == mention_id)):
+        role = session.get(EventRole, arg.role_id)
+        if role is not None and role.accepts and etype not in role.accepts:
+            raise AnnotaryError(
+                f"this mention is the {role.name} of an event, and {role.name} does not accept {etype.name}"
+            )
+    mention.entity_type_id = entity_type_id
+    mention.modified_at = utcnow()
+    session.flush()
+    return mention
+
+
+def create_event(
+    session: Session, document_id: int, coder_id: int, event_type_id: int,
+    trigger: tuple[int, int] | None = None, note: str = "",
+) -> Event:
+    doc = _get(session, Document, document_id, "document")
+    _get(session, EventType, event_type_id, "event type")
+    event = Event(document_id=document_id, coder_id=coder_id, event_type_id=event_type_id, note=note)
+    if trigger is not None:
+        event.trigger_text = check_span(doc.text, trigger[0], trigger[1], "trigger")
+        event.trigger_start, event.trigger_end = trigger
+    session.add(event)
+    _touch_status(session, document_id, coder_id)
+    session.flush()
+    return event
+
+
+def delete_event(session: Session, event_id: int) -> None:
+    session.delete(_get(session, Event, event_id, "event"))
+    session.flush()
+
+
+def add_argument(session: Session, event_id: int, role_id: int, mention_id: int) -> EventArgument:
+    event = _get(session, Event, event_id, "event")
+    role = _get(session, EventRole, role_id, "role")
+    mention = _get(session, Mention, mention_id, "mention")
+    etype = session.get(EventType, event.event_type_id)
+    if role.event_type_id != event.event_type_id:
+        raise AnnotaryError(f"{etype.name} events have no role {role.name!r}")
+    if mention.document_id != event.document_id:
+        raise AnnotaryError("an argument must be a mention in the same document as its event")
+    if mention.coder_id != event.coder_id:
+        raise AnnotaryError("an argument must be a mention by the same coder as its event")
+    mtype = session.get(EntityType, mention.entity_type_id)
+    if role.accepts and mtype not in role.accepts:
+        accepted = ", ".join(t.name for t in role.accepts)
+        raise AnnotaryError(f"{role.name} of {etype.name} accepts {accepted}, not {mtype.name}")
+    existing = session.scalars(
+        select(EventArgument).where(EventArgument.event_id == event_id, EventArgument.role_id == role_id)
+    ).all()
+    if any(a.mention_id == mention_id for a in existing):
+        raise AnnotaryError(f"{mention.text!r} is already the {role.name} of this event")
+    if existing and not role.repeatable:
+        raise AnnotaryError(f"{role.name} of {etype.name} takes one mention and is already filled")
+    arg = EventArgument(event_id=event_id, role_id=role_id, mention_id=mention_id)
+    session.add(arg)
+    event.modified_at = utcnow()
+    session.flush()
+    return arg
+
+
+def remove_argument(session: Session, argument_id: int) -> None:
+    arg = _get(session, EventArgument, argument_id, "argument")
+    event = session.get(Event, arg.event_id)
+    session.delete(arg)
+    if event is not None:
+        event.modified_at = utcnow()
+    session.flush()
+
+
+def check_attribute_value(attr: Attribute, value: str) -> str:
+    values = json.loads(attr.values_json)
+    if not values:
+        if value not in (FLAG_VALUE, True):
+            raise AnnotaryError(f"{attr.name} is a yes/no flag; set it or clear it")
+        return FLAG_VALUE
+    if value not in values:
+        raise AnnotaryError(f"{value!r} is not a value of {attr.name} ({', '.join(values)})")
+    return value
+
+
+def _check_applies(attr: Attribute, type_name: str) -> None:
+    applies = json.loads(attr.applies_to_json)
+    if applies and type_name not in applies:
+        raise AnnotaryError(f"{attr.name} does not apply to {type_name}")
+
+
+def set_event_attribute(session: Session, event_id: int, attribute_id: int, value: str | None) -> None:
+    """Set (or with None, clear) an attribute of an event."""
+    event = _get(session, Event, event_id, "event")
+    attr = _get(session, Attribute, attribute_id, "attribute")
+    if attr.target != "event":
+        raise AnnotaryError(f"{attr.name} is an attribute of mentions, not events")
+    row = session.scalar(
+        select(EventAttributeValue).where(
+            EventAttributeValue.event_id == event_id, EventAttributeValue.attribute_id == attribute_id
+        )
+    )
+    if value is None:
+        if row is not None:
+            session.delete(row)
+    else:
+        _check_applies(attr, session.get(EventType, event.event_type_id).name)
+        value = check_attribute_value(attr, value)
+        if row is None:
+            session.add(EventAttributeValue(event_id=event_id, attribute_id=attribute_id, value=value))
+        else:
+            row.value = value
+    event.modified_at = utcnow()
+    session.flush()
+
+
+def set_mention_attribute(session: Session, mention_id: int, attribute_id: int, value: str | None) -> None:
+    mention = _get(session, Mention, mention_id, "mention")
+    attr = _get(session, Attribute, attribute_id, "attribute")
+    if attr.target != "mention":
+        raise AnnotaryError(f"{attr.name} is an attribute of events, not mentions")
+    row = session.scalar(
+        select(MentionAttributeValue).where(
+            MentionAttributeValue.mention_id == mention_id, MentionAttributeValue.attribute_id == attribute_id
+        )
+    )
+    if value is None:
+        if row is not None:
+            session.delete(row)
+    else:
+        _check_applies(attr, session.get(EntityType, mention.entity_type_id).name)
+        value = check_attribute_value(attr, value)
+        if row is None:
+            session.add(MentionAttributeValue(mention_id=mention_id, attribute_id=attribute_id, value=value))
+        else:
+            row.value = value
+    mention.modified_at = utcnow()
+    session.flush()
+
+
+def check_code_value(code: DocumentCode, value: str) -> str:
+    values = json.loads(code.values_json)
+    if values:
+        if value not in values:
+            raise AnnotaryError(f"{value!r} is not a value of {code.name} ({', '.join(values)})")
+        return value
+    if code.level in ("interval", "ratio"):
+        try:
+            number = float(value)
+        except ValueError:
+            raise AnnotaryError(f"{code.name} ({code.level}) takes a number, not {value!r}") from None
+        if code.level == "ratio" and number < 0:
+            raise AnnotaryError(f"{code.name} (ratio) takes a number of zero or more")
+    return str(value)
+
+
+def set_document_code(session: Session, document_id: int, coder_id: int, code_id: int, value: str | None) -> None:
+    _get(session, Document, document_id, "document")
+    code = _get(session, DocumentCode, code_id, "document code")
+    row = session.scalar(
+        select(DocumentCodeValue).where(
+            DocumentCodeValue.document_id == document_id,
+            DocumentCodeValue.coder_id == coder_id,
+            DocumentCodeValue.code_id == code_id,
+        )
+    )
+    if value is None:
+        if row is not None:
+            session.delete(row)
+    else:
+        value = check_code_value(code, value)
+        if row is None:
+            session.add(DocumentCodeValue(document_id=document_id, coder_id=coder_id, code_id=code_id, value=value))
+        else:
+            row.value = value
+            row.modified_at = utcnow()
+        _touch_status(session, document_id, coder_id)
+    session.flush()
+
+
+def set_status(session: Session, document_id: int, coder_id: int, status: str | None) -> None:
+    """Mark a document in progress or done for a coder; None means not started."""
+    if status is not None and status not in STATUSES:
+        raise AnnotaryError(f"status must be one of {', '.join(STATUSES)}")
+    _get(session, Document, document_id, "document")
+    row = session.scalar(
+        select(DocumentStatus).where(DocumentStatus.document_id == document_id, DocumentStatus.coder_id == coder_id)
+    )
+    if status is None:
+        if row is not None:
+            session.delete(row)
+    elif row is None:
+        session.add(DocumentStatus(document_id=document_id, coder_id=coder_id, status=status))
+    else:
+        row.status = status
+        row.modified_at = utcnow()
+    session.flush()

@@ -1,0 +1,36 @@
+"""Coders: the people whose annotations are stored."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core.errors import AnnotaryError
+from app.core.models import Coder
+
+
+def clean_coder_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise AnnotaryError("a coder name is needed (for example --coder alice)")
+    if len(name) > 120:
+        raise AnnotaryError("a coder name has at most 120 characters")
+    return name
+
+
+def get_or_create_coder(session: Session, name: str) -> Coder:
+    name = clean_coder_name(name)
+    coder = session.scalar(select(Coder).where(Coder.name == name))
+    if coder is None:
+        coder = Coder(name=name)
+        session.add(coder)
+        session.flush()
+    return coder
+
+
+def find_coder(session: Session, name: str) -> Coder:
+    coder = session.scalar(select(Coder).where(Coder.name == clean_coder_name(name)))
+    if coder is None:
+        known = ", ".join(session.scalars(select(Coder.name).order_by(Coder.name))) or "none yet"
+        raise AnnotaryError(f"no coder named {name!r} in this project (coders: {known})")
+    return coder

@@ -1,0 +1,59 @@
+"""Creating a project with its codebook and corpus; opening the one a command asks for."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from app.core import paths
+from app.core.codebook import apply_codebook, load_codebook
+from app.core.errors import ProjectError
+from app.core.project import Project, create_project, open_project
+from app.core.services.documents import add_document, read_text_file
+
+
+def init_project(path: Path, *, empty: bool = False, codebook: Path | None = None) -> Project:
+    """A new project file with a codebook (the default one unless given) and, unless
+    `empty`, the built-in seed corpus. Removed again if any step fails."""
+    path = Path(path)
+    spec = load_codebook(codebook or paths.default_codebook_path())
+    project = create_project(path)
+    try:
+        with project.uow() as session:
+            apply_codebook(session, spec)
+        if not empty:
+            import_seeds(project)
+    except BaseException:
+        project.close()
+        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            leftover.unlink(missing_ok=True)
+        raise
+    return project
+
+
+def seed_metadata() -> list[dict[str, str]]:
+    data = json.loads((paths.seeds_dir() / "metadata.json").read_text(encoding="utf-8"))
+    return data["documents"]
+
+
+def import_seeds(project: Project) -> None:
+    """The seed articles, with their recorded titles and languages, in one transaction."""
+    with project.uow() as session:
+        for meta in seed_metadata():
+            text, encoding = read_text_file(paths.seeds_dir() / meta["file"])
+            doc, added = add_document(session, text, meta["file"], encoding)
+            if added:
+                doc.title = meta["title"]
+                doc.language = meta["language"]
+
+
+def open_for_command(explicit: str | Path | None) -> Project:
+    """The project named by --project, then $ANNOTARY_PROJECT, then the default one,
+    which is created with the seed corpus on first use."""
+    path, is_default = paths.resolve_project_path(explicit)
+    if path.exists():
+        return open_project(path)
+    if is_default:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return init_project(path)
+    raise ProjectError(f"no project at {path} (create one with: annotary init {path})")

@@ -1,0 +1,36 @@
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from app.core.services.projects import init_project  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path_factory, monkeypatch):
+    """Never touch the real user's default project, settings or logs."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    monkeypatch.delenv("ANNOTARY_PROJECT", raising=False)
+
+
+@pytest.fixture
+def empty_project(tmp_path: Path):
+    """A project with the default codebook and no documents."""
+    project = init_project(tmp_path / "empty.annotary", empty=True)
+    yield project
+    project.close()
+
+
+@pytest.fixture
+def seeded_project(tmp_path: Path):
+    """A project with the default codebook and the five seed articles (ids 1-5)."""
+    project = init_project(tmp_path / "seeded.annotary")
+    yield project
+    project.close()
