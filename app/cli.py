@@ -1,5 +1,298 @@
-"""Command line (placeholder, being written)."""
+"""The `annotary` command: the GUI by default, subcommands for project work. Core only."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import traceback
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Sequence
+
+from app import __version__
+from app.core.errors import AnnotaryError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-def main(argv=None) -> int:
-    return 0
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--project", metavar="PATH", default=argparse.SUPPRESS,
+        help="project file (default: $ANNOTARY_PROJECT, else the default project in your data folder)",
+    )
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show a traceback on errors")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="annotary", parents=[common],
+        description="Annotary: annotate entity mentions, events and document codes in multilingual news.",
+    )
+    parser.add_argument("--version", action="version", version=f"annotary {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, handler: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=help, description=help)
+        p.set_defaults(handler=handler)
+        return p
+
+    add("gui", cmd_gui, "start the desktop application (the default)")
+
+    p = add("init", cmd_init, "create a new project file")
+    p.add_argument("path", metavar="PATH", help="the new project file (suggested extension .annotary)")
+    p.add_argument("--empty", action="store_true", help="without the built-in seed articles")
+    p.add_argument("--codebook", metavar="FILE", help="codebook file (YAML or JSON) instead of the default one")
+
+    p = add("import", cmd_import, "import plain-text documents (.txt, .md; folders recursively)")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--encoding", metavar="ENC", help="decode every file with this encoding (e.g. cp1256)")
+
+    p = add("documents", cmd_documents, "list the project's documents")
+    p.add_argument("--json", action="store_true", help="as a JSON list")
+
+    p = add("import-annotations", cmd_import_annotations, "import brat or doccano annotations")
+    p.add_argument("path", metavar="PATH", help="a brat folder or a doccano .jsonl file")
+    p.add_argument("--format", required=True, choices=("brat", "doccano"))
+    p.add_argument("--coder", required=True, metavar="NAME", help="the coder the annotations are stored under")
+
+    p = add("export", cmd_export, "export the coded dataset (Excel, brat or doccano)")
+    p.add_argument("target", nargs="?", metavar="FILE_OR_DIR",
+                   help="FILE.xlsx, FILE.jsonl (doccano) or a folder (brat); default: a new .xlsx in exports/")
+    p.add_argument("--format", choices=("xlsx", "brat", "doccano"), help="default: from the target's name")
+    p.add_argument("--coder", metavar="NAME", help="only this coder's annotations")
+
+    p = add("codebook", cmd_codebook, "export or import the codebook file")
+    p.add_argument("action", choices=("export", "import"))
+    p.add_argument("file", metavar="FILE", help="YAML (.yaml/.yml) or JSON (.json)")
+
+    add("info", cmd_info, "show the project's file, schema and contents")
+    return parser
+
+
+# ---------------------------------------------------------------- commands
+
+
+def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from app.core.services.projects import open_for_command
+
+    project = open_for_command(getattr(args, "project", None))
+    if project.backup_path is not None:
+        print(f"upgraded {project.path} (backup of the old file: {project.backup_path})", file=sys.stderr)
+    return project
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    try:
+        from app.ui.main import run_gui  # type: ignore[attr-defined]
+    except ImportError:
+        raise AnnotaryError(
+            "the desktop GUI is not part of this build yet; use the subcommands (annotary --help)"
+        ) from None
+    return run_gui(getattr(args, "project", None))
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from app.core.services.projects import init_project
+
+    with init_project(Path(args.path), empty=args.empty, codebook=Path(args.codebook) if args.codebook else None) as p:
+        counts = _counts(p)
+    print(f"created {args.path}: {counts['documents']} document(s), "
+          f"{counts['entity_types']} entity types, {counts['event_types']} event types")
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from app.core.services.documents import collect_paths, import_file
+
+    files = list(collect_paths(args.paths))
+    rejected = 0
+    with _open(args) as project:
+        bar = tqdm(total=len(files), unit="file", file=sys.stderr, disable=not sys.stderr.isatty() or len(files) < 20,
+                   leave=False)
+        for path in files:
+            outcome = import_file(project, path, args.encoding)
+            rejected += outcome.status == "rejected"
+            bar.write(outcome.line(), file=sys.stdout)
+            bar.update()
+        bar.close()
+    if not files:
+        raise AnnotaryError("no .txt or .md files found in " + ", ".join(args.paths))
+    return EXIT_FAILED if rejected else EXIT_OK
+
+
+def cmd_documents(args: argparse.Namespace) -> int:
+    from app.core.services.listing import list_documents
+
+    with _open(args) as project:
+        rows = list_documents(project)
+    if args.json:
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return EXIT_OK
+    print("id\tlanguage\tdirection\tchars\tmentions\tevents\ttitle")
+    for r in rows:
+        print(f"{r['id']}\t{r['language']}\t{r['direction']}\t{r['chars']}\t{r['mentions']}\t{r['events']}\t{r['title']}")
+    return EXIT_OK
+
+
+def cmd_import_annotations(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    with _open(args) as project:
+        if args.format == "brat":
+            from app.core.interchange.brat import import_brat
+
+            if not path.is_dir():
+                raise AnnotaryError(f"{path} is not a folder of brat .txt/.ann files")
+            reports = import_brat(project, path, args.coder)
+        else:
+            from app.core.interchange.doccano import import_doccano
+
+            if not path.is_file():
+                raise AnnotaryError(f"no file {path}")
+            reports = import_doccano(project, path, args.coder)
+    for report in reports:
+        print(report)
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from app.core.paths import default_exports_dir
+
+    fmt = args.format
+    target = Path(args.target) if args.target else None
+    if fmt is None:
+        if target is None or target.suffix.lower() == ".xlsx":
+            fmt = "xlsx"
+        elif target.suffix.lower() in (".jsonl", ".json"):
+            fmt = "doccano"
+        elif target.is_dir() or not target.suffix:
+            fmt = "brat"
+        else:
+            raise AnnotaryError(f"cannot tell the format from {target.name!r}; add --format xlsx|brat|doccano")
+    if target is None:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        name = {"xlsx": f"annotary-{stamp}.xlsx", "doccano": f"annotary-{stamp}.jsonl", "brat": f"brat-{stamp}"}[fmt]
+        target = default_exports_dir() / name
+    with _open(args) as project:
+        if fmt == "xlsx":
+            from app.core.export.xlsx import export_xlsx
+
+            report = export_xlsx(project, target, coder=args.coder, progress=_progress_printer())
+            counts = ", ".join(f"{v} {k.lower()}" for k, v in report.counts.items())
+            print(f"exported {target}: {counts}")
+            for note in report.altered:
+                print(f"altered: {note}")
+        elif fmt == "brat":
+            from app.core.interchange.brat import export_brat
+
+            print(export_brat(project, target, coder=args.coder))
+        else:
+            from app.core.interchange.doccano import export_doccano
+
+            print(export_doccano(project, target, coder=args.coder))
+    return EXIT_OK
+
+
+def _progress_printer() -> Callable[[int, int], None] | None:
+    if not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    bar = tqdm(unit="row", file=sys.stderr, leave=False)
+
+    def update(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+def cmd_codebook(args: argparse.Namespace) -> int:
+    from app.core.codebook import apply_codebook, load_codebook, read_codebook, save_codebook
+
+    path = Path(args.file)
+    with _open(args) as project:
+        if args.action == "export":
+            with project.read() as session:
+                spec = read_codebook(session)
+            save_codebook(spec, path)
+            print(f"wrote {path}: {len(spec.entity_types)} entity types, {len(spec.event_types)} event types, "
+                  f"{len(spec.attributes)} attributes, {len(spec.document_codes)} document codes")
+        else:
+            spec = load_codebook(path)
+            with project.uow() as session:
+                apply_codebook(session, spec)
+            print(f"codebook of {project.path} replaced by {path}: {len(spec.entity_types)} entity types, "
+                  f"{len(spec.event_types)} event types, {len(spec.attributes)} attributes, "
+                  f"{len(spec.document_codes)} document codes")
+    return EXIT_OK
+
+
+def _counts(project) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    from app.core.services.listing import project_counts
+
+    return project_counts(project)
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from app.core import migrations
+
+    with _open(args) as project:
+        counts = _counts(project)
+        revision = migrations.current_revision(project.engine)
+        print(f"project\t{project.path}")
+        print(f"schema\t{revision}")
+        print(f"annotary\t{__version__}")
+        for key, value in counts.items():
+            print(f"{key}\t{value}")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def _log_unexpected(exc: BaseException) -> Path | None:
+    from app.core.logfile import log_exception
+
+    return log_exception(exc)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None) or cmd_gui
+    debug = getattr(args, "debug", False)
+    try:
+        return handler(args)
+    except AnnotaryError as exc:
+        if debug:
+            traceback.print_exc()
+        print(f"annotary: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("annotary: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: log, one line, non-zero
+        if debug:
+            traceback.print_exc()
+        logfile = _log_unexpected(exc)
+        where = f" (details in {logfile})" if logfile else ""
+        print(f"annotary: unexpected error: {type(exc).__name__}: {exc}{where}", file=sys.stderr)
+        logging.shutdown()
+        return EXIT_FAILED

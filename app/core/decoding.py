@@ -59,10 +59,26 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> Decoded:
         return _checked(Decoded(data.decode("utf-8"), "utf-8"))
     except UnicodeDecodeError:
         pass
-    best = charset_normalizer.from_bytes(data).best()
-    if best is None:
+    matches = list(charset_normalizer.from_bytes(data))
+    if not matches:
         raise ImportRejected("binary or undecodable file (no text encoding fits; try --encoding)")
+    best = _prefer_common(matches)
     return _checked(Decoded(str(best), best.encoding))
+
+
+# Legacy encodings news articles really arrive in. On short texts charset-normalizer
+# often ranks a rare sibling (cp1257, mac_latin2) first with nearly the same score.
+COMMON_LEGACY = ("cp1252", "cp1256")
+_CHAOS_TOLERANCE = 0.1
+
+
+def _prefer_common(matches):  # type: ignore[no-untyped-def]
+    best = matches[0]
+    for name in COMMON_LEGACY:
+        for match in matches:
+            if match.encoding == name and match.chaos <= best.chaos + _CHAOS_TOLERANCE:
+                return match
+    return best
 
 
 _ALLOWED_CONTROLS = {"\t", "\n", "\r", "\f"}
@@ -75,6 +91,8 @@ def _checked(decoded: Decoded) -> Decoded:
     controls = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in _ALLOWED_CONTROLS)
     if controls > max(8, len(text[:65536]) // 100):
         raise ImportRejected("binary file (too many control characters)")
-    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
-        raise ImportRejected("text holds unpaired surrogates")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ImportRejected("text holds unpaired surrogates (not valid Unicode)") from None
     return decoded

@@ -57,9 +57,13 @@ class ScriptProfile:
         return self.counts.get(script, 0) / self.letters if self.letters else 0.0
 
 
+PROFILE_SAMPLE = 200_000
+"""Language and direction are judged on the first 200,000 characters (ample for an article)."""
+
+
 def script_profile(text: str) -> ScriptProfile:
     counts: dict[str, int] = {}
-    for ch in text:
+    for ch in text[:PROFILE_SAMPLE]:
         script = _script_of(ch)
         if script:
             counts[script] = counts.get(script, 0) + 1

@@ -33,10 +33,11 @@ def load_codebook(path: Path) -> CodebookSpec:
     try:
         data = json.loads(raw) if path.suffix.lower() == ".json" else yaml.safe_load(raw)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        line = line + 1 if line is not None else getattr(exc, "lineno", None)
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else getattr(exc, "lineno", None)
         where = f"{path}:{line}" if line else str(path)
-        raise CodebookError(f"{where}: not a valid codebook file ({type(exc).__name__})") from None
+        problem = getattr(exc, "problem", None) or getattr(exc, "msg", None) or type(exc).__name__
+        raise CodebookError(f"{where}: not a valid codebook file ({problem})") from None
     try:
         spec = codebook_from_dict(data)
     except CodebookError as exc:
