@@ -1,0 +1,133 @@
+"""The `annotary` command as a user runs it."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from app.cli import main
+from app.core.models import Document
+from app.core.project import open_project
+from app.core.services.projects import seed_metadata
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run(capsys, *args):
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_default_project_is_created_on_first_use_with_seeds(capsys):
+    code, out, _ = run(capsys, "documents", "--json")
+    assert code == 0
+    rows = json.loads(out)
+    assert [r["filename"] for r in rows] == [m["file"] for m in seed_metadata()]
+    assert {r["language"] for r in rows} == {"en", "ar", "hi"}
+    for row in rows:
+        assert {"id", "title", "language", "direction", "chars", "sha256", "filename"} <= set(row)
+    assert [r["direction"] for r in rows] == ["ltr", "rtl", "ltr", "rtl", "rtl"]
+
+
+def test_env_variable_then_option(tmp_path, capsys, monkeypatch):
+    env_project = tmp_path / "env.annotary"
+    opt_project = tmp_path / "opt.annotary"
+    assert run(capsys, "init", str(env_project), "--empty")[0] == 0
+    assert run(capsys, "init", str(opt_project))[0] == 0
+    monkeypatch.setenv("ANNOTARY_PROJECT", str(env_project))
+    assert json.loads(run(capsys, "documents", "--json")[1]) == []
+    assert len(json.loads(run(capsys, "documents", "--json", "--project", str(opt_project))[1])) == 5
+    assert len(json.loads(run(capsys, "--project", str(opt_project), "documents", "--json")[1])) == 5
+
+
+def test_import_lines_and_exit_status(tmp_path, capsys):
+    project = tmp_path / "p.annotary"
+    run(capsys, "init", str(project), "--empty")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("شركة Scale AI تُلغي 700 وظيفة بعد صفقة Meta", encoding="utf-8")
+    (folder / "b.txt").write_text("شركة Scale AI تُلغي 700 وظيفة بعد صفقة Meta", encoding="utf-8")
+    (folder / "c.txt").write_bytes(b"")
+    code, out, _ = run(capsys, "import", str(folder), "--project", str(project))
+    lines = out.strip().split("\n")
+    assert [line.split("\t")[0] for line in lines] == ["imported", "skipped", "rejected"]
+    assert lines[1].endswith("same text as document 1 (شركة Scale AI تُلغي 700 وظيفة بعد صفقة Meta)")
+    assert code == 1
+    code, out, _ = run(capsys, "import", str(folder / "a.txt"), "--project", str(project))
+    assert code == 0 and out.startswith("skipped")
+
+
+def test_errors_are_one_line_and_non_zero(tmp_path, capsys):
+    code, out, err = run(capsys, "documents", "--project", str(tmp_path / "missing.annotary"))
+    assert code == 1 and out == ""
+    assert err.strip().count("\n") == 0 and err.startswith("annotary: error: no project at")
+    bogus = tmp_path / "bogus.annotary"
+    bogus.write_text("not a project")
+    code, _, err = run(capsys, "info", "--project", str(bogus))
+    assert code == 1 and "not an Annotary project" in err and "Traceback" not in err
+    code, _, err = run(capsys, "info", "--project", str(bogus), "--debug")
+    assert code == 1 and "Traceback" in err
+
+
+def test_usage_errors_exit_2(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["import-annotations", "x", "--format", "conll", "--coder", "a"])
+    assert info.value.code == 2
+
+
+def test_codebook_export_import(tmp_path, capsys):
+    project = tmp_path / "p.annotary"
+    run(capsys, "init", str(project), "--empty")
+    cb = tmp_path / "cb.yaml"
+    assert run(capsys, "codebook", "export", str(cb), "--project", str(project))[0] == 0
+    text = cb.read_text(encoding="utf-8").replace("name: Organization", "name: Organisation")
+    cb.write_text(text.replace("- Organization", "- Organisation").replace("[Organization", "[Organisation"),
+                  encoding="utf-8")
+    code, out, err = run(capsys, "codebook", "import", str(cb), "--project", str(project))
+    assert code == 0, err
+    with open_project(project) as p, p.read() as s:
+        from app.core.codebook import read_codebook
+
+        assert read_codebook(s).entity_type("Organisation") is not None
+
+
+def test_info(tmp_path, capsys):
+    project = tmp_path / "p.annotary"
+    run(capsys, "init", str(project))
+    code, out, _ = run(capsys, "info", "--project", str(project))
+    fields = dict(line.split("\t") for line in out.strip().split("\n"))
+    assert code == 0 and fields["documents"] == "5" and fields["schema"] == "0002"
+
+
+def test_killed_import_loses_nothing_reported(tmp_path):
+    """SIGKILL in the middle of a folder import: every file reported imported is in the project."""
+    project = tmp_path / "p.annotary"
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(400):
+        (folder / f"{i:04d}.txt").write_text(f"مقال رقم {i}: Meta تعيد تعيين {i} موظف.\n" * 50, encoding="utf-8")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO)}
+    subprocess.run([sys.executable, "-m", "app", "init", str(project), "--empty"], check=True, env=env,
+                   capture_output=True)
+    proc = subprocess.Popen([sys.executable, "-m", "app", "import", str(folder), "--project", str(project)],
+                            stdout=subprocess.PIPE, env=env, text=True)
+    reported = []
+    for line in proc.stdout:
+        if line.startswith("imported"):
+            reported.append(Path(line.split("\t")[1]).name)
+        if len(reported) == 60:
+            proc.send_signal(signal.SIGKILL)
+            break
+    proc.wait()
+    proc.stdout.close()
+    assert proc.returncode == -signal.SIGKILL
+    with open_project(project) as p, p.read() as s:
+        stored = set(s.scalars(select(Document.filename)))
+    assert set(reported) <= stored
+    assert len(stored) < 400
