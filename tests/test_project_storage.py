@@ -153,3 +153,14 @@ def test_foreign_keys_are_enforced(empty_project):
     with pytest.raises(IntegrityError):
         with empty_project.uow() as session:
             session.add(Mention(document_id=999, coder_id=999, entity_type_id=999, start=0, end=1, text="x"))
+
+
+def test_a_new_project_opens_again_while_still_open(tmp_path):
+    """The Annotary mark must be in the main file at once, not only in the WAL."""
+    path = tmp_path / "busy.annotary"
+    first = create_project(path)
+    try:
+        with open_project(path) as second:
+            assert migrations.current_revision(second.engine) == migrations.head()
+    finally:
+        first.close()

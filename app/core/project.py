@@ -101,10 +101,16 @@ def create_project(path: Path) -> Project:
         raise ProjectError(f"{path} already exists")
     if not path.parent.is_dir():
         raise ProjectError(f"folder {path.parent} does not exist")
+    # Mark the file before WAL is on: in WAL mode the header change would sit in the -wal
+    # file until a checkpoint, and a second process reading the header would not see it.
+    marker = sqlite3.connect(path)
+    try:
+        marker.execute(f"PRAGMA application_id={APPLICATION_ID}")
+        marker.commit()
+    finally:
+        marker.close()
     engine = make_engine(path)
     try:
-        with engine.begin() as conn:
-            conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
         Base.metadata.create_all(engine)
         migrations.stamp_head(engine)
     except Exception:

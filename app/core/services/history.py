@@ -1,0 +1,296 @@
+"""Undo and redo of annotation actions. Every do, undo and redo is one committed transaction.
+
+An action remembers what it needs to reverse itself (ids, previous values, snapshots of
+deleted rows); redo re-creates rows with their original ids, so later actions in the
+history that refer to them stay valid. The history is per session, across documents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core.errors import AnnotaryError
+from app.core.models import DocumentCodeValue, DocumentStatus, Event, EventArgument, EventAttributeValue, Mention
+from app.core.project import Project
+from app.core.services import annotations as svc
+from app.core.services.snapshots import Snapshot, restore, snapshot_event, snapshot_mention, snapshot_row
+
+
+class Action:
+    """One user action. `document_id` tells the GUI which document it touched."""
+
+    label = "action"
+    document_id: int | None  # set by each action (a dataclass field)
+
+    def do(self, session: Session) -> None:
+        raise NotImplementedError
+
+    def undo(self, session: Session) -> None:
+        raise NotImplementedError
+
+
+@dataclass
+class CreateMention(Action):
+    document_id: int
+    coder_id: int
+    entity_type_id: int
+    start: int
+    end: int
+    label: str = "tag mention"
+    mention_id: int | None = None
+    _snap: Snapshot | None = field(default=None, repr=False)
+
+    def do(self, session: Session) -> None:
+        if self._snap is not None:
+            restore(session, self._snap)
+        else:
+            m = svc.create_mention(session, self.document_id, self.coder_id, self.entity_type_id, self.start, self.end)
+            self.mention_id = m.id
+
+    def undo(self, session: Session) -> None:
+        self._snap = snapshot_mention(session, self.mention_id)
+        svc.delete_mention(session, self.mention_id)
+
+
+@dataclass
+class DeleteMention(Action):
+    mention_id: int
+    label: str = "delete mention"
+    document_id: int | None = None
+    _snap: Snapshot | None = field(default=None, repr=False)
+
+    def do(self, session: Session) -> None:
+        self._snap = snapshot_mention(session, self.mention_id)
+        self.document_id = self._snap.rows[0][1]["document_id"]
+        svc.delete_mention(session, self.mention_id)
+
+    def undo(self, session: Session) -> None:
+        restore(session, self._snap)
+
+
+@dataclass
+class RetypeMention(Action):
+    mention_id: int
+    entity_type_id: int
+    label: str = "change mention type"
+    document_id: int | None = None
+    _old: int | None = None
+
+    def do(self, session: Session) -> None:
+        mention = session.get(Mention, self.mention_id)
+        self.document_id, self._old = mention.document_id, mention.entity_type_id
+        svc.retype_mention(session, self.mention_id, self.entity_type_id)
+
+    def undo(self, session: Session) -> None:
+        svc.retype_mention(session, self.mention_id, self._old)
+
+
+@dataclass
+class CreateEvent(Action):
+    document_id: int
+    coder_id: int
+    event_type_id: int
+    trigger: tuple[int, int] | None = None
+    label: str = "create event"
+    event_id: int | None = None
+    _snap: Snapshot | None = field(default=None, repr=False)
+
+    def do(self, session: Session) -> None:
+        if self._snap is not None:
+            restore(session, self._snap)
+        else:
+            ev = svc.create_event(session, self.document_id, self.coder_id, self.event_type_id, self.trigger)
+            self.event_id = ev.id
+
+    def undo(self, session: Session) -> None:
+        self._snap = snapshot_event(session, self.event_id)
+        svc.delete_event(session, self.event_id)
+
+
+@dataclass
+class DeleteEvent(Action):
+    event_id: int
+    label: str = "delete event"
+    document_id: int | None = None
+    _snap: Snapshot | None = field(default=None, repr=False)
+
+    def do(self, session: Session) -> None:
+        self._snap = snapshot_event(session, self.event_id)
+        self.document_id = self._snap.rows[0][1]["document_id"]
+        svc.delete_event(session, self.event_id)
+
+    def undo(self, session: Session) -> None:
+        restore(session, self._snap)
+
+
+@dataclass
+class AddArgument(Action):
+    event_id: int
+    role_id: int
+    mention_id: int
+    label: str = "fill role"
+    document_id: int | None = None
+    argument_id: int | None = None
+    _snap: Snapshot | None = field(default=None, repr=False)
+
+    def do(self, session: Session) -> None:
+        self.document_id = session.get(Event, self.event_id).document_id
+        if self._snap is not None:
+            restore(session, self._snap)
+        else:
+            self.argument_id = svc.add_argument(session, self.event_id, self.role_id, self.mention_id).id
+
+    def undo(self, session: Session) -> None:
+        arg = session.get(EventArgument, self.argument_id)
+        self._snap = snapshot_row(arg)
+        svc.remove_argument(session, self.argument_id)
+
+
+@dataclass
+class RemoveArgument(Action):
+    argument_id: int
+    label: str = "clear role"
+    document_id: int | None = None
+    _snap: Snapshot | None = field(default=None, repr=False)
+
+    def do(self, session: Session) -> None:
+        arg = session.get(EventArgument, self.argument_id)
+        self.document_id = session.get(Event, arg.event_id).document_id
+        self._snap = snapshot_row(arg)
+        svc.remove_argument(session, self.argument_id)
+
+    def undo(self, session: Session) -> None:
+        restore(session, self._snap)
+
+
+@dataclass
+class SetEventAttribute(Action):
+    event_id: int
+    attribute_id: int
+    value: str | None
+    label: str = "set attribute"
+    document_id: int | None = None
+    _old: str | None = None
+
+    def do(self, session: Session) -> None:
+        self.document_id = session.get(Event, self.event_id).document_id
+        self._old = session.scalar(
+            select(EventAttributeValue.value).where(
+                EventAttributeValue.event_id == self.event_id, EventAttributeValue.attribute_id == self.attribute_id
+            )
+        )
+        svc.set_event_attribute(session, self.event_id, self.attribute_id, self.value)
+
+    def undo(self, session: Session) -> None:
+        svc.set_event_attribute(session, self.event_id, self.attribute_id, self._old)
+
+
+@dataclass
+class SetDocumentCode(Action):
+    document_id: int
+    coder_id: int
+    code_id: int
+    value: str | None
+    label: str = "set document code"
+    _old: str | None = None
+
+    def do(self, session: Session) -> None:
+        self._old = session.scalar(
+            select(DocumentCodeValue.value).where(
+                DocumentCodeValue.document_id == self.document_id,
+                DocumentCodeValue.coder_id == self.coder_id,
+                DocumentCodeValue.code_id == self.code_id,
+            )
+        )
+        svc.set_document_code(session, self.document_id, self.coder_id, self.code_id, self.value)
+
+    def undo(self, session: Session) -> None:
+        svc.set_document_code(session, self.document_id, self.coder_id, self.code_id, self._old)
+
+
+@dataclass
+class SetStatus(Action):
+    document_id: int
+    coder_id: int
+    status: str | None
+    label: str = "set document status"
+    _old: str | None = None
+
+    def do(self, session: Session) -> None:
+        self._old = session.scalar(
+            select(DocumentStatus.status).where(
+                DocumentStatus.document_id == self.document_id, DocumentStatus.coder_id == self.coder_id
+            )
+        )
+        svc.set_status(session, self.document_id, self.coder_id, self.status)
+
+    def undo(self, session: Session) -> None:
+        svc.set_status(session, self.document_id, self.coder_id, self._old)
+
+
+class History:
+    """The session's undo and redo stacks over one project."""
+
+    def __init__(self, project: Project, limit: int = 1000,
+                 on_change: Callable[[], None] | None = None) -> None:
+        self.project = project
+        self.limit = limit
+        self.on_change = on_change
+        self._undo: list[Action] = []
+        self._redo: list[Action] = []
+
+    def run(self, action: Action) -> Action:
+        """Do the action in one transaction; on error nothing is stored and the history is unchanged."""
+        with self.project.uow() as session:
+            action.do(session)
+        self._undo.append(action)
+        del self._undo[: -self.limit]
+        self._redo.clear()
+        self._changed()
+        return action
+
+    def undo(self) -> Action | None:
+        if not self._undo:
+            return None
+        action = self._undo[-1]
+        self._apply(action.undo, "undo", action)
+        self._redo.append(self._undo.pop())
+        self._changed()
+        return action
+
+    def redo(self) -> Action | None:
+        if not self._redo:
+            return None
+        action = self._redo[-1]
+        self._apply(action.do, "redo", action)
+        self._undo.append(self._redo.pop())
+        self._changed()
+        return action
+
+    def _apply(self, step: Callable[[Session], Any], what: str, action: Action) -> None:
+        try:
+            with self.project.uow() as session:
+                step(session)
+        except AnnotaryError as exc:
+            raise AnnotaryError(f"cannot {what} {action.label}: {exc}") from exc
+
+    @property
+    def undo_label(self) -> str | None:
+        return self._undo[-1].label if self._undo else None
+
+    @property
+    def redo_label(self) -> str | None:
+        return self._redo[-1].label if self._redo else None
+
+    def clear(self) -> None:
+        self._undo.clear()
+        self._redo.clear()
+        self._changed()
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change()
