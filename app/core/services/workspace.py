@@ -1,0 +1,354 @@
+"""What the desktop app sees of a project: plain read models and undoable actions.
+
+Widgets call this; it opens units of work. Nothing here returns ORM objects, so no
+widget ever holds a session or a lazy-loading object.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from sqlalchemy import func, select
+
+from app.core.codebook import CodebookSpec, read_codebook
+from app.core.errors import AnnotaryError
+from app.core.models import (
+    Attribute,
+    Coder,
+    Document,
+    DocumentCode,
+    DocumentCodeValue,
+    DocumentStatus,
+    EntityType,
+    Event,
+    EventArgument,
+    EventAttributeValue,
+    EventRole,
+    EventType,
+    Mention,
+)
+from app.core.project import Project
+from app.core.services import history as h
+from app.core.services.coders import get_or_create_coder
+from app.core.spans import clean_selection
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    id: int
+    title: str
+    language: str
+    direction: str
+    chars: int
+    status: str  # not_started, in_progress, done (for the current coder)
+    mentions: int
+    events: int
+
+
+@dataclass(frozen=True)
+class MentionView:
+    id: int
+    type_id: int
+    type_name: str
+    color: str
+    start: int
+    end: int
+    text: str
+    coder: str
+
+
+@dataclass(frozen=True)
+class ArgumentView:
+    id: int
+    role_id: int
+    role: str
+    mention_id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class EventView:
+    id: int
+    type_id: int
+    type_name: str
+    color: str
+    trigger: tuple[int, int] | None
+    trigger_text: str | None
+    arguments: tuple[ArgumentView, ...]
+    attributes: dict[str, str]  # attribute name -> value
+
+    def summary(self) -> str:
+        parts = [f"{a.role}: {a.text}" for a in self.arguments]
+        parts += [f"{k}: {v}" for k, v in self.attributes.items()]
+        trig = f" “{self.trigger_text}”" if self.trigger_text else ""
+        return f"{self.type_name}{trig}" + (" — " + "; ".join(parts) if parts else "")
+
+
+@dataclass(frozen=True)
+class TypeInfo:
+    id: int
+    name: str
+    color: str
+    hotkey: str | None
+    definition: str
+
+
+@dataclass(frozen=True)
+class RoleInfo:
+    id: int
+    name: str
+    accepts: tuple[int, ...]  # entity type ids; empty means any
+    repeatable: bool
+    definition: str
+
+
+@dataclass(frozen=True)
+class EventTypeInfo(TypeInfo):
+    roles: tuple[RoleInfo, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChoiceInfo:
+    id: int
+    name: str
+    values: tuple[str, ...]
+    definition: str
+    level: str = "nominal"
+    applies_to: tuple[str, ...] = ()
+
+
+@dataclass
+class CodebookView:
+    entity_types: list[TypeInfo] = field(default_factory=list)
+    event_types: list[EventTypeInfo] = field(default_factory=list)
+    event_attributes: list[ChoiceInfo] = field(default_factory=list)
+    document_codes: list[ChoiceInfo] = field(default_factory=list)
+
+    def entity_type(self, type_id: int) -> TypeInfo:
+        return next(t for t in self.entity_types if t.id == type_id)
+
+    def event_type(self, type_id: int) -> EventTypeInfo:
+        return next(t for t in self.event_types if t.id == type_id)
+
+
+class Workspace:
+    """One coder's working session on a project."""
+
+    def __init__(self, project: Project, coder_name: str) -> None:
+        self.project = project
+        with project.uow() as session:
+            coder = get_or_create_coder(session, coder_name)
+            self.coder_id, self.coder_name = coder.id, coder.name
+        self.history = h.History(project)
+        self.codebook = self.load_codebook()
+
+    # ------------------------------------------------------------ reading
+
+    def load_codebook(self) -> CodebookView:
+        with self.project.read() as s:
+            view = CodebookView(
+                entity_types=[
+                    TypeInfo(t.id, t.name, t.color, t.hotkey, t.definition)
+                    for t in s.scalars(select(EntityType).order_by(EntityType.position, EntityType.id))
+                ],
+            )
+            for t in s.scalars(select(EventType).order_by(EventType.position, EventType.id)):
+                roles = tuple(
+                    RoleInfo(r.id, r.name, tuple(a.id for a in r.accepts), r.repeatable, r.definition) for r in t.roles
+                )
+                view.event_types.append(EventTypeInfo(t.id, t.name, t.color, t.hotkey, t.definition, roles))
+            for a in s.scalars(select(Attribute).where(Attribute.target == "event").order_by(Attribute.position)):
+                view.event_attributes.append(
+                    ChoiceInfo(a.id, a.name, tuple(json.loads(a.values_json)), a.definition,
+                               applies_to=tuple(json.loads(a.applies_to_json)))
+                )
+            for c in s.scalars(select(DocumentCode).order_by(DocumentCode.position)):
+                view.document_codes.append(
+                    ChoiceInfo(c.id, c.name, tuple(json.loads(c.values_json)), c.definition, level=c.level)
+                )
+        self.codebook = view
+        return view
+
+    def codebook_spec(self) -> CodebookSpec:
+        with self.project.read() as s:
+            return read_codebook(s)
+
+    def count_documents(self, filter_text: str = "") -> int:
+        with self.project.read() as s:
+            return s.scalar(self._doc_filter(select(func.count()).select_from(Document), filter_text)) or 0
+
+    @staticmethod
+    def _doc_filter(query, filter_text: str):  # type: ignore[no-untyped-def]
+        if filter_text:
+            pattern = "%" + filter_text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            query = query.where(
+                Document.title.like(pattern, escape="\\") | Document.filename.like(pattern, escape="\\")
+                | (Document.language == filter_text.lower())
+            )
+        return query
+
+    def document_rows(self, offset: int, limit: int, filter_text: str = "") -> list[DocumentRow]:
+        """A page of the document list (no texts loaded), with this coder's status and counts."""
+        with self.project.read() as s:
+            ids_q = self._doc_filter(select(Document.id), filter_text).order_by(Document.id).offset(offset).limit(limit)
+            ids = list(s.scalars(ids_q))
+            if not ids:
+                return []
+            docs = s.execute(
+                select(Document.id, Document.title, Document.language, Document.direction, Document.chars)
+                .where(Document.id.in_(ids)).order_by(Document.id)
+            ).all()
+            status = dict(s.execute(
+                select(DocumentStatus.document_id, DocumentStatus.status)
+                .where(DocumentStatus.document_id.in_(ids), DocumentStatus.coder_id == self.coder_id)
+            ).all())
+            mentions = dict(s.execute(
+                select(Mention.document_id, func.count()).where(
+                    Mention.document_id.in_(ids), Mention.coder_id == self.coder_id).group_by(Mention.document_id)
+            ).all())
+            events = dict(s.execute(
+                select(Event.document_id, func.count()).where(
+                    Event.document_id.in_(ids), Event.coder_id == self.coder_id).group_by(Event.document_id)
+            ).all())
+        return [
+            DocumentRow(d.id, d.title, d.language, d.direction, d.chars, status.get(d.id, "not_started"),
+                        mentions.get(d.id, 0), events.get(d.id, 0))
+            for d in docs
+        ]
+
+    def document_row(self, document_id: int) -> DocumentRow | None:
+        with self.project.read() as s:
+            d = s.get(Document, document_id)
+            if d is None:
+                return None
+            status = s.scalar(select(DocumentStatus.status).where(
+                DocumentStatus.document_id == document_id, DocumentStatus.coder_id == self.coder_id))
+            nm = s.scalar(select(func.count()).where(Mention.document_id == document_id,
+                                                     Mention.coder_id == self.coder_id))
+            ne = s.scalar(select(func.count()).where(Event.document_id == document_id,
+                                                     Event.coder_id == self.coder_id))
+            return DocumentRow(d.id, d.title, d.language, d.direction, d.chars, status or "not_started", nm or 0,
+                               ne or 0)
+
+    def document_text(self, document_id: int) -> str:
+        with self.project.read() as s:
+            text = s.scalar(select(Document.text).where(Document.id == document_id))
+        if text is None:
+            raise AnnotaryError(f"no document with id {document_id}")
+        return text
+
+    def mentions(self, document_id: int) -> list[MentionView]:
+        with self.project.read() as s:
+            rows = s.execute(
+                select(Mention.id, Mention.entity_type_id, Mention.start, Mention.end, Mention.text)
+                .where(Mention.document_id == document_id, Mention.coder_id == self.coder_id)
+                .order_by(Mention.start, Mention.end.desc(), Mention.id)
+            ).all()
+        types = {t.id: t for t in self.codebook.entity_types}
+        return [
+            MentionView(r.id, r.entity_type_id, types[r.entity_type_id].name, types[r.entity_type_id].color,
+                        r.start, r.end, r.text, self.coder_name)
+            for r in rows
+        ]
+
+    def events(self, document_id: int) -> list[EventView]:
+        with self.project.read() as s:
+            events = s.scalars(
+                select(Event).where(Event.document_id == document_id, Event.coder_id == self.coder_id)
+                .order_by(Event.id)
+            ).all()
+            ids = [e.id for e in events]
+            args = s.execute(
+                select(EventArgument.id, EventArgument.event_id, EventArgument.role_id, EventArgument.mention_id,
+                       EventRole.name, EventRole.position, Mention.text)
+                .join(EventRole, EventRole.id == EventArgument.role_id)
+                .join(Mention, Mention.id == EventArgument.mention_id)
+                .where(EventArgument.event_id.in_(ids))
+                .order_by(EventArgument.event_id, EventRole.position, EventArgument.id)
+            ).all()
+            attrs = s.execute(
+                select(EventAttributeValue.event_id, Attribute.name, EventAttributeValue.value)
+                .join(Attribute, Attribute.id == EventAttributeValue.attribute_id)
+                .where(EventAttributeValue.event_id.in_(ids))
+                .order_by(Attribute.position)
+            ).all()
+        by_event: dict[int, list[ArgumentView]] = {}
+        for a in args:
+            by_event.setdefault(a.event_id, []).append(ArgumentView(a.id, a.role_id, a.name, a.mention_id, a.text))
+        attr_map: dict[int, dict[str, str]] = {}
+        for a in attrs:
+            attr_map.setdefault(a.event_id, {})[a.name] = a.value
+        types = {t.id: t for t in self.codebook.event_types}
+        return [
+            EventView(
+                e.id, e.event_type_id, types[e.event_type_id].name, types[e.event_type_id].color,
+                (e.trigger_start, e.trigger_end) if e.trigger_start is not None else None, e.trigger_text,
+                tuple(by_event.get(e.id, ())), attr_map.get(e.id, {}),
+            )
+            for e in events
+        ]
+
+    def document_codes(self, document_id: int) -> dict[int, str]:
+        with self.project.read() as s:
+            return dict(s.execute(
+                select(DocumentCodeValue.code_id, DocumentCodeValue.value).where(
+                    DocumentCodeValue.document_id == document_id, DocumentCodeValue.coder_id == self.coder_id)
+            ).all())
+
+    def coders(self) -> list[str]:
+        with self.project.read() as s:
+            return list(s.scalars(select(Coder.name).order_by(Coder.name)))
+
+    # ------------------------------------------------------------ actions (undoable, committed)
+
+    def tag(self, document_id: int, text: str, start: int, end: int, entity_type_id: int) -> h.CreateMention:
+        """Tag a user's selection: snapped to whole graphemes and trimmed before storing."""
+        s, e = clean_selection(text, start, end)
+        if s == e:
+            raise AnnotaryError("the selection holds no text to tag (only spaces or punctuation)")
+        return self.history.run(h.CreateMention(document_id, self.coder_id, entity_type_id, s, e))
+
+    def delete_mention(self, mention_id: int) -> None:
+        self.history.run(h.DeleteMention(mention_id))
+
+    def retype_mention(self, mention_id: int, entity_type_id: int) -> None:
+        self.history.run(h.RetypeMention(mention_id, entity_type_id))
+
+    def create_event(self, document_id: int, event_type_id: int, text: str | None = None,
+                     selection: tuple[int, int] | None = None) -> h.CreateEvent:
+        trigger = None
+        if selection is not None and text is not None and selection[0] != selection[1]:
+            s, e = clean_selection(text, *selection)
+            trigger = (s, e) if s != e else None
+        return self.history.run(h.CreateEvent(document_id, self.coder_id, event_type_id, trigger))
+
+    def delete_event(self, event_id: int) -> None:
+        self.history.run(h.DeleteEvent(event_id))
+
+    def add_argument(self, event_id: int, role_id: int, mention_id: int) -> None:
+        self.history.run(h.AddArgument(event_id, role_id, mention_id))
+
+    def remove_argument(self, argument_id: int) -> None:
+        self.history.run(h.RemoveArgument(argument_id))
+
+    def set_event_attribute(self, event_id: int, attribute_id: int, value: str | None) -> None:
+        self.history.run(h.SetEventAttribute(event_id, attribute_id, value))
+
+    def set_document_code(self, document_id: int, code_id: int, value: str | None) -> None:
+        self.history.run(h.SetDocumentCode(document_id, self.coder_id, code_id, value))
+
+    def set_done(self, document_id: int, done: bool) -> None:
+        self.history.run(h.SetStatus(document_id, self.coder_id, "done" if done else "in_progress"))
+
+    def undo(self) -> h.Action | None:
+        return self.history.undo()
+
+    def redo(self) -> h.Action | None:
+        return self.history.redo()
+
+
+def mentions_at(mentions: Iterable[MentionView], pos: int) -> list[MentionView]:
+    """Mentions covering code point `pos`, innermost (shortest) first."""
+    return sorted((m for m in mentions if m.start <= pos < m.end), key=lambda m: (m.end - m.start, m.id))
