@@ -1,0 +1,67 @@
+"""The right-hand pane: palette, mentions, events with their form, document codes."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QListView,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui.codes_form import CodesForm
+from app.ui.event_form import EventForm
+from app.ui.models.event_list_model import EventListModel
+from app.ui.models.mention_table_model import MentionTableModel
+from app.ui.palette import Palette
+
+
+class AnnotationPane(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("annotation-pane")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.palette_widget = Palette()
+        layout.addWidget(self.palette_widget)
+        self.tabs = QTabWidget()
+        layout.addWidget(self.tabs, 1)
+
+        self.mention_model = MentionTableModel(self)
+        self.mention_view = QTableView()
+        self.mention_view.setObjectName("mentions")
+        self.mention_view.setModel(self.mention_model)
+        self.mention_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.mention_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.mention_view.verticalHeader().hide()
+        self.mention_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.mention_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tabs.addTab(self.mention_view, "Mentions")
+
+        self.event_model = EventListModel(self)
+        self.event_view = QListView()
+        self.event_view.setObjectName("events")
+        self.event_view.setModel(self.event_model)
+        self.event_view.setWordWrap(True)
+        self.event_form = EventForm()
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.event_form)
+        events_split = QSplitter(Qt.Orientation.Vertical)
+        events_split.addWidget(self.event_view)
+        events_split.addWidget(scroll)
+        events_split.setSizes([110, 420])
+        self.tabs.addTab(events_split, "Events")
+
+        self.codes_form = CodesForm()
+        self.tabs.addTab(self.codes_form, "Document")
+
+    def set_counts(self, mentions: int, events: int) -> None:
+        self.tabs.setTabText(0, f"Mentions ({mentions})")
+        self.tabs.setTabText(1, f"Events ({events})")

@@ -1,0 +1,158 @@
+"""Project, import, export and codebook commands of the main window (File menu, drag and drop)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+
+from app.core.codebook import apply_codebook, load_codebook, read_codebook, save_codebook
+from app.core.errors import AnnotaryError
+from app.core.paths import default_exports_dir
+from app.core.project import open_project
+from app.core.services.documents import collect_paths, import_file
+from app.ui.tasks import run_task
+
+if TYPE_CHECKING:
+    from app.ui.main_window import MainWindow
+
+
+def import_documents(window: MainWindow, paths: list[Path]) -> list:  # type: ignore[type-arg]
+    """Import files and folders in a worker thread; each file is committed as it is imported."""
+    project_path = window.project.path
+    files = list(collect_paths(paths))
+    if not files:
+        raise AnnotaryError("no .txt or .md files to import there")
+
+    def task(progress, cancelled):  # type: ignore[no-untyped-def]
+        outcomes = []
+        with open_project(project_path) as project:
+            for i, path in enumerate(files):
+                if cancelled():
+                    break
+                progress(i, len(files), path.name)
+                outcomes.append(import_file(project, path))
+        return outcomes
+
+    outcomes = run_task(window, f"Importing {len(files)} file(s)…", task)
+    window.after_import()
+    counts = {s: sum(o.status == s for o in outcomes) for s in ("imported", "skipped", "rejected")}
+    summary = f"Imported {counts['imported']}, skipped {counts['skipped']}, rejected {counts['rejected']}."
+    if len(outcomes) < len(files):
+        summary += f" Cancelled after {len(outcomes)} of {len(files)} files (those are kept)."
+    problems = [f"{o.status}: {o.path.name}: {o.detail}" for o in outcomes if o.status != "imported"]
+    window.statusBar().showMessage(summary, 10000)
+    if problems:
+        box = QMessageBox(QMessageBox.Icon.Information, "Import", summary, parent=window)
+        box.setDetailedText("\n".join(problems))
+        box.exec() if not window.testing else None
+    return outcomes
+
+
+def ask_import_documents(window: MainWindow, folder: bool = False) -> None:
+    if folder:
+        chosen = QFileDialog.getExistingDirectory(window, "Import a folder of .txt/.md files")
+        paths = [Path(chosen)] if chosen else []
+    else:
+        chosen_files, _ = QFileDialog.getOpenFileNames(window, "Import documents", "", "Text (*.txt *.md);;All (*)")
+        paths = [Path(p) for p in chosen_files]
+    if paths:
+        import_documents(window, paths)
+
+
+def export_workbook(window: MainWindow, target: Path, coder: str | None = None):  # type: ignore[no-untyped-def]
+    from app.core.export.xlsx import export_xlsx
+
+    project_path = window.project.path
+
+    def task(progress, cancelled):  # type: ignore[no-untyped-def]
+        with open_project(project_path) as project:
+            return export_xlsx(project, target, coder=coder,
+                               progress=lambda d, t: progress(d, t, ""), cancel=cancelled)
+
+    report = run_task(window, f"Exporting {target.name}…", task)
+    window.statusBar().showMessage(f"Exported {target}", 10000)
+    return report
+
+
+def _default_target(suffix: str) -> str:
+    return str(default_exports_dir() / f"annotary-{datetime.now():%Y%m%d-%H%M%S}{suffix}")
+
+
+def ask_export(window: MainWindow, fmt: str) -> None:
+    if fmt == "xlsx":
+        name, _ = QFileDialog.getSaveFileName(window, "Export Excel workbook", _default_target(".xlsx"),
+                                              "Excel (*.xlsx)")
+        if name:
+            target = Path(name) if name.endswith(".xlsx") else Path(name + ".xlsx")
+            export_workbook(window, target)
+        return
+    if fmt == "doccano":
+        name, _ = QFileDialog.getSaveFileName(window, "Export doccano JSONL", _default_target(".jsonl"),
+                                              "JSONL (*.jsonl)")
+        if name:
+            from app.core.interchange.doccano import export_doccano
+
+            _run_simple(window, "Exporting doccano…", lambda p: export_doccano(p, Path(name)))
+        return
+    folder = QFileDialog.getExistingDirectory(window, "Export brat into a folder")
+    if folder:
+        from app.core.interchange.brat import export_brat
+
+        _run_simple(window, "Exporting brat…", lambda p: export_brat(p, Path(folder)))
+
+
+def ask_import_annotations(window: MainWindow, fmt: str) -> None:
+    if fmt == "brat":
+        source = QFileDialog.getExistingDirectory(window, "Import a brat folder (.txt/.ann pairs)")
+    else:
+        source, _ = QFileDialog.getOpenFileName(window, "Import doccano JSONL", "", "JSONL (*.jsonl *.json)")
+    if not source:
+        return
+    coder, ok = QInputDialog.getText(window, "Import annotations", "Store the annotations under coder:",
+                                     text=window.workspace.coder_name)
+    if ok and coder.strip():
+        import_annotations(window, fmt, Path(source), coder.strip())
+
+
+def import_annotations(window: MainWindow, fmt: str, source: Path, coder: str) -> list:  # type: ignore[type-arg]
+    if fmt == "brat":
+        from app.core.interchange.brat import import_brat as run
+    else:
+        from app.core.interchange.doccano import import_doccano as run
+    try:
+        reports = _run_simple(window, "Importing annotations…", lambda p: run(p, source, coder))
+    finally:
+        window.after_import(codebook_may_change=True)
+    window.statusBar().showMessage(f"Imported annotations from {source.name}: {len(reports)} document(s)", 10000)
+    return reports
+
+
+def _run_simple(window: MainWindow, title: str, fn):  # type: ignore[no-untyped-def]
+    project_path = window.project.path
+
+    def task(progress, cancelled):  # type: ignore[no-untyped-def]
+        with open_project(project_path) as project:
+            return fn(project)
+
+    return run_task(window, title, task)
+
+
+def ask_codebook_export(window: MainWindow) -> None:
+    name, _ = QFileDialog.getSaveFileName(window, "Export codebook", "codebook.yaml", "Codebook (*.yaml *.yml *.json)")
+    if name:
+        with window.project.read() as session:
+            save_codebook(read_codebook(session), Path(name))
+        window.statusBar().showMessage(f"Codebook written to {name}", 10000)
+
+
+def ask_codebook_import(window: MainWindow) -> None:
+    name, _ = QFileDialog.getOpenFileName(window, "Import codebook", "", "Codebook (*.yaml *.yml *.json)")
+    if name:
+        spec = load_codebook(Path(name))
+        with window.project.uow() as session:
+            apply_codebook(session, spec)
+        window.after_import(codebook_may_change=True)
+        window.statusBar().showMessage(f"Codebook replaced by {name}", 10000)

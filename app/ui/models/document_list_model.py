@@ -1,0 +1,103 @@
+"""The document list: loads rows page by page, so 50,000 documents open at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from app.core.services.workspace import DocumentRow, Workspace
+
+PAGE = 200
+STATUS_LABELS = {"not_started": "not started", "in_progress": "in progress", "done": "done"}
+COLUMNS = ("Title", "Lang", "Status", "Mentions", "Events")
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class DocumentListModel(QAbstractTableModel):
+    def __init__(self, workspace: Workspace, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._ws = workspace
+        self._filter = ""
+        self._rows: list[DocumentRow] = []
+        self._total = 0
+        self.reload()
+
+    # -------------------------------------------------------------- loading
+
+    def reload(self, filter_text: str | None = None) -> None:
+        self.beginResetModel()
+        if filter_text is not None:
+            self._filter = filter_text.strip()
+        self._total = self._ws.count_documents(self._filter)
+        self._rows = self._ws.document_rows(0, PAGE, self._filter)
+        self.endResetModel()
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:
+        return not parent.isValid() and len(self._rows) < self._total
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:
+        more = self._ws.document_rows(len(self._rows), PAGE, self._filter)
+        if not more:
+            self._total = len(self._rows)
+            return
+        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(more) - 1)
+        self._rows.extend(more)
+        self.endInsertRows()
+
+    def refresh_document(self, document_id: int) -> None:
+        """Re-read one row (status and counts change as the coder works)."""
+        for i, row in enumerate(self._rows):
+            if row.id == document_id:
+                fresh = self._ws.document_row(document_id)
+                if fresh is not None:
+                    self._rows[i] = fresh
+                    self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
+                return
+
+    # -------------------------------------------------------------- access
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    def row_of(self, document_id: int) -> int | None:
+        while True:
+            for i, row in enumerate(self._rows):
+                if row.id == document_id:
+                    return i
+            if not self.canFetchMore():
+                return None
+            self.fetchMore()
+
+    def document_at(self, row: int) -> DocumentRow | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    # -------------------------------------------------------------- Qt model
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (row.title, row.language, STATUS_LABELS.get(row.status, row.status), row.mentions, row.events)[col]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{row.title}\n{row.language}, {row.chars} characters, document {row.id}"
+        if role == Qt.ItemDataRole.TextAlignmentRole and col >= 3:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.UserRole:
+            return row.id
+        return None

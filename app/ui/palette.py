@@ -1,0 +1,59 @@
+"""The codebook palette: entity and event types with their colours and hotkeys."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QPushButton, QVBoxLayout, QWidget
+
+from app.core.services.workspace import CodebookView, TypeInfo
+
+
+COLUMNS = 3
+
+
+def swatch(color: str, size: int = 12) -> QIcon:
+    pixmap = QPixmap(size, size)
+    pixmap.fill(QColor(color))
+    return QIcon(pixmap)
+
+
+def _label(t: TypeInfo) -> str:
+    return f"{t.name}  [{t.hotkey}]" if t.hotkey else t.name
+
+
+class Palette(QWidget):
+    entityTypeChosen = Signal(int)
+    eventTypeChosen = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self._entities = QGroupBox("Entity types — select text, then press the key")
+        self._events = QGroupBox("Event types — optionally select the trigger first")
+        layout.addWidget(self._entities)
+        layout.addWidget(self._events)
+        QGridLayout(self._entities)
+        QGridLayout(self._events)
+        self.buttons: dict[str, QPushButton] = {}
+
+    def set_codebook(self, codebook: CodebookView) -> None:
+        for box, types, signal, kind in (
+            (self._entities, codebook.entity_types, self.entityTypeChosen, "entity"),
+            (self._events, codebook.event_types, self.eventTypeChosen, "event"),
+        ):
+            grid = box.layout()
+            while grid.count():
+                item = grid.takeAt(0)
+                if item.widget():
+                    item.widget().deleteLater()
+            for i, t in enumerate(types):
+                button = QPushButton(swatch(t.color), _label(t))
+                button.setObjectName(f"palette-{kind}-{t.name}")
+                button.setToolTip(t.definition)
+                button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep focus (and the selection) in the reader
+                button.setStyleSheet("text-align: left; padding: 2px 6px;")
+                button.clicked.connect(lambda _=False, tid=t.id, sig=signal: sig.emit(tid))
+                grid.addWidget(button, i // COLUMNS, i % COLUMNS)
+                self.buttons[f"{kind}:{t.name}"] = button
