@@ -112,15 +112,20 @@ def paragraph_direction(paragraph: str) -> str:
     """Direction of one paragraph by its majority of strong characters.
 
     Unlike the Unicode first-strong rule, an Arabic paragraph that starts with
-    "OpenAI" or a number is right-to-left.
+    "OpenAI" or a number is right-to-left; a tie falls back to the first strong character.
     """
     rtl = ltr = 0
+    first = None
     for ch in paragraph:
         bidi = unicodedata.bidirectional(ch)
         if bidi in ("R", "AL"):
             rtl += 1
+            first = first or RTL
         elif bidi == "L":
             ltr += 1
+            first = first or LTR
+    if rtl == ltr:
+        return first or LTR  # a tie: the Unicode first-strong rule
     return RTL if rtl > ltr else LTR
 
 

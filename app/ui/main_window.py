@@ -145,7 +145,7 @@ class MainWindow(QMainWindow):
             action = QAction(text, self)
             action.setShortcut(QKeySequence(key))
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.triggered.connect(slot)
+            action.triggered.connect(lambda _=False, run=slot: run())
             for widget in (self.reader, self.pane.mention_view):
                 widget.addAction(action)
             self._type_actions.append(action)
@@ -239,8 +239,7 @@ class MainWindow(QMainWindow):
             self.refresh()
             return None
         self.last_error = None
-        if fn.__name__ == "<lambda>":
-            self.refresh()
+        self.refresh()
         return result
 
     def _require_document(self) -> int:
@@ -488,6 +487,8 @@ class MainWindow(QMainWindow):
             return
         if action.document_id is not None and action.document_id != self.document_id:
             self.open_document(action.document_id)
+        else:
+            self.refresh()
         self.statusBar().showMessage(f"Done: {action.label}", 3000)
 
     def _update_undo_actions(self) -> None:

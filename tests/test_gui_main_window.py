@@ -1,0 +1,207 @@
+"""The real main window, offscreen: tagging with hotkeys, exact offsets, events, undo, import/export."""
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from sqlalchemy import select
+
+from app.core.models import Document, Event, EventArgument, EventAttributeValue, Mention
+from app.core.project import open_project
+from app.core.services.documents import add_document
+from app.core.services.projects import init_project
+from app.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    project = init_project(tmp_path / "gui.annotary")
+    win = MainWindow(project, "alice", testing=True)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    yield win
+    win.close()
+
+
+def stored(window, model=Mention):
+    """What a separate connection reads from the file: proves the action was committed."""
+    with open_project(window.project.path) as p, p.read() as s:
+        return s.scalars(select(model).order_by(model.id)).all()
+
+
+def press(qtbot, window, key, modifier=Qt.KeyboardModifier.NoModifier):
+    window.reader.setFocus()
+    QApplication.processEvents()
+    qtbot.keyClick(window.reader, key, modifier)
+
+
+def select_text(window, needle, lo_shift=0, hi_shift=0):
+    text = window.reader.text
+    i = text.index(needle)
+    window.reader.select_cp(i + lo_shift, i + len(needle) + hi_shift)
+    return i
+
+
+def test_tag_in_arabic_document_with_hotkey(qtbot, window):
+    window.open_document(4)  # شركة Scale AI تُلغي 700 وظيفة ...
+    start = select_text(window, "مليار دولار")
+    press(qtbot, window, "m")  # Money
+    (m,) = stored(window)
+    text = window.reader.text
+    assert (m.start, m.end, m.text) == (start, start + len("مليار دولار"), "مليار دولار")
+    assert text[m.start:m.end] == m.text
+    assert window.pane.mention_model.rowCount() == 1
+    assert window.doc_model.document_at(3).status == "in_progress"
+
+
+def test_tag_after_emoji_and_trimmed_selection(qtbot, window):
+    with window.project.uow() as s:
+        doc, _ = add_document(s, "Team 👩🏽‍💻 😀 at شركة OpenAI\r\nلمدة أسبوع 🙂 end", "emoji.txt")
+        doc_id = doc.id
+    window.after_import()
+    window.open_document(doc_id)
+    text = window.reader.text
+    i = text.index("OpenAI")
+    window.reader.select_cp(i - 1, i + len("OpenAI"))  # the space before is trimmed
+    press(qtbot, window, "o")
+    j = text.index("أسبوع")
+    window.reader.select_cp(j, j + len("أسبوع") + 1)
+    press(qtbot, window, "d")
+    mentions = stored(window)
+    assert [(m.start, m.end, m.text) for m in mentions] == [
+        (i, i + 6, "OpenAI"), (j, j + len("أسبوع"), "أسبوع"),
+    ]
+    with window.project.read() as s:
+        stored_text = s.get(Document, doc_id).text
+    for m in mentions:
+        assert stored_text[m.start:m.end] == m.text
+    # Qt's own position of the word is further right (4 astral characters before it)
+    qt_start = window.reader.document().find("OpenAI").selectionStart()
+    assert qt_start == i + 4 == window.reader.position_map.to_utf16(i)
+
+
+def test_selection_snaps_to_devanagari_clusters(qtbot, window):
+    window.open_document(3)
+    word = "कॉन्ट्रैक्टरों"
+    i = select_text(window, word, 1, -1)  # starts on the vowel sign, ends inside the last cluster
+    press(qtbot, window, "w")
+    (m,) = stored(window)
+    assert (m.start, m.end, m.text) == (i, i + len(word), word)
+
+
+def test_empty_selection_after_trimming_is_refused_with_a_message(qtbot, window):
+    window.open_document(1)
+    text = window.reader.text
+    i = text.index(", ")
+    window.reader.select_cp(i, i + 2)
+    press(qtbot, window, "o")
+    assert stored(window) == []
+    assert "no text to tag" in window.last_error
+
+
+def _type_id(window, name, events=False):
+    types = window.workspace.codebook.event_types if events else window.workspace.codebook.entity_types
+    return next(t.id for t in types if t.name == name)
+
+
+def test_event_roles_modality_undo_redo(qtbot, window):
+    window.open_document(5)
+    for needle, key in (("Meta", "o"), ("OpenAI", "o")):
+        select_text(window, needle)
+        press(qtbot, window, key)
+    select_text(window, "الصيد الجائر")
+    press(qtbot, window, "H", Qt.KeyboardModifier.ShiftModifier)  # Hiring/Poaching offer
+    (event,) = stored(window, Event)
+    assert event.trigger_text == "الصيد الجائر"
+    assert window.selected_event_id() == event.id
+    form = window.pane.event_form
+    combo = form.role_combos["Actor"]
+    combo.activated.emit(combo.findText("Meta", Qt.MatchFlag.MatchStartsWith))
+    combo = window.pane.event_form.role_combos["Target organization"]
+    combo.activated.emit(combo.findText("OpenAI", Qt.MatchFlag.MatchStartsWith))
+    modality = window.pane.event_form.attribute_combos["Modality"]
+    modality.activated.emit(modality.findData("reported"))
+    assert len(stored(window, EventArgument)) == 2
+    assert [a.value for a in stored(window, EventAttributeValue)] == ["reported"]
+
+    press(qtbot, window, "z", Qt.KeyboardModifier.ControlModifier)
+    assert stored(window, EventAttributeValue) == []
+    assert len(stored(window, EventArgument)) == 2
+    window.undo()
+    assert len(stored(window, EventArgument)) == 1
+    press(qtbot, window, "Z", Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert len(stored(window, EventArgument)) == 2
+    assert stored(window, EventAttributeValue) == []
+    assert "reported" not in window.pane.event_model.event_at(0).summary()
+
+
+def test_role_refuses_wrong_type_with_message(qtbot, window):
+    window.open_document(5)
+    select_text(window, "ثمانية باحثين")
+    press(qtbot, window, "q")
+    select_text(window, "الصيد الجائر")
+    window.create_event(_type_id(window, "Hiring/Poaching offer", events=True))
+    combo = window.pane.event_form.role_combos["Actor"]
+    assert combo.findText("ثمانية باحثين", Qt.MatchFlag.MatchStartsWith) == -1  # only accepted types offered
+    event_id = window.selected_event_id()
+    role = next(r.id for r in window.workspace.codebook.event_type(_type_id(window, "Hiring/Poaching offer", True)).roles
+                if r.name == "Actor")
+    window._start_pick(event_id, role)
+    window._span_clicked(window._mentions[0].id)
+    assert "accepts" in window.last_error
+    assert stored(window, EventArgument) == []
+
+
+def test_history_survives_switching_documents(qtbot, window):
+    window.open_document(4)
+    select_text(window, "Meta")
+    press(qtbot, window, "o")
+    window.open_document(2)
+    window.undo()
+    assert stored(window) == []
+    assert window.document_id == 4  # the window shows the document the undo touched
+    window.redo()
+    assert [m.text for m in stored(window)] == ["Meta"]
+
+
+def test_delete_and_retype_with_keyboard(qtbot, window):
+    window.open_document(1)
+    select_text(window, "Business Insider")
+    press(qtbot, window, "p")
+    cursor = window.reader.textCursor()
+    cursor.clearSelection()
+    window.reader.setTextCursor(cursor)
+    window.select_mention(stored(window)[0].id)
+    press(qtbot, window, "o")  # no text selected: retypes the selected mention
+    assert stored(window)[0].entity_type_id == _type_id(window, "Organization")
+    press(qtbot, window, Qt.Key.Key_Delete)
+    assert stored(window) == []
+
+
+def test_import_folder_and_export_workbook_through_gui_actions(qtbot, window, tmp_path):
+    from app.ui import file_actions
+
+    folder = tmp_path / "incoming"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text("شركة Meta تعيد 7,000 موظف", encoding="utf-8")
+    (folder / "sub" / "b.md").write_text("Scale AI ने टीम को हटा दिया", encoding="utf-8")
+    (folder / "empty.txt").write_text("", encoding="utf-8")
+    outcomes = file_actions.import_documents(window, [folder])
+    assert sorted(o.status for o in outcomes) == ["imported", "imported", "rejected"]
+    assert window.doc_model.rowCount() == 7
+    window.open_document(6)
+    select_text(window, "Meta")
+    press(qtbot, window, "o")
+    target = tmp_path / "out.xlsx"
+    file_actions.export_workbook(window, target)
+    wb = openpyxl.load_workbook(target)
+    rows = list(wb["Mentions"].iter_rows(values_only=True))
+    header = rows[0]
+    record = dict(zip(header, rows[1]))
+    assert len(rows) == 2
+    assert (record["document_id"], record["text"], record["type"], record["coder"]) == (6, "Meta", "Organization", "alice")
+    assert record["start"] == "شركة Meta".index("Meta")
