@@ -146,20 +146,25 @@ def cmd_documents(args: argparse.Namespace) -> int:
 def cmd_import_annotations(args: argparse.Namespace) -> int:
     path = Path(args.path)
     with _open(args) as project:
-        if args.format == "brat":
-            from app.core.interchange.brat import import_brat
+        try:
+            if args.format == "brat":
+                from app.core.interchange.brat import import_brat
 
-            if not path.is_dir():
-                raise AnnotaryError(f"{path} is not a folder of brat .txt/.ann files")
-            reports = import_brat(project, path, args.coder)
-        else:
-            from app.core.interchange.doccano import import_doccano
+                if not path.is_dir():
+                    raise AnnotaryError(f"{path} is not a folder of brat .txt/.ann files")
+                reports = import_brat(project, path, args.coder)
+            else:
+                from app.core.interchange.doccano import import_doccano
 
-            if not path.is_file():
-                raise AnnotaryError(f"no file {path}")
-            reports = import_doccano(project, path, args.coder)
+                if not path.is_file():
+                    raise AnnotaryError(f"no file {path}")
+                reports = import_doccano(project, path, args.coder)
+        except AnnotaryError as exc:
+            for report in getattr(exc, "reports", None) or []:  # pairs stored before the bad one
+                print("imported\t" + report.describe())
+            raise
     for report in reports:
-        print(report)
+        print("imported\t" + report.describe())
     return EXIT_OK
 
 
@@ -193,11 +198,11 @@ def cmd_export(args: argparse.Namespace) -> int:
         elif fmt == "brat":
             from app.core.interchange.brat import export_brat
 
-            print(export_brat(project, target, coder=args.coder))
+            print(export_brat(project, target, coder=args.coder).describe())
         else:
             from app.core.interchange.doccano import export_doccano
 
-            print(export_doccano(project, target, coder=args.coder))
+            print(export_doccano(project, target, coder=args.coder).describe())
     return EXIT_OK
 
 

@@ -1,0 +1,604 @@
+"""brat standoff import and export: a folder of .txt/.ann pairs (and annotation.conf).
+
+Import (`import_brat`)
+----------------------
+Every ``name.txt`` in the folder and its sub-folders (sorted; hidden ones skipped)
+is paired with ``name.ann`` beside it. Each pair is one transaction: the files
+before a bad one stay imported (they are on the raised error as ``.reports``),
+and nothing of the bad file is stored. A .txt without .ann is imported with no
+annotations (the report says so); a .ann without .txt is an error.
+
+* Text: the .txt bytes are decoded like any imported file (`decode_bytes`), and
+  the stored text is that with the BOM dropped and ``\\r\\n``/``\\r`` turned into
+  ``\\n``. brat offsets are code points of the file as brat reads it (BOM and
+  ``\\r`` included), so they are mapped to the stored text through `OffsetMap`.
+  A file with a BOM is read with the BOM counted (as brat does) unless its spans
+  only fit without it.
+* The text is attached to the project's document with the same content
+  (SHA-256) or added as a new document.
+* Lines: ``T`` text-bound annotations (a T whose type is an event type and that an
+  E line uses is that event's trigger); ``E`` events ``Type:Tn Role:Tm ...``,
+  where brat's numbered repeats (``Affected2``) map back to the role (``Affected``);
+  ``A`` and old-style ``M`` attributes on T (mentions) or E (events), either a
+  flag (``A1 Negated T1``) or valued (``A1 Modality E1 reported``);
+  ``#n AnnotatorNotes Tn text`` notes (several notes of one annotation are joined
+  with newlines; a note on a trigger goes to its events). ``R`` relations, ``*``
+  equivalences and ``N`` normalisations are IGNORED with a message in the report
+  (Annotary has no relations). Arguments that are events (nested events) and
+  discontinuous spans (``0 5;7 10``) are refused.
+* Refused with AnnotationInputError naming file and line: offsets outside the
+  text, end <= start, an offset inside a ``\\r\\n``, unknown ids, covered text
+  differing from the text at the offsets, labels neither in the codebook nor in
+  annotation.conf, roles the event type lacks, arguments of a type the role does
+  not accept, a non-repeatable role filled twice, attribute values outside the
+  attribute's list.
+* annotation.conf (the nearest one in the file's folder or above, up to the
+  imported folder) adds its missing types, roles and attributes to the codebook,
+  inside each pair's transaction (so a refused file adds nothing); see
+  `brat_conf` for names and hierarchy.
+* All annotations are stored under the coder given (whatever the file names say).
+
+Export (`export_brat`)
+----------------------
+annotation.conf and visual.conf from the project codebook, and per document a
+``0003_title-slug.txt`` (the stored text: UTF-8, ``\\n``, no BOM) with its
+``.ann``. A document several coders annotated gets one pair per coder
+(``0003_title-slug.alice.txt``/``.ann``: brat pairs files by name, so each .ann
+has its own copy of the text). Without a coder filter, documents nobody
+annotated get a .txt and an empty .ann. Names are escaped for brat (see
+`brat_conf`).
+
+Events without a trigger: brat needs one. Such an event is written with a
+placeholder trigger covering its first argument's span and a
+``#n AnnotaryNoTrigger En`` comment, which `import_brat` reads back as "no
+trigger", so the round trip stays exact. An event with neither trigger nor
+arguments cannot be shown in brat: it is left out, with a warning in the
+summary. Notes with several lines become several AnnotatorNotes lines; a line
+break inside a span is written as a space in the .ann's text column.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+from dataclasses import dataclass, field
+from itertools import count
+from pathlib import Path
+
+from app.core.codebook import apply_codebook, merge_codebooks, read_codebook
+from app.core.decoding import decode_bytes
+from app.core.errors import AnnotaryError, AnnotationInputError, CodebookError, ImportRejected
+from app.core.interchange.brat_conf import (
+    BratNames,
+    NameMap,
+    ParsedConf,
+    annotation_conf_text,
+    parse_annotation_conf,
+    resolve_name,
+    visual_conf_text,
+)
+from app.core.interchange.common import (
+    CodebookIndex,
+    CodedDocument,
+    ExportSummary,
+    FileReport,
+    OffsetMap,
+    Plan,
+    PlannedArgument,
+    PlannedAttribute,
+    PlannedEvent,
+    PlannedMention,
+    coded_documents,
+    coder_labels,
+    document_basename,
+    same_covered_text,
+    store_plan,
+    write_atomic,
+)
+from app.core.project import Project
+from app.core.services.coders import clean_coder_name, find_coder, get_or_create_coder
+from app.core.services.documents import add_document
+
+CONF_NAME = "annotation.conf"
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
+NO_TRIGGER = "AnnotaryNoTrigger"
+NOTE_TYPE = "AnnotatorNotes"
+_INT = re.compile(r"^\d+$")
+
+# --------------------------------------------------------------------------- .ann parsing
+
+
+@dataclass
+class _T:
+    ident: str
+    label: str
+    start: int
+    end: int
+    text: str | None
+    line: int
+
+
+@dataclass
+class _E:
+    ident: str
+    label: str
+    trigger: str
+    args: list[tuple[str, str]]  # (role as written, id)
+    line: int
+
+
+@dataclass
+class _A:
+    ident: str
+    name: str
+    target: str
+    value: str | None
+    line: int
+
+
+@dataclass
+class _Note:
+    kind: str
+    target: str
+    text: str
+    line: int
+
+
+@dataclass
+class _Ann:
+    texts: dict[str, _T] = field(default_factory=dict)
+    events: dict[str, _E] = field(default_factory=dict)
+    attributes: list[_A] = field(default_factory=list)
+    notes: list[_Note] = field(default_factory=list)
+    ignored: dict[str, int] = field(default_factory=dict)
+
+
+def _parse_ann(path: Path, content: str) -> _Ann:
+    ann = _Ann()
+    seen: set[str] = set()
+
+    def fail(line: int, reason: str) -> AnnotationInputError:
+        return AnnotationInputError(str(path), line, reason)
+
+    for lineno, line in enumerate(content.split("\n"), 1):
+        line = line[:-1] if line.endswith("\r") else line
+        if not line.strip():
+            continue
+        ident, tab, rest = line.partition("\t")
+        ident = ident.strip()
+        if not tab:
+            raise fail(lineno, "expected an id, a tab and the annotation (e.g. T1<TAB>Person 0 5<TAB>Meta)")
+        kind = ident[:1]
+        if kind in ("#", "T", "E", "A", "M", "R") and ident in seen:
+            raise fail(lineno, f"id {ident} is used twice")
+        seen.add(ident)
+        if kind == "T":
+            head, tab2, text = rest.partition("\t")
+            label, _, offsets = head.strip().partition(" ")
+            offsets = offsets.strip()
+            if not label or not offsets:
+                raise fail(lineno, f"{ident}: expected 'Type start end'")
+            if ";" in offsets:
+                raise fail(lineno, f"{ident}: discontinuous span {offsets!r} is not supported (one start and end only)")
+            parts = offsets.split()
+            if len(parts) != 2 or not all(_INT.match(p) for p in parts):
+                raise fail(lineno, f"{ident}: offsets must be two whole numbers, not {offsets!r}")
+            ann.texts[ident] = _T(ident, label, int(parts[0]), int(parts[1]), text if tab2 else None, lineno)
+        elif kind == "E":
+            tokens = rest.split()
+            if not tokens:
+                raise fail(lineno, f"{ident}: expected 'Type:Trigger Role:Id ...'")
+            pairs = []
+            for token in tokens:
+                role, colon, target = token.rpartition(":")
+                if not colon or not role or not target:
+                    raise fail(lineno, f"{ident}: cannot read {token!r} (expected Role:Id)")
+                pairs.append((role, target))
+            ann.events[ident] = _E(ident, pairs[0][0], pairs[0][1], pairs[1:], lineno)
+        elif kind in ("A", "M"):
+            tokens = rest.split()
+            if len(tokens) not in (2, 3):
+                raise fail(lineno, f"{ident}: expected 'Name Id' or 'Name Id Value'")
+            ann.attributes.append(_A(ident, tokens[0], tokens[1], tokens[2] if len(tokens) == 3 else None, lineno))
+        elif kind == "#":
+            head, _, text = rest.partition("\t")
+            parts = head.split()
+            if len(parts) != 2:
+                raise fail(lineno, f"{ident}: expected 'AnnotatorNotes Id<TAB>text'")
+            ann.notes.append(_Note(parts[0], parts[1], text, lineno))
+        elif kind == "R":
+            ann.ignored["relation"] = ann.ignored.get("relation", 0) + 1
+        elif kind == "*":
+            ann.ignored["equivalence"] = ann.ignored.get("equivalence", 0) + 1
+        elif kind == "N":
+            ann.ignored["normalisation"] = ann.ignored.get("normalisation", 0) + 1
+        else:
+            raise fail(lineno, f"unknown annotation kind {ident!r} (brat has T, E, A, M, R, N, *, #)")
+    return ann
+
+
+def _spans(ann: _Ann, omap: OffsetMap, path: Path) -> dict[str, tuple[int, int]]:
+    """Stored-text spans of the T lines, after checking offsets and covered text."""
+    out: dict[str, tuple[int, int]] = {}
+    for t in ann.texts.values():
+        problem = omap.check(t.start, t.end)
+        if problem:
+            raise AnnotationInputError(str(path), t.line, f"{t.ident}: {problem}")
+        actual = omap.raw[t.start:t.end]
+        if t.text is not None and not same_covered_text(t.text, actual):
+            raise AnnotationInputError(
+                str(path), t.line,
+                f"{t.ident}: the .ann gives the text {t.text!r} but {t.start}-{t.end} in the .txt is {actual!r}",
+            )
+        out[t.ident] = omap.span(t.start, t.end)
+    return out
+
+
+def _role(token: str, event: str, index: CodebookIndex, names: NameMap) -> str:
+    """The codebook role for brat's role token; `Affected2` is the second `Affected`."""
+    roles = list(index.roles.get(event, {}))
+    candidate = token
+    while candidate:
+        found = resolve_name(candidate, roles, names.role.get((event, candidate)))
+        if found:
+            return found
+        if not candidate[-1].isdigit():
+            break
+        candidate = candidate[:-1]
+    return names.role.get((event, token), token)
+
+
+def _plan(ann: _Ann, spans: dict[str, tuple[int, int]], index: CodebookIndex, names: NameMap,
+          path: Path, messages: list[str]) -> Plan:
+    def fail(line: int, reason: str) -> AnnotationInputError:
+        return AnnotationInputError(str(path), line, reason)
+
+    entity_names = list(index.entity_types)
+    event_names = list(index.event_types)
+    triggers: dict[str, list[str]] = {}
+    for e in ann.events.values():
+        if e.trigger not in ann.texts:
+            what = "an event, not a trigger" if e.trigger in ann.events else "not a T line of this file"
+            raise fail(e.line, f"{e.ident}: unknown trigger id {e.trigger} ({what})")
+        triggers.setdefault(e.trigger, []).append(e.ident)
+
+    plan = Plan()
+    mentions: dict[str, PlannedMention] = {}
+    events: dict[str, PlannedEvent] = {}
+    lone_triggers: set[str] = set()
+    for t in sorted(ann.texts.values(), key=lambda t: t.line):
+        if t.ident in triggers:
+            continue
+        label = resolve_name(t.label, entity_names, names.entity.get(t.label))
+        if label is None:
+            if resolve_name(t.label, event_names, names.event.get(t.label)):
+                lone_triggers.add(t.ident)
+                messages.append(f"line {t.line}: {t.ident} is a {t.label} trigger no E line uses; skipped")
+                continue
+            raise fail(t.line, f"{t.ident}: unknown label {t.label!r}: neither in the codebook nor in {CONF_NAME}")
+        mentions[t.ident] = PlannedMention(t.ident, label, *spans[t.ident], t.line)
+        plan.mentions.append(mentions[t.ident])
+
+    no_trigger = set()
+    for note in ann.notes:
+        if note.kind == NO_TRIGGER:
+            if note.target not in ann.events:
+                raise fail(note.line, f"{NO_TRIGGER} names {note.target}, which is not an E line of this file")
+            no_trigger.add(note.target)
+
+    for e in sorted(ann.events.values(), key=lambda e: e.line):
+        label = resolve_name(e.label, event_names, names.event.get(e.label))
+        if label is None:
+            raise fail(e.line, f"{e.ident}: unknown event type {e.label!r}: neither in the codebook nor in {CONF_NAME}")
+        trig = ann.texts[e.trigger]
+        trig_label = resolve_name(trig.label, event_names, names.event.get(trig.label))
+        if trig_label != label:
+            raise fail(e.line, f"{e.ident}: the trigger {trig.ident} is labelled {trig.label}, not {e.label}")
+        event = PlannedEvent(e.ident, label, None if e.ident in no_trigger else spans[e.trigger], e.line)
+        for role_token, target in e.args:
+            if target in ann.events:
+                raise fail(e.line, f"{e.ident}: argument {target} is an event; Annotary arguments are entity mentions")
+            if target in triggers or target in lone_triggers:
+                raise fail(e.line, f"{e.ident}: argument {target} is an event trigger, not an entity mention")
+            if target not in mentions:
+                raise fail(e.line, f"{e.ident}: unknown id {target} (no T line with that id)")
+            event.arguments.append(PlannedArgument(_role(role_token, label, index, names), target, e.line))
+        events[e.ident] = event
+        plan.events.append(event)
+
+    seen_attrs: set[tuple[str, str]] = set()
+    for a in ann.attributes:
+        if a.target in mentions:
+            target, owner = "mention", mentions[a.target]
+        elif a.target in events:
+            target, owner = "event", events[a.target]
+        elif a.target in triggers or a.target in lone_triggers:
+            raise fail(a.line, f"{a.ident}: {a.target} is an event trigger; give event attributes on the E line's id")
+        else:
+            raise fail(a.line, f"{a.ident}: unknown id {a.target}")
+        known = [n for (tgt, n) in index.attributes if tgt == target]
+        name = resolve_name(a.name, known, names.attribute.get(a.name)) or names.attribute.get(a.name, a.name)
+        if (a.target, name) in seen_attrs:
+            raise fail(a.line, f"{a.ident}: {a.target} has {name} twice")
+        seen_attrs.add((a.target, name))
+        value = a.value
+        if value is not None and (target, name) in index.attributes:
+            mapped = names.value.get((name, value))
+            value = resolve_name(value, index.attribute_values(target, name), mapped) or mapped or value
+        owner.attributes.append(PlannedAttribute(name, value, a.line))
+
+    parts: dict[int, tuple[PlannedMention | PlannedEvent, list[str]]] = {}
+    for note in ann.notes:
+        if note.kind == NO_TRIGGER:
+            continue
+        if note.kind != NOTE_TYPE:
+            messages.append(f"line {note.line}: comment of type {note.kind} ignored")
+            continue
+        if note.target in mentions:
+            owners: list[PlannedMention | PlannedEvent] = [mentions[note.target]]
+        elif note.target in events:
+            owners = [events[note.target]]
+        elif note.target in triggers:
+            owners = [events[e] for e in triggers[note.target]]
+        elif note.target in lone_triggers:
+            continue
+        else:
+            raise fail(note.line, f"note on unknown id {note.target}")
+        for owner in owners:
+            parts.setdefault(id(owner), (owner, []))[1].append(note.text)
+    for owner, texts in parts.values():
+        owner.note = "\n".join(texts)  # one AnnotatorNotes line per line of the note
+    for kind, n in ann.ignored.items():
+        messages.append(f"{n} {kind}(s) ignored (Annotary has no relations)")
+    return plan
+
+
+# --------------------------------------------------------------------------- import
+
+
+@dataclass
+class _Pair:
+    txt: Path | None
+    ann: Path | None
+    conf: Path | None
+
+
+def _collect(folder: Path) -> list[_Pair]:
+    pairs: dict[Path, _Pair] = {}
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        here = Path(dirpath)
+        conf = _nearest_conf(here, folder)
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            stem, suffix = os.path.splitext(name)
+            if suffix.lower() not in (".txt", ".ann"):
+                continue
+            pair = pairs.setdefault(here / stem, _Pair(None, None, conf))
+            if suffix.lower() == ".txt":
+                pair.txt = here / name
+            else:
+                pair.ann = here / name
+    return [pairs[k] for k in sorted(pairs, key=lambda p: p.relative_to(folder).parts)]
+
+
+def _nearest_conf(here: Path, root: Path) -> Path | None:
+    current = here
+    while True:
+        if (current / CONF_NAME).is_file():
+            return current / CONF_NAME
+        if current == root or current.parent == current:
+            return None
+        current = current.parent
+
+
+def import_brat(project: Project, folder: Path, coder: str) -> list[FileReport]:
+    """Import a brat folder (see the module docstring); one transaction per .txt/.ann pair.
+
+    Returns one FileReport per document. On a bad file, raises AnnotationInputError
+    naming file and line; the pairs before it stay imported, and their reports are
+    on the error as its ``reports`` attribute.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise AnnotationInputError(str(folder), None, "not a folder (brat data is a folder of .txt/.ann files)")
+    clean_coder_name(coder)
+    reports: list[FileReport] = []
+    confs: dict[Path, ParsedConf] = {}
+    try:
+        for pair in _collect(folder):
+            conf = None
+            if pair.conf is not None:
+                if pair.conf not in confs:
+                    confs[pair.conf] = parse_annotation_conf(pair.conf)
+                conf = confs[pair.conf]
+            report = _import_pair(project, pair, conf, coder)
+            if conf is not None and conf.warnings:
+                report.messages[:0] = conf.warnings
+                conf.warnings = []
+            reports.append(report)
+    except AnnotationInputError as exc:
+        exc.reports = reports  # type: ignore[attr-defined]
+        raise
+    return reports
+
+
+def _read_ann(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise AnnotationInputError(str(path), None, f"not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise AnnotationInputError(str(path), None, f"cannot read: {exc.strerror}") from None
+
+
+def _import_pair(project: Project, pair: _Pair, conf: ParsedConf | None, coder: str) -> FileReport:
+    if pair.txt is None:
+        raise AnnotationInputError(str(pair.ann), None, "no .txt file of the same name beside this .ann")
+    txt = pair.txt
+    try:
+        data = txt.read_bytes()
+        decoded = decode_bytes(data)
+    except ImportRejected as exc:
+        raise AnnotationInputError(str(txt), None, exc.message) from None
+    except OSError as exc:
+        raise AnnotationInputError(str(txt), None, f"cannot read: {exc.strerror}") from None
+    messages: list[str] = []
+    ann = _Ann()
+    ann_path = pair.ann or txt.with_suffix(".ann")
+    if pair.ann is None:
+        messages.append("no .ann file: document imported without annotations")
+    else:
+        ann = _parse_ann(pair.ann, _read_ann(pair.ann))
+
+    # brat reads a BOM as a character; try that first, then without it
+    has_bom = data.startswith(_BOMS)
+    candidates = (["\ufeff" + decoded.text] if has_bom else []) + [decoded.text]
+    first_error: AnnotationInputError | None = None
+    for raw in candidates:
+        omap = OffsetMap(raw)
+        try:
+            spans = _spans(ann, omap, ann_path)
+            break
+        except AnnotationInputError as exc:
+            first_error = first_error or exc
+    else:
+        assert first_error is not None
+        raise first_error
+
+    with project.uow() as session:
+        hint = "the codebook"
+        names = NameMap()
+        if conf is not None:
+            hint = f"the codebook or {conf.path.name}"
+            names = conf.names
+            try:
+                current = read_codebook(session)
+                merged = merge_codebooks(current, conf.resolve(current))
+                if merged != current:
+                    apply_codebook(session, merged)
+            except CodebookError as exc:
+                raise AnnotationInputError(str(conf.path), None, f"cannot add to the codebook: {exc.message}") from None
+        index = CodebookIndex(session)
+        plan = _plan(ann, spans, index, names, ann_path, messages)
+        try:
+            doc, added = add_document(session, omap.text, txt.name, decoded.encoding)
+            who = get_or_create_coder(session, coder)
+        except ImportRejected as exc:
+            raise AnnotationInputError(str(txt), None, exc.message) from None
+        except AnnotaryError as exc:
+            raise AnnotationInputError(str(ann_path), None, exc.message) from None
+        counts = store_plan(session, index, plan, ann_path, doc.id, who.id, hint)
+        return FileReport(
+            txt, doc.id, added, counts.mentions, counts.events, counts.attributes, counts.notes,
+            messages=messages,
+        )
+
+
+# --------------------------------------------------------------------------- export
+
+
+def export_brat(project: Project, folder: Path, coder: str | None = None) -> ExportSummary:
+    """Write annotation.conf, visual.conf and .txt/.ann pairs into `folder` (see the module docstring)."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise AnnotaryError(f"cannot create {folder}: {exc.strerror}") from None
+    summary = ExportSummary(folder)
+    with project.read() as session:
+        spec = read_codebook(session)
+        names = BratNames(spec)
+        who = find_coder(session, coder) if coder else None
+        coded = coded_documents(session, who, include_unannotated=True)
+        _write(summary, folder / CONF_NAME, annotation_conf_text(spec, names))
+        _write(summary, folder / "visual.conf", visual_conf_text(spec, names))
+        by_doc: dict[int, list[CodedDocument]] = {}
+        for cd in coded:
+            by_doc.setdefault(cd.document.id, []).append(cd)
+        for cds in by_doc.values():
+            base = document_basename(cds[0].document)
+            labels = coder_labels([cd.coder for cd in cds if cd.coder is not None])
+            for cd in cds:
+                stem = f"{base}.{labels[cd.coder.id]}" if len(cds) > 1 and cd.coder is not None else base
+                ann_text = _ann_text(cd, names, summary, stem)
+                _write(summary, folder / f"{stem}.txt", cd.document.text)
+                _write(summary, folder / f"{stem}.ann", ann_text)
+            summary.documents += 1
+    written = set(summary.files)
+    stale = [p for p in folder.iterdir() if p.suffix in (".txt", ".ann") and p not in written]
+    if stale:
+        summary.warnings.append(
+            f"{len(stale)} other .txt/.ann file(s) in {folder} were left as they were "
+            "(an import of the folder reads them too)"
+        )
+    return summary
+
+
+def _write(summary: ExportSummary, path: Path, text: str) -> None:
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        raise AnnotaryError(f"cannot write {path}: {exc.strerror}") from None
+    summary.files.append(path)
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\r", " ").replace("\n", " ")
+
+
+def _ann_text(cd: CodedDocument, names: BratNames, summary: ExportSummary, stem: str) -> str:
+    t_ids, e_ids, a_ids, n_ids = count(1), count(1), count(1), count(1)
+    lines: list[str] = []
+    mention_tid: dict[int, str] = {}
+    spans: dict[int, tuple[int, int]] = {}
+    text = cd.document.text
+
+    def attributes(owner: str, values: list[tuple[str, str]]) -> None:
+        for name, value in values:
+            line = f"A{next(a_ids)}\t{names.attribute[name]} {owner}"
+            if (name, value) in names.value:  # a flag is written without a value
+                line += f" {names.value[(name, value)]}"
+            lines.append(line)
+
+    def notes(owner: str, note: str) -> None:
+        if note:
+            for part in note.split("\n"):
+                lines.append(f"#{next(n_ids)}\t{NOTE_TYPE} {owner}\t{_one_line(part)}")
+
+    for m in cd.mentions:
+        tid = f"T{next(t_ids)}"
+        mention_tid[m.id] = tid
+        spans[m.id] = (m.start, m.end)
+        lines.append(f"{tid}\t{names.entity[m.type_name]} {m.start} {m.end}\t{_one_line(m.text)}")
+        summary.mentions += 1
+    for m in cd.mentions:
+        attributes(mention_tid[m.id], m.attributes)
+        notes(mention_tid[m.id], m.note)
+    for ev in cd.events:
+        placeholder = ev.trigger is None
+        if placeholder and not ev.arguments:
+            summary.warnings.append(
+                f"{stem}.ann: {ev.type_name} event {ev.id} has neither a trigger nor arguments; "
+                "brat cannot show it, so it was left out"
+            )
+            continue
+        start, end = ev.trigger if ev.trigger is not None else spans[ev.arguments[0][1]]
+        tid, eid = f"T{next(t_ids)}", f"E{next(e_ids)}"
+        brat_type = names.event[ev.type_name]
+        lines.append(f"{tid}\t{brat_type} {start} {end}\t{_one_line(text[start:end])}")
+        seen: dict[str, int] = {}
+        parts = [f"{brat_type}:{tid}"]
+        for role, mention_id in ev.arguments:
+            seen[role] = seen.get(role, 0) + 1
+            brat_role = names.role[(ev.type_name, role)]
+            parts.append(f"{brat_role}{seen[role] if seen[role] > 1 else ''}:{mention_tid[mention_id]}")
+        lines.append(f"{eid}\t{' '.join(parts)}")
+        if placeholder:
+            lines.append(f"#{next(n_ids)}\t{NO_TRIGGER} {eid}\tno trigger in Annotary; {tid} is a placeholder")
+        attributes(eid, ev.attributes)
+        notes(eid, ev.note)
+        summary.events += 1
+    return "\n".join(lines) + ("\n" if lines else "")

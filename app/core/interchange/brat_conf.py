@@ -1,0 +1,532 @@
+"""brat's annotation.conf (and a visual.conf) read from and written for the codebook.
+
+Reading
+-------
+`parse_annotation_conf` reads [entities] (also spelled [spans]), [events] and
+[attributes]; [relations] is skipped (Annotary has no relations). Hierarchies are
+flattened: every type line becomes a type, wherever it is indented; a type marked
+``!`` (brat's "abstract", not annotatable) is dropped, but a role or attribute
+that names it (or any parent type) accepts all the types below it. ``<ENTITY>``
+and ``<ANY>`` in a role mean "any entity type" (an empty accept list); ``<EVENT>``
+and event types are dropped from roles, since an Annotary argument is always an
+entity mention (a role left with nothing is dropped with a warning). Cardinality
+suffixes: ``*``, ``+`` and ``{n,m}`` with m > 1 (or no m) make a role repeatable;
+``?`` and none do not. Macros (``<POG>=Protein|Gene``) are expanded. Attributes:
+``Name Arg:<EVENT>, Value:a|b`` (valued), ``Name Arg:<ENTITY>`` (a yes/no flag) and
+the older glyph form ``Name Arg:<EVENT>, a:glyph, b:glyph``; an attribute whose
+Arg covers both entity and event types becomes two attributes of that name.
+
+`ParsedConf.resolve` turns the brat names into codebook names and gives the
+types, roles and attributes as a `CodebookSpec` to merge into the project's
+codebook. New types get the bgColor a visual.conf beside annotation.conf gives
+them, else a colour from a fixed palette chosen by a hash of the name; never a
+hotkey.
+
+Names
+-----
+brat type, role, attribute and value names cannot hold spaces, ``/`` or the
+characters its formats use as separators. On export `BratNames` writes each name
+through `brat_escape` (whitespace runs → ``_``, ``/`` and other separators →
+``-``; "Job title" → ``Job_title``, "Team/Unit" → ``Team-Unit``), adds ``_2``,
+``_3``... if two names would clash, and records every changed name in
+annotation.conf as a comment brat ignores::
+
+    #@annotary-name {"kind": "entity", "brat": "Job_title", "name": "Job title"}
+
+On import a brat name maps back (1) through such a line, else (2) to the
+codebook name it equals, else (3) to the one codebook name whose escape it
+equals (so brat data made elsewhere with ``Job_title`` lands on "Job title"),
+else it stays as written.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from app.core.codebook import AttributeSpec, CodebookSpec, EntityTypeSpec, EventTypeSpec, RoleSpec
+from app.core.errors import AnnotationInputError
+from app.core.interchange.common import palette_color
+
+NAME_TAG = "#@annotary-name"
+_SEPARATORS = re.compile(r"[/\\|,:;=<>()\[\]{}?*+!#\"'`]")
+_SPACES = re.compile(r"\s+")
+_MACRO = re.compile(r"^(<[^<>\s]+>)\s*=\s*(.+)$")
+_ROLE = re.compile(r"^(?P<role>[^:?*+{}\s]+)(?P<card>[?*+]|\{\d*(?:,\d*)?\})?:(?P<types>\S+)$")
+_SECTIONS = {"entities": "entities", "spans": "entities", "events": "events",
+             "attributes": "attributes", "relations": "relations"}
+
+
+def brat_escape(name: str) -> str:
+    """A brat-safe spelling of a codebook name (see the module docstring)."""
+    out = _SEPARATORS.sub("-", _SPACES.sub("_", name.strip()))
+    out = "".join(ch if ch.isprintable() else "-" for ch in out)
+    if not out or out[0] == "-":
+        out = "_" + out
+    return out
+
+
+def resolve_name(brat: str, candidates: Iterable[str], mapped: str | None = None) -> str | None:
+    """The codebook name a brat name stands for, among `candidates`, or None."""
+    names = list(candidates)
+    if mapped is not None and mapped in names:
+        return mapped
+    if brat in names:
+        return brat
+    hits = [n for n in names if brat_escape(n) == brat]
+    return hits[0] if len(hits) == 1 else None
+
+
+# --------------------------------------------------------------------------- names
+
+
+@dataclass
+class NameMap:
+    """brat name → codebook name, from the #@annotary-name lines of a conf."""
+
+    entity: dict[str, str] = field(default_factory=dict)
+    event: dict[str, str] = field(default_factory=dict)
+    role: dict[tuple[str, str], str] = field(default_factory=dict)  # (event name, brat role)
+    attribute: dict[str, str] = field(default_factory=dict)
+    value: dict[tuple[str, str], str] = field(default_factory=dict)  # (attribute name, brat value)
+
+    def add(self, record: dict) -> bool:
+        kind, brat, name = record.get("kind"), record.get("brat"), record.get("name")
+        if not isinstance(brat, str) or not isinstance(name, str):
+            return False
+        if kind == "entity":
+            self.entity[brat] = name
+        elif kind == "event":
+            self.event[brat] = name
+        elif kind == "attribute":
+            self.attribute[brat] = name
+        elif kind == "role" and isinstance(record.get("event"), str):
+            self.role[(record["event"], brat)] = name
+        elif kind == "value" and isinstance(record.get("attribute"), str):
+            self.value[(record["attribute"], brat)] = name
+        else:
+            return False
+        return True
+
+
+class BratNames:
+    """Codebook name → brat name for one export; distinct within each brat namespace."""
+
+    def __init__(self, spec: CodebookSpec) -> None:
+        types = _assign([t.name for t in spec.entity_types] + [t.name for t in spec.event_types])
+        self.entity = {t.name: types[t.name] for t in spec.entity_types}
+        self.event = {t.name: types[t.name] for t in spec.event_types}
+        # an entity and an event type of the same name must still differ in brat
+        if set(self.entity) & set(self.event):
+            taken = set(self.entity.values())
+            for name in self.event:
+                if name in self.entity:
+                    self.event[name] = _unique(brat_escape(name), taken)
+                taken.add(self.event[name])
+        self.role: dict[tuple[str, str], str] = {}
+        for ev in spec.event_types:
+            for role, brat in _assign([r.name for r in ev.roles]).items():
+                self.role[(ev.name, role)] = brat
+        attr_names = list(dict.fromkeys(a.name for a in spec.attributes))
+        self.attribute = _assign(attr_names)
+        self.value: dict[tuple[str, str], str] = {}
+        for name in attr_names:
+            values = list(dict.fromkeys(v for a in spec.attributes if a.name == name for v in a.values))
+            for value, brat in _assign(values).items():
+                self.value[(name, value)] = brat
+
+    def records(self) -> list[dict[str, str]]:
+        """The #@annotary-name records for every name that brat spells differently."""
+        out: list[dict[str, str]] = []
+        for kind, mapping in (("entity", self.entity), ("event", self.event), ("attribute", self.attribute)):
+            out += [{"kind": kind, "brat": b, "name": n} for n, b in mapping.items() if b != n]
+        out += [{"kind": "role", "event": e, "brat": b, "name": r} for (e, r), b in self.role.items() if b != r]
+        out += [{"kind": "value", "attribute": a, "brat": b, "name": v} for (a, v), b in self.value.items() if b != v]
+        return out
+
+
+def _unique(candidate: str, taken: set[str]) -> str:
+    if candidate not in taken:
+        return candidate
+    n = 2
+    while f"{candidate}_{n}" in taken:
+        n += 1
+    return f"{candidate}_{n}"
+
+
+def _assign(names: list[str]) -> dict[str, str]:
+    """brat names for `names`: names that need no escape keep themselves first."""
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for name in names:
+        if brat_escape(name) == name and name not in taken:
+            out[name] = name
+            taken.add(name)
+    for name in names:
+        if name not in out:
+            out[name] = _unique(brat_escape(name), taken)
+            taken.add(out[name])
+    return out
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def annotation_conf_text(spec: CodebookSpec, names: BratNames) -> str:
+    """annotation.conf for the codebook `spec`, written with the brat `names`."""
+    lines = [
+        "# annotation.conf written by Annotary from the project codebook.",
+        "# brat names cannot hold spaces or '/': \"Job title\" is written Job_title and",
+        "# \"Team/Unit\" Team-Unit; the #@annotary-name lines at the end keep the exact",
+        "# codebook names (brat ignores them; Annotary reads them back on import).",
+        "",
+        "[entities]",
+    ]
+    lines += [names.entity[t.name] for t in spec.entity_types]
+    lines += [
+        "",
+        "[relations]",
+        "# Annotary has no relations; allow any overlap of spans (nested mentions, triggers).",
+        "<OVERLAP>\tArg1:<ANY>, Arg2:<ANY>, <OVL-TYPE>:<ANY>",
+        "",
+        "[events]",
+    ]
+    for ev in spec.event_types:
+        args = []
+        for role in ev.roles:
+            accepts = "|".join(names.entity[a] for a in role.accepts) or "<ENTITY>"
+            args.append(f"{names.role[(ev.name, role.name)]}{'*' if role.repeatable else '?'}:{accepts}")
+        lines.append(names.event[ev.name] + ("\t" + ", ".join(args) if args else ""))
+    lines += ["", "[attributes]"]
+    for name in dict.fromkeys(a.name for a in spec.attributes):
+        attrs = [a for a in spec.attributes if a.name == name]
+        targets = []
+        for attr in attrs:
+            if attr.target == "event":
+                targets += [names.event[t] for t in attr.applies_to] or ["<EVENT>"]
+            else:
+                targets += [names.entity[t] for t in attr.applies_to] or ["<ENTITY>"]
+        values = list(dict.fromkeys(v for a in attrs for v in a.values))
+        line = f"{names.attribute[name]}\tArg:{'|'.join(targets)}"
+        if values:
+            line += ", Value:" + "|".join(names.value[(name, v)] for v in values)
+        lines.append(line)
+    records = names.records()
+    if records:
+        lines += ["", "# Exact Annotary names of the types, roles, attributes and values above:"]
+        lines += [f"{NAME_TAG} {json.dumps(r, ensure_ascii=False)}" for r in records]
+    return "\n".join(lines) + "\n"
+
+
+def visual_conf_text(spec: CodebookSpec, names: BratNames) -> str:
+    """visual.conf: brat shows the exact names as labels and the codebook colours."""
+    labels = []
+    for mapping in (names.entity, names.event, names.attribute):
+        labels += [f"{b} | {n}" for n, b in mapping.items() if b != n]
+    labels += [f"{b} | {r}" for (_e, r), b in names.role.items() if b != r]
+    lines = ["# visual.conf written by Annotary: exact names as labels, codebook colours.", "", "[labels]"]
+    lines += list(dict.fromkeys(labels))
+    lines += [
+        "", "[drawing]",
+        "SPAN_DEFAULT\tfgColor:black, bgColor:lightgreen, borderColor:darken",
+        "ARC_DEFAULT\tcolor:black, arrowHead:triangle-5",
+        "ATTRIBUTE_DEFAULT\tglyph:*",
+    ]
+    lines += [f"{names.entity[t.name]}\tbgColor:{t.color}" for t in spec.entity_types]
+    lines += [f"{names.event[t.name]}\tbgColor:{t.color}" for t in spec.event_types]
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass
+class ConfType:
+    name: str  # as written in brat
+    line: int
+    abstract: bool
+    parent: str | None
+
+
+@dataclass
+class ConfRole:
+    name: str
+    repeatable: bool
+    types: list[str]
+    line: int
+
+
+@dataclass
+class ConfEvent(ConfType):
+    roles: list[ConfRole] = field(default_factory=list)
+
+
+@dataclass
+class ConfAttribute:
+    name: str
+    args: list[str]
+    values: list[str]
+    line: int
+
+
+@dataclass
+class ParsedConf:
+    path: Path
+    entities: list[ConfType] = field(default_factory=list)
+    events: list[ConfEvent] = field(default_factory=list)
+    attributes: list[ConfAttribute] = field(default_factory=list)
+    names: NameMap = field(default_factory=NameMap)
+    colors: dict[str, str] = field(default_factory=dict)  # brat name → bgColor from visual.conf
+    warnings: list[str] = field(default_factory=list)
+
+    def color(self, brat: str, name: str) -> str:
+        return self.colors.get(brat) or palette_color(name)
+
+    def _fail(self, line: int | None, reason: str) -> AnnotationInputError:
+        return AnnotationInputError(str(self.path), line, reason)
+
+    def _below(self, types: list[ConfType], name: str) -> list[str]:
+        """`name` and every type below it in the hierarchy, abstract ones left out."""
+        out, todo = [], [name]
+        while todo:
+            current = todo.pop(0)
+            for t in types:
+                if t.name == current and not t.abstract and t.name not in out:
+                    out.append(t.name)
+                if t.parent == current:
+                    todo.append(t.name)
+        return out
+
+    def resolve(self, codebook: CodebookSpec) -> CodebookSpec:
+        """The conf as codebook additions, named as in `codebook` where they match."""
+        known_entities = [t.name for t in codebook.entity_types]
+        known_events = [t.name for t in codebook.event_types]
+
+        def entity(b: str) -> str:
+            return resolve_name(b, known_entities, self.names.entity.get(b)) or self.names.entity.get(b, b)
+
+        def event(b: str) -> str:
+            return resolve_name(b, known_events, self.names.event.get(b)) or self.names.event.get(b, b)
+
+        conf_entities = {t.name for t in self.entities}
+        conf_events = {t.name for t in self.events}
+        spec = CodebookSpec()
+        for t in self.entities:
+            if not t.abstract and spec.entity_type(entity(t.name)) is None:
+                spec.entity_types.append(EntityTypeSpec(entity(t.name), self.color(t.name, entity(t.name))))
+        for ev in self.events:
+            if ev.abstract:
+                continue
+            name = event(ev.name)
+            mine = codebook.event_type(name)
+            known_roles = [r.name for r in mine.roles] if mine else []
+            roles: list[RoleSpec] = []
+            for role in ev.roles:
+                accepts: list[str] = []
+                anything = False
+                for typ in role.types:
+                    if typ in ("<ENTITY>", "<ANY>"):
+                        anything = True
+                    elif typ == "<EVENT>" or (typ in conf_events and typ not in conf_entities) or (
+                        typ not in conf_entities and resolve_name(typ, known_events, self.names.event.get(typ))
+                        and not resolve_name(typ, known_entities, self.names.entity.get(typ))
+                    ):
+                        continue  # an event as argument: not in Annotary's model
+                    elif typ in conf_entities:
+                        accepts += [entity(n) for n in self._below(self.entities, typ)]
+                    elif resolve_name(typ, known_entities, self.names.entity.get(typ)):
+                        accepts.append(entity(typ))
+                    else:
+                        raise self._fail(role.line, f"role {role.name} of {ev.name} accepts unknown type {typ!r}")
+                if not anything and not accepts:
+                    self.warnings.append(
+                        f"{self.path}:{role.line}: role {role.name} of {ev.name} takes only events as "
+                        "arguments; Annotary arguments are entity mentions, so the role is left out"
+                    )
+                    continue
+                rname = resolve_name(role.name, known_roles, self.names.role.get((name, role.name))) \
+                    or self.names.role.get((name, role.name), role.name)
+                if any(r.name == rname for r in roles):
+                    raise self._fail(role.line, f"role {role.name} is given twice for {ev.name}")
+                roles.append(RoleSpec(rname, [] if anything else list(dict.fromkeys(accepts)), role.repeatable))
+            if spec.event_type(name) is None:
+                spec.event_types.append(EventTypeSpec(name, self.color(ev.name, name), roles=roles))
+        for attr in self.attributes:
+            name = resolve_name(attr.name, [a.name for a in codebook.attributes], self.names.attribute.get(attr.name)) \
+                or self.names.attribute.get(attr.name, attr.name)
+            targets: dict[str, list[str] | None] = {}  # target → applies_to (None: all types)
+            for typ in attr.args:
+                if typ in ("<EVENT>", "<ANY>"):
+                    targets["event"] = None
+                if typ in ("<ENTITY>", "<ANY>"):
+                    targets["mention"] = None
+                if typ.startswith("<"):
+                    continue
+                if typ in conf_entities or resolve_name(typ, known_entities, self.names.entity.get(typ)):
+                    below = self._below(self.entities, typ) if typ in conf_entities else [typ]
+                    if targets.get("mention", []) is not None:
+                        targets["mention"] = (targets.get("mention") or []) + [entity(n) for n in below]
+                elif typ in conf_events or resolve_name(typ, known_events, self.names.event.get(typ)):
+                    below = self._below(self.events, typ) if typ in conf_events else [typ]
+                    if targets.get("event", []) is not None:
+                        targets["event"] = (targets.get("event") or []) + [event(n) for n in below]
+                else:
+                    raise self._fail(attr.line, f"attribute {attr.name} applies to unknown type {typ!r}")
+            if not targets:
+                raise self._fail(attr.line, f"attribute {attr.name} needs Arg:<EVENT>, Arg:<ENTITY> or type names")
+            for target, applies in targets.items():
+                mine = codebook.attribute(name, target)
+                known_values = mine.values if mine else []
+                values = [
+                    resolve_name(v, known_values, self.names.value.get((name, v))) or self.names.value.get((name, v), v)
+                    for v in attr.values
+                ]
+                if spec.attribute(name, target) is None:
+                    spec.attributes.append(
+                        AttributeSpec(name, target, list(dict.fromkeys(values)), list(dict.fromkeys(applies or [])))
+                    )
+        return spec
+
+
+def parse_annotation_conf(path: Path) -> ParsedConf:
+    """Read annotation.conf; AnnotationInputError (file and line) when it is malformed."""
+    path = Path(path)
+    conf = ParsedConf(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise conf._fail(None, f"not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise conf._fail(None, f"cannot read: {exc.strerror}") from None
+    macros: dict[str, str] = {}
+    section: str | None = None
+    stacks: dict[str, list[tuple[int, str]]] = {"entities": [], "events": []}
+    seen_types: set[str] = set()
+    for lineno, raw in enumerate(text.split("\n"), 1):
+        line = raw.rstrip("\r").rstrip()
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped.startswith(NAME_TAG):
+            try:
+                record = json.loads(stripped[len(NAME_TAG):])
+            except json.JSONDecodeError:
+                raise conf._fail(lineno, "malformed #@annotary-name line (not JSON)") from None
+            if not isinstance(record, dict) or not conf.names.add(record):
+                raise conf._fail(lineno, "malformed #@annotary-name line")
+            continue
+        if stripped.startswith("#") or re.fullmatch(r"-+", stripped):
+            continue
+        if stripped.startswith("[") and stripped.endswith("]"):
+            name = stripped[1:-1].strip().lower()
+            if name not in _SECTIONS:
+                raise conf._fail(lineno, f"unknown section [{name}] (brat has entities, relations, events, attributes)")
+            section = _SECTIONS[name]
+            continue
+        macro = _MACRO.match(stripped)
+        if macro:
+            macros[macro.group(1)] = macro.group(2).strip()
+            continue
+        if section is None:
+            raise conf._fail(lineno, "a line before the first [section]")
+        if section == "relations":
+            continue
+        indent = len(line) - len(line.lstrip())
+        name, _, rest = stripped.replace("\t", " ").partition(" ")
+        abstract = name.startswith("!")
+        name = name.lstrip("!")
+        if not name:
+            raise conf._fail(lineno, "a type line without a name")
+        if section in ("entities", "events"):
+            if name in seen_types:
+                raise conf._fail(lineno, f"type {name} is defined twice")
+            seen_types.add(name)
+            stack = stacks[section]
+            while stack and stack[-1][0] >= indent:
+                stack.pop()
+            parent = stack[-1][1] if stack else None
+            stack.append((indent, name))
+            if section == "entities":
+                conf.entities.append(ConfType(name, lineno, abstract, parent))
+            else:
+                conf.events.append(ConfEvent(name, lineno, abstract, parent, _parse_roles(conf, rest, macros, lineno)))
+        else:
+            conf.attributes.append(_parse_attribute(conf, name, rest, macros, lineno))
+    conf.colors = _visual_colors(path.with_name("visual.conf"))
+    return conf
+
+
+_COLOR = re.compile(r"bgColor:\s*(#[0-9a-fA-F]{6})\b")
+
+
+def _visual_colors(path: Path) -> dict[str, str]:
+    """bgColor of each type in a visual.conf beside annotation.conf (best effort: a
+    missing or unreadable visual.conf only means palette colours)."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    colors: dict[str, str] = {}
+    section = None
+    for line in text.split("\n"):
+        line = line.strip()
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1].strip().lower()
+        elif section == "drawing" and line and not line.startswith("#"):
+            name, _, rest = line.replace("\t", " ").partition(" ")
+            match = _COLOR.search(rest)
+            if match:
+                colors[name] = match.group(1).lower()
+    return colors
+
+
+def _expand(types: str, macros: dict[str, str]) -> list[str]:
+    out: list[str] = []
+    for typ in types.split("|"):
+        typ = typ.strip()
+        if typ in macros:
+            out += _expand(macros[typ], {k: v for k, v in macros.items() if k != typ})
+        elif typ:
+            out.append(typ)
+    return out
+
+
+def _parse_roles(conf: ParsedConf, rest: str, macros: dict[str, str], lineno: int) -> list[ConfRole]:
+    roles: list[ConfRole] = []
+    for part in filter(None, (p.strip() for p in re.split(r",(?![^{]*\})", rest))):  # not the , of {0,3}
+        match = _ROLE.match(part)
+        if not match:
+            raise conf._fail(lineno, f"cannot read argument {part!r} (expected ROLE:Type|Type, e.g. Actor*:Person)")
+        card = match.group("card") or ""
+        repeatable = card in ("*", "+")
+        if card.startswith("{"):
+            low, _, high = card[1:-1].partition(",")
+            if "," not in card:
+                high = low
+            repeatable = high == "" or int(high) > 1
+        roles.append(ConfRole(match.group("role"), repeatable, _expand(match.group("types"), macros), lineno))
+    return roles
+
+
+def _parse_attribute(conf: ParsedConf, name: str, rest: str, macros: dict[str, str], lineno: int) -> ConfAttribute:
+    args: list[str] = []
+    values: list[str] = []
+    for part in filter(None, (p.strip() for p in rest.split(","))):
+        key, sep, val = part.partition(":")
+        key, val = key.strip(), val.strip()
+        if not sep:
+            raise conf._fail(lineno, f"cannot read {part!r} in attribute {name} (expected Key:Value)")
+        if key == "Arg":
+            args += _expand(val, macros)
+        elif key == "Value":
+            values += [v.strip() for v in val.split("|") if v.strip()]
+        elif key.startswith("<"):
+            continue  # <DEFAULT>, <GLYPH-POS>: display settings
+        else:
+            values.append(key)  # the older form: Value:glyph pairs
+    if not args:
+        raise conf._fail(lineno, f"attribute {name} has no Arg: (e.g. Arg:<EVENT>)")
+    return ConfAttribute(name, args, list(dict.fromkeys(values)), lineno)

@@ -1,0 +1,368 @@
+"""doccano JSONL import and export (sequence labelling, with Annotary's own keys).
+
+Import (`import_doccano`)
+-------------------------
+One JSON object per line, in either of doccano's shapes::
+
+    {"text": "...", "label": [[0, 4, "Organization"], ...]}
+    {"text": "...", "entities": [{"id": 1, "start_offset": 0, "end_offset": 4, "label": "Organization"}],
+     "relations": [{"id": 1, "from_id": 2, "to_id": 1, "type": "Actor"}]}
+
+(``data`` is read when ``text`` is missing, as older doccano wrote it.)
+
+* The WHOLE FILE IS ONE TRANSACTION: an error on line 7 stores nothing from the
+  file, not even lines 1-6. A JSONL file is one export of one doccano project,
+  and half of it would be hard to find and finish later; a brat folder, by
+  contrast, is imported pair by pair.
+* Offsets are code points of the "text" value as written (``\\r\\n`` counted as
+  two), mapped to the stored text, which has ``\\r\\n`` and ``\\r`` turned into
+  ``\\n`` and a leading BOM dropped. (Very old doccano versions counted UTF-16
+  units; their emoji offsets cannot be told apart and are not corrected.)
+* The text is attached to the document with the same content (SHA-256), or
+  added as a new document; every line gives one FileReport (with its line).
+* A span whose label is an entity type is a mention. A span whose label is an
+  event type is an event trigger: the trigger of the matching item of the
+  ``events`` key (see below), or else an event with that trigger and no
+  arguments.
+* doccano RELATIONS ARE IGNORED, with a note in the report: a relation links two
+  spans, and cannot say which event an argument belongs to when a trigger is
+  shared, nor carry events without triggers or event attributes. Annotary's
+  events come from its own ``events`` key.
+* Annotary's keys (written by `export_doccano`, optional on import):
+  ``events``: ``[{"type", "trigger_id" (an entity id or null), "arguments":
+  [{"role", "entity_id"}], "attributes": {name: value}, "note"}]``;
+  ``entity_details``: ``[{"entity_id", "attributes": {name: value}, "note"}]``;
+  ``document_codes``: ``{name: value}``. Flags have the value ``"true"``.
+  ``document_id``, ``title`` and ``coder`` are informative only: everything is
+  stored under the coder given.
+* Refused with AnnotationInputError naming the file and the 1-based line:
+  invalid JSON, offsets outside the text, end <= start, offsets inside a
+  ``\\r\\n``, unknown or repeated entity ids, labels not in the codebook, roles the
+  event type lacks, arguments of a type the role does not accept, attribute
+  values outside the attribute's list, unknown document codes or values.
+
+Export (`export_doccano`)
+-------------------------
+One line per document (per document and coder when several coders annotated
+it; without a coder filter, documents nobody annotated get a line with no
+entities): ``document_id``, ``title``, ``coder``, the full stored ``text``,
+``entities`` (doccano's second shape: mentions, then event triggers labelled
+with the event type), ``relations`` (trigger → argument, typed by role, so
+doccano shows the arguments), and Annotary's ``events``, ``entity_details`` and
+``document_codes``. Written UTF-8 via a temporary file and os.replace.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.core.errors import AnnotaryError, AnnotationInputError, ImportRejected
+from app.core.interchange.common import (
+    CodebookIndex,
+    CodedDocument,
+    ExportSummary,
+    FileReport,
+    OffsetMap,
+    Plan,
+    PlannedArgument,
+    PlannedAttribute,
+    PlannedCode,
+    PlannedEvent,
+    PlannedMention,
+    coded_documents,
+    store_plan,
+    write_atomic,
+)
+from app.core.models import Coder
+from app.core.project import Project
+from app.core.services.annotations import FLAG_VALUE
+from app.core.services.coders import clean_coder_name, find_coder, get_or_create_coder
+from app.core.services.documents import add_document
+
+# --------------------------------------------------------------------------- import
+
+
+def import_doccano(project: Project, path: Path, coder: str) -> list[FileReport]:
+    """Import a doccano JSONL file in ONE transaction (see the module docstring).
+
+    Returns one FileReport per line with a record; raises AnnotationInputError
+    naming the file and line, and then nothing of the file is stored.
+    """
+    path = Path(path)
+    clean_coder_name(coder)
+    try:
+        content = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise AnnotationInputError(str(path), None, f"not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise AnnotationInputError(str(path), None, f"cannot read: {exc.strerror}") from None
+    records: list[tuple[int, dict[str, Any]]] = []
+    for lineno, line in enumerate(content.split("\n"), 1):
+        line = line.rstrip("\r")
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise AnnotationInputError(str(path), lineno, f"not valid JSON: {exc.msg} (column {exc.colno})") from None
+        if not isinstance(record, dict):
+            raise AnnotationInputError(str(path), lineno, 'expected a JSON object such as {"text": ..., "label": ...}')
+        records.append((lineno, record))
+    if not records:
+        raise AnnotationInputError(str(path), None, "no records (the file is empty)")
+    with project.uow() as session:
+        try:
+            who = get_or_create_coder(session, coder)
+        except AnnotaryError as exc:
+            raise AnnotationInputError(str(path), None, exc.message) from None
+        index = CodebookIndex(session)
+        return [_import_record(session, index, path, lineno, record, who) for lineno, record in records]
+
+
+class _Fail:
+    def __init__(self, path: Path, line: int) -> None:
+        self.path, self.line = path, line
+
+    def __call__(self, reason: str) -> AnnotationInputError:
+        return AnnotationInputError(str(self.path), self.line, reason)
+
+
+def _spans(record: dict[str, Any], fail: _Fail) -> list[tuple[Any, Any, Any, Any]]:
+    """(id, start, end, label) of every span, from either doccano shape."""
+    if record.get("entities") is not None:
+        entities = record["entities"]
+        if not isinstance(entities, list):
+            raise fail('"entities" must be a list')
+        out = []
+        for i, ent in enumerate(entities, 1):
+            if not isinstance(ent, dict) or not {"start_offset", "end_offset", "label"} <= set(ent):
+                raise fail(f'entity {i} must be an object with "start_offset", "end_offset" and "label"')
+            out.append((ent.get("id"), ent["start_offset"], ent["end_offset"], ent["label"]))
+        return out
+    key = "label" if "label" in record else "labels" if "labels" in record else None
+    if key is None or record[key] is None:
+        return []
+    items = record[key]
+    if not isinstance(items, list):
+        raise fail(f'"{key}" must be a list of [start, end, "Label"]')
+    out = []
+    for i, item in enumerate(items, 1):
+        if isinstance(item, str):
+            raise fail(f'"{key}" holds document categories (text classification), not spans [start, end, "Label"]')
+        if not isinstance(item, list) or len(item) < 3:
+            raise fail(f'{key} {i} must be [start, end, "Label"], not {json.dumps(item, ensure_ascii=False)}')
+        out.append((None, item[0], item[1], item[2]))
+    return out
+
+
+def _attributes(value: Any, fail: _Fail, what: str) -> list[PlannedAttribute]:
+    if value is None:
+        return []
+    if not isinstance(value, dict):
+        raise fail(f'"attributes" of {what} must be an object {{"name": "value"}}')
+    out = []
+    for name, val in value.items():
+        if val is True:
+            val = FLAG_VALUE
+        if not isinstance(val, str):
+            raise fail(f"attribute {name} of {what} must have a text value, not {json.dumps(val)}")
+        out.append(PlannedAttribute(name, val, fail.line))
+    return out
+
+
+def _note(value: Any, fail: _Fail, what: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise fail(f'"note" of {what} must be text')
+    return value
+
+
+def _import_record(
+    session: Session, index: CodebookIndex, path: Path, lineno: int, record: dict[str, Any], who: Coder
+) -> FileReport:
+    fail = _Fail(path, lineno)
+    text = record.get("text", record.get("data"))
+    if not isinstance(text, str):
+        raise fail('no "text" (the document text) in this record')
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+        raise fail("the text holds unpaired surrogates (a broken emoji?)")
+    omap = OffsetMap(text)
+    messages: list[str] = []
+
+    spans = _spans(record, fail)
+    by_id: dict[str, tuple[int, int, str]] = {}  # str(entity id) → stored span and label
+    keyed: list[tuple[str, str, int, int, str]] = []  # (id, name, start, end, label), stored-text offsets
+    for i, (ident, start, end, label) in enumerate(spans, 1):
+        what = f"entity {ident}" if ident is not None else f"span {i}"
+        if not isinstance(label, str) or not label:
+            raise fail(f"{what} has no label")
+        problem = omap.check(start, end)
+        if problem:
+            raise fail(f"{what} ({label}): {problem}")
+        if ident is not None and (isinstance(ident, (dict, list, bool)) or str(ident) in by_id):
+            raise fail(f"entity id {json.dumps(ident)} is repeated or not a number/text")
+        key = str(ident) if ident is not None else f"#{i}"
+        s, e = omap.span(start, end)
+        if ident is not None:
+            by_id[key] = (s, e, label)
+        keyed.append((key, what, s, e, label))
+
+    events = record.get("events") or []
+    if not isinstance(events, list) or not all(isinstance(ev, dict) for ev in events):
+        raise fail('"events" must be a list of objects')
+    trigger_ids = {str(ev.get("trigger_id")) for ev in events if ev.get("trigger_id") is not None}
+    plan = Plan()
+    mentions: dict[str, PlannedMention] = {}
+    lone = 0
+    for key, what, s, e, label in keyed:
+        if key in trigger_ids:
+            continue
+        if label in index.entity_types:
+            mentions[key] = PlannedMention(what, label, s, e, lineno)
+            plan.mentions.append(mentions[key])
+        elif label in index.event_types:
+            plan.events.append(PlannedEvent(what, label, (s, e), lineno))
+            lone += 1
+        else:
+            raise fail(f"unknown label {label!r} ({what}): not an entity or event type in the codebook")
+    if lone:
+        messages.append(f"{lone} span(s) labelled with an event type imported as events without arguments")
+
+    for i, ev in enumerate(events, 1):
+        etype = ev.get("type")
+        if not isinstance(etype, str):
+            raise fail(f'event {i} has no "type"')
+        trigger = None
+        tid = ev.get("trigger_id")
+        if tid is not None:
+            if isinstance(tid, (dict, list)) or str(tid) not in by_id:
+                raise fail(f"event {i}: unknown trigger_id {json.dumps(tid)}")
+            s, e, label = by_id[str(tid)]
+            if label != etype:
+                raise fail(f"event {i}: its trigger {tid} is labelled {label}, not {etype}")
+            trigger = (s, e)
+        planned = PlannedEvent(f"event {i}", etype, trigger, lineno, _note(ev.get("note"), fail, f"event {i}"))
+        args = ev.get("arguments") or []
+        if not isinstance(args, list):
+            raise fail(f'"arguments" of event {i} must be a list')
+        for arg in args:
+            if not isinstance(arg, dict) or not isinstance(arg.get("role"), str) or "entity_id" not in arg:
+                raise fail(f'arguments of event {i} must be objects with "role" and "entity_id"')
+            ref = arg["entity_id"]
+            if isinstance(ref, (dict, list)) or str(ref) not in by_id:
+                raise fail(f"event {i}: unknown entity_id {json.dumps(ref)}")
+            if str(ref) not in mentions:
+                raise fail(f"event {i}: argument {ref} is not an entity mention (label {by_id[str(ref)][2]})")
+            planned.arguments.append(PlannedArgument(arg["role"], mentions[str(ref)].key, lineno))
+        planned.attributes = _attributes(ev.get("attributes"), fail, f"event {i}")
+        plan.events.append(planned)
+
+    details = record.get("entity_details") or []
+    if not isinstance(details, list):
+        raise fail('"entity_details" must be a list')
+    for detail in details:
+        ref = detail.get("entity_id") if isinstance(detail, dict) else None
+        if isinstance(ref, (dict, list)) or ref is None or str(ref) not in mentions:
+            raise fail(f"entity_details: unknown entity_id {json.dumps(ref)}")
+        mention = mentions[str(ref)]
+        mention.attributes = _attributes(detail.get("attributes"), fail, f"entity {ref}")
+        mention.note = _note(detail.get("note"), fail, f"entity {ref}")
+
+    codes = record.get("document_codes") or {}
+    if not isinstance(codes, dict):
+        raise fail('"document_codes" must be an object {"name": "value"}')
+    for name, value in codes.items():
+        if not isinstance(value, str):
+            raise fail(f"document code {name} must have a text value")
+        plan.codes.append(PlannedCode(name, value, lineno))
+
+    relations = record.get("relations") or []
+    if relations:
+        messages.append(
+            f"{len(relations)} relation(s) ignored: doccano relations cannot express Annotary events"
+            + (" (events read from the \"events\" key)" if events else "")
+        )
+
+    try:
+        doc, added = add_document(session, omap.text, path.name)
+    except ImportRejected as exc:
+        raise fail(exc.message) from None
+    counts = store_plan(session, index, plan, path, doc.id, who.id)
+    return FileReport(
+        path, doc.id, added, counts.mentions, counts.events, counts.attributes, counts.notes,
+        line=lineno, messages=messages,
+    )
+
+
+# --------------------------------------------------------------------------- export
+
+
+def export_doccano(project: Project, path: Path, coder: str | None = None) -> ExportSummary:
+    """Write the project (or one coder's work) as doccano JSONL (see the module docstring)."""
+    path = Path(path)
+    summary = ExportSummary(path)
+    with project.read() as session:
+        who = find_coder(session, coder) if coder else None
+        coded = coded_documents(session, who, include_unannotated=True)
+        lines = [json.dumps(_record(cd, summary), ensure_ascii=False) for cd in coded]
+        summary.documents = len({cd.document.id for cd in coded})
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, "".join(line + "\n" for line in lines))
+    except OSError as exc:
+        raise AnnotaryError(f"cannot write {path}: {exc.strerror}") from None
+    summary.files.append(path)
+    return summary
+
+
+def _record(cd: CodedDocument, summary: ExportSummary) -> dict[str, Any]:
+    text = cd.document.text
+    entities: list[dict[str, Any]] = []
+    details: list[dict[str, Any]] = []
+    entity_of: dict[int, int] = {}
+    for m in cd.mentions:
+        eid = len(entities) + 1
+        entity_of[m.id] = eid
+        entities.append({"id": eid, "label": m.type_name, "start_offset": m.start, "end_offset": m.end})
+        if m.attributes or m.note:
+            details.append({"entity_id": eid, "attributes": dict(m.attributes), "note": m.note})
+    relations: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    for ev in cd.events:
+        trigger_id = None
+        if ev.trigger is not None:
+            trigger_id = len(entities) + 1
+            entities.append({"id": trigger_id, "label": ev.type_name,
+                             "start_offset": ev.trigger[0], "end_offset": ev.trigger[1]})
+            for role, mention_id in ev.arguments:
+                relations.append({"id": len(relations) + 1, "from_id": trigger_id,
+                                  "to_id": entity_of[mention_id], "type": role})
+        events.append({
+            "id": len(events) + 1,
+            "type": ev.type_name,
+            "trigger_id": trigger_id,
+            "arguments": [{"role": role, "entity_id": entity_of[m]} for role, m in ev.arguments],
+            "attributes": dict(ev.attributes),
+            "note": ev.note,
+        })
+    summary.mentions += len(cd.mentions)
+    summary.events += len(cd.events)
+    record: dict[str, Any] = {
+        "document_id": cd.document.id,
+        "title": cd.document.title,
+        "coder": cd.coder.name if cd.coder is not None else None,
+        "text": text,
+        "entities": entities,
+        "relations": relations,
+        "events": events,
+    }
+    if details:
+        record["entity_details"] = details
+    if cd.codes:
+        record["document_codes"] = dict(cd.codes)
+    return record
