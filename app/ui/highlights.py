@@ -26,9 +26,11 @@ def segments(spans: Sequence[Span], lo: int = 0, hi: int | None = None) -> list[
     """Split [lo, hi) into pieces with a constant set of covering spans (pieces with none are left out)."""
     if hi is None:
         hi = max((s.end for s in spans), default=lo)
-    relevant = [s for s in spans if s.end > lo and s.start < hi]
+    relevant = sorted((s for s in spans if s.end > lo and s.start < hi), key=lambda s: (s.start, s.end))
     if not relevant:
         return []
+    if all(a.end <= b.start for a, b in zip(relevant, relevant[1:])):  # no overlaps: the common case
+        return [Segment(max(lo, s.start), min(hi, s.end), s, ()) for s in relevant]
     bounds = sorted({lo, hi, *(max(lo, s.start) for s in relevant), *(min(hi, s.end) for s in relevant)})
     starts = sorted(relevant, key=lambda s: s.start)
     active: list[Span] = []

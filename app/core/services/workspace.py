@@ -240,17 +240,18 @@ class Workspace:
         return text
 
     def mentions(self, document_id: int) -> list[MentionView]:
-        with self.project.read() as s:
-            rows = s.execute(
+        # Core rows, not ORM objects: this runs on every document switch and every tag.
+        with self.project.engine.connect() as conn:
+            rows = conn.execute(
                 select(Mention.id, Mention.entity_type_id, Mention.start, Mention.end, Mention.text)
                 .where(Mention.document_id == document_id, Mention.coder_id == self.coder_id)
                 .order_by(Mention.start, Mention.end.desc(), Mention.id)
             ).all()
-        types = {t.id: t for t in self.codebook.entity_types}
+        types = {t.id: (t.name, t.color) for t in self.codebook.entity_types}
+        coder = self.coder_name
         return [
-            MentionView(r.id, r.entity_type_id, types[r.entity_type_id].name, types[r.entity_type_id].color,
-                        r.start, r.end, r.text, self.coder_name)
-            for r in rows
+            MentionView(mid, tid, *types[tid], start, end, text, coder)
+            for mid, tid, start, end, text in rows
         ]
 
     def events(self, document_id: int) -> list[EventView]:
