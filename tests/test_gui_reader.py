@@ -126,3 +126,24 @@ def test_position_map_agrees_with_qt(text):
         if ord(ch) > 0xFFFF:
             assert pmap.to_code_point(pos + 1) == i  # inside the surrogate pair: the character itself
     assert pmap.to_code_point(pmap.length_u16) == len(text)
+
+
+def _naive_segments(spans, lo, hi):
+    out = []
+    for pos in range(lo, hi):
+        cover = sorted((s for s in spans if s.start <= pos < s.end), key=lambda s: (s.end - s.start, s.id))
+        if cover:
+            key = (cover[0].id, tuple(s.id for s in reversed(cover[1:])))
+            if out and out[-1][1] == pos and out[-1][2] == key:
+                out[-1][1] = pos + 1
+            else:
+                out.append([pos, pos + 1, key])
+    return [tuple(x) for x in out]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(1, 8)), max_size=12), st.integers(0, 10), st.integers(10, 40))
+def test_segments_match_a_character_by_character_reference(raw, lo, hi):
+    spans = [Span(i + 1, s, s + n, "#000000") for i, (s, n) in enumerate(raw)]
+    got = [(g.start, g.end, (g.inner.id, tuple(o.id for o in g.outer))) for g in segments(spans, lo, hi)]
+    assert got == _naive_segments(spans, lo, hi)

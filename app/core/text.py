@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -108,24 +109,26 @@ def base_direction(text: str) -> str:
     return RTL if profile.letters and rtl / profile.letters >= 0.3 else LTR
 
 
+_RTL_RANGES = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc"
+_LETTER = re.compile(r"[^\W\d_]")
+_RTL_LETTER = re.compile(f"(?=[{_RTL_RANGES}])[^\\W\\d_]")
+
+
 def paragraph_direction(paragraph: str) -> str:
-    """Direction of one paragraph by its majority of strong characters.
+    """Direction of one paragraph by its majority of letters (right-to-left scripts vs others).
 
     Unlike the Unicode first-strong rule, an Arabic paragraph that starts with
-    "OpenAI" or a number is right-to-left; a tie falls back to the first strong character.
+    "OpenAI" or a number is right-to-left; a tie falls back to the first letter's script.
+    Counting is done by regular expressions: this runs on every paragraph of a document
+    each time the reader shows it.
     """
-    rtl = ltr = 0
-    first = None
-    for ch in paragraph:
-        bidi = unicodedata.bidirectional(ch)
-        if bidi in ("R", "AL"):
-            rtl += 1
-            first = first or RTL
-        elif bidi == "L":
-            ltr += 1
-            first = first or LTR
+    rtl = len(_RTL_LETTER.findall(paragraph))
+    if not rtl:
+        return LTR
+    ltr = len(_LETTER.findall(paragraph)) - rtl
     if rtl == ltr:
-        return first or LTR  # a tie: the Unicode first-strong rule
+        first = _LETTER.search(paragraph)
+        return RTL if first is not None and _RTL_LETTER.match(paragraph, first.start()) else LTR
     return RTL if rtl > ltr else LTR
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from pathlib import Path
 from typing import Callable
 
@@ -47,6 +48,7 @@ class MainWindow(QMainWindow):
         self._mentions: list[MentionView] = []
         self._events: list[EventView] = []
         self._pick: tuple[int, int] | None = None
+        self._span_cache: tuple[list[MentionView], list[Span]] | None = None
         self._type_actions: list[QAction] = []
         self._build()
         self._build_menus()
@@ -307,7 +309,10 @@ class MainWindow(QMainWindow):
     # ================================================================ annotations
 
     def _spans(self) -> list[Span]:
-        return [Span(m.id, m.start, m.end, m.color) for m in self._mentions]
+        """Highlight spans of the current mentions (rebuilt only when the mention list is replaced)."""
+        if self._span_cache is None or self._span_cache[0] is not self._mentions:
+            self._span_cache = (self._mentions, [Span(m.id, m.start, m.end, m.color) for m in self._mentions])
+        return self._span_cache[1]
 
     def refresh(self, changed: tuple[int, int] | None = None, full: bool = False) -> None:
         """Re-read the current document's annotations and redraw (only `changed` if given)."""
@@ -358,14 +363,28 @@ class MainWindow(QMainWindow):
                 return
             self._do(lambda: self.workspace.retype_mention(mention_id, entity_type_id))
             return
-        result = self._run(lambda: self.workspace.tag(doc, self.reader.text, start, end, entity_type_id))
-        if result is None:
+        action = self._run(lambda: self.workspace.tag(doc, self.reader.text, start, end, entity_type_id))
+        if action is None:
             return
-        self.refresh(changed=(result.start, result.end))
+        # Only this mention changed: add it to the lists and redraw its range, no full reload.
+        etype = self.workspace.codebook.entity_type(entity_type_id)
+        mention = MentionView(action.mention_id, etype.id, etype.name, etype.color, action.start, action.end,
+                              self.reader.text[action.start:action.end], self.workspace.coder_name)
+        row = bisect_left(self._mentions, _mention_key(mention), key=_mention_key)
+        spans = self._spans()
+        self._mentions.insert(row, mention)
+        spans.insert(row, Span(mention.id, mention.start, mention.end, mention.color))
+        self.reader.set_spans(spans, changed=(action.start, action.end))
+        self.pane.mention_model.insert_mention(row, mention)
+        self.pane.set_counts(len(self._mentions), len(self._events))
+        self.doc_model.refresh_document(doc)
         cursor = self.reader.textCursor()
         cursor.clearSelection()
         self.reader.setTextCursor(cursor)
-        self.select_mention(result.mention_id, emphasize=False)
+        self.select_mention(action.mention_id, emphasize=False)
+        event_id = self.selected_event_id()
+        if event_id is not None and self.pane.tabs.currentIndex() == 1:
+            self.select_event(event_id)  # the new mention may fill one of its roles
 
     def create_event(self, event_type_id: int) -> None:
         doc = self._require_document()
@@ -607,6 +626,11 @@ class MainWindow(QMainWindow):
         settings.save_bytes("window/splitter", self.splitter.saveState())
         self.project.close()
         super().closeEvent(event)
+
+
+def _mention_key(m: MentionView) -> tuple[int, int, int]:
+    """The order of the mention list (as the workspace returns it): by start, longer first."""
+    return m.start, -m.end, m.id
 
 
 def open_startup_project(path: str | None) -> Project:

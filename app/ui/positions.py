@@ -8,7 +8,10 @@ on where the astral characters are.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 class PositionMap:
@@ -17,15 +20,8 @@ class PositionMap:
     __slots__ = ("_astral_cp", "_astral_u16", "length", "length_u16")
 
     def __init__(self, text: str) -> None:
-        astral_cp: list[int] = []
-        astral_u16: list[int] = []
-        if not text.isascii():
-            shift = 0
-            for i, ch in enumerate(text):
-                if ord(ch) > 0xFFFF:
-                    astral_cp.append(i)
-                    astral_u16.append(i + shift)
-                    shift += 1
+        astral_cp = [m.start() for m in _ASTRAL.finditer(text)] if not text.isascii() else []
+        astral_u16 = [cp + i for i, cp in enumerate(astral_cp)]
         self._astral_cp = astral_cp
         self._astral_u16 = astral_u16
         self.length = len(text)

@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QPoint, Qt, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextOption
+from PySide6.QtGui import (
+    QColor,
+    QMouseEvent,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextOption,
+)
 from PySide6.QtWidgets import QTextEdit, QToolTip, QWidget
 
 from app.core.text import RTL, paragraph_direction
@@ -59,7 +67,14 @@ class ReaderView(QTextEdit):
         self._text = text
         self._map = PositionMap(text)
         self._spans = list(spans)
-        doc = self.document()
+        # Fill a fresh document that no view lays out yet, then hand it to the view: formats
+        # applied to a shown document would force the layout of the whole text at once.
+        old = self.document()
+        doc = QTextDocument(self)
+        doc.setDefaultFont(self.font())
+        doc.setDocumentMargin(old.documentMargin())
+        doc.setDefaultTextOption(old.defaultTextOption())
+        doc.setUndoRedoEnabled(False)
         doc.setPlainText(text)
         cursor = QTextCursor(doc)
         cursor.beginEditBlock()
@@ -76,6 +91,7 @@ class ReaderView(QTextEdit):
             block = block.next()
         self._apply_segments(cursor, segments(self._spans))
         cursor.endEditBlock()
+        self.setDocument(doc)  # the previous document, a child of this view, is deleted by Qt
         self.setExtraSelections([])
 
     def set_spans(self, spans: Sequence[Span], changed: tuple[int, int] | None = None) -> None:

@@ -23,6 +23,11 @@ class MentionTableModel(QAbstractTableModel):
         self._rows = list(mentions)
         self.endResetModel()
 
+    def insert_mention(self, row: int, mention: MentionView) -> None:
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._rows.insert(row, mention)
+        self.endInsertRows()
+
     def mention_at(self, row: int) -> MentionView | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 

@@ -1,0 +1,142 @@
+"""GUI benchmarks (offscreen): opening a long highlighted document, tagging in it, and
+opening a 50,000-document project. Figures and ratios against a baseline measured in the
+same run; nothing here is asserted.
+
+    python bench/bench_gui.py [--chars 100000] [--mentions 3000] [--docs 50000] [--repeat 9]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from corpus import generate, long_document  # noqa: E402
+
+from app.core.project import open_project  # noqa: E402
+from app.core.services.projects import init_project  # noqa: E402
+
+
+def median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def settle(app: QApplication, window, full_layout: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """Paint what is visible, as the user would see it; optionally lay out the whole document."""
+    if full_layout:
+        window.reader.document().size()
+    window.reader.viewport().repaint()
+    app.processEvents()
+
+
+def bench_long_document(app: QApplication, tmp: Path, chars: int, mentions: int, repeat: int) -> None:
+    from app.ui.main_window import MainWindow
+
+    project = init_project(tmp / "long.annotary", empty=True)
+    doc_id = long_document(project, chars=chars, mentions=mentions, coder="alice")
+    window = MainWindow(project, "alice", testing=True)
+    window.resize(1400, 900)
+    window.show()
+    app.processEvents()
+    text = window.workspace.document_text(doc_id)
+    results: dict[str, list[float]] = {k: [] for k in ("plain_paint", "full_paint", "plain_layout", "full_layout")}
+    for _ in range(repeat):
+        for full_layout in (False, True):
+            suffix = "layout" if full_layout else "paint"
+            # baseline: the same text shown without any highlight (reader only, no database)
+            window.reader.show_document("x")
+            app.processEvents()
+            t0 = time.perf_counter()
+            window.reader.show_document(text, [])
+            settle(app, window, full_layout)
+            results[f"plain_{suffix}"].append(time.perf_counter() - t0)
+            window.reader.show_document("x")
+            app.processEvents()
+            # the real thing: read the document and its annotations, draw every highlight, fill the pane
+            window.document_id = None
+            t0 = time.perf_counter()
+            window.open_document(doc_id)
+            settle(app, window, full_layout)
+            results[f"full_{suffix}"].append(time.perf_counter() - t0)
+    n = len(window._mentions)
+    for suffix, what in (("paint", "until the first screen is painted (Qt lays out the rest lazily)"),
+                         ("layout", "including the layout of the whole document")):
+        p, h = median_ms(results[f"plain_{suffix}"]), median_ms(results[f"full_{suffix}"])
+        print(f"open {chars:,}-char document with {n:,} mentions, {what}: {h:.1f} ms median; "
+              f"plain text without highlights {p:.1f} ms; ratio {h / p:.2f}x (target <= 100 ms and <= 2x)")
+
+    rng = random.Random(1)
+    org = window.workspace.codebook.entity_types[0].id
+    tag_times = []
+    for _ in range(max(repeat * 3, 20)):
+        start = rng.randrange(0, len(text) - 40)
+        while not text[start].isalnum():
+            start += 1
+        end = start + 1
+        while end < len(text) and text[end].isalnum():
+            end += 1
+        window.reader.select_cp(start, end)
+        t0 = time.perf_counter()
+        window.tag_selection(org)
+        window.reader.viewport().repaint()
+        app.processEvents()
+        tag_times.append(time.perf_counter() - t0)
+    print(f"tag a mention in that document (commit + redraw + lists): {median_ms(tag_times):.1f} ms median "
+          f"over {len(tag_times)} tags (target <= 30 ms)")
+    window.close()
+
+
+def bench_many_documents(app: QApplication, tmp: Path, docs: int) -> None:
+    from app.ui.main_window import MainWindow
+
+    path = tmp / "many.annotary"
+    project = init_project(path, empty=True)
+    t0 = time.perf_counter()
+    generate(project, docs, mentions_per_doc=2, events_per_doc=0, coders=("alice",), doc_chars=1200)
+    project.close()
+    print(f"(generated {docs:,} documents in {time.perf_counter() - t0:.1f} s; "
+          f"file {path.stat().st_size / 1e6:.0f} MB)")
+    t0 = time.perf_counter()
+    project = open_project(path)
+    window = MainWindow(project, "alice", testing=True)
+    window.show()
+    settle(app, window)
+    elapsed = time.perf_counter() - t0
+    print(f"open a {docs:,}-document project to a usable window: {elapsed * 1000:.0f} ms "
+          f"(rows loaded: {window.doc_model.rowCount()} of {window.doc_model.total:,}; target <= 2000 ms)")
+    t0 = time.perf_counter()
+    window.filter_box.setText("ar")
+    app.processEvents()
+    print(f"filter the document list: {(time.perf_counter() - t0) * 1000:.0f} ms "
+          f"({window.doc_model.total:,} matches)")
+    window.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--chars", type=int, default=100_000)
+    parser.add_argument("--mentions", type=int, default=3000)
+    parser.add_argument("--docs", type=int, default=50_000)
+    parser.add_argument("--repeat", type=int, default=9)
+    args = parser.parse_args(argv)
+    app = QApplication.instance() or QApplication([])
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["XDG_CONFIG_HOME"] = str(Path(tmp) / "config")
+        bench_long_document(app, Path(tmp), args.chars, args.mentions, args.repeat)
+        bench_many_documents(app, Path(tmp), args.docs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
