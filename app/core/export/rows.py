@@ -1,0 +1,307 @@
+"""The SQL behind each export sheet: Core selects whose rows are streamed, never ORM objects.
+
+Every row query takes an optional coder id (only that coder's annotations) and
+yields plain tuples in a stable order.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from sqlalchemy import Connection, LargeBinary, Select, and_, cast, func, null, select
+from sqlalchemy.sql import ColumnElement
+
+from app.core.models import (
+    Attribute,
+    Coder,
+    Document,
+    DocumentCode,
+    DocumentCodeValue,
+    DocumentStatus,
+    EntityType,
+    Event,
+    EventArgument,
+    EventAttributeValue,
+    EventRole,
+    EventType,
+    Mention,
+    MentionAttributeValue,
+    role_accepts,
+)
+
+NOT_STARTED = "not_started"
+
+_documents = Document.__table__
+_coders = Coder.__table__
+_status = DocumentStatus.__table__
+_mentions = Mention.__table__
+_events = Event.__table__
+_arguments = EventArgument.__table__
+_entity_types = EntityType.__table__
+_event_types = EventType.__table__
+_roles = EventRole.__table__
+_attributes = Attribute.__table__
+_codes = DocumentCode.__table__
+_code_values = DocumentCodeValue.__table__
+_event_attr_values = EventAttributeValue.__table__
+_mention_attr_values = MentionAttributeValue.__table__
+
+
+@dataclass(frozen=True)
+class AttributeColumn:
+    """An attribute exported as a column of the Mentions or Events sheet."""
+
+    id: int
+    name: str
+    column: str
+
+
+def snake_case(name: str) -> str:
+    """`Modality` -> `modality`, `Is negated?` -> `is_negated`; never empty."""
+    out = re.sub(r"[^0-9a-z]+", "_", name.casefold()).strip("_")
+    return out or "attribute"
+
+
+def attribute_columns(conn: Connection, target: str, taken: set[str]) -> list[AttributeColumn]:
+    """The attributes of `target` ("event" or "mention") with unique snake_case column names."""
+    used = set(taken)
+    out = []
+    stmt = (
+        select(_attributes.c.id, _attributes.c.name)
+        .where(_attributes.c.target == target)
+        .order_by(_attributes.c.position, _attributes.c.id)
+    )
+    for attr_id, name in conn.execute(stmt):
+        column = snake_case(name)
+        if column in used:
+            column = f"attr_{column}"
+        base, n = column, 1
+        while column in used:
+            n += 1
+            column = f"{base}_{n}"
+        used.add(column)
+        out.append(AttributeColumn(attr_id, name, column))
+    return out
+
+
+def stream(conn: Connection, stmt: Select, chunk: int) -> Iterator[list[Any]]:
+    """The statement's rows in lists of at most `chunk` tuples, fetched as they are needed."""
+    result = conn.execute(stmt.execution_options(yield_per=chunk))
+    try:
+        for part in result.partitions(chunk):
+            yield part
+    finally:
+        result.close()
+
+
+def _count(conn: Connection, table: Any, where: ColumnElement[bool] | None = None) -> int:
+    stmt = select(func.count()).select_from(table)
+    if where is not None:
+        stmt = stmt.where(where)
+    return int(conn.scalar(stmt) or 0)
+
+
+def row_counts(conn: Connection, coder_id: int | None) -> dict[str, int]:
+    """Rows each data sheet will have (for progress and for the About sheet)."""
+    by = (lambda col: col == coder_id) if coder_id is not None else (lambda col: None)
+    return {
+        "documents": _count(conn, _documents),
+        "mentions": _count(conn, _mentions, by(_mentions.c.coder_id)),
+        "events": _count(conn, _events, by(_events.c.coder_id)),
+        "arguments": _count(
+            conn, _arguments.join(_events, _arguments.c.event_id == _events.c.id), by(_events.c.coder_id)
+        ),
+        "codes": _count(conn, _code_values, by(_code_values.c.coder_id)),
+    }
+
+
+# Documents ----------------------------------------------------------------------------------
+
+def document_statuses(conn: Connection) -> dict[int, str]:
+    """Per document, every coder's status, e.g. "alice: done; bob: in_progress"."""
+    stmt = (
+        select(_status.c.document_id, _coders.c.name, _status.c.status)
+        .join_from(_status, _coders, _status.c.coder_id == _coders.c.id)
+        .order_by(_status.c.document_id, _coders.c.name)
+    )
+    out: dict[int, list[str]] = {}
+    for doc_id, coder, status in conn.execute(stmt):
+        out.setdefault(doc_id, []).append(f"{coder}: {status}")
+    return {doc_id: "; ".join(items) for doc_id, items in out.items()}
+
+
+def documents_query(coder_id: int | None) -> Select:
+    """document_id, title, language, direction, filename, chars, sha256, status, text.
+
+    The status is the coder's own with a coder, otherwise NULL (filled in from
+    `document_statuses`)."""
+    d = _documents
+    if coder_id is None:
+        return select(
+            d.c.id, d.c.title, d.c.language, d.c.direction, d.c.filename, d.c.chars, d.c.sha256,
+            null(), d.c.text,
+        ).order_by(d.c.id)
+    return (
+        select(
+            d.c.id, d.c.title, d.c.language, d.c.direction, d.c.filename, d.c.chars, d.c.sha256,
+            func.coalesce(_status.c.status, NOT_STARTED), d.c.text,
+        )
+        .select_from(d)
+        .outerjoin(_status, and_(_status.c.document_id == d.c.id, _status.c.coder_id == coder_id))
+        .order_by(d.c.id)
+    )
+
+
+def long_texts_query(min_units: int) -> Select:
+    """Id and text of every document that may be longer than `min_units` UTF-16 units.
+
+    Compares the UTF-8 byte length, never smaller than the UTF-16 length (SQLite's
+    length() of a text stops at a NUL character)."""
+    return select(_documents.c.id, _documents.c.text).where(
+        func.length(cast(_documents.c.text, LargeBinary)) > min_units
+    )
+
+
+# Annotations -------------------------------------------------------------------------------
+
+def mentions_query(coder_id: int | None, attrs: list[AttributeColumn]) -> Select:
+    """mention_id, document_id, document_title, coder, type, start, end, text, created, note,
+    then one value per mention attribute."""
+    m = _mentions
+    stmt = select(
+        m.c.id, m.c.document_id, _documents.c.title, _coders.c.name, _entity_types.c.name,
+        m.c.start, m.c.end, m.c.text, m.c.created_at, m.c.note,
+    )
+    joined = (
+        m.join(_documents, m.c.document_id == _documents.c.id)
+        .join(_coders, m.c.coder_id == _coders.c.id)
+        .join(_entity_types, m.c.entity_type_id == _entity_types.c.id)
+    )
+    for attr in attrs:
+        v = _mention_attr_values.alias(f"mav_{attr.id}")
+        joined = joined.outerjoin(v, and_(v.c.mention_id == m.c.id, v.c.attribute_id == attr.id))
+        stmt = stmt.add_columns(v.c.value)
+    stmt = stmt.select_from(joined)
+    if coder_id is not None:
+        stmt = stmt.where(m.c.coder_id == coder_id)
+    return stmt.order_by(m.c.document_id, m.c.start, m.c.end, m.c.id)
+
+
+def events_query(coder_id: int | None, attrs: list[AttributeColumn]) -> Select:
+    """event_id, document_id, coder, type, trigger_start, trigger_end, trigger_text,
+    one value per event attribute, created, note."""
+    e = _events
+    joined = e.join(_coders, e.c.coder_id == _coders.c.id).join(
+        _event_types, e.c.event_type_id == _event_types.c.id
+    )
+    values = []
+    for attr in attrs:
+        v = _event_attr_values.alias(f"eav_{attr.id}")
+        joined = joined.outerjoin(v, and_(v.c.event_id == e.c.id, v.c.attribute_id == attr.id))
+        values.append(v.c.value)
+    stmt = select(
+        e.c.id, e.c.document_id, _coders.c.name, _event_types.c.name,
+        e.c.trigger_start, e.c.trigger_end, e.c.trigger_text, *values, e.c.created_at, e.c.note,
+    ).select_from(joined)
+    if coder_id is not None:
+        stmt = stmt.where(e.c.coder_id == coder_id)
+    return stmt.order_by(e.c.document_id, e.c.trigger_start, e.c.id)
+
+
+def arguments_query(coder_id: int | None) -> Select:
+    """event_id, role, mention_id, text, mention_type."""
+    a = _arguments
+    stmt = (
+        select(a.c.event_id, _roles.c.name, a.c.mention_id, _mentions.c.text, _entity_types.c.name)
+        .select_from(
+            a.join(_events, a.c.event_id == _events.c.id)
+            .join(_roles, a.c.role_id == _roles.c.id)
+            .join(_mentions, a.c.mention_id == _mentions.c.id)
+            .join(_entity_types, _mentions.c.entity_type_id == _entity_types.c.id)
+        )
+    )
+    if coder_id is not None:
+        stmt = stmt.where(_events.c.coder_id == coder_id)
+    return stmt.order_by(a.c.event_id, _roles.c.position, _mentions.c.start, a.c.id)
+
+
+def codes_query(coder_id: int | None) -> Select:
+    """document_id, coder, code, value, level (the level is not a column of the sheet)."""
+    v = _code_values
+    stmt = (
+        select(v.c.document_id, _coders.c.name, _codes.c.name, v.c.value, _codes.c.level)
+        .select_from(
+            v.join(_coders, v.c.coder_id == _coders.c.id).join(_codes, v.c.code_id == _codes.c.id)
+        )
+    )
+    if coder_id is not None:
+        stmt = stmt.where(v.c.coder_id == coder_id)
+    return stmt.order_by(v.c.document_id, _coders.c.name, _codes.c.position, _codes.c.id)
+
+
+# Codebook ----------------------------------------------------------------------------------
+
+CODEBOOK_COLUMNS = (
+    "kind", "id", "name", "parent", "column", "target", "applies_to", "accepts", "repeatable",
+    "level", "values", "color", "hotkey", "definition",
+)
+LIST_SEPARATOR = "; "
+
+
+def codebook_rows(
+    conn: Connection, mention_attrs: list[AttributeColumn], event_attrs: list[AttributeColumn]
+) -> list[tuple[Any, ...]]:
+    """One row per entity type, event type, role, attribute and document code (CODEBOOK_COLUMNS)."""
+    rows: list[tuple[Any, ...]] = []
+    et = _entity_types
+    for id_, name, color, hotkey, definition in conn.execute(
+        select(et.c.id, et.c.name, et.c.color, et.c.hotkey, et.c.definition).order_by(et.c.position, et.c.id)
+    ):
+        rows.append(("entity_type", id_, name, None, None, None, None, None, None, None, None,
+                     color, hotkey, definition))
+
+    accepts: dict[int, list[str]] = {}
+    for role_id, type_name in conn.execute(
+        select(role_accepts.c.role_id, et.c.name)
+        .join_from(role_accepts, et, role_accepts.c.entity_type_id == et.c.id)
+        .order_by(role_accepts.c.role_id, et.c.position, et.c.id)
+    ):
+        accepts.setdefault(role_id, []).append(type_name)
+    roles: dict[int, list[tuple[Any, ...]]] = {}
+    r = _roles
+    for id_, event_type_id, name, repeatable, definition in conn.execute(
+        select(r.c.id, r.c.event_type_id, r.c.name, r.c.repeatable, r.c.definition).order_by(r.c.position, r.c.id)
+    ):
+        roles.setdefault(event_type_id, []).append((id_, name, bool(repeatable), definition))
+    ev = _event_types
+    for id_, name, color, hotkey, definition in conn.execute(
+        select(ev.c.id, ev.c.name, ev.c.color, ev.c.hotkey, ev.c.definition).order_by(ev.c.position, ev.c.id)
+    ):
+        rows.append(("event_type", id_, name, None, None, None, None, None, None, None, None,
+                     color, hotkey, definition))
+        for role_id, role_name, repeatable, role_definition in roles.get(id_, []):
+            rows.append(("role", role_id, role_name, name, None, None, None,
+                         LIST_SEPARATOR.join(accepts.get(role_id, [])), repeatable, None, None,
+                         None, None, role_definition))
+
+    columns = {a.id: a.column for a in mention_attrs + event_attrs}
+    at = _attributes
+    for id_, name, target, values_json, applies_json, definition in conn.execute(
+        select(at.c.id, at.c.name, at.c.target, at.c.values_json, at.c.applies_to_json, at.c.definition)
+        .order_by(at.c.position, at.c.id)
+    ):
+        values = json.loads(values_json) or ["true"]  # a yes/no flag is stored as "true"
+        rows.append(("attribute", id_, name, None, columns.get(id_), target,
+                     LIST_SEPARATOR.join(json.loads(applies_json)), None, None, None,
+                     LIST_SEPARATOR.join(values), None, None, definition))
+
+    c = _codes
+    for id_, name, level, values_json, definition in conn.execute(
+        select(c.c.id, c.c.name, c.c.level, c.c.values_json, c.c.definition).order_by(c.c.position, c.c.id)
+    ):
+        rows.append(("document_code", id_, name, None, None, None, None, None, None, level,
+                     LIST_SEPARATOR.join(json.loads(values_json)), None, None, definition))
+    return rows

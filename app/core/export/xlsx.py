@@ -1,0 +1,392 @@
+"""The analysis-ready Excel workbook: one sheet per kind of record, ids as in the database.
+
+Rows are streamed from SQL into openpyxl's write-only mode, written to a temporary
+file beside the target and moved into place only when complete.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from sqlalchemy import Connection
+
+import app
+from app.core.errors import AnnotaryError
+from app.core.export import rows as q
+from app.core.export.cells import EXCEL_CELL_LIMIT, CellMaker, describe_changes, replace_illegal, split_to_limit
+from app.core.project import Project
+from app.core.services.coders import find_coder
+
+DOCUMENTS = "Documents"
+MENTIONS = "Mentions"
+EVENTS = "Events"
+ARGUMENTS = "Event arguments"
+CODES = "Document codes"
+CODEBOOK = "Codebook"
+ABOUT = "About"
+SHEETS = (DOCUMENTS, MENTIONS, EVENTS, ARGUMENTS, CODES, CODEBOOK, ABOUT)
+
+CHUNK_ROWS = 2000
+CHUNK_DOCUMENTS = 50
+_HEADER_FONT = Font(bold=True)
+OFFSETS_NOTE = (
+    "start/end and trigger_start/trigger_end count Unicode code points from 0 "
+    "(Python string indices); end is exclusive, so text == document text[start:end]"
+)
+
+# Column widths by kind of content (Excel's character units).
+W_ID, W_NUM, W_SHORT, W_NAME, W_TEXT, W_LONG, W_DATE = 11, 9, 14, 22, 32, 80, 19
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: float
+
+
+@dataclass
+class ExportReport:
+    path: Path
+    rows: dict[str, int] = field(default_factory=dict)  # data rows per sheet (header not counted)
+    altered: list[str] = field(default_factory=list)
+    coder: str | None = None
+    exported_at: datetime | None = None
+
+
+class ExportCancelled(AnnotaryError):
+    def __init__(self) -> None:
+        super().__init__("export cancelled")
+
+
+class _Ticker:
+    """Progress reports and cancel checks, once per chunk of rows."""
+
+    def __init__(self, total: int, progress: Callable[[int, int], None] | None,
+                 cancel: Callable[[], bool] | None) -> None:
+        self.done, self.total = 0, max(total, 1)
+        self._progress, self._cancel = progress, cancel
+
+    def step(self, n: int = 0) -> None:
+        self.done = min(self.done + n, self.total)
+        if self._cancel is not None and self._cancel():
+            raise ExportCancelled()
+        if self._progress is not None:
+            self._progress(self.done, self.total)
+
+
+class _Sheet:
+    """A write-only sheet with a bold frozen header, column widths and an autofilter."""
+
+    def __init__(self, wb: Workbook, title: str, columns: Sequence[Column]) -> None:
+        self.title = title
+        self.ws = wb.create_sheet(title)
+        self.ncols = len(columns)
+        self.rows = 0
+        # Write-only sheets write views and column widths before the first row.
+        self.ws.freeze_panes = "A2"
+        for i, col in enumerate(columns, 1):
+            self.ws.column_dimensions[get_column_letter(i)].width = col.width
+        header = []
+        for col in columns:
+            cell = Cell(self.ws, row=1, column=1, value=col.header)
+            cell.font = _HEADER_FONT
+            cell.data_type = "s"
+            header.append(cell)
+        self.ws.append(header)
+        self.append = self.ws.append
+
+    def finish(self, rows: int) -> None:
+        self.rows = rows
+        self.ws.auto_filter.ref = f"A1:{get_column_letter(self.ncols)}{rows + 1}"  # written after the rows
+
+
+class _Export:
+    def __init__(self, project: Project, conn: Connection, coder_id: int | None, coder: str | None,
+                 ticker: _Ticker) -> None:
+        self.project, self.conn, self.coder_id, self.coder = project, conn, coder_id, coder
+        self.ticker = ticker
+        self.wb = Workbook(write_only=True)
+        self.maker: CellMaker | None = None
+        self.altered: list[str] = []
+        self.sheets: dict[str, _Sheet] = {}
+
+    def _sheet(self, title: str, columns: Sequence[Column]) -> _Sheet:
+        sheet = _Sheet(self.wb, title, columns)
+        if self.maker is None:
+            self.maker = CellMaker(sheet.ws)
+        self.sheets[title] = sheet
+        return sheet
+
+    def _note_changes(self, sheet: _Sheet, row_number: int, headers: Sequence[str],
+                      raw: Sequence[Any], text_idx: Iterable[int]) -> None:
+        """Record what was changed in a row's text cells (only called when something was)."""
+        for i in text_idx:
+            value = raw[i]
+            if isinstance(value, str):
+                for note in describe_changes(value):
+                    self.altered.append(
+                        f"{sheet.title} row {row_number + 1} ({headers[0]} {raw[0]}), {headers[i]}: {note}"
+                    )
+        self.maker.changed = False
+
+    def _write_rows(self, sheet: _Sheet, headers: Sequence[str], text_idx: Sequence[int],
+                    chunks: Iterable[list[tuple[Any, ...]]], counted: bool = True) -> None:
+        """Rows whose columns at `text_idx` are text, everything else written as it is;
+        `counted` rows are part of the progress total."""
+        maker = self.maker
+        text = maker.text
+        append = sheet.append
+        n = 0
+        for chunk in chunks:
+            for raw in chunk:
+                out = list(raw)
+                for i in text_idx:
+                    out[i] = text(out[i])
+                append(out)
+                n += 1
+                if maker.changed:
+                    self._note_changes(sheet, n, headers, raw, text_idx)
+            self.ticker.step(len(chunk) if counted else 0)
+        sheet.finish(n)
+
+    # Sheets ------------------------------------------------------------------------------
+
+    def documents(self) -> None:
+        conn = self.conn
+        parts_needed = 1
+        for chunk in q.stream(conn, q.long_texts_query(EXCEL_CELL_LIMIT), CHUNK_DOCUMENTS):
+            for _doc_id, text in chunk:
+                parts_needed = max(parts_needed, len(split_to_limit(replace_illegal(text)[0])))
+            self.ticker.step()
+        text_headers = ["text"] + [f"text_{k}" for k in range(2, parts_needed + 1)]
+        columns = [
+            Column("document_id", W_ID), Column("title", 40), Column("language", W_NUM),
+            Column("direction", W_NUM), Column("filename", W_NAME), Column("chars", W_NUM),
+            Column("sha256", W_SHORT), Column("status", 28 if self.coder_id is None else W_SHORT),
+            Column("text_parts", W_NUM),
+        ] + [Column(h, W_LONG) for h in text_headers]
+        headers = [c.header for c in columns]
+        sheet = self._sheet(DOCUMENTS, columns)
+        statuses = q.document_statuses(conn) if self.coder_id is None else {}
+        maker = self.maker
+        text = maker.text
+        text_idx = (1, 2, 3, 4, 6, 7)
+        n = 0
+        for chunk in q.stream(conn, q.documents_query(self.coder_id), CHUNK_DOCUMENTS):
+            for raw in chunk:
+                doc_id = raw[0]
+                out = list(raw[:8])
+                if self.coder_id is None:
+                    out[7] = statuses.get(doc_id, q.NOT_STARTED)
+                for i in text_idx:
+                    out[i] = text(out[i])
+                row_changed = maker.changed
+                maker.changed = False
+                parts = maker.long_text(raw[8])
+                text_changed = maker.changed
+                out.append(len(parts))
+                out.extend(parts)
+                sheet.append(out)
+                n += 1
+                if row_changed:
+                    self._note_changes(sheet, n, headers, raw, text_idx)
+                where = f"{DOCUMENTS} row {n + 1} (document_id {doc_id}), text"
+                if text_changed:
+                    replaced = replace_illegal(raw[8])[1]
+                    self.altered.append(f"{where}: {replaced} character(s) XML cannot hold replaced with U+FFFD")
+                maker.changed = False
+                if len(parts) > 1:
+                    self.altered.append(
+                        f"{where}: split into {len(parts)} cells ({', '.join(text_headers[:len(parts)])}) "
+                        f"at Excel's limit of {EXCEL_CELL_LIMIT} characters; join them in order to get the text"
+                    )
+            self.ticker.step(len(chunk))
+        sheet.finish(n)
+
+    def mentions(self, attrs: list[q.AttributeColumn]) -> None:
+        columns = [
+            Column("mention_id", W_ID), Column("document_id", W_ID), Column("document_title", 36),
+            Column("coder", W_SHORT), Column("type", W_NAME), Column("start", W_NUM), Column("end", W_NUM),
+            Column("text", W_TEXT), Column("created", W_DATE), Column("note", W_TEXT),
+        ] + [Column(a.column, W_SHORT) for a in attrs]
+        text_idx = (2, 3, 4, 7, 9) + tuple(range(10, 10 + len(attrs)))
+        sheet = self._sheet(MENTIONS, columns)
+        chunks = q.stream(self.conn, q.mentions_query(self.coder_id, attrs), CHUNK_ROWS)
+        self._write_rows(sheet, [c.header for c in columns], text_idx, chunks)
+
+    def events(self, attrs: list[q.AttributeColumn]) -> None:
+        columns = [
+            Column("event_id", W_ID), Column("document_id", W_ID), Column("coder", W_SHORT),
+            Column("type", W_NAME), Column("trigger_start", W_NUM + 4), Column("trigger_end", W_NUM + 3),
+            Column("trigger_text", W_TEXT),
+        ] + [Column(a.column, W_SHORT) for a in attrs] + [Column("created", W_DATE), Column("note", W_TEXT)]
+        k = len(attrs)
+        text_idx = (2, 3, 6) + tuple(range(7, 7 + k)) + (8 + k,)
+        sheet = self._sheet(EVENTS, columns)
+        chunks = q.stream(self.conn, q.events_query(self.coder_id, attrs), CHUNK_ROWS)
+        self._write_rows(sheet, [c.header for c in columns], text_idx, chunks)
+
+    def arguments(self) -> None:
+        columns = [
+            Column("event_id", W_ID), Column("role", W_NAME), Column("mention_id", W_ID),
+            Column("text", W_TEXT), Column("mention_type", W_NAME),
+        ]
+        sheet = self._sheet(ARGUMENTS, columns)
+        chunks = q.stream(self.conn, q.arguments_query(self.coder_id), CHUNK_ROWS)
+        self._write_rows(sheet, [c.header for c in columns], (1, 3, 4), chunks)
+
+    def codes(self) -> None:
+        columns = [Column("document_id", W_ID), Column("coder", W_SHORT), Column("code", W_NAME),
+                   Column("value", W_NAME)]
+        sheet = self._sheet(CODES, columns)
+
+        def numbers(chunks: Iterable[list[tuple[Any, ...]]]) -> Iterable[list[tuple[Any, ...]]]:
+            for chunk in chunks:
+                yield [(doc, coder, code, _code_value(value, level)) for doc, coder, code, value, level in chunk]
+
+        chunks = q.stream(self.conn, q.codes_query(self.coder_id), CHUNK_ROWS)
+        self._write_rows(sheet, [c.header for c in columns], (1, 2, 3), numbers(chunks))
+
+    def codebook(self, mention_attrs: list[q.AttributeColumn], event_attrs: list[q.AttributeColumn]) -> None:
+        widths = {"kind": W_SHORT, "id": W_NUM, "name": W_NAME, "parent": W_NAME, "column": W_SHORT,
+                  "target": W_NUM, "applies_to": W_NAME, "accepts": 36, "repeatable": W_NUM + 2,
+                  "level": W_NUM, "values": 40, "color": W_NUM, "hotkey": W_NUM, "definition": W_LONG}
+        columns = [Column(h, widths[h]) for h in q.CODEBOOK_COLUMNS]
+        headers = [c.header for c in columns]
+        sheet = self._sheet(CODEBOOK, columns)
+        text_idx = tuple(i for i, h in enumerate(headers) if h not in ("id", "repeatable"))
+        rows = q.codebook_rows(self.conn, mention_attrs, event_attrs)
+        self._write_rows(sheet, headers, text_idx, [rows], counted=False)
+
+    def about(self, exported_at: datetime) -> None:
+        sheet = self._sheet(ABOUT, [Column("key", 24), Column("value", 110)])
+        items: list[tuple[str, Any]] = [
+            ("annotary_version", app.__version__),
+            ("project_file", str(self.project.path)),
+            ("exported_at", exported_at.strftime("%Y-%m-%dT%H:%M:%SZ")),
+            ("coder_filter", self.coder if self.coder is not None else "all coders"),
+        ]
+        items += [(f"rows_{_snake(title)}", s.rows) for title, s in self.sheets.items() if title != ABOUT]
+        items += [
+            ("offsets", OFFSETS_NOTE),
+            ("ids", "ids are the project database's ids; they stay the same between exports"),
+            ("alterations", len(self.altered)),
+        ]
+        items += [("altered", note) for note in self.altered]
+        self._write_rows(sheet, ["key", "value"], (0, 1), [items], counted=False)
+
+
+def _snake(title: str) -> str:
+    return title.lower().replace(" ", "_")
+
+
+def _code_value(value: str, level: str) -> Any:
+    """Interval and ratio codes as numbers (when the stored text is a finite number)."""
+    if level in ("interval", "ratio"):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return value
+        if math.isfinite(number):
+            return int(number) if number.is_integer() and abs(number) < 2**53 else number
+    return value
+
+
+def _discard(wb: Workbook) -> None:
+    """Remove the per-sheet temporary files of an unsaved write-only workbook (best effort)."""
+    from openpyxl.worksheet._writer import ALL_TEMP_FILES
+
+    for ws in wb.worksheets:
+        writer = getattr(ws, "_writer", None)
+        if writer is None:
+            continue
+        try:
+            if ws._rows is not None:
+                ws._rows.close()
+            writer.close()
+        except Exception:  # noqa: BLE001 - cleaning up after a failure already being raised
+            pass
+        out = writer.out
+        if isinstance(out, str):
+            try:
+                os.remove(out)
+            except OSError:
+                pass
+            if out in ALL_TEMP_FILES:
+                ALL_TEMP_FILES.remove(out)
+
+
+def export_xlsx(project: Project, path: Path, coder: str | None = None,
+                progress: Callable[[int, int], None] | None = None,
+                cancel: Callable[[], bool] | None = None) -> ExportReport:
+    """Write the project's annotations (only `coder`'s, if given) as an Excel workbook at `path`.
+
+    The workbook is written beside `path` under a temporary name and moved into place
+    when complete: a failed or cancelled export leaves `path` as it was.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise AnnotaryError(f"{path} is a folder; give the name of the workbook to write")
+    if not path.parent.is_dir():
+        raise AnnotaryError(f"folder {path.parent} does not exist")
+    exported_at = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+
+    with project.read() as session:
+        coder_id = find_coder(session, coder).id if coder is not None else None
+        conn = session.connection()  # one read transaction: every sheet sees the same data
+        ticker = _Ticker(sum(q.row_counts(conn, coder_id).values()), progress, cancel)
+        ticker.step()
+
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            fh = open(tmp, "xb")
+        except OSError as exc:
+            raise AnnotaryError(f"cannot write in {path.parent}: {exc.strerror}") from None
+        export = _Export(project, conn, coder_id, coder, ticker)
+        try:
+            with fh:
+                mention_attrs = q.attribute_columns(conn, "mention", taken={
+                    "mention_id", "document_id", "document_title", "coder", "type", "start", "end",
+                    "text", "created", "note"})
+                event_attrs = q.attribute_columns(conn, "event", taken={
+                    "event_id", "document_id", "coder", "type", "trigger_start", "trigger_end",
+                    "trigger_text", "created", "note"})
+                export.documents()
+                export.mentions(mention_attrs)
+                export.events(event_attrs)
+                export.arguments()
+                export.codes()
+                export.codebook(mention_attrs, event_attrs)
+                export.about(exported_at)
+                ticker.step()
+                export.wb.save(fh)
+                fh.flush()
+                os.fsync(fh.fileno())
+            ticker.step()
+            os.replace(tmp, path)
+        except BaseException as exc:
+            _discard(export.wb)
+            tmp.unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                raise AnnotaryError(f"cannot write {path}: {exc.strerror or exc}") from exc
+            raise
+    ticker.done = ticker.total
+    if progress is not None:
+        progress(ticker.total, ticker.total)
+    return ExportReport(
+        path=path,
+        rows={title: s.rows for title, s in export.sheets.items() if title != ABOUT},
+        altered=list(export.altered),
+        coder=coder,
+        exported_at=exported_at,
+    )
