@@ -191,7 +191,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             from app.core.export.xlsx import export_xlsx
 
             report = export_xlsx(project, target, coder=args.coder, progress=_progress_printer())
-            counts = ", ".join(f"{v} {k.lower()}" for k, v in report.counts.items())
+            counts = ", ".join(f"{k}: {v}" for k, v in report.rows.items())
             print(f"exported {target}: {counts}")
             for note in report.altered:
                 print(f"altered: {note}")

@@ -131,3 +131,50 @@ def test_killed_import_loses_nothing_reported(tmp_path):
         stored = set(s.scalars(select(Document.filename)))
     assert set(reported) <= stored
     assert len(stored) < 400
+
+
+def test_export_formats_from_the_command_line(tmp_path, capsys):
+    import openpyxl
+
+    project = tmp_path / "p.annotary"
+    run(capsys, "init", str(project))
+    brat = REPO / "tests" / "data" / "brat" / "arabic"
+    code, out, err = run(capsys, "import-annotations", str(brat), "--format", "brat", "--coder", "bob",
+                         "--project", str(project))
+    assert code == 0, err
+    assert out.startswith("imported\t") and "document 6 (new)" in out
+    xlsx = tmp_path / "out.xlsx"
+    code, out, err = run(capsys, "export", str(xlsx), "--project", str(project))
+    assert code == 0, err
+    assert out.startswith(f"exported {xlsx}")
+    wb = openpyxl.load_workbook(xlsx)
+    mentions = list(wb["Mentions"].iter_rows(values_only=True))
+    header = mentions[0]
+    with open_project(project) as p, p.read() as s:
+        texts = {d.id: d.text for d in s.scalars(select(Document))}
+    assert len(mentions) > 1
+    for row in mentions[1:]:
+        rec = dict(zip(header, row))
+        assert texts[rec["document_id"]][rec["start"]:rec["end"]] == rec["text"]
+    code, out, _ = run(capsys, "export", str(tmp_path / "brat_out"), "--project", str(project))
+    assert code == 0 and (tmp_path / "brat_out" / "annotation.conf").is_file()
+    code, out, _ = run(capsys, "export", str(tmp_path / "out.jsonl"), "--project", str(project), "--coder", "bob")
+    assert code == 0
+    lines = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1 and json.loads(lines[0])["coder"] == "bob"
+    code, _, err = run(capsys, "export", str(tmp_path / "x.pdf"), "--project", str(project))
+    assert code == 1 and "cannot tell the format" in err
+    code, _, err = run(capsys, "export", str(xlsx), "--coder", "nobody", "--project", str(project))
+    assert code == 1 and "nobody" in err
+
+
+def test_export_without_target_goes_to_exports_folder(tmp_path, capsys, monkeypatch):
+    from app.core import paths
+
+    monkeypatch.setattr(paths, "default_exports_dir", lambda: tmp_path)
+    project = tmp_path / "p.annotary"
+    run(capsys, "init", str(project))
+    code, out, err = run(capsys, "export", "--project", str(project))
+    assert code == 0, err
+    (made,) = tmp_path.glob("annotary-*.xlsx")
+    assert str(made) in out
