@@ -205,3 +205,18 @@ def test_import_folder_and_export_workbook_through_gui_actions(qtbot, window, tm
     assert len(rows) == 2
     assert (record["document_id"], record["text"], record["type"], record["coder"]) == (6, "Meta", "Organization", "alice")
     assert record["start"] == "شركة Meta".index("Meta")
+
+
+def test_keyboard_focus_stays_on_the_role_field_after_filling_it(qtbot, window):
+    window.open_document(5)
+    select_text(window, "Meta")
+    press(qtbot, window, "o")
+    select_text(window, "الصيد الجائر")
+    press(qtbot, window, "H", Qt.KeyboardModifier.ShiftModifier)
+    combo = window.pane.event_form.role_combos["Actor"]
+    combo.setFocus()
+    QApplication.processEvents()
+    qtbot.keyClick(combo, Qt.Key.Key_Down)  # keyboard choice of the first candidate mention
+    QApplication.processEvents()
+    assert [a.role for a in window.pane.event_model.event_at(0).arguments] == ["Actor"]
+    assert QApplication.focusWidget().objectName() == "role-Actor"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
@@ -39,6 +40,16 @@ class EventForm(QWidget):
         self.show_event(None, CodebookView(), [])
 
     def show_event(self, event: EventView | None, codebook: CodebookView, mentions: list[MentionView]) -> None:
+        """Rebuild the form; keyboard focus stays on the same role or attribute field."""
+        focused = QApplication.focusWidget()
+        keep_focus = focused.objectName() if focused is not None and self.isAncestorOf(focused) else None
+        self._build(event, codebook, mentions)
+        if keep_focus:
+            target = self.findChild(QWidget, keep_focus)
+            if target is not None:
+                target.setFocus()
+
+    def _build(self, event: EventView | None, codebook: CodebookView, mentions: list[MentionView]) -> None:
         if self._body is not None:
             self._body.hide()
             self._layout.removeWidget(self._body)
