@@ -1,0 +1,75 @@
+"""First start, drag and drop, and errors shown to the user instead of crashing."""
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+from app.core.errors import AnnotaryError
+from app.core.logfile import log_path
+from app.core.services.projects import init_project
+from app.ui import main as ui_main
+from app.ui import settings
+from app.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    win = MainWindow(init_project(tmp_path / "w.annotary"), "alice", testing=True)
+    qtbot.addWidget(win)
+    yield win
+    win.close()
+
+
+def test_coder_name_is_asked_once_and_remembered(qtbot, monkeypatch):
+    asked = []
+
+    def fake_get_text(*args, **kwargs):
+        asked.append(args)
+        return "  Dana   K ", True
+
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(fake_get_text))
+    assert ui_main.ask_coder_name_once() == "Dana K"
+    assert ui_main.ask_coder_name_once() == "Dana K"
+    assert len(asked) == 1
+    assert settings.coder_name() == "Dana K"
+
+
+def test_dropping_a_folder_imports_it(window, tmp_path):
+    folder = tmp_path / "dropped"
+    folder.mkdir()
+    (folder / "x.txt").write_text("Meta تعيد تعيين 7,000 موظف إلى فرق الذكاء الاصطناعي", encoding="utf-8")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(folder))])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    assert window.doc_model.total == 6
+    assert window.doc_model.document_at(5).language == "ar"
+
+
+def test_unexpected_error_is_logged_and_shown_not_raised(window, monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: shown.append(self.text()) or 0)
+    window.testing = False
+
+    def broken():
+        raise RuntimeError("disk on fire")
+
+    assert window._do(broken) is None
+    assert shown and "disk on fire" in shown[0]
+    assert "RuntimeError: disk on fire" in Path(log_path()).read_text(encoding="utf-8")
+
+
+def test_user_mistake_is_a_message(window, monkeypatch):
+    warned = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda parent, title, text: warned.append(text)))
+    window.testing = False
+
+    def mistake():
+        raise AnnotaryError("select some text to tag first")
+
+    window._do(mistake)
+    assert warned == ["select some text to tag first"]
