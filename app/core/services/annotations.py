@@ -171,53 +171,45 @@ def _check_applies(attr: Attribute, type_name: str) -> None:
         raise AnnotaryError(f"{attr.name} does not apply to {type_name}")
 
 
+def _store_value(session: Session, model: type, keys: dict[str, int], value: str | None) -> None:
+    """Insert, update or (value None) delete the one row of `model` identified by `keys`."""
+    row = session.scalar(select(model).filter_by(**keys))
+    if value is None:
+        if row is not None:
+            session.delete(row)
+    elif row is None:
+        session.add(model(**keys, value=value))
+    else:
+        row.value = value
+        row.modified_at = utcnow()
+
+
+def _set_attribute(session: Session, owner: Event | Mention, target: str, type_name: str,
+                   attribute_id: int, value: str | None) -> None:
+    attr = _get(session, Attribute, attribute_id, "attribute")
+    if attr.target != target:
+        other = "events" if target == "mention" else "mentions"
+        raise AnnotaryError(f"{attr.name} is an attribute of {other}, not {target}s")
+    if value is not None:
+        _check_applies(attr, type_name)
+        value = check_attribute_value(attr, value)
+    model, key = (EventAttributeValue, "event_id") if target == "event" else (MentionAttributeValue, "mention_id")
+    _store_value(session, model, {key: owner.id, "attribute_id": attribute_id}, value)
+    owner.modified_at = utcnow()
+    session.flush()
+
+
 def set_event_attribute(session: Session, event_id: int, attribute_id: int, value: str | None) -> None:
     """Set (or with None, clear) an attribute of an event."""
     event = _get(session, Event, event_id, "event")
-    attr = _get(session, Attribute, attribute_id, "attribute")
-    if attr.target != "event":
-        raise AnnotaryError(f"{attr.name} is an attribute of mentions, not events")
-    row = session.scalar(
-        select(EventAttributeValue).where(
-            EventAttributeValue.event_id == event_id, EventAttributeValue.attribute_id == attribute_id
-        )
-    )
-    if value is None:
-        if row is not None:
-            session.delete(row)
-    else:
-        _check_applies(attr, session.get(EventType, event.event_type_id).name)
-        value = check_attribute_value(attr, value)
-        if row is None:
-            session.add(EventAttributeValue(event_id=event_id, attribute_id=attribute_id, value=value))
-        else:
-            row.value = value
-    event.modified_at = utcnow()
-    session.flush()
+    _set_attribute(session, event, "event", session.get(EventType, event.event_type_id).name, attribute_id, value)
 
 
 def set_mention_attribute(session: Session, mention_id: int, attribute_id: int, value: str | None) -> None:
+    """Set (or with None, clear) an attribute of a mention."""
     mention = _get(session, Mention, mention_id, "mention")
-    attr = _get(session, Attribute, attribute_id, "attribute")
-    if attr.target != "mention":
-        raise AnnotaryError(f"{attr.name} is an attribute of events, not mentions")
-    row = session.scalar(
-        select(MentionAttributeValue).where(
-            MentionAttributeValue.mention_id == mention_id, MentionAttributeValue.attribute_id == attribute_id
-        )
-    )
-    if value is None:
-        if row is not None:
-            session.delete(row)
-    else:
-        _check_applies(attr, session.get(EntityType, mention.entity_type_id).name)
-        value = check_attribute_value(attr, value)
-        if row is None:
-            session.add(MentionAttributeValue(mention_id=mention_id, attribute_id=attribute_id, value=value))
-        else:
-            row.value = value
-    mention.modified_at = utcnow()
-    session.flush()
+    _set_attribute(session, mention, "mention", session.get(EntityType, mention.entity_type_id).name,
+                   attribute_id, value)
 
 
 def check_code_value(code: DocumentCode, value: str) -> str:
@@ -239,23 +231,11 @@ def check_code_value(code: DocumentCode, value: str) -> str:
 def set_document_code(session: Session, document_id: int, coder_id: int, code_id: int, value: str | None) -> None:
     _get(session, Document, document_id, "document")
     code = _get(session, DocumentCode, code_id, "document code")
-    row = session.scalar(
-        select(DocumentCodeValue).where(
-            DocumentCodeValue.document_id == document_id,
-            DocumentCodeValue.coder_id == coder_id,
-            DocumentCodeValue.code_id == code_id,
-        )
-    )
-    if value is None:
-        if row is not None:
-            session.delete(row)
-    else:
+    if value is not None:
         value = check_code_value(code, value)
-        if row is None:
-            session.add(DocumentCodeValue(document_id=document_id, coder_id=coder_id, code_id=code_id, value=value))
-        else:
-            row.value = value
-            row.modified_at = utcnow()
+    keys = {"document_id": document_id, "coder_id": coder_id, "code_id": code_id}
+    _store_value(session, DocumentCodeValue, keys, value)
+    if value is not None:
         _touch_status(session, document_id, coder_id)
     session.flush()
 
