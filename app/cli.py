@@ -71,6 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=("export", "import"))
     p.add_argument("file", metavar="FILE", help="YAML (.yaml/.yml) or JSON (.json)")
 
+    p = add("merge", cmd_merge, "bring in another project's annotations (documents matched by text)")
+    p.add_argument("other", metavar="OTHER.annotary")
+    p.add_argument("--accept-codebook", action="store_true",
+                   help="add the other project's extra types, roles, attributes and values to this codebook")
+    p.add_argument("--import-missing", action="store_true",
+                   help="also import documents that only the other project has")
+
     add("info", cmd_info, "show the project's file, schema and contents")
     return parser
 
@@ -248,6 +255,16 @@ def _counts(project) -> dict[str, int]:  # type: ignore[no-untyped-def]
     from app.core.services.listing import project_counts
 
     return project_counts(project)
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from app.core.services.merge import merge_project
+
+    with _open(args) as project:
+        report = merge_project(project, Path(args.other), accept_codebook=args.accept_codebook,
+                               import_missing=args.import_missing)
+    print(report.describe())
+    return EXIT_OK
 
 
 def cmd_info(args: argparse.Namespace) -> int:

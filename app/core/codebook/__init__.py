@@ -11,6 +11,7 @@ from app.core.codebook.spec import (
 )
 from app.core.codebook.store import (
     apply_codebook,
+    codebook_differences,
     merge_codebooks,
     read_codebook,
     remove_entity_type,
@@ -19,6 +20,6 @@ from app.core.codebook.store import (
 
 __all__ = [
     "AttributeSpec", "CodebookSpec", "DocumentCodeSpec", "EntityTypeSpec", "EventTypeSpec", "RoleSpec",
-    "apply_codebook", "codebook_from_dict", "codebook_to_dict", "load_codebook", "merge_codebooks",
+    "apply_codebook", "codebook_differences", "codebook_from_dict", "codebook_to_dict", "load_codebook", "merge_codebooks",
     "read_codebook", "remove_entity_type", "remove_event_type", "save_codebook",
 ]

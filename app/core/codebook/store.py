@@ -65,11 +65,13 @@ def merge_codebooks(base: CodebookSpec, extra: CodebookSpec) -> CodebookSpec:
     for typ in extra.entity_types:
         if merged.entity_type(typ.name) is None:
             hotkey = typ.hotkey if typ.hotkey and typ.hotkey.lower() not in used_hotkeys else None
+            used_hotkeys.add(hotkey.lower()) if hotkey else None
             merged.entity_types.append(EntityTypeSpec(typ.name, typ.color, hotkey, typ.definition))
     for typ in extra.event_types:
         mine = merged.event_type(typ.name)
         if mine is None:
             hotkey = typ.hotkey if typ.hotkey and typ.hotkey.lower() not in used_hotkeys else None
+            used_hotkeys.add(hotkey.lower()) if hotkey else None
             merged.event_types.append(EventTypeSpec(typ.name, typ.color, hotkey, typ.definition, list(typ.roles)))
             continue
         for role in typ.roles:
@@ -84,13 +86,58 @@ def merge_codebooks(base: CodebookSpec, extra: CodebookSpec) -> CodebookSpec:
                         existing.repeatable or role.repeatable, existing.definition,
                     )
     for attr in extra.attributes:
-        if merged.attribute(attr.name, attr.target) is None:
+        mine_attr = merged.attribute(attr.name, attr.target)
+        if mine_attr is None:
             merged.attributes.append(attr)
+        elif any(v not in mine_attr.values for v in attr.values):
+            merged.attributes[merged.attributes.index(mine_attr)] = AttributeSpec(
+                mine_attr.name, mine_attr.target, mine_attr.values + [v for v in attr.values if v not in mine_attr.values],
+                mine_attr.applies_to, mine_attr.definition,
+            )
     for code in extra.document_codes:
-        if all(c.name != code.name for c in merged.document_codes):
+        mine_code = next((c for c in merged.document_codes if c.name == code.name), None)
+        if mine_code is None:
             merged.document_codes.append(code)
+        elif any(v not in mine_code.values for v in code.values):
+            merged.document_codes[merged.document_codes.index(mine_code)] = DocumentCodeSpec(
+                mine_code.name, mine_code.level, mine_code.values + [v for v in code.values if v not in mine_code.values],
+                mine_code.definition,
+            )
     merged.validate()
     return merged
+
+
+def codebook_differences(base: CodebookSpec, other: CodebookSpec) -> list[str]:
+    """What `other` has that `base` lacks or defines differently (names matched exactly)."""
+    found: list[str] = []
+    for typ in other.entity_types:
+        if base.entity_type(typ.name) is None:
+            found.append(f"entity type {typ.name!r} is missing")
+    for typ in other.event_types:
+        mine = base.event_type(typ.name)
+        if mine is None:
+            found.append(f"event type {typ.name!r} is missing")
+            continue
+        for role in typ.roles:
+            existing = mine.role(role.name)
+            if existing is None:
+                found.append(f"role {role.name!r} of {typ.name!r} is missing")
+            elif set(role.accepts) - set(existing.accepts) or (role.repeatable and not existing.repeatable):
+                found.append(f"role {role.name!r} of {typ.name!r} differs (accepts {', '.join(role.accepts)}; "
+                             f"repeatable: {role.repeatable})")
+    for attr in other.attributes:
+        mine_attr = base.attribute(attr.name, attr.target)
+        if mine_attr is None:
+            found.append(f"{attr.target} attribute {attr.name!r} is missing")
+        elif set(attr.values) - set(mine_attr.values):
+            found.append(f"attribute {attr.name!r} has other values ({', '.join(sorted(set(attr.values) - set(mine_attr.values)))})")
+    for code in other.document_codes:
+        mine_code = next((c for c in base.document_codes if c.name == code.name), None)
+        if mine_code is None:
+            found.append(f"document code {code.name!r} is missing")
+        elif set(code.values) - set(mine_code.values) or code.level != mine_code.level:
+            found.append(f"document code {code.name!r} differs (level {code.level}, values {', '.join(code.values)})")
+    return found
 
 
 def apply_codebook(session: Session, spec: CodebookSpec) -> None:

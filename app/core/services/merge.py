@@ -1,0 +1,191 @@
+"""Bringing another project's annotations into this one (each coder works in a copy; the lead merges).
+
+Documents are matched by the SHA-256 of their text, never by file name; coders by name;
+codebook types, roles, attributes and codes by name. The merge is one transaction, and
+merging the same file again adds nothing: an annotation identical to one already stored
+(same document, coder, type and offsets; for events also trigger, arguments and
+attributes) is recognised and skipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core.codebook import apply_codebook, codebook_differences, merge_codebooks, read_codebook
+from app.core.errors import AnnotaryError
+from app.core.models import (
+    Attribute,
+    Coder,
+    Document,
+    DocumentCode,
+    DocumentCodeValue,
+    DocumentStatus,
+    EntityType,
+    Event,
+    EventArgument,
+    EventAttributeValue,
+    EventRole,
+    EventType,
+    Mention,
+)
+from app.core.project import Project, open_project
+from app.core.services.coders import get_or_create_coder
+from app.core.services.documents import add_document
+
+
+@dataclass
+class MergeReport:
+    source: Path
+    documents_matched: int = 0
+    documents_imported: int = 0
+    documents_only_there: list[str] = field(default_factory=list)
+    coders: list[str] = field(default_factory=list)
+    mentions_added: int = 0
+    events_added: int = 0
+    codes_added: int = 0
+    codes_updated: int = 0
+    skipped_identical: int = 0
+    codebook_added: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        lines = [
+            f"merged {self.source}: {self.documents_matched} document(s) matched by text"
+            + (f", {self.documents_imported} imported" if self.documents_imported else ""),
+            f"coders: {', '.join(self.coders) or 'none'}",
+            f"added {self.mentions_added} mention(s), {self.events_added} event(s), {self.codes_added} code value(s); "
+            f"updated {self.codes_updated} code value(s); {self.skipped_identical} already present",
+        ]
+        lines += [f"codebook: added {item}" for item in self.codebook_added]
+        lines += [f"only in {self.source.name}, not merged: {title}" for title in self.documents_only_there]
+        return "\n".join(lines)
+
+
+def merge_project(target: Project, source_path: Path, *, accept_codebook: bool = False,
+                  import_missing: bool = False) -> MergeReport:
+    source_path = Path(source_path)
+    if source_path.resolve() == target.path.resolve():
+        raise AnnotaryError("cannot merge a project into itself")
+    with open_project(source_path) as source, source.read() as src, target.uow() as dst:
+        report = MergeReport(source_path)
+        _merge_codebook(src, dst, accept_codebook, report)
+        _Merger(src, dst, report, import_missing).run()
+    return report
+
+
+def _merge_codebook(src: Session, dst: Session, accept: bool, report: MergeReport) -> None:
+    mine, theirs = read_codebook(dst), read_codebook(src)
+    differences = codebook_differences(mine, theirs)
+    if not differences:
+        return
+    if not accept:
+        raise AnnotaryError(
+            "the codebooks differ: " + "; ".join(differences)
+            + ". Nothing was merged; merge again accepting the additions (--accept-codebook) to add them."
+        )
+    apply_codebook(dst, merge_codebooks(mine, theirs))
+    report.codebook_added = differences
+
+
+class _Merger:
+    def __init__(self, src: Session, dst: Session, report: MergeReport, import_missing: bool) -> None:
+        self.src, self.dst, self.report, self.import_missing = src, dst, report, import_missing
+        self.entity = _by_name(src, dst, EntityType)
+        self.event_type = _by_name(src, dst, EventType)
+        self.code = _by_name(src, dst, DocumentCode)
+        self.attribute = {
+            a.id: dst.scalar(select(Attribute.id).where(Attribute.name == a.name, Attribute.target == a.target))
+            for a in src.scalars(select(Attribute))
+        }
+        dst_roles = {(r.event_type_id, r.name): r.id for r in dst.scalars(select(EventRole))}
+        self.role = {r.id: dst_roles.get((self.event_type[r.event_type_id], r.name))
+                     for r in src.scalars(select(EventRole))}
+        self.coder: dict[int, int] = {}
+
+    def run(self) -> None:
+        for coder in self.src.scalars(select(Coder).order_by(Coder.name)):
+            self.coder[coder.id] = get_or_create_coder(self.dst, coder.name).id
+            self.report.coders.append(coder.name)
+        for doc in self.src.scalars(select(Document).order_by(Document.id)):
+            target = self.dst.scalar(select(Document).where(Document.sha256 == doc.sha256))
+            if target is None:
+                if not self.import_missing:
+                    self.report.documents_only_there.append(doc.title)
+                    continue
+                target, _ = add_document(self.dst, doc.text, doc.filename, doc.source_encoding)
+                target.title, target.language = doc.title, doc.language
+                self.report.documents_imported += 1
+            else:
+                self.report.documents_matched += 1
+            self._merge_document(doc.id, target.id)
+
+    def _merge_document(self, src_doc: int, dst_doc: int) -> None:
+        mention_map: dict[int, int] = {}
+        for m in self.src.scalars(select(Mention).where(Mention.document_id == src_doc).order_by(Mention.id)):
+            key = dict(document_id=dst_doc, coder_id=self.coder[m.coder_id],
+                       entity_type_id=self.entity[m.entity_type_id], start=m.start, end=m.end)
+            existing = self.dst.scalar(select(Mention.id).filter_by(**key))
+            if existing is not None:
+                mention_map[m.id] = existing
+                self.report.skipped_identical += 1
+                continue
+            new = Mention(**key, text=m.text, note=m.note, created_at=m.created_at, modified_at=m.modified_at)
+            self.dst.add(new)
+            self.dst.flush()
+            mention_map[m.id] = new.id
+            self.report.mentions_added += 1
+        existing_events = {self._event_signature_dst(e) for e in self.dst.scalars(
+            select(Event).where(Event.document_id == dst_doc))}
+        for e in self.src.scalars(select(Event).where(Event.document_id == src_doc).order_by(Event.id)):
+            args = sorted((self.role[a.role_id], mention_map[a.mention_id]) for a in e.arguments)
+            attrs = sorted((self.attribute[a.attribute_id], a.value) for a in e.attributes)
+            signature = (self.coder[e.coder_id], self.event_type[e.event_type_id], e.trigger_start, e.trigger_end,
+                         tuple(args), tuple(attrs))
+            if signature in existing_events:
+                self.report.skipped_identical += 1
+                continue
+            new = Event(document_id=dst_doc, coder_id=signature[0], event_type_id=signature[1],
+                        trigger_start=e.trigger_start, trigger_end=e.trigger_end, trigger_text=e.trigger_text,
+                        note=e.note, created_at=e.created_at, modified_at=e.modified_at)
+            self.dst.add(new)
+            self.dst.flush()
+            for role_id, mention_id in args:
+                self.dst.add(EventArgument(event_id=new.id, role_id=role_id, mention_id=mention_id))
+            for attribute_id, value in attrs:
+                self.dst.add(EventAttributeValue(event_id=new.id, attribute_id=attribute_id, value=value))
+            existing_events.add(signature)
+            self.report.events_added += 1
+        for v in self.src.scalars(select(DocumentCodeValue).where(DocumentCodeValue.document_id == src_doc)):
+            key = dict(document_id=dst_doc, coder_id=self.coder[v.coder_id], code_id=self.code[v.code_id])
+            mine = self.dst.scalar(select(DocumentCodeValue).filter_by(**key))
+            if mine is None:
+                self.dst.add(DocumentCodeValue(**key, value=v.value, created_at=v.created_at,
+                                               modified_at=v.modified_at))
+                self.report.codes_added += 1
+            elif mine.value == v.value:
+                self.report.skipped_identical += 1
+            elif v.modified_at > mine.modified_at:  # the later coding by the same coder wins
+                mine.value, mine.modified_at = v.value, v.modified_at
+                self.report.codes_updated += 1
+        for st in self.src.scalars(select(DocumentStatus).where(DocumentStatus.document_id == src_doc)):
+            key = dict(document_id=dst_doc, coder_id=self.coder[st.coder_id])
+            mine = self.dst.scalar(select(DocumentStatus).filter_by(**key))
+            if mine is None:
+                self.dst.add(DocumentStatus(**key, status=st.status, modified_at=st.modified_at))
+            elif st.status == "done":
+                mine.status = "done"
+        self.dst.flush()
+
+    def _event_signature_dst(self, e: Event) -> tuple:  # type: ignore[type-arg]
+        return (e.coder_id, e.event_type_id, e.trigger_start, e.trigger_end,
+                tuple(sorted((a.role_id, a.mention_id) for a in e.arguments)),
+                tuple(sorted((a.attribute_id, a.value) for a in e.attributes)))
+
+
+def _by_name(src: Session, dst: Session, model: type) -> dict[int, int]:
+    """Ids in the source mapped to ids of the same-named rows in the target."""
+    dst_ids = {row.name: row.id for row in dst.scalars(select(model))}
+    return {row.id: dst_ids[row.name] for row in src.scalars(select(model)) if row.name in dst_ids}
