@@ -333,10 +333,9 @@ class MainWindow(QMainWindow):
         self.pane.mention_model.set_mentions(self._mentions)
         self.pane.event_model.set_events(self._events)
         self.pane.set_counts(len(self._mentions), len(self._events))
-        row = self.workspace.document_row(doc)
+        row = self.doc_model.refresh_document(doc)
         self.pane.codes_form.show_values(self.workspace.codebook, self.workspace.document_codes(doc),
                                          row is not None and row.status == "done")
-        self.doc_model.refresh_document(doc)
         if selected_mention is not None:
             self.select_mention(selected_mention, emphasize=False)
         if selected_event is not None and self.pane.event_model.row_of(selected_event) is not None:
@@ -584,8 +583,9 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         title = f"Annotary — {self.project.path.name} — {self.workspace.coder_name}"
-        row = self.workspace.document_row(self.document_id) if self.document_id is not None else None
-        if row is not None:
+        current = self.doc_view.currentIndex().row()
+        row = self.doc_model.document_at(current) if self.document_id is not None else None
+        if row is not None and row.id == self.document_id:
             title = f"{row.title[:60]} — {title}"
         self.setWindowTitle(title)
         self.statusBar().showMessage(f"Coder: {self.workspace.coder_name}   Project: {self.project.path}")

@@ -46,15 +46,16 @@ class DocumentListModel(QAbstractTableModel):
         self._rows.extend(more)
         self.endInsertRows()
 
-    def refresh_document(self, document_id: int) -> None:
-        """Re-read one row (status and counts change as the coder works)."""
-        for i, row in enumerate(self._rows):
-            if row.id == document_id:
-                fresh = self._ws.document_row(document_id)
-                if fresh is not None:
+    def refresh_document(self, document_id: int, fresh: DocumentRow | None = None) -> DocumentRow | None:
+        """Re-read one row (status and counts change as the coder works); returns it."""
+        fresh = fresh or self._ws.document_row(document_id)
+        if fresh is not None:
+            for i, row in enumerate(self._rows):
+                if row.id == document_id:
                     self._rows[i] = fresh
                     self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
-                return
+                    break
+        return fresh
 
     # -------------------------------------------------------------- access
 
