@@ -109,9 +109,21 @@ def base_direction(text: str) -> str:
     return RTL if profile.letters and rtl / profile.letters >= 0.3 else LTR
 
 
-_RTL_RANGES = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc"
-_LETTER = re.compile(r"[^\W\d_]")
-_RTL_LETTER = re.compile(f"(?=[{_RTL_RANGES}])[^\\W\\d_]")
+# Letters of right-to-left scripts (Hebrew, Arabic and its supplements and presentation
+# forms), without their combining marks and digits; and letters of left-to-right scripts.
+_RTL_LETTER = re.compile(
+    "[\u05d0-\u05ea\u05f0-\u05f2\u0620-\u064a\u066e-\u066f\u0671-\u06d3\u06d5\u06ee-\u06ef"
+    "\u06fa-\u06ff\u0710-\u072f\u074d-\u07a5\u08a0-\u08c9\ufb1d-\ufb4f\ufb50-\ufdfb\ufe70-\ufefc]"
+)
+_LTR_LETTER = re.compile(
+    "[A-Za-z\u00aa\u00b5\u00ba\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0370-\u03ff\u0400-\u052f"
+    "\u0530-\u058f\u0900-\u0dff\u0e00-\u0eff\u10a0-\u10ff\u1e00-\u1fff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]"
+)
+
+
+def _count(pattern: re.Pattern[str], text: str) -> int:
+    """How many characters of `text` the one-character pattern matches (no match objects made)."""
+    return len(text) - len(pattern.sub("", text))
 
 
 def paragraph_direction(paragraph: str) -> str:
@@ -122,13 +134,14 @@ def paragraph_direction(paragraph: str) -> str:
     Counting is done by regular expressions: this runs on every paragraph of a document
     each time the reader shows it.
     """
-    rtl = len(_RTL_LETTER.findall(paragraph))
+    rtl = _count(_RTL_LETTER, paragraph)
     if not rtl:
         return LTR
-    ltr = len(_LETTER.findall(paragraph)) - rtl
+    ltr = _count(_LTR_LETTER, paragraph)
     if rtl == ltr:
-        first = _LETTER.search(paragraph)
-        return RTL if first is not None and _RTL_LETTER.match(paragraph, first.start()) else LTR
+        first_rtl = _RTL_LETTER.search(paragraph)
+        first_ltr = _LTR_LETTER.search(paragraph)
+        return RTL if first_ltr is None or (first_rtl is not None and first_rtl.start() < first_ltr.start()) else LTR
     return RTL if rtl > ltr else LTR
 
 

@@ -31,6 +31,8 @@ def segments(spans: Sequence[Span], lo: int = 0, hi: int | None = None) -> list[
     """
     if hi is None:
         hi = max((s.end for s in spans), default=lo)
+    if hi <= lo:
+        return []
     relevant = sorted((s for s in spans if s.end > lo and s.start < hi), key=lambda s: (s.start, s.end))
     if not relevant:
         return []
