@@ -87,20 +87,14 @@ def test_overlapping_mentions_are_all_visible():
     ]
 
 
-def test_highlight_formats_land_on_the_right_characters(reader):
+def test_highlights_land_on_the_right_characters(reader):
     text = "Team 👩🏽‍💻 at شركة OpenAI 😀 and Meta"
     i, j = text.index("OpenAI"), text.index("Meta")
     reader.show_document(text, [Span(1, i, i + 6, "#1f77b4"), Span(2, j, j + 4, "#d62728")])
     doc = reader.document()
     found = doc.find("OpenAI")
-    ranges = []
-    it = doc.begin().begin()
-    while not it.atEnd():
-        frag = it.fragment()
-        if frag.charFormat().background().style() != Qt.BrushStyle.NoBrush:
-            ranges.append((frag.position(), frag.position() + frag.length(),
-                           frag.charFormat().background().color().name()))
-        it += 1
+    ranges = [(sel.cursor.selectionStart(), sel.cursor.selectionEnd(), sel.format.background().color().name())
+              for sel in reader.extraSelections()]
     assert (found.selectionStart(), found.selectionEnd(), "#1f77b4") in ranges
     meta = doc.find("Meta")
     assert (meta.selectionStart(), meta.selectionEnd(), "#d62728") in ranges
@@ -147,3 +141,17 @@ def test_segments_match_a_character_by_character_reference(raw, lo, hi):
     spans = [Span(i + 1, s, s + n, "#000000") for i, (s, n) in enumerate(raw)]
     got = [(g.start, g.end, (g.inner.id, tuple(o.id for o in g.outer))) for g in segments(spans, lo, hi)]
     assert got == _naive_segments(spans, lo, hi)
+
+
+def test_only_paragraphs_on_screen_are_drawn_and_scrolling_draws_the_rest(reader, qtbot):
+    paragraph = "شركة Meta تعيد تعيين 7,000 موظف إلى فرق الذكاء الاصطناعي في OpenAI.\n"
+    text = paragraph * 400
+    spans = [Span(i + 1, i * len(paragraph) + 5, i * len(paragraph) + 9, "#1f77b4") for i in range(400)]
+    reader.show_document(text, spans)
+    drawn = reader.extraSelections()
+    assert 0 < len(drawn) < 100  # a screenful, not 400
+    last = spans[-1]
+    reader.verticalScrollBar().setValue(reader.verticalScrollBar().maximum())
+    positions = {(s.cursor.selectionStart(), s.cursor.selectionEnd()) for s in reader.extraSelections()}
+    assert (last.start, last.end) in positions
+    assert text[last.start:last.end] == "Meta"

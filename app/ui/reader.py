@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QPoint, Qt, Signal
@@ -50,7 +51,11 @@ class ReaderView(QTextEdit):
         self._formats: dict[tuple[str, str | None, bool], QTextCharFormat] = {}
         self.tooltip_for: Callable[[list[Span]], str] | None = None
         self._press_pos: QPoint | None = None
+        self._emphasis: list[tuple[int, int, str]] = []
+        self._starts: list[int] = []
+        self._max_len = 0
         self.selectionChanged.connect(self._emit_selection)
+        self.verticalScrollBar().valueChanged.connect(lambda _value: self.refresh_highlights())
 
     # ------------------------------------------------------------ content
 
@@ -63,12 +68,12 @@ class ReaderView(QTextEdit):
         return self._map
 
     def show_document(self, text: str, spans: Sequence[Span] = ()) -> None:
-        """Replace the text; lay out each paragraph in its direction; draw all spans."""
+        """Replace the text, lay out each paragraph in its own direction, and show the spans."""
         self._text = text
         self._map = PositionMap(text)
-        self._spans = list(spans)
-        # Fill a fresh document that no view lays out yet, then hand it to the view: formats
-        # applied to a shown document would force the layout of the whole text at once.
+        self._set_span_list(spans)
+        self._emphasis = []
+        # Fill a fresh document before the view lays it out, then hand it over.
         old = self.document()
         doc = QTextDocument(self)
         doc.setDefaultFont(self.font())
@@ -89,26 +94,75 @@ class ReaderView(QTextEdit):
             cursor.setPosition(block.position())
             cursor.setBlockFormat(rtl_format if paragraph_direction(block.text()) == RTL else ltr_format)
             block = block.next()
-        self._apply_segments(cursor, segments(self._spans))
         cursor.endEditBlock()
         self.setDocument(doc)  # the previous document, a child of this view, is deleted by Qt
-        self.setExtraSelections([])
+        self.refresh_highlights()
 
     def set_spans(self, spans: Sequence[Span], changed: tuple[int, int] | None = None) -> None:
-        """Redraw highlights: only the range `changed` (code points) if given, else everything."""
-        self._spans = list(spans)
-        lo, hi = changed if changed is not None else (0, len(self._text))
-        # widen to the spans that overlap the range, so their segments are redrawn whole
-        for s in self._spans:
-            if s.end > lo and s.start < hi:
-                lo, hi = min(lo, s.start), max(hi, s.end)
+        """Replace the spans and redraw what is on screen (`changed` is a hint, not needed)."""
+        self._set_span_list(spans)
+        self.refresh_highlights()
+
+    def _set_span_list(self, spans: Sequence[Span]) -> None:
+        self._spans = sorted(spans, key=lambda s: s.start)
+        self._starts = [s.start for s in self._spans]
+        self._max_len = max((s.end - s.start for s in self._spans), default=0)
+
+    # Highlights are drawn as extra selections of the paragraphs on screen only: the
+    # document itself is never reformatted, so opening a document with thousands of
+    # mentions costs what its visible part costs, and Qt draws bidi runs correctly.
+
+    def visible_range(self) -> tuple[int, int]:
+        """Code-point range of the paragraphs that are (partly) on screen.
+
+        Found through the layout's block rectangles (asking for one lays out the text up
+        to it), so paragraphs below the screen are not laid out just to draw highlights.
+        """
+        doc = self.document()
+        layout = doc.documentLayout()
+        top = self.verticalScrollBar().value()
+        bottom = top + self.viewport().height()
+        first = 0
+        if top > 0:  # the first paragraph whose bottom is below the top of the screen
+            lo, hi = 0, doc.blockCount() - 1
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if layout.blockBoundingRect(doc.findBlockByNumber(mid)).bottom() <= top:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            first = lo
+        block = doc.findBlockByNumber(first)
+        start = block.position()
+        end = start
+        while block.isValid():
+            if layout.blockBoundingRect(block).top() >= bottom and block.position() > start:
+                break
+            end = block.position() + block.length() - 1
+            block = block.next()
+        to_cp = self._map.to_code_point
+        return to_cp(start), to_cp(min(end, self._map.length_u16))
+
+    def spans_between(self, lo: int, hi: int) -> list[Span]:
+        i = bisect_left(self._starts, lo - self._max_len)
+        j = bisect_left(self._starts, hi)
+        return [s for s in self._spans[i:j] if s.end > lo]
+
+    def refresh_highlights(self) -> None:
+        lo, hi = self.visible_range()
+        selections = [self._selection(seg.start, seg.end, self._format(seg))
+                      for seg in segments(self.spans_between(lo, hi), lo, hi)]
+        selections += [self._selection(start, end, self._strong(color)) for start, end, color in self._emphasis]
+        self.setExtraSelections(selections)
+
+    def _selection(self, start: int, end: int, fmt: QTextCharFormat) -> QTextEdit.ExtraSelection:
+        sel = QTextEdit.ExtraSelection()
         cursor = QTextCursor(self.document())
-        cursor.beginEditBlock()
-        cursor.setPosition(self._map.to_utf16(lo))
-        cursor.setPosition(self._map.to_utf16(hi), QTextCursor.MoveMode.KeepAnchor)
-        cursor.setCharFormat(QTextCharFormat())
-        self._apply_segments(cursor, segments(self._spans, lo, hi))
-        cursor.endEditBlock()
+        cursor.setPosition(self._map.to_utf16(start))
+        cursor.setPosition(self._map.to_utf16(end), QTextCursor.MoveMode.KeepAnchor)
+        sel.cursor = cursor
+        sel.format = fmt
+        return sel
 
     def _format(self, seg: Segment) -> QTextCharFormat:
         outer = seg.outer[0].color if seg.outer else None
@@ -128,12 +182,17 @@ class ReaderView(QTextEdit):
             self._formats[key] = fmt
         return fmt
 
-    def _apply_segments(self, cursor: QTextCursor, segs: list[Segment]) -> None:
-        to16 = self._map.to_utf16
-        for seg in segs:
-            cursor.setPosition(to16(seg.start))
-            cursor.setPosition(to16(seg.end), QTextCursor.MoveMode.KeepAnchor)
-            cursor.mergeCharFormat(self._format(seg))
+    def _strong(self, color: str) -> QTextCharFormat:
+        key = ("strong", color, False)
+        fmt = self._formats.get(key)
+        if fmt is None:
+            fmt = QTextCharFormat()
+            strong = QColor(color)
+            strong.setAlpha(170)
+            fmt.setBackground(strong)
+            fmt.setForeground(QColor("#000000"))
+            self._formats[key] = fmt
+        return fmt
 
     # ------------------------------------------------------------ selection and emphasis
 
@@ -149,23 +208,10 @@ class ReaderView(QTextEdit):
 
     def emphasize(self, ranges: Sequence[tuple[int, int, str]]) -> None:
         """Outline the given ranges (a selected mention, or an event's trigger and arguments)."""
-        selections = []
-        for start, end, color in ranges:
-            sel = QTextEdit.ExtraSelection()
-            cursor = QTextCursor(self.document())
-            cursor.setPosition(self._map.to_utf16(start))
-            cursor.setPosition(self._map.to_utf16(end), QTextCursor.MoveMode.KeepAnchor)
-            sel.cursor = cursor
-            fmt = QTextCharFormat()
-            strong = QColor(color)
-            strong.setAlpha(170)
-            fmt.setBackground(strong)
-            fmt.setForeground(QColor("#000000"))
-            sel.format = fmt
-            selections.append(sel)
-        self.setExtraSelections(selections)
+        self._emphasis = list(ranges)
         if ranges:
             self.scroll_to_cp(ranges[0][0])
+        self.refresh_highlights()
 
     def scroll_to_cp(self, pos: int) -> None:
         cursor = QTextCursor(self.document())
@@ -186,6 +232,10 @@ class ReaderView(QTextEdit):
 
     def _emit_selection(self) -> None:
         self.selectionChangedCp.emit(*self.selection_cp())
+
+    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().resizeEvent(event)
+        self.refresh_highlights()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         self._press_pos = event.position().toPoint()

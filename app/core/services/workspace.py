@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from sqlalchemy import func, select
 
@@ -47,8 +47,9 @@ class DocumentRow:
     events: int
 
 
-@dataclass(frozen=True)
-class MentionView:
+class MentionView(NamedTuple):
+    """A mention as the app shows it (a tuple: thousands are made each time a document opens)."""
+
     id: int
     type_id: int
     type_name: str
@@ -255,40 +256,41 @@ class Workspace:
         ]
 
     def events(self, document_id: int) -> list[EventView]:
-        with self.project.read() as s:
-            events = s.scalars(
-                select(Event).where(Event.document_id == document_id, Event.coder_id == self.coder_id)
+        with self.project.engine.connect() as conn:
+            events = conn.execute(
+                select(Event.id, Event.event_type_id, Event.trigger_start, Event.trigger_end, Event.trigger_text)
+                .where(Event.document_id == document_id, Event.coder_id == self.coder_id)
                 .order_by(Event.id)
             ).all()
-            ids = [e.id for e in events]
-            args = s.execute(
+            mine = select(Event.id).where(Event.document_id == document_id, Event.coder_id == self.coder_id)
+            args = conn.execute(
                 select(EventArgument.id, EventArgument.event_id, EventArgument.role_id, EventArgument.mention_id,
-                       EventRole.name, EventRole.position, Mention.text)
+                       EventRole.name, Mention.text)
                 .join(EventRole, EventRole.id == EventArgument.role_id)
                 .join(Mention, Mention.id == EventArgument.mention_id)
-                .where(EventArgument.event_id.in_(ids))
+                .where(EventArgument.event_id.in_(mine))
                 .order_by(EventArgument.event_id, EventRole.position, EventArgument.id)
             ).all()
-            attrs = s.execute(
+            attrs = conn.execute(
                 select(EventAttributeValue.event_id, Attribute.name, EventAttributeValue.value)
                 .join(Attribute, Attribute.id == EventAttributeValue.attribute_id)
-                .where(EventAttributeValue.event_id.in_(ids))
+                .where(EventAttributeValue.event_id.in_(mine))
                 .order_by(Attribute.position)
             ).all()
         by_event: dict[int, list[ArgumentView]] = {}
-        for a in args:
-            by_event.setdefault(a.event_id, []).append(ArgumentView(a.id, a.role_id, a.name, a.mention_id, a.text))
+        for arg_id, event_id, role_id, mention_id, role, text in args:
+            by_event.setdefault(event_id, []).append(ArgumentView(arg_id, role_id, role, mention_id, text))
         attr_map: dict[int, dict[str, str]] = {}
-        for a in attrs:
-            attr_map.setdefault(a.event_id, {})[a.name] = a.value
+        for event_id, name, value in attrs:
+            attr_map.setdefault(event_id, {})[name] = value
         types = {t.id: t for t in self.codebook.event_types}
         return [
             EventView(
-                e.id, e.event_type_id, types[e.event_type_id].name, types[e.event_type_id].color,
-                (e.trigger_start, e.trigger_end) if e.trigger_start is not None else None, e.trigger_text,
-                tuple(by_event.get(e.id, ())), attr_map.get(e.id, {}),
+                eid, type_id, types[type_id].name, types[type_id].color,
+                (start, end) if start is not None else None, trigger_text,
+                tuple(by_event.get(eid, ())), attr_map.get(eid, {}),
             )
-            for e in events
+            for eid, type_id, start, end, trigger_text in events
         ]
 
     def document_codes(self, document_id: int) -> dict[int, str]:
