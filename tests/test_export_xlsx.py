@@ -430,8 +430,11 @@ def test_coder_filter(annotated, tmp_path):
     assert info["coder_filter"] == ["alice"] and info["rows_mentions"] == [5]
     assert report.coder == "alice" and report.rows["Mentions"] == 5
 
-    bob = sheet_dicts(load_workbook(export_xlsx(project, tmp_path / "bob.xlsx", coder=" bob ").path)["Mentions"])
+    report = export_xlsx(project, tmp_path / "bob.xlsx", coder=" bob ")
+    wb = load_workbook(report.path)
+    bob = sheet_dicts(wb["Mentions"])
     assert {m["coder"] for m in bob} == {"bob"} and len(bob) == 3
+    assert report.coder == "bob" and about(wb)["coder_filter"] == ["bob"]
 
 
 def test_unknown_coder_is_refused_before_writing(annotated, tmp_path):
@@ -504,11 +507,11 @@ def test_failure_while_saving_is_reported_and_cleaned_up(annotated, tmp_path, mo
     project, _ = annotated
     out = tmp_path / "out.xlsx"
 
-    def full_disk(self, fh):
+    def full_disk(wb, fh):
         fh.write(b"PK partial zip")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(xlsx_module.Workbook, "save", full_disk)
+    monkeypatch.setattr(xlsx_module, "_save", full_disk)
     with pytest.raises(AnnotaryError, match="cannot write .*out.xlsx: No space left on device"):
         export_xlsx(project, out)
     assert not [p for p in tmp_path.iterdir() if "xlsx" in p.name]

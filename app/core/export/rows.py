@@ -167,18 +167,26 @@ def long_texts_query(min_units: int) -> Select:
 
 # Annotations -------------------------------------------------------------------------------
 
-def mentions_query(coder_id: int | None, attrs: list[AttributeColumn]) -> Select:
+def document_titles(conn: Connection) -> dict[int, str]:
+    return dict(conn.execute(select(_documents.c.id, _documents.c.title)).all())
+
+
+def mentions_query(coder_id: int | None, attrs: list[AttributeColumn], with_title: bool = True) -> Select:
     """mention_id, document_id, document_title, coder, type, start, end, text, created, note,
-    then one value per mention attribute."""
+    then one value per mention attribute.
+
+    Without the title (`with_title=False`) the caller adds it from `document_titles`:
+    one string per document instead of one per mention row is much less to read."""
     m = _mentions
-    stmt = select(
-        m.c.id, m.c.document_id, _documents.c.title, _coders.c.name, _entity_types.c.name,
-        m.c.start, m.c.end, m.c.text, m.c.created_at, m.c.note,
+    stmt = select(m.c.id, m.c.document_id)
+    joined = m.join(_coders, m.c.coder_id == _coders.c.id).join(
+        _entity_types, m.c.entity_type_id == _entity_types.c.id
     )
-    joined = (
-        m.join(_documents, m.c.document_id == _documents.c.id)
-        .join(_coders, m.c.coder_id == _coders.c.id)
-        .join(_entity_types, m.c.entity_type_id == _entity_types.c.id)
+    if with_title:
+        stmt = stmt.add_columns(_documents.c.title)
+        joined = joined.join(_documents, m.c.document_id == _documents.c.id)
+    stmt = stmt.add_columns(
+        _coders.c.name, _entity_types.c.name, m.c.start, m.c.end, m.c.text, m.c.created_at, m.c.note
     )
     for attr in attrs:
         v = _mention_attr_values.alias(f"mav_{attr.id}")
