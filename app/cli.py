@@ -78,6 +78,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--import-missing", action="store_true",
                    help="also import documents that only the other project has")
 
+    p = add("reliability", cmd_reliability, "agreement statistics for a ratings table in a CSV file")
+    p.add_argument("file", metavar="FILE.csv", help="wide (unit,<coder1>,<coder2>,...) or long (unit,coder,value)")
+    p.add_argument("--level", default="nominal", choices=("nominal", "ordinal", "interval", "ratio"))
+    p.add_argument("--order", metavar="A,B,C", help="the ordered categories of an ordinal scale, lowest first")
+    p.add_argument("--json", action="store_true", help="the full report as JSON")
+    p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap interval (default 0)")
+
+    p = add("agreement", cmd_agreement, "inter-coder agreement of this project (codes, mentions, events)")
+    p.add_argument("--coders", metavar="A,B,...", help="the coders to compare (default: all but gold)")
+    p.add_argument("--include-unfinished", action="store_true",
+                   help="also compare documents not marked done by every coder")
+    p.add_argument("--json", action="store_true")
+
     add("info", cmd_info, "show the project's file, schema and contents")
     return parser
 
@@ -264,6 +277,67 @@ def cmd_merge(args: argparse.Namespace) -> int:
         report = merge_project(project, Path(args.other), accept_codebook=args.accept_codebook,
                                import_missing=args.import_missing)
     print(report.describe())
+    return EXIT_OK
+
+
+def _fmt(value: object) -> str:
+    return "n/a" if value is None else (f"{value:.3f}" if isinstance(value, float) else str(value))
+
+
+def cmd_reliability(args: argparse.Namespace) -> int:
+    from app.core.stats.csv_ratings import read_ratings_csv
+    from app.core.stats.ratings import rating_report
+
+    order = [o.strip() for o in args.order.split(",")] if args.order else None
+    table = read_ratings_csv(Path(args.file), args.level, order)
+    report = rating_report(table, args.level, order, seed=args.seed)
+    if args.json:
+        json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return EXIT_OK
+    ci = report["krippendorff_alpha_ci95"]
+    print(f"units {report['n_units']} (left out {report['n_units_left_out']}), coders {report['n_coders']}, "
+          f"pairable values {report['n_pairable_values']}, level {report['level']}")
+    print(f"percent agreement\t{_fmt(report['percent_agreement'])}")
+    for pair, kappa in report["cohen_kappa"].items():
+        print(f"Cohen's kappa {pair}\t{_fmt(kappa)}")
+    print(f"Fleiss' kappa\t{_fmt(report['fleiss_kappa'])}" +
+          (f"\t({report['fleiss_kappa_note']})" if report["fleiss_kappa"] is None else ""))
+    print(f"Krippendorff's alpha\t{_fmt(report['krippendorff_alpha'])}\t95% CI "
+          + (f"[{_fmt(ci[0])}, {_fmt(ci[1])}]" if ci else "n/a"))
+    return EXIT_OK
+
+
+def cmd_agreement(args: argparse.Namespace) -> int:
+    from app.core.services.agreement import agreement_report
+
+    coders = [c.strip() for c in args.coders.split(",") if c.strip()] if args.coders else None
+    with _open(args) as project:
+        report = agreement_report(project, coders, args.include_unfinished)
+    if args.json:
+        json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return EXIT_OK
+    print(f"coders {', '.join(report['coders'])}; documents compared {report['documents_compared']}, "
+          f"left out {len(report['documents_left_out'])}")
+    for doc, why in report["documents_left_out"].items():
+        print(f"  left out: document {doc}: {why}")
+    for name, r in report["codes"].items():
+        ci = r["krippendorff_alpha_ci95"]
+        print(f"code {name} ({r['level']}): alpha {_fmt(r['krippendorff_alpha'])} "
+              f"95% CI {'[' + _fmt(ci[0]) + ', ' + _fmt(ci[1]) + ']' if ci else 'n/a'}, "
+              f"percent {_fmt(r['percent_agreement'])}, units {r['n_units']}")
+    for pair in report["mentions"]["pairs"]:
+        a, b = pair["coders"]
+        for kind in ("exact", "overlap"):
+            m = pair[kind]
+            print(f"mentions {a}|{b} {kind}: F1 {_fmt(m['f1'])} P {_fmt(m['precision'])} R {_fmt(m['recall'])} "
+                  f"({m['matched']} matched of {m['n_a']}/{m['n_b']})")
+        for t, kinds in sorted(pair["by_type"].items()):
+            print(f"  {t}: exact F1 {_fmt(kinds['exact']['f1'])}, overlap F1 {_fmt(kinds['overlap']['f1'])}")
+    for pair in report["events"]["pairs"]:
+        a, b = pair["coders"]
+        print(f"events {a}|{b}: F1 {_fmt(pair['f1'])} ({pair['matched']} matched of {pair['n_a']}/{pair['n_b']})")
     return EXIT_OK
 
 

@@ -1,0 +1,124 @@
+"""The project's agreement report: document codes, mentions and events, per pair of coders.
+
+Built on the exact statistics of `app.core.stats`; every unit left out is counted with
+its reason (see `agreement_data`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from app.core.models import Attribute, Event, EventArgument, EventAttributeValue, EventRole, EventType
+from app.core.project import Project
+from app.core.services.agreement_data import AgreementData, MentionUnit, load_agreement_data
+from app.core.stats.cohen import pair_key
+from app.core.stats.matching import maximum_matching
+from app.core.stats.ratings import rating_report
+from app.core.stats.spans import scores, span_agreement
+
+
+def agreement_report(project: Project, coders: list[str] | None = None, include_unfinished: bool = False,
+                     seed: int = 0, n_boot: int = 1000) -> dict[str, Any]:
+    data = load_agreement_data(project, coders, include_unfinished)
+    report: dict[str, Any] = {
+        "coders": data.coders,
+        "documents_compared": len(data.documents),
+        "documents_left_out": {str(d): why for d, why in data.left_out.items()},
+        "codes": {},
+        "mentions": {"pairs": []},
+        "events": {"pairs": []},
+    }
+    for name, (level, values, table) in data.codes.items():
+        order = values if level == "ordinal" and values else None
+        numeric = level in ("interval", "ratio")
+        cleaned = {str(d): {c: (float(v) if numeric and v is not None else v) for c, v in row.items()}
+                   for d, row in table.items()}
+        report["codes"][name] = rating_report(cleaned, level, order, seed=seed, n_boot=n_boot)
+    events = _load_events(project, data)
+    for a, b in data.pairs():
+        ma, mb = data.mentions[a], data.mentions[b]
+        spans = span_agreement([_tuple(m) for m in ma], [_tuple(m) for m in mb])
+        report["mentions"]["pairs"].append({
+            "coders": [a, b],
+            "exact": _public(spans.exact.as_dict()),
+            "overlap": _public(spans.overlap.as_dict()),
+            "by_type": {t: {k: _public(s.as_dict()) for k, s in kinds.items()} for t, kinds in spans.per_type.items()},
+        })
+        # mention ids of B matched to A's (overlap matching), for comparing event roles
+        same_mention = {ma[i].mention_id: mb[j].mention_id for i, j in spans.overlap.pairs}
+        report["events"]["pairs"].append(_event_pair(a, b, events.get(a, []), events.get(b, []), same_mention))
+    return report
+
+
+def _tuple(m: MentionUnit) -> tuple[int, int, int, str]:
+    return (m.document_id, m.start, m.end, m.type)
+
+
+def _public(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: d[k] for k in ("precision", "recall", "f1", "n_a", "n_b", "matched")}
+
+
+def _load_events(project: Project, data: AgreementData) -> dict[str, list[dict[str, Any]]]:
+    docs = set(data.documents)
+    out: dict[str, list[dict[str, Any]]] = {c: [] for c in data.coders}
+    with project.read() as s:
+        from app.core.models import Coder
+
+        names = dict(s.execute(select(Coder.id, Coder.name)).all())
+        types = dict(s.execute(select(EventType.id, EventType.name)).all())
+        roles = dict(s.execute(select(EventRole.id, EventRole.name)).all())
+        attrs = dict(s.execute(select(Attribute.id, Attribute.name)).all())
+        for e in s.scalars(select(Event).order_by(Event.id)):
+            coder = names[e.coder_id]
+            if coder not in out or e.document_id not in docs:
+                continue
+            out[coder].append({
+                "id": e.id, "document_id": e.document_id, "type": types[e.event_type_id],
+                "trigger": (e.trigger_start, e.trigger_end) if e.trigger_start is not None else None,
+                "arguments": {(roles[a.role_id], a.mention_id) for a in s.scalars(
+                    select(EventArgument).where(EventArgument.event_id == e.id))},
+                "attributes": {attrs[v.attribute_id]: v.value for v in s.scalars(
+                    select(EventAttributeValue).where(EventAttributeValue.event_id == e.id))},
+            })
+    return out
+
+
+def _event_pair(a: str, b: str, ea: list[dict[str, Any]], eb: list[dict[str, Any]],
+                same_mention: dict[int, int]) -> dict[str, Any]:
+    """Events matched by document, type and overlapping trigger (without triggers: at least one
+    argument on the same mention), as a maximum matching; then per-role and per-attribute agreement."""
+
+    def compatible(x: dict[str, Any], y: dict[str, Any]) -> bool:
+        if x["document_id"] != y["document_id"] or x["type"] != y["type"]:
+            return False
+        if x["trigger"] and y["trigger"]:
+            return x["trigger"][0] < y["trigger"][1] and y["trigger"][0] < x["trigger"][1]
+        mapped = {(role, same_mention.get(m)) for role, m in x["arguments"]}
+        return bool(mapped & y["arguments"])
+
+    adjacency = [[j for j, y in enumerate(eb) if compatible(x, y)] for x in ea]
+    match = maximum_matching(adjacency, len(eb))
+    pairs = [(i, j) for i, j in enumerate(match) if j != -1]
+    overall = scores(len(ea), len(eb), pairs, list(range(len(ea))), list(range(len(eb))))
+    roles: dict[str, dict[str, int]] = {}
+    attributes: dict[str, dict[str, int]] = {}
+    for i, j in pairs:
+        x, y = ea[i], eb[j]
+        mapped = {(role, same_mention.get(m)) for role, m in x["arguments"]}
+        for role in {r for r, _ in x["arguments"]} | {r for r, _ in y["arguments"]}:
+            mine = {m for r, m in mapped if r == role}
+            theirs = {m for r, m in y["arguments"] if r == role}
+            entry = roles.setdefault(role, {"compared": 0, "agreed": 0})
+            entry["compared"] += 1
+            entry["agreed"] += mine == theirs
+        for name in set(x["attributes"]) | set(y["attributes"]):
+            entry = attributes.setdefault(name, {"compared": 0, "agreed": 0})
+            entry["compared"] += 1
+            entry["agreed"] += x["attributes"].get(name) == y["attributes"].get(name)
+    for table in (roles, attributes):
+        for entry in table.values():
+            entry["agreement"] = entry["agreed"] / entry["compared"] if entry["compared"] else None
+    return {"coders": [a, b], "pair": pair_key(a, b), **_public(overall.as_dict()),
+            "roles": roles, "attributes": attributes}

@@ -1,0 +1,89 @@
+"""`annotary agreement` on a project two coders coded: figures, structure, units left out."""
+
+import json
+
+import pytest
+
+from app.cli import main
+from app.core.project import open_project
+from app.core.services.projects import init_project
+from app.core.services.workspace import Workspace
+
+
+def _code(path, coder, spans, tone, done_docs, event_role=None):
+    with open_project(path) as project:
+        ws = Workspace(project, coder)
+        types = {t.name: t.id for t in ws.codebook.entity_types}
+        text = ws.document_text(5)
+        ids = {}
+        for needle, tname, shift in spans:
+            i = text.index(needle)
+            ids[needle] = ws.tag(5, text, i + shift, i + len(needle), types[tname]).mention_id
+        tone_code = next(c for c in ws.codebook.document_codes if c.name == "tone")
+        ws.set_document_code(5, tone_code.id, tone)
+        poach = next(t for t in ws.codebook.event_types if t.name == "Hiring/Poaching offer")
+        trig = text.index("الصيد الجائر")
+        ev = ws.create_event(5, poach.id, text, (trig, trig + 5)).event_id
+        if event_role:
+            role = next(r.id for r in poach.roles if r.name == event_role[0])
+            ws.add_argument(ev, role, ids[event_role[1]])
+        ws.set_event_attribute(ev, ws.codebook.event_attributes[0].id, "reported")
+        for doc in done_docs:
+            ws.set_done(doc, True)
+        if coder == "alice":
+            ws.set_document_code(4, tone_code.id, "neutral")  # only alice codes document 4
+
+
+@pytest.fixture
+def coded(tmp_path):
+    path = tmp_path / "team.annotary"
+    init_project(path).close()
+    _code(path, "alice", [("OpenAI", "Organization", 0), ("Meta", "Organization", 0),
+                          ("ثمانية باحثين", "Quantity", 0)], "negative", [5, 4], ("Actor", "Meta"))
+    _code(path, "bob", [("OpenAI", "Organization", 0), ("Meta", "Person", 0),
+                        ("ثمانية باحثين", "Quantity", 7)], "negative", [5], ("Actor", "OpenAI"))
+    return path
+
+
+def test_agreement_json(coded, capsys):
+    assert main(["agreement", "--project", str(coded), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["coders"] == ["alice", "bob"]
+    assert report["documents_compared"] == 1
+    assert report["documents_left_out"] == {"4": "not coded by bob"}
+    tone = report["codes"]["tone"]
+    assert tone["n_units"] == 1 and tone["percent_agreement"] == 1.0
+    (pair,) = report["mentions"]["pairs"]
+    assert pair["coders"] == ["alice", "bob"]
+    # exact: OpenAI only (Meta differs in type, the count differs in span)
+    assert pair["exact"] == {"precision": 1 / 3, "recall": 1 / 3, "f1": 1 / 3, "n_a": 3, "n_b": 3, "matched": 1}
+    # overlap: also the overlapping count
+    assert pair["overlap"]["matched"] == 2
+    assert pair["by_type"]["Person"]["exact"]["f1"] is None  # alice has no Person: undefined, not 0
+    (events,) = report["events"]["pairs"]
+    assert events["matched"] == 1 and events["f1"] == 1.0
+    assert events["attributes"]["Modality"] == {"compared": 1, "agreed": 1, "agreement": 1.0}
+    assert events["roles"]["Actor"]["agreed"] == 0
+
+
+def test_agreement_text_and_errors(coded, capsys):
+    assert main(["agreement", "--project", str(coded)]) == 0
+    out = capsys.readouterr().out
+    assert "left out: document 4: not coded by bob" in out and "mentions alice|bob exact" in out
+    assert main(["agreement", "--project", str(coded), "--coders", "alice,zoe"]) == 1
+    assert "zoe" in capsys.readouterr().err
+
+
+def test_reliability_csv(tmp_path, capsys):
+    csv = tmp_path / "r.csv"
+    csv.write_text("unit,coder,value\nu1,a,yes\nu1,b,yes\nu2,a,no\nu2,b,yes\nu3,a,no\nu3,b,no\n", encoding="utf-8")
+    assert main(["reliability", str(csv), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["n_units"] == 3 and report["n_coders"] == 2
+    assert report["percent_agreement"] == pytest.approx(2 / 3)
+    assert report["cohen_kappa"] == {"a|b": pytest.approx(0.4)}
+    assert set(report) >= {"n_pairable_values", "fleiss_kappa", "krippendorff_alpha", "krippendorff_alpha_ci95", "level"}
+    bad = tmp_path / "bad.csv"
+    bad.write_text("unit,a,b\nu1,x,y\n", encoding="utf-8")
+    assert main(["reliability", str(bad), "--level", "interval"]) == 1
+    assert "line 2" in capsys.readouterr().err

@@ -1,0 +1,311 @@
+"""Krippendorff's alpha: textbook values, oracle comparisons, edge cases and speed."""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.core.errors import AnnotaryError
+from app.core.stats.csv_ratings import read_ratings_csv
+from app.core.stats.krippendorff import PairableData, coincidence_matrix, krippendorff_alpha
+
+DATA = Path(__file__).parent / "data" / "stats"
+
+
+def k2011(level: str = "interval") -> dict:
+    return read_ratings_csv(DATA / "krippendorff_2011_wide.csv", level)
+
+
+# -- Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability": 4 observers, 12 units,
+#    missing values. Published: nominal .743, ordinal .815, interval .849, ratio .797.
+@pytest.mark.parametrize(
+    ("level", "published", "exact"),
+    [
+        ("nominal", 0.743, 1 - 39 * 8 / (40 * 40 - (81 + 169 + 100 + 25 + 9))),  # off-diagonal o sums to 8
+        ("ordinal", 0.815, None),
+        ("interval", 0.849, None),
+        ("ratio", 0.797, None),
+    ],
+)
+def test_krippendorff_2011_example(level, published, exact):
+    result = krippendorff_alpha(k2011(level), level)
+    assert round(result.alpha, 3) == published
+    if exact is not None:
+        assert result.alpha == pytest.approx(exact, abs=1e-12)
+    assert result.n_pairable_values == 40
+    assert result.n_units_pairable == 11
+    assert result.n_units_one_rating == 1  # unit 12: a single value, not pairable
+    assert result.n_units_no_ratings == 0
+    assert result.categories == (1, 2, 3, 4, 5)
+
+
+def test_krippendorff_2011_coincidence_matrix():
+    # The paper's coincidence matrix: o_11 = 7, o_12 = 4/3, ...; marginals 9, 13, 10, 5, 3; n = 40.
+    values, o = coincidence_matrix(k2011(), "nominal")
+    assert values == (1, 2, 3, 4, 5)
+    third = 1 / 3
+    expected = np.array(
+        [
+            [7, 4 * third, third, third, 0],
+            [4 * third, 10, 4 * third, third, 0],
+            [third, 4 * third, 8, third, 0],
+            [third, third, third, 4, 0],
+            [0, 0, 0, 0, 3],
+        ]
+    )
+    np.testing.assert_allclose(o, expected, atol=1e-12)
+    np.testing.assert_allclose(o.sum(axis=0), [9, 13, 10, 5, 3], atol=1e-12)
+
+
+def test_nominal_observed_and_expected_disagreement_of_the_2011_example():
+    result = krippendorff_alpha(k2011(), "nominal")
+    # D_o = (off-diagonal coincidences) / n = 8 / 40; D_e = (40^2 - sum n_c^2) / (40 * 39)
+    assert result.observed_disagreement == pytest.approx(8 / 40, abs=1e-12)
+    assert result.expected_disagreement == pytest.approx((1600 - 384) / (40 * 39), abs=1e-12)
+
+
+# -- Wikipedia "Krippendorff's alpha", computational example (3 coders, 15 units, missing data):
+#    nominal 0.691, interval 0.811.
+WIKI = {
+    "A": [None, None, None, None, None, 3, 4, 1, 2, 1, 1, 3, 3, None, 3],
+    "B": [1, None, 2, 1, 3, 3, 4, 3, None, None, None, None, None, None, None],
+    "C": [None, None, 2, 1, 3, 4, 4, None, 2, 1, 1, 3, 3, None, 4],
+}
+
+
+def wiki_table() -> dict:
+    return {u + 1: {c: WIKI[c][u] for c in WIKI} for u in range(15)}
+
+
+def test_wikipedia_example():
+    nominal = krippendorff_alpha(wiki_table(), "nominal")
+    assert round(nominal.alpha, 3) == 0.691
+    assert nominal.n_units_no_ratings == 2 and nominal.n_units_one_rating == 1  # units 2, 14; unit 1
+    assert nominal.n_pairable_values == 26
+    assert round(krippendorff_alpha(wiki_table(), "interval").alpha, 3) == 0.811
+
+
+def test_ordinal_uses_the_given_label_order():
+    labels = {1: "very low", 2: "low", 3: "mid", 4: "high", 5: "very high"}
+    numbers = k2011("ordinal")
+    table = {u: {c: (None if v is None else labels[v]) for c, v in row.items()} for u, row in numbers.items()}
+    order = ["very low", "low", "mid", "high", "very high"]
+    assert krippendorff_alpha(table, "ordinal", order).alpha == pytest.approx(
+        krippendorff_alpha(numbers, "ordinal").alpha, abs=1e-12
+    )
+    # a different order is a different statistic: the metric follows the order, not the labels
+    shuffled = ["mid", "very low", "very high", "low", "high"]
+    assert krippendorff_alpha(table, "ordinal", shuffled).alpha != pytest.approx(0.815, abs=1e-3)
+    # unused categories in the order change nothing (their marginal is 0)
+    wider = ["lowest", *order, "highest"]
+    assert krippendorff_alpha(table, "ordinal", wider).alpha == pytest.approx(0.8153875, abs=1e-6)
+
+
+def test_ordinal_depends_on_ranks_only():
+    numbers = k2011("ordinal")
+    squashed = {u: {c: (None if v is None else v**3 + 100) for c, v in row.items()} for u, row in numbers.items()}
+    assert krippendorff_alpha(squashed, "ordinal").alpha == pytest.approx(
+        krippendorff_alpha(numbers, "ordinal").alpha, abs=1e-12
+    )
+
+
+def test_interval_is_invariant_under_affine_maps_and_ratio_under_scaling():
+    base = k2011()
+    affine = {u: {c: (None if v is None else 3.5 * v - 7) for c, v in r.items()} for u, r in base.items()}
+    scaled = {u: {c: (None if v is None else 1000 * v) for c, v in r.items()} for u, r in base.items()}
+    assert krippendorff_alpha(affine, "interval").alpha == pytest.approx(0.8491071428571428, abs=1e-12)
+    assert krippendorff_alpha(scaled, "ratio").alpha == pytest.approx(0.7974027747116121, abs=1e-12)
+
+
+def test_ratio_with_zeros():
+    assert krippendorff_alpha({1: {"a": 0, "b": 0}, 2: {"a": 1, "b": 1}, 3: {"a": 2, "b": 2}}, "ratio").alpha == 1.0
+    # zero against anything positive is a full disagreement
+    result = krippendorff_alpha({1: {"a": 0, "b": 5}, 2: {"a": 5, "b": 5}, 3: {"a": 0, "b": 0}}, "ratio")
+    assert result.alpha is not None and result.alpha < 1
+
+
+# -- edge cases
+def test_no_variation_is_undefined_not_one():
+    table = {u: {"a": 3, "b": 3, "c": None} for u in range(5)}
+    for level in ("nominal", "ordinal", "interval", "ratio"):
+        result = krippendorff_alpha(table, level)
+        assert result.alpha is None
+        assert "no variation" in result.note
+
+
+def test_single_coder_and_empty_table():
+    single = krippendorff_alpha({1: {"a": 1}, 2: {"a": 2}, 3: {"a": 2}}, "nominal")
+    assert single.alpha is None and "two or more ratings" in single.note
+    assert single.n_units_one_rating == 3 and single.n_pairable_values == 0
+    empty = krippendorff_alpha({}, "interval")
+    assert empty.alpha is None and empty.n_units_pairable == 0
+    blank = krippendorff_alpha({1: {"a": None, "b": float("nan")}, 2: {}}, "nominal")
+    assert blank.alpha is None and blank.n_units_no_ratings == 2
+
+
+def test_perfect_agreement_is_exactly_one():
+    table = {u: {"a": u % 4, "b": u % 4, "c": u % 4} for u in range(40)}
+    for level in ("nominal", "ordinal", "interval", "ratio"):
+        assert krippendorff_alpha(table, level).alpha == 1.0
+
+
+def test_values_must_fit_the_level():
+    with pytest.raises(AnnotaryError, match="not a number"):
+        krippendorff_alpha({1: {"a": "x", "b": 1}}, "interval")
+    with pytest.raises(AnnotaryError, match="give the order"):
+        krippendorff_alpha({1: {"a": "low", "b": "high"}}, "ordinal")
+    with pytest.raises(AnnotaryError, match="not in the given order"):
+        krippendorff_alpha({1: {"a": "low", "b": "mid"}}, "ordinal", ["low", "high"])
+    with pytest.raises(AnnotaryError, match="negative"):
+        krippendorff_alpha({1: {"a": -1, "b": 1}}, "ratio")
+    with pytest.raises(AnnotaryError, match="unknown level"):
+        krippendorff_alpha({1: {"a": 1, "b": 1}}, "circular")
+    with pytest.raises(AnnotaryError, match="order"):
+        krippendorff_alpha({1: {"a": 1, "b": 1}}, "interval", [1, 2])
+    with pytest.raises(AnnotaryError, match="twice"):
+        krippendorff_alpha({1: {"a": "x", "b": "y"}}, "ordinal", ["x", "y", "x"])
+    with pytest.raises(AnnotaryError, match="not a number"):
+        krippendorff_alpha({1: {"a": True, "b": 1}}, "interval")
+
+
+def test_insertion_order_does_not_matter():
+    table = k2011("nominal")
+    reordered = {u: dict(reversed(list(table[u].items()))) for u in reversed(list(table))}
+    assert krippendorff_alpha(reordered, "nominal") == krippendorff_alpha(table, "nominal")
+
+
+# -- reweighting (what the bootstrap relies on) equals alpha of the table with units repeated
+@pytest.mark.parametrize("level", ["nominal", "ordinal", "interval", "ratio"])
+def test_pattern_weights_equal_repeated_units(level):
+    rng = np.random.default_rng(7)
+    table = {u: {c: int(rng.integers(1, 6)) if rng.random() < 0.8 else None for c in "abcd"} for u in range(40)}
+    data = PairableData(table, level)
+    counts = rng.integers(0, 4, size=data.n_patterns)
+    counts[0] += 1
+    # rebuild a table holding each pattern `count` times
+    repeated, key = {}, 0
+    for p, count in enumerate(counts):
+        cats = data.entry_cat[data.entry_pattern == p]
+        for _ in range(count):
+            repeated[key] = {f"c{i}": data.categories[c] for i, c in enumerate(cats)}
+            key += 1
+    expected = krippendorff_alpha(repeated, level)
+    alpha, d_o, d_e = data.evaluate(counts)
+    if expected.alpha is None:
+        assert math.isnan(alpha[0])
+    else:
+        assert alpha[0] == pytest.approx(expected.alpha, abs=1e-12)
+        assert d_o[0] == pytest.approx(expected.observed_disagreement, abs=1e-12)
+        assert d_e[0] == pytest.approx(expected.expected_disagreement, abs=1e-12)
+
+
+# -- the `krippendorff` package as an oracle on random tables
+try:
+    import krippendorff as krippendorff_pkg
+except ImportError:  # pragma: no cover - the test extra installs it
+    krippendorff_pkg = None
+needs_oracle = pytest.mark.skipif(krippendorff_pkg is None, reason="oracle package 'krippendorff' is not installed")
+
+
+def oracle_alpha(table: dict, coders: list, level: str) -> float:
+    units = sorted(table)
+    data = np.array(
+        [[np.nan if table[u].get(c) is None else float(table[u][c]) for u in units] for c in coders], dtype=float
+    )
+    return float(krippendorff_pkg.alpha(reliability_data=data, level_of_measurement=level))
+
+
+ratings_tables = st.integers(2, 5).flatmap(
+    lambda n_coders: st.dictionaries(
+        st.integers(0, 60),
+        st.fixed_dictionaries({f"c{i}": st.one_of(st.none(), st.integers(0, 6)) for i in range(n_coders)}),
+        min_size=2,
+        max_size=30,
+    ).map(lambda t: (t, [f"c{i}" for i in range(n_coders)]))
+)
+
+
+@needs_oracle
+@settings(max_examples=60, deadline=None)
+@given(ratings_tables, st.sampled_from(["nominal", "ordinal", "interval", "ratio"]))
+def test_matches_krippendorff_package(table_and_coders, level):
+    table, coders = table_and_coders
+    ours = krippendorff_alpha(table, level)
+    if ours.alpha is None:
+        return  # the package raises or returns nan there; our None + note is tested above
+    assert ours.alpha == pytest.approx(oracle_alpha(table, coders, level), abs=1e-9)
+
+
+@needs_oracle
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(-1e3, 1e3, allow_nan=False),
+            st.floats(-1e3, 1e3, allow_nan=False),
+            st.one_of(st.none(), st.floats(-1e3, 1e3, allow_nan=False)),
+        ),
+        min_size=3,
+        max_size=25,
+    )
+)
+def test_interval_with_real_values_matches_package(rows):
+    table = {i: {"a": a, "b": b, "c": c} for i, (a, b, c) in enumerate(rows)}
+    ours = krippendorff_alpha(table, "interval")
+    if ours.alpha is None:
+        return
+    assert ours.alpha == pytest.approx(oracle_alpha(table, ["a", "b", "c"], "interval"), rel=1e-7, abs=1e-7)
+
+
+@needs_oracle
+def test_labels_and_explicit_order_match_package_value_domain():
+    order = ["low", "mid", "high", "top"]
+    rng = np.random.default_rng(3)
+    table = {
+        u: {c: (order[int(rng.integers(0, 4))] if rng.random() < 0.85 else None) for c in "xyz"} for u in range(50)
+    }
+    rank = {label: i for i, label in enumerate(order)}
+    numeric = {u: {c: (None if v is None else rank[v]) for c, v in r.items()} for u, r in table.items()}
+    assert krippendorff_alpha(table, "ordinal", order).alpha == pytest.approx(
+        oracle_alpha(numeric, list("xyz"), "ordinal"), abs=1e-12
+    )
+
+
+# -- speed: 20,000 units x 3 coders
+def test_twenty_thousand_units_three_coders_is_fast():
+    rng = np.random.default_rng(11)
+    truth = rng.integers(1, 6, 20_000)
+    table = {
+        f"doc{i}": {c: int(truth[i]) if rng.random() < 0.8 else int(rng.integers(1, 6)) for c in ("ana", "ben", "cem")}
+        for i in range(20_000)
+    }
+    for level in ("nominal", "ordinal", "interval", "ratio"):
+        started = time.perf_counter()
+        result = krippendorff_alpha(table, level)
+        elapsed = time.perf_counter() - started
+        assert result.n_pairable_values == 60_000
+        assert 0.5 < result.alpha < 0.8
+        assert elapsed < 2.0, f"{level}: {elapsed:.2f} s"
+    continuous = {i: {c: float(rng.normal()) for c in "abc"} for i in range(20_000)}
+    started = time.perf_counter()
+    assert abs(krippendorff_alpha(continuous, "interval").alpha) < 0.05
+    assert time.perf_counter() - started < 2.0
+
+
+def test_numeric_strings_count_as_numbers_where_numbers_are_required():
+    # document codes are stored as text: "3" is the number 3 at the interval, ratio and ordinal levels
+    numbers = k2011("interval")
+    as_text = {u: {c: (None if v is None else str(v)) for c, v in r.items()} for u, r in numbers.items()}
+    for level in ("ordinal", "interval", "ratio"):
+        assert krippendorff_alpha(as_text, level).alpha == pytest.approx(
+            krippendorff_alpha(numbers, level).alpha, abs=1e-12
+        )
+    assert krippendorff_alpha({1: {"a": "2.0", "b": 2}, 2: {"a": "1", "b": 3}}, "interval").categories == (1, 2, 3)
+    # at the nominal level text stays text: "2.0" and "2" are different values
+    assert krippendorff_alpha({1: {"a": "2.0", "b": "2"}, 2: {"a": "1", "b": "1"}}, "nominal").alpha < 1
