@@ -1,6 +1,5 @@
 """The real main window, offscreen: tagging with hotkeys, exact offsets, events, undo, import/export."""
 
-from pathlib import Path
 
 import openpyxl
 import pytest

@@ -1,7 +1,6 @@
 """Importing plain-text documents: encodings, normalisation, rejects, duplicates, folders."""
 
 import codecs
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
