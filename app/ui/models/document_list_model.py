@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from app.core.services.workspace import DocumentRow, Workspace
+from app.ui.models.row_table_model import RowTableModel
 
 PAGE = 200
 STATUS_LABELS = {"not_started": "not started", "in_progress": "in progress", "done": "done"}
@@ -15,7 +16,9 @@ COLUMNS = ("Title", "Lang", "Status", "Mentions", "Events")
 Index = QModelIndex | QPersistentModelIndex
 
 
-class DocumentListModel(QAbstractTableModel):
+class DocumentListModel(RowTableModel[DocumentRow]):
+    COLUMNS = COLUMNS
+
     def __init__(self, workspace: Workspace, parent: Any = None) -> None:
         super().__init__(parent)
         self._ws = workspace
@@ -73,20 +76,9 @@ class DocumentListModel(QAbstractTableModel):
             self.fetchMore()
 
     def document_at(self, row: int) -> DocumentRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        return self.row_at(row)
 
     # -------------------------------------------------------------- Qt model
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from app.core.services.workspace import MentionView
+from app.ui.models.row_table_model import RowTableModel
 
 COLUMNS = ("Type", "Text", "Start", "End")
 Index = QModelIndex | QPersistentModelIndex
 
 
-class MentionTableModel(QAbstractTableModel):
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[MentionView] = []
+class MentionTableModel(RowTableModel[MentionView]):
+    COLUMNS = COLUMNS
 
     def set_mentions(self, mentions: Sequence[MentionView]) -> None:
         self.beginResetModel()
@@ -29,7 +28,7 @@ class MentionTableModel(QAbstractTableModel):
         self.endInsertRows()
 
     def mention_at(self, row: int) -> MentionView | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        return self.row_at(row)
 
     def row_of(self, mention_id: int) -> int | None:
         return next((i for i, m in enumerate(self._rows) if m.id == mention_id), None)
@@ -37,17 +36,6 @@ class MentionTableModel(QAbstractTableModel):
     @property
     def mentions(self) -> list[MentionView]:
         return self._rows
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
