@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.core.models import Attribute, Event, EventArgument, EventAttributeValue, EventRole, EventType
+from app.core.models import Attribute, Coder, Event, EventArgument, EventAttributeValue, EventRole, EventType
 from app.core.project import Project
 from app.core.services.agreement_data import AgreementData, MentionUnit, load_agreement_data
 from app.core.stats.cohen import pair_key
@@ -64,23 +64,31 @@ def _load_events(project: Project, data: AgreementData) -> dict[str, list[dict[s
     docs = set(data.documents)
     out: dict[str, list[dict[str, Any]]] = {c: [] for c in data.coders}
     with project.read() as s:
-        from app.core.models import Coder
-
         names = dict(s.execute(select(Coder.id, Coder.name)).all())
         types = dict(s.execute(select(EventType.id, EventType.name)).all())
         roles = dict(s.execute(select(EventRole.id, EventRole.name)).all())
         attrs = dict(s.execute(select(Attribute.id, Attribute.name)).all())
-        for e in s.scalars(select(Event).order_by(Event.id)):
-            coder = names[e.coder_id]
-            if coder not in out or e.document_id not in docs:
+        arguments: dict[int, set[tuple[str, int]]] = {}
+        for event_id, role_id, mention_id in s.execute(
+            select(EventArgument.event_id, EventArgument.role_id, EventArgument.mention_id)
+        ):
+            arguments.setdefault(event_id, set()).add((roles[role_id], mention_id))
+        attributes: dict[int, dict[str, str]] = {}
+        for event_id, attribute_id, value in s.execute(
+            select(EventAttributeValue.event_id, EventAttributeValue.attribute_id, EventAttributeValue.value)
+        ):
+            attributes.setdefault(event_id, {})[attrs[attribute_id]] = value
+        for eid, doc_id, coder_id, type_id, start, end in s.execute(
+            select(Event.id, Event.document_id, Event.coder_id, Event.event_type_id, Event.trigger_start,
+                   Event.trigger_end).order_by(Event.id)
+        ):
+            coder = names[coder_id]
+            if coder not in out or doc_id not in docs:
                 continue
             out[coder].append({
-                "id": e.id, "document_id": e.document_id, "type": types[e.event_type_id],
-                "trigger": (e.trigger_start, e.trigger_end) if e.trigger_start is not None else None,
-                "arguments": {(roles[a.role_id], a.mention_id) for a in s.scalars(
-                    select(EventArgument).where(EventArgument.event_id == e.id))},
-                "attributes": {attrs[v.attribute_id]: v.value for v in s.scalars(
-                    select(EventAttributeValue).where(EventAttributeValue.event_id == e.id))},
+                "id": eid, "document_id": doc_id, "type": types[type_id],
+                "trigger": (start, end) if start is not None else None,
+                "arguments": arguments.get(eid, set()), "attributes": attributes.get(eid, {}),
             })
     return out
 
@@ -98,7 +106,10 @@ def _event_pair(a: str, b: str, ea: list[dict[str, Any]], eb: list[dict[str, Any
         mapped = {(role, same_mention.get(m)) for role, m in x["arguments"]}
         return bool(mapped & y["arguments"])
 
-    adjacency = [[j for j, y in enumerate(eb) if compatible(x, y)] for x in ea]
+    by_key: dict[tuple[int, str], list[int]] = {}
+    for j, y in enumerate(eb):
+        by_key.setdefault((y["document_id"], y["type"]), []).append(j)
+    adjacency = [[j for j in by_key.get((x["document_id"], x["type"]), ()) if compatible(x, eb[j])] for x in ea]
     match = maximum_matching(adjacency, len(eb))
     pairs = [(i, j) for i, j in enumerate(match) if j != -1]
     overall = scores(len(ea), len(eb), pairs, list(range(len(ea))), list(range(len(eb))))
