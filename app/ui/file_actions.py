@@ -156,3 +156,30 @@ def ask_codebook_import(window: MainWindow) -> None:
             apply_codebook(session, spec)
         window.after_import(codebook_may_change=True)
         window.statusBar().showMessage(f"Codebook replaced by {name}", 10000)
+
+
+def ask_merge(window: MainWindow) -> None:
+    name, _ = QFileDialog.getOpenFileName(window, "Merge a coder's copy", "", "Annotary project (*.annotary)")
+    if name:
+        merge_copy(window, Path(name))
+
+
+def merge_copy(window: MainWindow, source: Path, accept_codebook: bool | None = None):  # type: ignore[no-untyped-def]
+    """Merge another project's annotations; if the codebooks differ, ask before adding."""
+    from app.core.services.merge import merge_project
+
+    def run(accept: bool):  # type: ignore[no-untyped-def]
+        return _run_simple(window, "Merging…", lambda p: merge_project(p, source, accept_codebook=accept))
+
+    try:
+        report = run(bool(accept_codebook))
+    except AnnotaryError as exc:
+        if "codebooks differ" not in str(exc) or accept_codebook is False:
+            raise
+        answer = QMessageBox.question(window, "Merge", f"{exc}\n\nAdd the other codebook's additions and merge?")
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+        report = run(True)
+    window.after_import(codebook_may_change=True)
+    window.statusBar().showMessage(report.describe().split("\n")[0], 10000)
+    return report

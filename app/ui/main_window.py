@@ -34,6 +34,7 @@ from app.ui.errors import show_unexpected, show_user_error
 from app.ui.highlights import Span
 from app.ui.models.document_list_model import DocumentListModel
 from app.ui.reader import ReaderView
+from app.ui.tasks import run_task
 
 
 class MainWindow(QMainWindow):
@@ -174,6 +175,8 @@ class MainWindow(QMainWindow):
         self._add(cb, "Import codebook…", lambda: file_actions.ask_codebook_import(self))
         self._add(cb, "Export codebook…", lambda: file_actions.ask_codebook_export(self))
         file_menu.addSeparator()
+        self._add(file_menu, "&Merge a coder's copy…", lambda: file_actions.ask_merge(self))
+        file_menu.addSeparator()
         self._add(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
         edit = bar.addMenu("&Edit")
@@ -198,6 +201,9 @@ class MainWindow(QMainWindow):
                                                         self.pane.event_view.setFocus()), "Ctrl+2")
         self._add(doc, "Go to the document &codes", lambda: self.pane.tabs.setCurrentIndex(2), "Ctrl+3")
         self._add(doc, "&Filter documents", lambda: self.filter_box.setFocus(), QKeySequence.StandardKey.Find)
+
+        review = bar.addMenu("&Review")
+        self._add(review, "&Agreement…", self.show_agreement)
 
         help_menu = bar.addMenu("&Help")
         self._add(help_menu, "&About Annotary", self.about)
@@ -490,6 +496,22 @@ class MainWindow(QMainWindow):
             if m is not None:
                 lines.append(f"{m.type_name} — “{m.text}” (by {m.coder})")
         return "\n".join(lines)
+
+    # ================================================================ review
+
+    def show_agreement(self) -> None:
+        from app.core.services.agreement import agreement_report
+        from app.ui.agreement_window import AgreementWindow
+
+        path = self.project.path
+
+        def task(progress, cancelled):  # type: ignore[no-untyped-def]
+            with open_project(path) as project:
+                return agreement_report(project, include_unfinished=True)
+
+        report = run_task(self, "Computing agreement…", task)
+        self.agreement_window = AgreementWindow(report, self)
+        self.agreement_window.show()
 
     # ================================================================ undo
 
