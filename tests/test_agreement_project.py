@@ -87,3 +87,32 @@ def test_reliability_csv(tmp_path, capsys):
     bad.write_text("unit,a,b\nu1,x,y\n", encoding="utf-8")
     assert main(["reliability", str(bad), "--level", "interval"]) == 1
     assert "line 2" in capsys.readouterr().err
+
+
+def test_workbook_has_agreement_and_disagreement_sheets(coded, tmp_path):
+    import openpyxl
+
+    from app.core.export.xlsx import export_xlsx
+
+    out = tmp_path / "team.xlsx"
+    with open_project(coded) as project:
+        report = export_xlsx(project, out)
+    assert report.rows["Agreement"] > 0
+    wb = openpyxl.load_workbook(out)
+    rows = list(wb["Agreement"].iter_rows(values_only=True))
+    header = rows[0]
+    recs = [dict(zip(header, r)) for r in rows[1:]]
+    exact = next(r for r in recs if r["kind"] == "mentions" and r["name"] == "all types" and r["metric"] == "exact_f1")
+    assert exact["coders"] == "alice|bob" and exact["value"] == pytest.approx(1 / 3) and exact["matched"] == 1
+    left = [r for r in recs if r["metric"] == "reason"]
+    assert left and left[0]["note"] == "not coded by bob"
+    dis = [dict(zip(rows_h := [c.value for c in wb["Disagreements"][1]], r))
+           for r in wb["Disagreements"].iter_rows(min_row=2, values_only=True)]
+    kinds = {d["kind"] for d in dis}
+    assert {"mention", "mention span"} <= kinds
+    meta = next(d for d in dis if d["kind"] == "mention" and "Meta" in d["text"])
+    assert meta["value_a"].startswith("Organization") and meta["value_b"].startswith("Person")
+    # the gold-only (single coder) export has no agreement sheets
+    with open_project(coded) as project:
+        single = export_xlsx(project, tmp_path / "alice.xlsx", coder="alice")
+    assert "Agreement" not in single.rows

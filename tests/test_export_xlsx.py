@@ -141,7 +141,8 @@ def test_every_sheet_equals_the_database(annotated, tmp_path):
     out = tmp_path / "all.xlsx"
     report = export_xlsx(project, out)
     wb = load_workbook(out)
-    assert wb.sheetnames == list(SHEETS)
+    agreement = ["Agreement", "Disagreements"]  # the fixture has two coders
+    assert wb.sheetnames == list(SHEETS[:5]) + agreement + list(SHEETS[5:])
 
     with project.read() as s:
         coders = {c.id: c.name for c in s.scalars(select(Coder))}
@@ -400,7 +401,8 @@ def test_header_bold_frozen_filtered_with_widths(annotated, tmp_path):
         assert all(w and w >= 8 for w in widths), (ws.title, widths)
         assert header[0].value == {"Documents": "document_id", "Mentions": "mention_id", "Events": "event_id",
                                    "Event arguments": "event_id", "Document codes": "document_id",
-                                   "Codebook": "kind", "About": "key"}[ws.title]
+                                   "Codebook": "kind", "About": "key", "Agreement": "kind",
+                                   "Disagreements": "kind"}[ws.title]
     assert wb["Documents"].column_dimensions["J"].width > wb["Documents"].column_dimensions["A"].width
 
 

@@ -36,7 +36,10 @@ ARGUMENTS = "Event arguments"
 CODES = "Document codes"
 CODEBOOK = "Codebook"
 ABOUT = "About"
+AGREEMENT, DISAGREEMENTS = "Agreement", "Disagreements"
 SHEETS = (DOCUMENTS, MENTIONS, EVENTS, ARGUMENTS, CODES, CODEBOOK, ABOUT)
+"""Always written; with two or more coders (and no coder filter) AGREEMENT and DISAGREEMENTS
+come before CODEBOOK."""
 
 CHUNK_ROWS = 2000
 ZIP_LEVEL = 3
@@ -277,6 +280,65 @@ class _Export:
         rows = q.codebook_rows(self.conn, mention_attrs, event_attrs)
         self._write_rows(sheet, headers, text_idx, [rows], counted=False)
 
+    def agreement(self) -> None:
+        """`Agreement` (summary per code, type and pair, with counts) and `Disagreements`
+        (document, place, text, each coder's value) when two or more coders worked."""
+        from app.core.services.agreement import agreement_report
+
+        try:
+            report = agreement_report(self.project)
+        except AnnotaryError:
+            return  # fewer than two coders: nothing to compare
+        columns = [Column(h, w) for h, w in (("kind", W_SHORT), ("name", W_NAME), ("coders", W_NAME),
+                                             ("metric", W_NAME), ("value", W_NUM), ("n_a", W_NUM),
+                                             ("n_b", W_NUM), ("matched", W_NUM), ("n_units", W_NUM),
+                                             ("note", W_LONG))]
+        rows: list[tuple[Any, ...]] = []
+        everyone = ", ".join(report["coders"])
+        for name, r in report["codes"].items():
+            ci = r["krippendorff_alpha_ci95"] or [None, None]
+            for metric, value, n, note in (
+                (f"krippendorff_alpha ({r['level']})", r["krippendorff_alpha"], r["n_pairable_values"],
+                 r["krippendorff_alpha_note"]),
+                ("krippendorff_alpha_ci95_low", ci[0], None, r["krippendorff_alpha_ci95_note"]),
+                ("krippendorff_alpha_ci95_high", ci[1], None, None),
+                ("percent_agreement", r["percent_agreement"], r["percent_agreement_n_units"], None),
+                ("fleiss_kappa", r["fleiss_kappa"], r["n_units"], r["fleiss_kappa_note"]),
+            ):
+                rows.append(("document code", name, everyone, metric, value, None, None, None, n, note))
+            for pair, kappa in r["cohen_kappa"].items():
+                rows.append(("document code", name, pair, "cohen_kappa", kappa, None, None, None,
+                             r["cohen_kappa_detail"][pair]["n_units"], None))
+        for pair in report["mentions"]["pairs"]:
+            key = "|".join(pair["coders"])
+            for type_name, kinds in [("all types", {"exact": pair["exact"], "overlap": pair["overlap"]}),
+                                     *sorted(pair["by_type"].items())]:
+                for kind, m in kinds.items():
+                    rows.append(("mentions", type_name, key, f"{kind}_f1", m["f1"], m["n_a"], m["n_b"],
+                                 m["matched"], None, "coder A is the reference"))
+        for pair in report["events"]["pairs"]:
+            key = "|".join(pair["coders"])
+            rows.append(("events", "all types", key, "f1", pair["f1"], pair["n_a"], pair["n_b"], pair["matched"],
+                         None, "matched by document, type and overlapping trigger"))
+            for kind, table in (("role", pair["roles"]), ("attribute", pair["attributes"])):
+                for name, entry in table.items():
+                    rows.append(("events", name, key, f"{kind} agreement", entry["agreement"], None, None,
+                                 entry["agreed"], entry["compared"], "over matched events"))
+        rows.append(("documents", "compared", everyone, "count", report["documents_compared"],
+                     None, None, None, None, "documents every coder marked done"))
+        for doc, why in report["documents_left_out"].items():
+            rows.append(("documents", f"left out: {doc}", everyone, "reason", None, None, None, None, None, why))
+        headers = [c.header for c in columns]
+        sheet = self._sheet(AGREEMENT, columns)
+        self._write_rows(sheet, headers, (0, 1, 2, 3, 9), [rows], counted=False)
+        columns = [Column(h, w) for h, w in (("kind", W_SHORT), ("document_id", W_NUM), ("start", W_NUM),
+                                             ("end", W_NUM), ("text", W_NAME), ("coder_a", W_SHORT),
+                                             ("value_a", W_NAME), ("coder_b", W_SHORT), ("value_b", W_NAME))]
+        headers = [c.header for c in columns]
+        sheet = self._sheet(DISAGREEMENTS, columns)
+        rows = [tuple(d[h] for h in headers) for d in report["disagreements"]]
+        self._write_rows(sheet, headers, (0, 4, 5, 6, 7, 8), [rows], counted=False)
+
     def about(self, exported_at: datetime) -> None:
         sheet = self._sheet(ABOUT, [Column("key", 24), Column("value", 110)])
         items: list[tuple[str, Any]] = [
@@ -386,6 +448,8 @@ def export_xlsx(project: Project, path: Path, coder: str | None = None,
                 export.events(event_attrs)
                 export.arguments()
                 export.codes()
+                if coder_id is None:
+                    export.agreement()
                 export.codebook(mention_attrs, event_attrs)
                 export.about(exported_at)
                 ticker.step()

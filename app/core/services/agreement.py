@@ -29,6 +29,7 @@ def agreement_report(project: Project, coders: list[str] | None = None, include_
         "codes": {},
         "mentions": {"pairs": []},
         "events": {"pairs": []},
+        "disagreements": [],
     }
     for name, (level, values, table) in data.codes.items():
         order = values if level == "ordinal" and values else None
@@ -36,6 +37,12 @@ def agreement_report(project: Project, coders: list[str] | None = None, include_
         cleaned = {str(d): {c: (float(v) if numeric and v is not None else v) for c, v in row.items()}
                    for d, row in table.items()}
         report["codes"][name] = rating_report(cleaned, level, order, seed=seed, n_boot=n_boot)
+        for a, b in data.pairs():
+            for doc_id, row in table.items():
+                if row[a] is not None and row[b] is not None and row[a] != row[b]:
+                    report["disagreements"].append({
+                        "kind": "document code", "document_id": doc_id, "start": None, "end": None, "text": name,
+                        "coder_a": a, "value_a": row[a], "coder_b": b, "value_b": row[b]})
     events = _load_events(project, data)
     for a, b in data.pairs():
         ma, mb = data.mentions[a], data.mentions[b]
@@ -46,10 +53,43 @@ def agreement_report(project: Project, coders: list[str] | None = None, include_
             "overlap": _public(spans.overlap.as_dict()),
             "by_type": {t: {k: _public(s.as_dict()) for k, s in kinds.items()} for t, kinds in spans.per_type.items()},
         })
+        report["disagreements"] += _mention_disagreements(a, b, ma, mb, spans.overlap.pairs)
         # mention ids of B matched to A's (overlap matching), for comparing event roles
         same_mention = {ma[i].mention_id: mb[j].mention_id for i, j in spans.overlap.pairs}
         report["events"]["pairs"].append(_event_pair(a, b, events.get(a, []), events.get(b, []), same_mention))
     return report
+
+
+def _mention_disagreements(a: str, b: str, ma: list[MentionUnit], mb: list[MentionUnit],
+                           pairs: tuple[tuple[int, int], ...]) -> list[dict[str, Any]]:
+    """Mentions without a counterpart of the same type (overlap matching), and matched ones whose
+    spans differ, with what each coder has there."""
+    out: list[dict[str, Any]] = []
+    matched_a = {i for i, _ in pairs}
+    matched_b = {j for _, j in pairs}
+    for i, j in pairs:
+        x, y = ma[i], mb[j]
+        if (x.start, x.end) != (y.start, y.end):
+            out.append({"kind": "mention span", "document_id": x.document_id, "start": min(x.start, y.start),
+                        "end": max(x.end, y.end), "text": x.text, "coder_a": a,
+                        "value_a": f"{x.type} {x.start}-{x.end} “{x.text}”", "coder_b": b,
+                        "value_b": f"{y.type} {y.start}-{y.end} “{y.text}”"})
+    by_doc: dict[str, dict[int, list[MentionUnit]]] = {"a": {}, "b": {}}
+    for side, mentions in (("a", ma), ("b", mb)):
+        for m in mentions:
+            by_doc[side].setdefault(m.document_id, []).append(m)
+    for mentions, matched, side in ((ma, matched_a, "a"), (mb, matched_b, "b")):
+        others = by_doc["b" if side == "a" else "a"]
+        for k, m in enumerate(mentions):
+            if k in matched:
+                continue
+            there = [o for o in others.get(m.document_id, ()) if o.start < m.end and m.start < o.end]
+            theirs = "; ".join(f"{o.type} “{o.text}”" for o in there) or "nothing"
+            mine = f"{m.type} “{m.text}”"
+            out.append({"kind": "mention", "document_id": m.document_id, "start": m.start, "end": m.end,
+                        "text": m.text, "coder_a": a, "value_a": mine if side == "a" else theirs,
+                        "coder_b": b, "value_b": theirs if side == "a" else mine})
+    return out
 
 
 def _tuple(m: MentionUnit) -> tuple[int, int, int, str]:

@@ -22,6 +22,7 @@ class MentionUnit:
     end: int
     type: str
     mention_id: int
+    text: str = ""
 
 
 @dataclass
@@ -88,10 +89,11 @@ def load_agreement_data(project: Project, coders: list[str] | None = None,
             data.codes[code.name] = (code.level, json.loads(code.values_json), table)
         types = dict(s.execute(select(EntityType.id, EntityType.name)).all())
         data.mentions = {n: [] for n in names}
-        for mid, doc_id, coder_id, type_id, start, end in s.execute(
+        for mid, doc_id, coder_id, type_id, start, end, text in s.execute(
             select(Mention.id, Mention.document_id, Mention.coder_id, Mention.entity_type_id, Mention.start,
-                   Mention.end).where(Mention.coder_id.in_(ids)).order_by(Mention.document_id, Mention.start)
+                   Mention.end, Mention.text).where(Mention.coder_id.in_(ids))
+            .order_by(Mention.document_id, Mention.start)
         ):
             if doc_id in docs:
-                data.mentions[ids[coder_id]].append(MentionUnit(doc_id, start, end, types[type_id], mid))
+                data.mentions[ids[coder_id]].append(MentionUnit(doc_id, start, end, types[type_id], mid, text))
     return data
