@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import QDialog, QHeaderView, QLabel, QTableView, QTabWidget, QVBoxLayout, QWidget
 
 from app.ui.models.row_table_model import RowTableModel
@@ -68,17 +68,25 @@ def report_rows(report: dict[str, Any]) -> dict[str, tuple[tuple[str, ...], list
     events = [(" | ".join(p["coders"]), p["f1"], p["precision"], p["recall"], p["n_a"], p["n_b"], p["matched"])
               for p in report["events"]["pairs"]]
     left = [(int(d), why) for d, why in report["documents_left_out"].items()]
+    disagreements = [(d["kind"], d["document_id"], d["start"], d["end"], d["text"], d["coder_a"], d["value_a"],
+                      d["coder_b"], d["value_b"]) for d in report.get("disagreements", [])]
     return {
         "Document codes": (("code", "level", "alpha", "ci95_low", "ci95_high", "percent", "fleiss_kappa",
                             "units", "pairable_values"), codes),
         "Mentions": (("coders (A | B)", "type", "exact_f1", "exact_precision", "exact_recall", "overlap_f1",
                       "n_a", "n_b", "exact_matched", "overlap_matched"), mentions),
         "Events": (("coders (A | B)", "f1", "precision", "recall", "n_a", "n_b", "matched"), events),
+        "Disagreements": (("kind", "document", "start", "end", "text", "coder_a", "value_a", "coder_b",
+                           "value_b"), disagreements),
         "Left out": (("document", "reason"), left),
     }
 
 
 class AgreementWindow(QDialog):
+    """Double-click a disagreement to open its document at that place."""
+
+    openPlace = Signal(int, object, object)  # document id, start or None, end or None
+
     def __init__(self, report: dict[str, Any], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("agreement-window")
@@ -93,4 +101,15 @@ class AgreementWindow(QDialog):
         self.tabs = QTabWidget()
         layout.addWidget(self.tabs)
         for name, (columns, rows) in report_rows(report).items():
-            self.tabs.addTab(_table(columns, rows, name), f"{name} ({len(rows)})")
+            view = _table(columns, rows, name)
+            self.tabs.addTab(view, f"{name} ({len(rows)})")
+            if name in ("Disagreements", "Left out"):
+                view.doubleClicked.connect(lambda index, v=view: self._open(v, index))
+
+    def _open(self, view: QTableView, index: QModelIndex) -> None:
+        model = view.model()
+        headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+        row = {h: model.index(index.row(), c).data(Qt.ItemDataRole.UserRole) for c, h in enumerate(headers)}
+        start, end = row.get("start"), row.get("end")
+        valid = isinstance(start, int) and isinstance(end, int) and start >= 0
+        self.openPlace.emit(int(row["document"]), start if valid else None, end if valid else None)

@@ -511,7 +511,14 @@ class MainWindow(QMainWindow):
 
         report = run_task(self, "Computing agreement…", task)
         self.agreement_window = AgreementWindow(report, self)
+        self.agreement_window.openPlace.connect(self.open_place)
         self.agreement_window.show()
+
+    def open_place(self, document_id: int, start: int | None, end: int | None) -> None:
+        """Show a document, and a place in it if given (from the Agreement window)."""
+        self.open_document(document_id)
+        if start is not None and end is not None:
+            self.reader.emphasize([(start, end, "#ffbf00")])
 
     # ================================================================ undo
 
