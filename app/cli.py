@@ -66,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="FILE.xlsx, FILE.jsonl (doccano) or a folder (brat); default: a new .xlsx in exports/")
     p.add_argument("--format", choices=("xlsx", "brat", "doccano"), help="default: from the target's name")
     p.add_argument("--coder", metavar="NAME", help="only this coder's annotations")
+    p.add_argument("--no-agreement", action="store_true",
+                   help="Excel: leave out the Agreement and Disagreements sheets")
 
     p = add("codebook", cmd_codebook, "export or import the codebook file")
     p.add_argument("action", choices=("export", "import"))
@@ -210,7 +212,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         if fmt == "xlsx":
             from app.core.export.xlsx import export_xlsx
 
-            report = export_xlsx(project, target, coder=args.coder, progress=_progress_printer())
+            report = export_xlsx(project, target, coder=args.coder, progress=_progress_printer(),
+                                 agreement=not args.no_agreement)
             counts = ", ".join(f"{k}: {v}" for k, v in report.rows.items())
             print(f"exported {target}: {counts}")
             for note in report.altered:

@@ -406,8 +406,11 @@ def _discard(wb: Workbook) -> None:
 
 def export_xlsx(project: Project, path: Path, coder: str | None = None,
                 progress: Callable[[int, int], None] | None = None,
-                cancel: Callable[[], bool] | None = None) -> ExportReport:
+                cancel: Callable[[], bool] | None = None, agreement: bool = True) -> ExportReport:
     """Write the project's annotations (only `coder`'s, if given) as an Excel workbook at `path`.
+
+    With `agreement` (the default) and no coder filter, the Agreement and Disagreements
+    sheets are added when two or more coders worked.
 
     The workbook is written beside `path` under a temporary name and moved into place
     when complete: a failed or cancelled export leaves `path` as it was.
@@ -448,7 +451,7 @@ def export_xlsx(project: Project, path: Path, coder: str | None = None,
                 export.events(event_attrs)
                 export.arguments()
                 export.codes()
-                if coder_id is None:
+                if coder_id is None and agreement:
                     export.agreement()
                 export.codebook(mention_attrs, event_attrs)
                 export.about(exported_at)
