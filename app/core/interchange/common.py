@@ -299,14 +299,7 @@ def check_plan(index: CodebookIndex, plan: Plan, path: Path, hint: str = "the co
             what = "an event type used as an entity" if m.type_name in index.event_types else "unknown"
             raise _fail(path, m.line, f"entity type {m.type_name!r} is {what}: not an entity type in {hint}")
         mention_types[m.key] = m.type_name
-        for attr in m.attributes:
-            key = ("mention", attr.name)
-            if key not in index.attributes:
-                raise _fail(path, attr.line, f"unknown attribute {attr.name!r} of mentions: not in {hint}")
-            _attribute_value(index, "mention", attr, path)
-            applies = json.loads(index.attributes[key].applies_to_json)
-            if applies and m.type_name not in applies:
-                raise _fail(path, attr.line, f"{attr.name} does not apply to {m.type_name} mentions")
+        _check_attributes(index, "mention", m.type_name, m.attributes, path, hint)
     for ev in plan.events:
         if ev.type_name not in index.event_types:
             raise _fail(path, ev.line, f"event type {ev.type_name!r} is not an event type in {hint}")
@@ -332,17 +325,23 @@ def check_plan(index: CodebookIndex, plan: Plan, path: Path, hint: str = "the co
             if taken and not role.repeatable:
                 raise _fail(path, arg.line, f"{arg.role} of {ev.type_name} takes one mention, not several")
             taken.append(arg.mention_key)
-        for attr in ev.attributes:
-            key = ("event", attr.name)
-            if key not in index.attributes:
-                raise _fail(path, attr.line, f"unknown attribute {attr.name!r} of events: not in {hint}")
-            _attribute_value(index, "event", attr, path)
-            applies = json.loads(index.attributes[key].applies_to_json)
-            if applies and ev.type_name not in applies:
-                raise _fail(path, attr.line, f"{attr.name} does not apply to {ev.type_name} events")
+        _check_attributes(index, "event", ev.type_name, ev.attributes, path, hint)
     for code in plan.codes:
         if code.name not in index.codes:
             raise _fail(path, code.line, f"unknown document code {code.name!r}: not in {hint}")
+
+
+def _check_attributes(index: CodebookIndex, target: str, type_name: str, attributes, path: Path,  # type: ignore[no-untyped-def]
+                      hint: str) -> None:
+    """Each attribute of a mention or event is defined, has a valid value and applies to its type."""
+    for attr in attributes:
+        key = (target, attr.name)
+        if key not in index.attributes:
+            raise _fail(path, attr.line, f"unknown attribute {attr.name!r} of {target}s: not in {hint}")
+        _attribute_value(index, target, attr, path)
+        applies = json.loads(index.attributes[key].applies_to_json)
+        if applies and type_name not in applies:
+            raise _fail(path, attr.line, f"{attr.name} does not apply to {type_name} {target}s")
 
 
 def store_plan(
