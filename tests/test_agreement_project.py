@@ -6,43 +6,7 @@ import pytest
 
 from app.cli import main
 from app.core.project import open_project
-from app.core.services.projects import init_project
-from app.core.services.workspace import Workspace
-
-
-def _code(path, coder, spans, tone, done_docs, event_role=None):
-    with open_project(path) as project:
-        ws = Workspace(project, coder)
-        types = {t.name: t.id for t in ws.codebook.entity_types}
-        text = ws.document_text(5)
-        ids = {}
-        for needle, tname, shift in spans:
-            i = text.index(needle)
-            ids[needle] = ws.tag(5, text, i + shift, i + len(needle), types[tname]).mention_id
-        tone_code = next(c for c in ws.codebook.document_codes if c.name == "tone")
-        ws.set_document_code(5, tone_code.id, tone)
-        poach = next(t for t in ws.codebook.event_types if t.name == "Hiring/Poaching offer")
-        trig = text.index("الصيد الجائر")
-        ev = ws.create_event(5, poach.id, text, (trig, trig + 5)).event_id
-        if event_role:
-            role = next(r.id for r in poach.roles if r.name == event_role[0])
-            ws.add_argument(ev, role, ids[event_role[1]])
-        ws.set_event_attribute(ev, ws.codebook.event_attributes[0].id, "reported")
-        for doc in done_docs:
-            ws.set_done(doc, True)
-        if coder == "alice":
-            ws.set_document_code(4, tone_code.id, "neutral")  # only alice codes document 4
-
-
-@pytest.fixture
-def coded(tmp_path):
-    path = tmp_path / "team.annotary"
-    init_project(path).close()
-    _code(path, "alice", [("OpenAI", "Organization", 0), ("Meta", "Organization", 0),
-                          ("ثمانية باحثين", "Quantity", 0)], "negative", [5, 4], ("Actor", "Meta"))
-    _code(path, "bob", [("OpenAI", "Organization", 0), ("Meta", "Person", 0),
-                        ("ثمانية باحثين", "Quantity", 7)], "negative", [5], ("Actor", "OpenAI"))
-    return path
+from team_coding import coded  # noqa: F401  (a fixture)
 
 
 def test_agreement_json(coded, capsys):

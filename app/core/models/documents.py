@@ -27,12 +27,20 @@ class Document(Base):
     __table_args__ = (CheckConstraint("direction IN ('ltr', 'rtl')", name="direction"),)
 
 
+CODER_ROLES = ("coder", "adjudicator")
+
+
 class Coder(Base):
+    """A person whose annotations are stored; the coder named `gold` holds the adjudicated set."""
+
     __tablename__ = "coders"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
+    role: Mapped[str] = mapped_column(String(12), default="coder", server_default="coder")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (CheckConstraint("role IN ('coder', 'adjudicator')", name="role"),)
 
 
 class DocumentStatus(Base):

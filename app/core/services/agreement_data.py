@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.core.errors import AnnotaryError
 from app.core.models import Coder, Document, DocumentCode, DocumentCodeValue, DocumentStatus, EntityType, Mention
 from app.core.project import Project
+from app.core.services.coders import GOLD
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def load_agreement_data(project: Project, coders: list[str] | None = None,
             names = list(dict.fromkeys(coders))
         else:
             active = set(s.scalars(select(Coder.name).join(DocumentStatus, DocumentStatus.coder_id == Coder.id)))
-            names = sorted(n for n in active if n != "gold")
+            names = sorted(n for n in active if n != GOLD)
         if len(names) < 2:
             raise AnnotaryError("agreement needs at least two coders who have worked on documents "
                                 f"(found: {', '.join(names) or 'none'})")

@@ -6,7 +6,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.errors import AnnotaryError
-from app.core.models import Coder
+from app.core.models import CODER_ROLES, Coder
+
+GOLD = "gold"
+"""The name of the coder that holds the adjudicated (gold) set."""
 
 
 def clean_coder_name(name: str) -> str:
@@ -33,4 +36,25 @@ def find_coder(session: Session, name: str) -> Coder:
     if coder is None:
         known = ", ".join(session.scalars(select(Coder.name).order_by(Coder.name))) or "none yet"
         raise AnnotaryError(f"no coder named {name!r} in this project (coders: {known})")
+    return coder
+
+
+def set_role(session: Session, name: str, role: str) -> Coder:
+    """Make a coder a `coder` or an `adjudicator` (who may see everyone's annotations)."""
+    if role not in CODER_ROLES:
+        raise AnnotaryError(f"a role is one of {', '.join(CODER_ROLES)}, not {role!r}")
+    coder = get_or_create_coder(session, name)
+    if coder.name == GOLD and role != "adjudicator":
+        raise AnnotaryError(f"{GOLD!r} holds the adjudicated set; its role stays adjudicator")
+    coder.role = role
+    session.flush()
+    return coder
+
+
+def get_gold_coder(session: Session) -> Coder:
+    """The coder that holds the gold set (created on first use)."""
+    coder = get_or_create_coder(session, GOLD)
+    if coder.role != "adjudicator":
+        coder.role = "adjudicator"
+        session.flush()
     return coder

@@ -14,7 +14,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.errors import AnnotaryError
-from app.core.models import DocumentCodeValue, DocumentStatus, Event, EventArgument, EventAttributeValue, Mention
+from app.core.models import (
+    DocumentCodeValue,
+    DocumentStatus,
+    Event,
+    EventArgument,
+    EventAttributeValue,
+    Mention,
+    MentionAttributeValue,
+)
 from app.core.project import Project
 from app.core.services import annotations as svc
 from app.core.services.snapshots import Snapshot, restore, snapshot_event, snapshot_mention, snapshot_row
@@ -230,6 +238,61 @@ class SetStatus(Action):
 
     def undo(self, session: Session) -> None:
         svc.set_status(session, self.document_id, self.coder_id, self._old)
+
+
+@dataclass
+class SetMentionAttribute(Action):
+    mention_id: int
+    attribute_id: int
+    value: str | None
+    label: str = "set mention attribute"
+    document_id: int | None = None
+    _old: str | None = None
+
+    def do(self, session: Session) -> None:
+        self.document_id = session.get(Mention, self.mention_id).document_id
+        self._old = session.scalar(
+            select(MentionAttributeValue.value).where(
+                MentionAttributeValue.mention_id == self.mention_id,
+                MentionAttributeValue.attribute_id == self.attribute_id,
+            )
+        )
+        svc.set_mention_attribute(session, self.mention_id, self.attribute_id, self.value)
+
+    def undo(self, session: Session) -> None:
+        svc.set_mention_attribute(session, self.mention_id, self.attribute_id, self._old)
+
+
+class Compound(Action):
+    """Several actions as one: `build` runs the steps the first time (each through `step`, so
+    later steps can use the ids earlier ones created); redo replays them, undo reverses them."""
+
+    label = "several changes"
+
+    def __init__(self) -> None:
+        self.document_id: int | None = None
+        self.steps: list[Action] = []
+        self._built = False
+
+    def build(self, session: Session) -> None:
+        raise NotImplementedError
+
+    def step(self, session: Session, action: Action) -> Action:
+        action.do(session)
+        self.steps.append(action)
+        return action
+
+    def do(self, session: Session) -> None:
+        if self._built:
+            for action in self.steps:
+                action.do(session)
+            return
+        self.build(session)
+        self._built = True
+
+    def undo(self, session: Session) -> None:
+        for action in reversed(self.steps):
+            action.undo(session)
 
 
 class History:

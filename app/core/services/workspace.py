@@ -141,7 +141,7 @@ class Workspace:
         self.project = project
         with project.uow() as session:
             coder = get_or_create_coder(session, coder_name)
-            self.coder_id, self.coder_name = coder.id, coder.name
+            self.coder_id, self.coder_name, self.coder_role = coder.id, coder.name, coder.role
         self.history = h.History(project)
         self.codebook = self.load_codebook()
 
@@ -240,16 +240,17 @@ class Workspace:
             raise AnnotaryError(f"no document with id {document_id}")
         return text
 
-    def mentions(self, document_id: int) -> list[MentionView]:
+    def mentions(self, document_id: int, coder: tuple[int, str] | None = None) -> list[MentionView]:
+        """This coder's mentions of a document (or, given `(id, name)`, another coder's)."""
+        coder_id, coder = coder if coder is not None else (self.coder_id, self.coder_name)
         # Core rows, not ORM objects: this runs on every document switch and every tag.
         with self.project.engine.connect() as conn:
             rows = conn.execute(
                 select(Mention.id, Mention.entity_type_id, Mention.start, Mention.end, Mention.text)
-                .where(Mention.document_id == document_id, Mention.coder_id == self.coder_id)
+                .where(Mention.document_id == document_id, Mention.coder_id == coder_id)
                 .order_by(Mention.start, Mention.end.desc(), Mention.id)
             ).all()
         types = {t.id: (t.name, t.color) for t in self.codebook.entity_types}
-        coder = self.coder_name
         return [
             MentionView(mid, tid, *types[tid], start, end, text, coder)
             for mid, tid, start, end, text in rows

@@ -1,0 +1,196 @@
+"""Adjudication: settling the coders' annotations into the gold set (the coder `gold`).
+
+Every decision is an undoable action (`app.core.services.history`), committed like any other:
+accept a coder's mention, event or code value into gold; reject an item (leave it out of gold,
+recorded so it no longer counts as unresolved); accept everything the coders agree on. Editing
+or adding gold annotations is ordinary coding as the coder `gold`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from app.core.errors import AnnotaryError
+from app.core.models import DocumentCodeValue, Event, GoldRejection, Mention, MentionAttributeValue
+from app.core.services import history as h
+from app.core.services.coders import get_gold_coder
+from app.core.services.review_items import ReviewItem, load_review, load_reviews
+
+
+def _gold_mention(session: Session, compound: h.Compound, gold_id: int, source: Mention) -> int:
+    """The gold mention with the source's span and type, created (with its attributes) if missing."""
+    existing = session.scalar(select(Mention.id).where(
+        Mention.document_id == source.document_id, Mention.coder_id == gold_id, Mention.start == source.start,
+        Mention.end == source.end, Mention.entity_type_id == source.entity_type_id))
+    if existing is not None:
+        return existing
+    created = compound.step(session, h.CreateMention(source.document_id, gold_id, source.entity_type_id,
+                                                     source.start, source.end, label="accept mention"))
+    for attribute_id, value in session.execute(
+        select(MentionAttributeValue.attribute_id, MentionAttributeValue.value)
+        .where(MentionAttributeValue.mention_id == source.id)
+    ).all():
+        compound.step(session, h.SetMentionAttribute(created.mention_id, attribute_id, value))
+    return created.mention_id
+
+
+class AcceptMention(h.Compound):
+    label = "accept mention into gold"
+
+    def __init__(self, mention_id: int) -> None:
+        super().__init__()
+        self.mention_id = mention_id
+
+    def build(self, session: Session) -> None:
+        source = session.get(Mention, self.mention_id)
+        if source is None:
+            raise AnnotaryError(f"no mention with id {self.mention_id}")
+        gold_id = get_gold_coder(session).id
+        if source.coder_id == gold_id:
+            raise AnnotaryError("this mention is already in gold")
+        self.document_id = source.document_id
+        before = len(self.steps)
+        _gold_mention(session, self, gold_id, source)
+        if len(self.steps) == before:
+            raise AnnotaryError(f"gold already has “{source.text}” with this type")
+
+
+class AcceptEvent(h.Compound):
+    """Copy a coder's event into gold with its trigger, attributes and arguments (argument
+    mentions are accepted too, or the gold mention with the same span and type is used)."""
+
+    label = "accept event into gold"
+
+    def __init__(self, event_id: int) -> None:
+        super().__init__()
+        self.event_id = event_id
+
+    def build(self, session: Session) -> None:
+        source = session.get(Event, self.event_id)
+        if source is None:
+            raise AnnotaryError(f"no event with id {self.event_id}")
+        gold_id = get_gold_coder(session).id
+        if source.coder_id == gold_id:
+            raise AnnotaryError("this event is already in gold")
+        self.document_id = source.document_id
+        trigger = (source.trigger_start, source.trigger_end) if source.trigger_start is not None else None
+        arguments = [(a.role_id, session.get(Mention, a.mention_id)) for a in source.arguments]
+        attributes = [(a.attribute_id, a.value) for a in source.attributes]
+        if self._gold_has_same(session, gold_id, source, trigger, arguments, attributes):
+            raise AnnotaryError("gold already has this event")
+        event = self.step(session, h.CreateEvent(source.document_id, gold_id, source.event_type_id, trigger,
+                                                 label="accept event"))
+        for role_id, mention in arguments:
+            mention_id = _gold_mention(session, self, gold_id, mention)
+            self.step(session, h.AddArgument(event.event_id, role_id, mention_id))
+        for attribute_id, value in attributes:
+            self.step(session, h.SetEventAttribute(event.event_id, attribute_id, value))
+
+    @staticmethod
+    def _gold_has_same(session: Session, gold_id: int, source: Event, trigger: tuple[int, int] | None,
+                       arguments: list[tuple[int, Mention]], attributes: list[tuple[int, str]]) -> bool:
+        wanted_args = {(r, m.start, m.end, m.entity_type_id) for r, m in arguments}
+        for event in session.scalars(select(Event).where(
+            Event.document_id == source.document_id, Event.coder_id == gold_id,
+            Event.event_type_id == source.event_type_id,
+        )):
+            if (event.trigger_start, event.trigger_end) != (trigger or (None, None)):
+                continue
+            args = {(a.role_id, m.start, m.end, m.entity_type_id)
+                    for a in event.arguments for m in [session.get(Mention, a.mention_id)]}
+            if args == wanted_args and {(a.attribute_id, a.value) for a in event.attributes} == set(attributes):
+                return True
+        return False
+
+
+class AcceptCode(h.Compound):
+    label = "accept code value into gold"
+
+    def __init__(self, document_id: int, code_id: int, value: str) -> None:
+        super().__init__()
+        self.document_id, self.code_id, self.value = document_id, code_id, value
+
+    def build(self, session: Session) -> None:
+        gold_id = get_gold_coder(session).id
+        current = session.scalar(select(DocumentCodeValue.value).where(
+            DocumentCodeValue.document_id == self.document_id, DocumentCodeValue.coder_id == gold_id,
+            DocumentCodeValue.code_id == self.code_id))
+        if current == self.value:
+            raise AnnotaryError(f"gold already has {self.value!r}")
+        self.step(session, h.SetDocumentCode(self.document_id, gold_id, self.code_id, self.value))
+
+
+@dataclass
+class RejectItem(h.Action):
+    """Leave an item out of gold; it then counts as resolved."""
+
+    document_id: int
+    ref: str
+    label: str = "reject"
+
+    def do(self, session: Session) -> None:
+        exists = session.scalar(select(GoldRejection.id).where(
+            GoldRejection.document_id == self.document_id, GoldRejection.ref == self.ref))
+        if exists is not None:
+            raise AnnotaryError("this item is already rejected")
+        session.add(GoldRejection(document_id=self.document_id, ref=self.ref))
+        session.flush()
+
+    def undo(self, session: Session) -> None:
+        session.execute(delete(GoldRejection).where(
+            GoldRejection.document_id == self.document_id, GoldRejection.ref == self.ref))
+
+
+def accept_item(item: ReviewItem, coder: str) -> h.Action:
+    """The action that takes `coder`'s version of the item into gold."""
+    holder = item.holders.get(coder)
+    if holder is None:
+        raise AnnotaryError(f"{coder} has no {item.kind} here to accept")
+    if item.kind == "mention":
+        return AcceptMention(holder.annotation_id)
+    if item.kind == "event":
+        return AcceptEvent(holder.annotation_id)
+    code_id = int(item.ref.split(":")[1])
+    return AcceptCode(item.document_id, code_id, holder.value or "")
+
+
+class AcceptAgreements(h.Compound):
+    """Take into gold every item all coders of the document agree on that gold does not
+    hold yet and the adjudicator has not rejected: mentions first, then events, then codes."""
+
+    label = "accept all agreements"
+
+    def __init__(self, document_id: int) -> None:
+        super().__init__()
+        self.document_id = document_id
+        self.accepted = 0
+
+    def build(self, session: Session) -> None:
+        review = load_review(session, self.document_id)
+        if len(review.coders) < 2:
+            raise AnnotaryError("agreements need at least two coders on this document")
+        pending = [item for item in review.items if item.agreed and not item.gold]
+        if not pending:
+            raise AnnotaryError("nothing agreed is left to accept in this document")
+        for kind in ("mention", "event", "code"):
+            for item in pending:
+                if item.kind != kind:
+                    continue
+                self.step(session, accept_item(item, review.coders[0]))
+                self.accepted += 1
+
+
+
+def accept_agreements_in_documents(session: Session, document_ids: list[int]) -> int:
+    """Accept the agreements of many documents in the caller's transaction (the command line's
+    batch form, not undoable); documents with nothing pending are passed over. Returns the count."""
+    total = 0
+    for review in load_reviews(session, document_ids):
+        if len(review.coders) >= 2 and review.agreed_pending:
+            action = AcceptAgreements(review.document_id)
+            action.do(session)
+            total += action.accepted
+    return total

@@ -1,0 +1,95 @@
+"""The adjudicator's use cases for the desktop app: review a document, settle it into gold.
+
+Wraps a `Workspace`, so every decision goes through the same undo history as coding.
+Under blind coding only adjudicators may see other coders' annotations.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app.core.errors import AnnotaryError
+from app.core.models import Coder, DocumentStatus
+from app.core.services import adjudication as adj
+from app.core.services.coders import GOLD, get_gold_coder
+from app.core.services.project_settings import BLIND_CODING, get_setting, may_see_others, set_setting
+from app.core.services.review_items import DocumentReview, ReviewItem, load_review, load_reviews
+from app.core.services.workspace import MentionView, Workspace
+
+
+class ReviewService:
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.project = workspace.project
+
+    # ------------------------------------------------------------ who may see what
+
+    def blind_coding(self) -> bool:
+        with self.project.read() as s:
+            return get_setting(s, BLIND_CODING) == "on"
+
+    def set_blind_coding(self, on: bool) -> None:
+        self._require_adjudicator("change blind coding")
+        with self.project.uow() as s:
+            set_setting(s, BLIND_CODING, "on" if on else "off")
+
+    def can_review(self) -> bool:
+        with self.project.read() as s:
+            return may_see_others(s, self.workspace.coder_role)
+
+    def require_review(self) -> None:
+        if not self.can_review():
+            raise AnnotaryError(
+                f"blind coding is on: {self.workspace.coder_name} is a coder and sees only their own "
+                "annotations (an adjudicator can compare, or turn blind coding off)")
+
+    def _require_adjudicator(self, what: str) -> None:
+        if self.workspace.coder_role != "adjudicator":
+            raise AnnotaryError(f"only an adjudicator can {what} ({self.workspace.coder_name} is a coder)")
+
+    # ------------------------------------------------------------ reading
+
+    def document_review(self, document_id: int) -> DocumentReview:
+        self.require_review()
+        with self.project.read() as s:
+            return load_review(s, document_id)
+
+    def layers(self, document_id: int, coders: list[str]) -> dict[str, list[MentionView]]:
+        """Each coder's mentions (and gold's), for drawing them side by side."""
+        self.require_review()
+        with self.project.read() as s:
+            ids = dict(s.execute(select(Coder.name, Coder.id).where(Coder.name.in_([*coders, GOLD]))).all())
+        return {name: self.workspace.mentions(document_id, (ids[name], name)) if name in ids else []
+                for name in [*coders, GOLD]}
+
+    def project_unresolved(self) -> tuple[int, int]:
+        """(unresolved disagreements, documents that have any) over the documents two or more coders worked on."""
+        self.require_review()
+        with self.project.read() as s:
+            gold = s.scalar(select(Coder.id).where(Coder.name == GOLD))
+            q = (select(DocumentStatus.document_id).where(DocumentStatus.coder_id != (gold or -1))
+                 .group_by(DocumentStatus.document_id).having(func.count() >= 2))
+            reviews = load_reviews(s, list(s.scalars(q)))
+        counts = [r.unresolved for r in reviews]
+        return sum(counts), sum(1 for c in counts if c)
+
+    # ------------------------------------------------------------ deciding (undoable, committed)
+
+    def accept(self, item: ReviewItem, coder: str) -> None:
+        self.require_review()
+        self.workspace.history.run(adj.accept_item(item, coder))
+
+    def reject(self, item: ReviewItem) -> None:
+        self.require_review()
+        if item.gold == "rejected":
+            raise AnnotaryError("this item is already rejected")
+        self.workspace.history.run(adj.RejectItem(item.document_id, item.ref))
+
+    def accept_agreements(self, document_id: int) -> int:
+        self.require_review()
+        action = self.workspace.history.run(adj.AcceptAgreements(document_id))
+        return action.accepted  # type: ignore[attr-defined]
+
+    def ensure_gold(self) -> None:
+        with self.project.uow() as s:
+            get_gold_coder(s)

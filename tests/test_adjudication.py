@@ -1,0 +1,162 @@
+"""Review items and adjudication into gold: what counts as agreed, accepted, rejected, unresolved;
+every decision committed and undoable; blind coding."""
+
+import pytest
+from sqlalchemy import select
+
+from app.core.errors import AnnotaryError
+from app.core.models import Coder, DocumentCodeValue, Event, GoldRejection, Mention
+from app.core.project import open_project
+from app.core.services.coders import set_role
+from app.core.services.review import ReviewService
+from app.core.services.workspace import Workspace
+from team_coding import coded  # noqa: F401  (a fixture)
+
+
+def _adjudicator(project, name="lead"):
+    with project.uow() as s:
+        set_role(s, name, "adjudicator")
+    return ReviewService(Workspace(project, name))
+
+
+def _gold(project):
+    """Gold's mentions as (start, end, type name, text) and its codes, read through a fresh session."""
+    with project.read() as s:
+        gold = s.scalar(select(Coder.id).where(Coder.name == "gold"))
+        if gold is None:
+            return set(), {}, 0
+        text = {m.id: m for m in s.scalars(select(Mention).where(Mention.coder_id == gold))}
+        mentions = {(m.start, m.end, m.entity_type_id, m.text) for m in text.values()}
+        codes = dict(s.execute(select(DocumentCodeValue.code_id, DocumentCodeValue.value)
+                               .where(DocumentCodeValue.coder_id == gold)).all())
+        events = len(s.scalars(select(Event.id).where(Event.coder_id == gold)).all())
+        return mentions, codes, events
+
+
+def _item(review, kind, description_part, holder=None):
+    found = [i for i in review.items if i.kind == kind and description_part in i.description
+             and (holder is None or set(i.holders) == {holder})]
+    assert len(found) == 1, [i.description for i in review.items]
+    return found[0]
+
+
+def test_review_lines_up_agreements_and_disagreements(coded):
+    with open_project(coded) as project:
+        review = _adjudicator(project).document_review(5)
+        assert review.coders == ["alice", "bob"]
+        openai = _item(review, "mention", "OpenAI")
+        assert openai.agreed and openai.status == "agreed" and not openai.disagreement
+        meta_org = _item(review, "mention", "Organization “Meta”")
+        assert set(meta_org.holders) == {"alice"} and meta_org.elsewhere == {"bob": "Person “Meta”"}
+        assert meta_org.unresolved and meta_org.status == "unresolved"
+        tone = _item(review, "code", "tone")
+        assert tone.agreed and tone.holders["alice"].value == "negative"
+        # the two events differ in their Actor: two event items, each held by one coder
+        events = [i for i in review.items if i.kind == "event"]
+        assert len(events) == 2 and all(e.unresolved for e in events)
+        assert review.unresolved == 6 and review.agreed_pending == 2  # OpenAI, tone
+        # offsets of every mention item are the slice of the text
+        text = Workspace(project, "lead").document_text(5)
+        for item in review.items:
+            if item.kind == "mention":
+                (holder,) = [h for h in item.holders.values()][:1]
+                assert f"“{text[item.start:item.end]}”" in holder.description
+        # document 4 was coded by alice alone: nothing to disagree about
+        assert Workspace(project, "lead") and _adjudicator(project).document_review(4).unresolved == 0
+
+
+def test_accept_all_agreements_then_undo_and_redo(coded):
+    with open_project(coded) as project:
+        service = _adjudicator(project)
+        text = service.workspace.document_text(5)
+        assert service.accept_agreements(5) == 2
+        mentions, codes, _ = _gold(project)
+        i = text.index("OpenAI")
+        org = next(t.id for t in service.workspace.codebook.entity_types if t.name == "Organization")
+        assert mentions == {(i, i + 6, org, "OpenAI")}
+        assert list(codes.values()) == ["negative"]
+        review = service.document_review(5)
+        assert review.agreed_pending == 0 and _item(review, "mention", "OpenAI").status == "agreed, in gold"
+        with pytest.raises(AnnotaryError, match="nothing agreed"):
+            service.accept_agreements(5)
+        service.workspace.undo()
+        assert _gold(project)[:2] == (set(), {})
+        service.workspace.redo()
+        assert _gold(project)[0] == mentions and _gold(project)[1] == codes
+
+
+def test_accept_one_coders_version_resolves_the_place(coded):
+    with open_project(coded) as project:
+        service = _adjudicator(project)
+        review = service.document_review(5)
+        before = review.unresolved
+        meta_person = _item(review, "mention", "Person “Meta”")
+        service.accept(meta_person, "bob")
+        review = service.document_review(5)
+        assert _item(review, "mention", "Person “Meta”").status == "accepted"
+        # alice's Organization at the same place is decided too: gold holds something else there
+        org = _item(review, "mention", "Organization “Meta”")
+        assert org.status == "gold differs" and org.gold_description == "Person “Meta”"
+        assert review.unresolved == before - 2
+        with pytest.raises(AnnotaryError, match="already"):
+            service.accept(_item(review, "mention", "Person “Meta”"), "bob")
+        service.workspace.undo()
+        assert service.document_review(5).unresolved == before
+
+
+def test_accept_event_brings_its_arguments_and_attributes(coded):
+    with open_project(coded) as project:
+        service = _adjudicator(project)
+        review = service.document_review(5)
+        alices = next(i for i in review.items if i.kind == "event" and "alice" in i.holders)
+        assert "Actor: Meta" in alices.description and "Modality: reported" in alices.description
+        service.accept(alices, "alice")
+        mentions, _, events = _gold(project)
+        assert events == 1 and {m[3] for m in mentions} == {"Meta"}  # the Actor came along
+        review = service.document_review(5)
+        assert next(i for i in review.items if i.ref == alices.ref).status == "accepted"
+        bobs = next(i for i in review.items if i.kind == "event" and "bob" in i.holders)
+        assert bobs.status == "gold differs"
+        service.workspace.undo()
+        assert _gold(project)[0] == set() and _gold(project)[2] == 0
+        service.workspace.redo()
+        assert _gold(project)[2] == 1
+
+
+def test_reject_resolves_and_undo_reopens(coded):
+    with open_project(coded) as project:
+        service = _adjudicator(project)
+        item = _item(service.document_review(5), "mention", "Organization “Meta”")
+        service.reject(item)
+        assert _item(service.document_review(5), "mention", "Organization “Meta”").status == "rejected"
+        with project.read() as s:
+            assert s.scalars(select(GoldRejection.ref)).all() == [item.ref]
+        with pytest.raises(AnnotaryError, match="already rejected"):
+            service.reject(_item(service.document_review(5), "mention", "Organization “Meta”"))
+        service.workspace.undo()
+        assert _item(service.document_review(5), "mention", "Organization “Meta”").unresolved
+
+
+def test_blind_coding_hides_other_coders_from_coders(coded):
+    with open_project(coded) as project:
+        as_alice = ReviewService(Workspace(project, "alice"))
+        assert as_alice.blind_coding()
+        with pytest.raises(AnnotaryError, match="blind coding is on"):
+            as_alice.document_review(5)
+        with pytest.raises(AnnotaryError, match="only an adjudicator"):
+            as_alice.set_blind_coding(False)
+        lead = _adjudicator(project)
+        lead.set_blind_coding(False)
+        assert ReviewService(Workspace(project, "alice")).document_review(5).coders == ["alice", "bob"]
+
+
+def test_project_counter(coded):
+    with open_project(coded) as project:
+        service = _adjudicator(project)
+        assert service.project_unresolved() == (6, 1)
+        service.accept_agreements(5)  # agreements are not disagreements: the count stays
+        assert service.project_unresolved() == (6, 1)
+        for item in service.document_review(5).items:
+            if item.unresolved:
+                service.reject(item)
+        assert service.project_unresolved() == (0, 0)
