@@ -93,6 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also compare documents not marked done by every coder")
     p.add_argument("--json", action="store_true")
 
+    from app import cli_review
+
+    cli_review.register(add)
     add("info", cmd_info, "show the project's file, schema and contents")
     return parser
 
