@@ -160,3 +160,15 @@ def test_project_counter(coded):
             if item.unresolved:
                 service.reject(item)
         assert service.project_unresolved() == (0, 0)
+
+
+def test_roles_are_assigned_by_adjudicators_once_there_is_one(coded):
+    with open_project(coded) as project:
+        as_bob = ReviewService(Workspace(project, "bob"))
+        assert as_bob.coders() == [("alice", "coder"), ("bob", "coder")]
+        as_bob.set_role("carol", "adjudicator")  # no adjudicator yet: anyone may name the first
+        with pytest.raises(AnnotaryError, match=r"only an adjudicator \(carol\)"):
+            as_bob.set_role("bob", "adjudicator")
+        as_carol = ReviewService(Workspace(project, "carol"))
+        as_carol.set_role("bob", "adjudicator")
+        assert ("bob", "adjudicator") in as_carol.coders()

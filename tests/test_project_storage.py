@@ -164,3 +164,21 @@ def test_a_new_project_opens_again_while_still_open(tmp_path):
             assert migrations.current_revision(second.engine) == migrations.head()
     finally:
         first.close()
+
+
+def test_upgrade_to_0003_gives_gold_its_role(tmp_path):
+    """Coders of an older file become coders, and an existing `gold` coder the adjudicated set."""
+    path = tmp_path / "old.annotary"
+    engine = make_engine(path)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
+    migrations.upgrade(engine, "0002")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO coders (name, created_at) VALUES ('alice', '2026-01-01 00:00:00'), "
+                             "('gold', '2026-01-01 00:00:00')")
+    engine.dispose()
+    with open_project(path) as project:
+        assert project.backup_path is not None
+        with project.engine.connect() as conn:
+            roles = dict(conn.exec_driver_sql("SELECT name, role FROM coders").all())
+    assert roles == {"alice": "coder", "gold": "adjudicator"}

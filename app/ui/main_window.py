@@ -28,7 +28,7 @@ from app.core.errors import AnnotaryError
 from app.core.project import Project, open_project
 from app.core.services.projects import init_project, open_for_command
 from app.core.services.workspace import EventView, MentionView, Workspace
-from app.ui import file_actions, settings
+from app.ui import file_actions, review_actions, settings
 from app.ui.annotation_pane import AnnotationPane
 from app.ui.errors import show_unexpected, show_user_error
 from app.ui.highlights import Span
@@ -51,6 +51,8 @@ class MainWindow(QMainWindow):
         self._pick: tuple[int, int] | None = None
         self._span_cache: tuple[list[MentionView], list[Span]] | None = None
         self._type_actions: list[QAction] = []
+        self.compare_window = None  # the open Compare view, if any
+        self.coder_before_gold: str | None = None  # while coding as gold: who to return to
         self._build()
         self._build_menus()
         self._bind_workspace()
@@ -204,6 +206,19 @@ class MainWindow(QMainWindow):
 
         review = bar.addMenu("&Review")
         self._add(review, "&Agreement…", self.show_agreement)
+        self.action_compare = self._add(review, "&Compare coders on this document…",
+                                        lambda: review_actions.show_compare(self), "Ctrl+K")
+        self._add(review, "Code as &gold (edit the adjudicated set)",
+                  lambda: review_actions.edit_gold(self, self._require_document()))
+        self._add(review, "&Stop coding as gold", lambda: review_actions.stop_gold(self))
+        review.addSeparator()
+        self.action_blind = QAction("&Blind coding (coders see only their own annotations)", self)
+        self.action_blind.setCheckable(True)
+        self.action_blind.triggered.connect(
+            lambda checked: self._do(lambda: review_actions.set_blind_coding(self, checked)))
+        review.addAction(self.action_blind)
+        review.aboutToShow.connect(lambda: review_actions.sync_blind_action(self))
+        self._add(review, "Coders and &roles…", lambda: review_actions.ask_role(self))
 
         help_menu = bar.addMenu("&Help")
         self._add(help_menu, "&About Annotary", self.about)
@@ -548,6 +563,9 @@ class MainWindow(QMainWindow):
     # ================================================================ project and settings
 
     def switch_project(self, project: Project) -> None:
+        if self.compare_window is not None:
+            self.compare_window.close()
+            self.compare_window = None
         old = self.project
         self.project = project
         self.workspace = Workspace(project, self.workspace.coder_name)
@@ -592,9 +610,15 @@ class MainWindow(QMainWindow):
         if ok and name.strip():
             self.set_coder(name.strip())
 
-    def set_coder(self, name: str) -> None:
+    def set_coder(self, name: str, remember: bool = True) -> None:
+        """Work as another coder; the undo history carries over (actions name their own coder)."""
+        history = self.workspace.history
         self.workspace = Workspace(self.project, name)
-        settings.set_coder_name(self.workspace.coder_name)
+        self.workspace.history = history
+        if remember:
+            settings.set_coder_name(self.workspace.coder_name)
+        if self.compare_window is not None:
+            self.compare_window.service.workspace = self.workspace
         self.workspace.history.on_change = self._update_undo_actions
         self._update_undo_actions()
         current = self.document_id

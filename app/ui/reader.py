@@ -25,6 +25,9 @@ from app.ui.positions import PositionMap
 BACKGROUND_ALPHA = 80
 
 
+MARK_COLOR = "#c00000"
+
+
 class ReaderView(QTextEdit):
     """Shows one document; reports selections and clicks in code-point offsets."""
 
@@ -52,6 +55,7 @@ class ReaderView(QTextEdit):
         self.tooltip_for: Callable[[list[Span]], str] | None = None
         self._press_pos: QPoint | None = None
         self._emphasis: list[tuple[int, int, str]] = []
+        self._marks: list[tuple[int, int]] = []
         self._starts: list[int] = []
         self._max_len = 0
         self.selectionChanged.connect(self._emit_selection)
@@ -73,6 +77,7 @@ class ReaderView(QTextEdit):
         self._map = PositionMap(text)
         self._set_span_list(spans)
         self._emphasis = []
+        self._marks = []
         # Fill a fresh document before the view lays it out, then hand it over.
         old = self.document()
         doc = QTextDocument(self)
@@ -152,8 +157,26 @@ class ReaderView(QTextEdit):
         lo, hi = self.visible_range()
         selections = [self._selection(seg.start, seg.end, self._format(seg))
                       for seg in segments(self.spans_between(lo, hi), lo, hi)]
+        selections += [self._selection(max(start, lo), min(end, hi), self._mark_format())
+                       for start, end in self._marks if start < hi and end > lo]
         selections += [self._selection(start, end, self._strong(color)) for start, end, color in self._emphasis]
         self.setExtraSelections(selections)
+
+    def set_marks(self, ranges: Sequence[tuple[int, int]]) -> None:
+        """Mark ranges with a red wavy underline and red text (disagreements in the Compare view)."""
+        self._marks = sorted(ranges)
+        self.refresh_highlights()
+
+    def _mark_format(self) -> QTextCharFormat:
+        key = ("mark", None, False)
+        fmt = self._formats.get(key)
+        if fmt is None:
+            fmt = QTextCharFormat()
+            fmt.setForeground(QColor(MARK_COLOR))
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+            fmt.setUnderlineColor(QColor(MARK_COLOR))
+            self._formats[key] = fmt
+        return fmt
 
     def _selection(self, start: int, end: int, fmt: QTextCharFormat) -> QTextEdit.ExtraSelection:
         sel = QTextEdit.ExtraSelection()

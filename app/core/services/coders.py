@@ -25,7 +25,7 @@ def get_or_create_coder(session: Session, name: str) -> Coder:
     name = clean_coder_name(name)
     coder = session.scalar(select(Coder).where(Coder.name == name))
     if coder is None:
-        coder = Coder(name=name)
+        coder = Coder(name=name, role="adjudicator" if name == GOLD else "coder")
         session.add(coder)
         session.flush()
     return coder

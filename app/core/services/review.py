@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.core.errors import AnnotaryError
 from app.core.models import Coder, DocumentStatus
 from app.core.services import adjudication as adj
-from app.core.services.coders import GOLD, get_gold_coder
+from app.core.services.coders import GOLD, get_gold_coder, set_role
 from app.core.services.project_settings import BLIND_CODING, get_setting, may_see_others, set_setting
 from app.core.services.review_items import DocumentReview, ReviewItem, load_review, load_reviews
 from app.core.services.workspace import MentionView, Workspace
@@ -42,6 +42,21 @@ class ReviewService:
             raise AnnotaryError(
                 f"blind coding is on: {self.workspace.coder_name} is a coder and sees only their own "
                 "annotations (an adjudicator can compare, or turn blind coding off)")
+
+    def coders(self) -> list[tuple[str, str]]:
+        """(name, role) of every coder but gold."""
+        with self.project.read() as s:
+            return [(n, r) for n, r in s.execute(select(Coder.name, Coder.role).order_by(Coder.name)) if n != GOLD]
+
+    def set_role(self, name: str, role: str) -> None:
+        """Adjudicators assign roles; while the project has none, anyone may name the first."""
+        with self.project.uow() as s:
+            adjudicators = [n for n, r in s.execute(select(Coder.name, Coder.role)) if r == "adjudicator" and n != GOLD]
+            if adjudicators and self.workspace.coder_role != "adjudicator":
+                raise AnnotaryError(f"only an adjudicator ({', '.join(adjudicators)}) can change roles")
+            coder = set_role(s, name, role)
+        if coder.name == self.workspace.coder_name:
+            self.workspace.coder_role = role
 
     def _require_adjudicator(self, what: str) -> None:
         if self.workspace.coder_role != "adjudicator":

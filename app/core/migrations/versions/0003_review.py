@@ -16,6 +16,7 @@ def upgrade() -> None:
     with op.batch_alter_table("coders", schema=None) as batch_op:
         batch_op.add_column(sa.Column("role", sa.String(length=12), server_default="coder", nullable=False))
         batch_op.create_check_constraint("role", "role IN ('coder', 'adjudicator')")
+    op.execute("UPDATE coders SET role = 'adjudicator' WHERE name = 'gold'")
     op.create_table(
         "project_settings",
         sa.Column("key", sa.String(length=60), nullable=False),

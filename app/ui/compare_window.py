@@ -1,0 +1,287 @@
+"""The Compare view: one document as each coder and gold annotated it, side by side, scrolled
+together, with the review items below and the adjudicator's decisions (accept a coder's
+version, reject, accept all agreements, undo)."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.errors import AnnotaryError
+from app.core.services.coders import GOLD
+from app.core.services.review import ReviewService
+from app.core.services.review_items import DocumentReview, ReviewItem
+from app.ui.highlights import Span
+from app.ui.models.review_item_model import FILTERS, ReviewItemModel
+from app.ui.reader import ReaderView
+
+EMPHASIS = "#ffbf00"
+
+
+class CompareWindow(QDialog):
+    """Opened from Review → Compare coders. `run` is the main window's command wrapper: errors
+    become messages and the main window redraws after each decision. The view re-reads the
+    project whenever it becomes the active window (e.g. after editing gold in the main window)."""
+
+    openPlace = Signal(int, object, object)
+    editGold = Signal(int)
+
+    def __init__(self, service: ReviewService, document_id: int, title: str,
+                 run: Callable[[Callable[[], object]], object], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("compare-window")
+        self.service = service
+        self.document_id = document_id
+        self._run = run
+        self._syncing = False
+        self.review: DocumentReview = service.document_review(document_id)
+        self.coders = self.review.coders
+        self.setWindowTitle(f"Compare — {title}")
+        self.resize(1300, 850)
+        self._build()
+        self.reload()
+
+    # ------------------------------------------------------------ layout
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        self.summary = QLabel()
+        self.summary.setObjectName("compare-summary")
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        split = QSplitter(Qt.Orientation.Vertical)
+        layout.addWidget(split, 1)
+        columns = QSplitter(Qt.Orientation.Horizontal)
+        columns.setObjectName("compare-columns")
+        self.readers: dict[str, ReaderView] = {}
+        self.headers: dict[str, QLabel] = {}
+        text = self.service.workspace.document_text(self.document_id)
+        for name in [*self.coders, GOLD]:
+            box = QWidget()
+            box_layout = QVBoxLayout(box)
+            box_layout.setContentsMargins(2, 2, 2, 2)
+            header = QLabel(name)
+            header.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            reader = ReaderView()
+            reader.setObjectName(f"compare-reader-{name}")
+            reader.show_document(text)
+            reader.verticalScrollBar().valueChanged.connect(lambda _v, src=name: self._sync_scroll(src))
+            reader.spanClicked.connect(lambda mention_id, coder=name: self._span_clicked(coder, mention_id))
+            box_layout.addWidget(header)
+            box_layout.addWidget(reader, 1)
+            columns.addWidget(box)
+            self.readers[name] = reader
+            self.headers[name] = header
+        split.addWidget(columns)
+
+        below = QWidget()
+        below_layout = QVBoxLayout(below)
+        below_layout.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        self.filter = QComboBox()
+        self.filter.setObjectName("compare-filter")
+        for key, (label, _) in FILTERS.items():
+            self.filter.addItem(label, key)
+        self.filter.currentIndexChanged.connect(lambda _i: self.reload())
+        bar.addWidget(QLabel("Show:"))
+        bar.addWidget(self.filter)
+        bar.addStretch(1)
+        self.accept_buttons: dict[str, QPushButton] = {}
+        for name in self.coders:
+            button = QPushButton(f"Accept {name}'s")
+            button.setObjectName(f"accept-{name}")
+            button.setToolTip(f"Take {name}'s version of the selected item into gold")
+            button.clicked.connect(lambda _=False, coder=name: self.accept_selected(coder))
+            bar.addWidget(button)
+            self.accept_buttons[name] = button
+        self.reject_button = QPushButton("Reject")
+        self.reject_button.setToolTip("Leave the selected item out of gold (counts as resolved)")
+        self.reject_button.clicked.connect(lambda: self.reject_selected())
+        self.accept_all_button = QPushButton("Accept all agreements")
+        self.accept_all_button.setObjectName("accept-agreements")
+        self.accept_all_button.clicked.connect(lambda: self.accept_agreements())
+        self.edit_button = QPushButton("Edit gold…")
+        self.edit_button.setToolTip("Code as “gold” in the main window: edit, delete or add gold annotations")
+        self.edit_button.clicked.connect(lambda: self.editGold.emit(self.document_id))
+        self.undo_button = QPushButton("Undo")
+        self.undo_button.clicked.connect(lambda: self.undo())
+        for button in (self.reject_button, self.accept_all_button, self.edit_button, self.undo_button):
+            bar.addWidget(button)
+        below_layout.addLayout(bar)
+        self.items = ReviewItemModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("review-items")
+        self.table.setModel(self.items)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.table.doubleClicked.connect(self._open_in_main)
+        below_layout.addWidget(self.table, 1)
+        split.addWidget(below)
+        split.setSizes([560, 290])
+        QShortcut(QKeySequence.StandardKey.Undo, self, activated=self.undo)
+        QShortcut(QKeySequence("Ctrl+Shift+Z"), self, activated=self.redo)
+
+    # ------------------------------------------------------------ content
+
+    def reload(self) -> None:
+        """Re-read the review and every coder's layer; keep the selected item if it is still listed."""
+        selected = self.selected_item()
+        self.review = self.service.document_review(self.document_id)
+        layers = self.service.layers(self.document_id, self.coders)
+        disagreeing: dict[str, list[tuple[int, int]]] = {name: [] for name in self.readers}
+        for item in self.review.items:
+            if item.kind == "mention" and item.disagreement:
+                for coder in item.holders:
+                    disagreeing[coder].append((item.start, item.end))
+        for name, reader in self.readers.items():
+            mentions = layers.get(name, [])
+            reader.set_spans([Span(m.id, m.start, m.end, m.color) for m in mentions])
+            reader.set_marks(disagreeing[name])
+            self.headers[name].setText(f"<b>{name}</b> — {len(mentions)} mention(s)"
+                                       + ("  (the adjudicated set)" if name == GOLD else ""))
+        self.items.set_items(self.review.items, self.coders, self.filter.currentData() or "unresolved")
+        self.table.resizeColumnsToContents()
+        for col in range(self.items.columnCount()):
+            self.table.setColumnWidth(col, min(self.table.columnWidth(col), 320))
+        total, documents = self.service.project_unresolved()
+        self.summary.setText(
+            f"Coders: {', '.join(self.coders)}.  <b>Unresolved here: {self.review.unresolved}</b> of "
+            f"{self.review.disagreements} disagreement(s); agreed, not yet in gold: {self.review.agreed_pending}.  "
+            f"Project: {total} unresolved in {documents} document(s).  Red wavy text: a mention not every "
+            "coder made exactly. Select an item to see it in every column.")
+        self.accept_all_button.setText(f"Accept all agreements ({self.review.agreed_pending})")
+        self.accept_all_button.setEnabled(self.review.agreed_pending > 0)
+        row = self.items.row_of(selected.ref) if selected is not None else None
+        if row is None and self.items.rowCount():
+            row = 0
+        if row is not None:
+            self.table.selectionModel().setCurrentIndex(
+                self.items.index(row, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        else:
+            self._show_item(None)
+
+    def selected_item(self) -> ReviewItem | None:
+        if not hasattr(self, "table"):
+            return None
+        return self.items.row_at(self.table.currentIndex().row())
+
+    def select_ref(self, ref: str) -> bool:
+        row = self.items.row_of(ref)
+        if row is None:
+            return False
+        self.table.selectionModel().setCurrentIndex(
+            self.items.index(row, 0),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        return True
+
+    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._show_item(self.items.row_at(current.row()))
+
+    def _show_item(self, item: ReviewItem | None) -> None:
+        for name, button in self.accept_buttons.items():
+            button.setEnabled(item is not None and name in item.holders)
+        self.reject_button.setEnabled(item is not None and item.gold != "rejected")
+        ranges = [] if item is None or item.start is None else [(item.start, item.end, EMPHASIS)]
+        for reader in self.readers.values():
+            reader.emphasize(ranges)
+        if ranges:
+            self._align_all(next(iter(self.readers)), item.start)  # type: ignore[union-attr]
+
+    # ------------------------------------------------------------ scrolling together
+
+    def _sync_scroll(self, source: str) -> None:
+        if self._syncing:
+            return
+        reader = self.readers[source]
+        top = reader.position_map.to_code_point(reader.cursorForPosition(QPoint(4, 4)).position())
+        self._align_all(source, top, at=reader.cursorRect(self._cursor_at(reader, top)).top())
+
+    def _align_all(self, source: str, pos: int, at: int | None = None) -> None:
+        """Scroll every reader so the character at `pos` sits at the same height (`at`, or a
+        third down the screen)."""
+        self._syncing = True
+        try:
+            for name, reader in self.readers.items():
+                if name == source and at is not None:
+                    continue
+                target = at if at is not None else reader.viewport().height() // 3
+                rect = reader.cursorRect(self._cursor_at(reader, pos))
+                bar = reader.verticalScrollBar()
+                bar.setValue(bar.value() + rect.top() - target)
+        finally:
+            self._syncing = False
+
+    @staticmethod
+    def _cursor_at(reader: ReaderView, pos: int):  # type: ignore[no-untyped-def]
+        cursor = reader.textCursor()
+        cursor.setPosition(reader.position_map.to_utf16(pos))
+        return cursor
+
+    def _span_clicked(self, coder: str, mention_id: int) -> None:
+        """A click on a highlight selects its review item (if the filter lists it)."""
+        for item in self.review.items:
+            if item.kind == "mention":
+                holder = item.holders.get(coder)
+                if holder is not None and holder.annotation_id == mention_id and self.select_ref(item.ref):
+                    return
+
+    # ------------------------------------------------------------ decisions
+
+    def _decide(self, fn: Callable[[], object]) -> None:
+        self._run(fn)
+        self.reload()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self.reload()
+
+    def accept_selected(self, coder: str) -> None:
+        item = self.selected_item()
+        if item is not None:
+            self._decide(lambda: self.service.accept(item, coder))
+
+    def reject_selected(self) -> None:
+        item = self.selected_item()
+        if item is not None:
+            self._decide(lambda: self.service.reject(item))
+
+    def accept_agreements(self) -> None:
+        self._decide(lambda: self.service.accept_agreements(self.document_id))
+
+    def undo(self) -> None:
+        self._decide(lambda: self._history_step(self.service.workspace.undo))
+
+    def redo(self) -> None:
+        self._decide(lambda: self._history_step(self.service.workspace.redo))
+
+    @staticmethod
+    def _history_step(step: Callable[[], object]) -> None:
+        if step() is None:
+            raise AnnotaryError("nothing to undo or redo")
+
+    def _open_in_main(self, index: QModelIndex) -> None:
+        item = self.items.row_at(index.row())
+        if item is not None:
+            self.openPlace.emit(item.document_id, item.start, item.end)

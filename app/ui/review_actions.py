@@ -1,0 +1,77 @@
+"""Review-menu commands of the main window: the Compare view, coding as gold, blind coding, roles."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QInputDialog
+
+from app.core.errors import AnnotaryError
+from app.core.services.coders import GOLD
+from app.core.services.review import ReviewService
+
+if TYPE_CHECKING:
+    from app.ui.main_window import MainWindow
+
+
+def show_compare(window: MainWindow) -> None:
+    from app.ui.compare_window import CompareWindow
+
+    document_id = window._require_document()
+    service = ReviewService(window.workspace)
+    service.require_review()
+    row = window.workspace.document_row(document_id)
+    if window.compare_window is not None:
+        window.compare_window.close()
+    compare = CompareWindow(service, document_id, row.title if row else str(document_id), window._do, window)
+    compare.openPlace.connect(window.open_place)
+    compare.editGold.connect(lambda doc: window._do(lambda: edit_gold(window, doc)))
+    window.compare_window = compare
+    compare.show()
+
+
+def edit_gold(window: MainWindow, document_id: int) -> None:
+    """Code as gold in the main window (edit, delete or add gold annotations); undo keeps working."""
+    ReviewService(window.workspace).require_review()
+    if window.workspace.coder_name != GOLD:
+        window.coder_before_gold = window.workspace.coder_name
+        window.set_coder(GOLD, remember=False)
+    window.open_document(document_id)
+    window.statusBar().showMessage(
+        f"Coding as gold. Review → Stop coding as gold returns to {window.coder_before_gold}.", 10000)
+
+
+def stop_gold(window: MainWindow) -> None:
+    if window.workspace.coder_name != GOLD or not window.coder_before_gold:
+        raise AnnotaryError("you are not coding as gold")
+    window.set_coder(window.coder_before_gold, remember=False)
+    window.coder_before_gold = None
+
+
+def set_blind_coding(window: MainWindow, on: bool) -> None:
+    try:
+        ReviewService(window.workspace).set_blind_coding(on)
+    finally:
+        sync_blind_action(window)
+    window.statusBar().showMessage(f"Blind coding is {'on' if on else 'off'} for this project", 5000)
+
+
+def sync_blind_action(window: MainWindow) -> None:
+    window.action_blind.setChecked(ReviewService(window.workspace).blind_coding())
+
+
+def ask_role(window: MainWindow) -> None:
+    service = ReviewService(window.workspace)
+    coders = service.coders()
+    if not coders:
+        raise AnnotaryError("this project has no coders yet")
+    labels = [f"{name} ({role})" for name, role in coders]
+    chosen, ok = QInputDialog.getItem(window, "Coders and roles", "Coder:", labels, 0, False)
+    if not ok:
+        return
+    name = coders[labels.index(chosen)][0]
+    role, ok = QInputDialog.getItem(window, "Coders and roles", f"Role of {name}:", ["coder", "adjudicator"],
+                                    0 if dict(coders)[name] == "coder" else 1, False)
+    if ok:
+        service.set_role(name, role)
+        window.statusBar().showMessage(f"{name} is now {'an' if role == 'adjudicator' else 'a'} {role}", 5000)

@@ -1,0 +1,114 @@
+"""The Compare view and adjudication through the real main window: settle a disagreement into
+gold, accept all agreements, reject, undo; blind coding; coding as gold."""
+
+import pytest
+from sqlalchemy import select
+
+from app.core.models import Coder, Mention
+from app.core.project import open_project
+from app.core.services.coders import set_role
+from app.ui import review_actions
+from app.ui.main_window import MainWindow
+from team_coding import coded  # noqa: F401  (a fixture)
+
+
+def _gold_mentions(path):
+    """Gold's mentions as (text, start, end), read through a separate connection."""
+    with open_project(path) as project, project.read() as s:
+        gold = s.scalar(select(Coder.id).where(Coder.name == "gold"))
+        rows = s.execute(select(Mention.text, Mention.start, Mention.end).where(Mention.coder_id == gold)).all()
+        return sorted(tuple(r) for r in rows)
+
+
+@pytest.fixture
+def lead_window(qtbot, coded):
+    project = open_project(coded)
+    with project.uow() as s:
+        set_role(s, "lead", "adjudicator")
+    win = MainWindow(project, "lead", testing=True)
+    qtbot.addWidget(win)
+    win.open_document(5)
+    yield win
+    win.close()
+
+
+def _compare(win):
+    review_actions.show_compare(win)
+    assert win.last_error is None if hasattr(win, "last_error") else True
+    return win.compare_window
+
+
+def test_compare_shows_each_coder_and_gold(lead_window):
+    compare = _compare(lead_window)
+    assert list(compare.readers) == ["alice", "bob", "gold"]
+    text = compare.readers["alice"].text
+    assert text == lead_window.workspace.document_text(5)
+    alice_spans = {text[s.start:s.end] for s in compare.readers["alice"]._spans}
+    assert alice_spans == {"OpenAI", "Meta", "ثمانية باحثين"}
+    assert compare.items.rowCount() == 6  # the unresolved disagreements
+    assert "Unresolved here: 6" in compare.summary.text()
+    # disagreeing mentions are marked in the columns of the coders who made them
+    assert (text.index("باحثين"), text.index("باحثين") + len("باحثين")) in compare.readers["bob"]._marks
+
+
+def test_settle_a_disagreement_accept_agreements_and_undo(lead_window, coded, qtbot):
+    from PySide6.QtCore import Qt
+
+    compare = _compare(lead_window)
+    text = compare.readers["alice"].text
+    qtbot.mouseClick(compare.accept_all_button, Qt.MouseButton.LeftButton)
+    i = text.index("OpenAI")
+    assert _gold_mentions(coded) == [("OpenAI", i, i + 6)]
+    assert len(compare.readers["gold"]._spans) == 1
+    # settle the Meta disagreement with bob's version (Person)
+    person = next(item for item in compare.review.items if item.description == "Person “Meta”")
+    assert compare.select_ref(person.ref)
+    assert compare.accept_buttons["bob"].isEnabled() and not compare.accept_buttons["alice"].isEnabled()
+    qtbot.mouseClick(compare.accept_buttons["bob"], Qt.MouseButton.LeftButton)
+    j = text.index("Meta")
+    assert _gold_mentions(coded) == sorted([("OpenAI", i, i + 6), ("Meta", j, j + 4)])
+    assert compare.review.unresolved == 4 and compare.items.rowCount() == 4
+    # reject the first remaining item
+    compare.table.selectRow(0)
+    rejected = compare.selected_item()
+    qtbot.mouseClick(compare.reject_button, Qt.MouseButton.LeftButton)
+    assert compare.review.unresolved == 3
+    assert next(it for it in compare.review.items if it.ref == rejected.ref).status == "rejected"
+    # undo the rejection, then bob's Meta; the main window's Undo follows the same history
+    compare.undo()
+    assert compare.review.unresolved == 4
+    assert lead_window.action_undo.text() == "&Undo accept mention into gold"
+    lead_window.undo()
+    compare.reload()
+    assert _gold_mentions(coded) == [("OpenAI", i, i + 6)] and compare.review.unresolved == 6
+    lead_window.redo()
+    assert len(_gold_mentions(coded)) == 2
+
+
+def test_blind_coding_keeps_coders_out_of_compare(qtbot, coded):
+    win = MainWindow(open_project(coded), "alice", testing=True)
+    qtbot.addWidget(win)
+    win.open_document(5)
+    win._do(lambda: review_actions.show_compare(win))
+    assert win.compare_window is None and "blind coding is on" in win.last_error
+    win._do(lambda: review_actions.set_blind_coding(win, False))
+    assert "only an adjudicator" in win.last_error and win.action_blind.isChecked()
+    win.close()
+
+
+def test_edit_gold_in_the_main_window(lead_window, coded):
+    compare = _compare(lead_window)
+    compare.edit_button.click()
+    assert lead_window.workspace.coder_name == "gold" and lead_window.document_id == 5
+    text = lead_window.reader.text
+    org = next(t.id for t in lead_window.workspace.codebook.entity_types if t.name == "Organization")
+    k = text.index("ميتا")
+    lead_window.reader.select_cp(k, k + 4)
+    lead_window.tag_selection(org)
+    assert _gold_mentions(coded) == [("ميتا", k, k + 4)]
+    compare.reload()
+    assert len(compare.readers["gold"]._spans) == 1
+    lead_window._do(lambda: review_actions.stop_gold(lead_window))
+    assert lead_window.workspace.coder_name == "lead"
+    lead_window.undo()  # the history carried over the switch of coder
+    assert _gold_mentions(coded) == []
