@@ -112,3 +112,23 @@ def test_edit_gold_in_the_main_window(lead_window, coded):
     assert lead_window.workspace.coder_name == "lead"
     lead_window.undo()  # the history carried over the switch of coder
     assert _gold_mentions(coded) == []
+
+
+def test_columns_scroll_together(lead_window, qtbot):
+    compare = _compare(lead_window)
+    compare.resize(900, 400)
+    compare.show()
+    qtbot.waitExposed(compare)
+    alice, bob = compare.readers["alice"], compare.readers["bob"]
+    assert alice.verticalScrollBar().maximum() > 0
+    alice.verticalScrollBar().setValue(alice.verticalScrollBar().maximum() // 2)
+    from PySide6.QtCore import QPoint
+
+    def top_char(reader):
+        return reader.position_map.to_code_point(reader.cursorForPosition(QPoint(4, 4)).position())
+
+    assert abs(top_char(alice) - top_char(bob)) < 80  # the same line is on top in both columns
+    assert "Project: 6 unresolved in 1 document(s)" in compare.summary.text()
+    compare.select_ref(compare.items.row_at(0).ref)
+    compare.reject_selected()
+    assert "Project: 5 unresolved in 1 document(s)" in compare.summary.text()

@@ -51,6 +51,9 @@ class CompareWindow(QDialog):
         self._syncing = False
         self.review: DocumentReview = service.document_review(document_id)
         self.coders = self.review.coders
+        # the project's counter is read once, then kept up to date with this document's changes
+        self._project_unresolved, self._project_documents = service.project_unresolved()
+        self._counted = self.review.unresolved
         self.setWindowTitle(f"Compare — {title}")
         self.resize(1300, 850)
         self._build()
@@ -163,7 +166,7 @@ class CompareWindow(QDialog):
         self.table.resizeColumnsToContents()
         for col in range(self.items.columnCount()):
             self.table.setColumnWidth(col, min(self.table.columnWidth(col), 320))
-        total, documents = self.service.project_unresolved()
+        total, documents = self._project_counter()
         self.summary.setText(
             f"Coders: {', '.join(self.coders)}.  <b>Unresolved here: {self.review.unresolved}</b> of "
             f"{self.review.disagreements} disagreement(s); agreed, not yet in gold: {self.review.agreed_pending}.  "
@@ -180,6 +183,13 @@ class CompareWindow(QDialog):
                 QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
         else:
             self._show_item(None)
+
+    def _project_counter(self) -> tuple[int, int]:
+        now = self.review.unresolved
+        self._project_unresolved += now - self._counted
+        self._project_documents += (now > 0) - (self._counted > 0)
+        self._counted = now
+        return self._project_unresolved, self._project_documents
 
     def selected_item(self) -> ReviewItem | None:
         if not hasattr(self, "table"):
