@@ -42,7 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(handler=handler)
         return p
 
-    add("gui", cmd_gui, "start the desktop application (the default)")
+    p = add("gui", cmd_gui, "start the desktop application (the default)")
+    p.add_argument("--coder", metavar="NAME", help="code as NAME (otherwise asked, or remembered)")
 
     p = add("init", cmd_init, "create a new project file")
     p.add_argument("path", metavar="PATH", help="the new project file (suggested extension .annotary)")
@@ -119,7 +120,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
         raise AnnotaryError(
             "the desktop GUI is not part of this build yet; use the subcommands (annotary --help)"
         ) from None
-    return run_gui(getattr(args, "project", None))
+    return run_gui(getattr(args, "project", None), getattr(args, "coder", None))
 
 
 def cmd_init(args: argparse.Namespace) -> int:

@@ -73,3 +73,23 @@ def test_user_mistake_is_a_message(window, monkeypatch):
 
     window._do(mistake)
     assert warned == ["select some text to tag first"]
+
+
+def test_shared_project_asks_who_is_coding_with_the_last_coder_first(qtbot, monkeypatch):
+    offered = []
+
+    def fake_get_item(parent, title, label, items, current, editable):
+        offered.append((list(items), current, editable))
+        return " bob ", True
+
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(fake_get_item))
+    settings.set_coder_name("carol")
+    assert ui_main.choose_coder(["alice", "carol"]) == "bob"
+    assert offered == [(["carol", "alice"], 0, True)]
+    assert settings.coder_name() == "bob"
+    # one coder (or none) in the project: the remembered name, nothing asked
+    assert ui_main.choose_coder(["bob"]) == "bob" and len(offered) == 1
+    # given on the command line: used as it is
+    assert ui_main.choose_coder(["alice", "bob"], preset="dana") == "dana" and len(offered) == 1
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(lambda *a: ("", False)))
+    assert ui_main.choose_coder(["alice", "bob"]) is None

@@ -27,7 +27,30 @@ def ask_coder_name_once() -> str | None:
     return name
 
 
-def run_gui(project_path: str | None = None) -> int:
+def choose_coder(project_coders: list[str], preset: str | None = None) -> str | None:
+    """Who codes in this session. Given on the command line, it is used as it is; in a project
+    several coders share (coders take turns on one machine), each start asks, with the last
+    coder first; otherwise the remembered name is used (asked once)."""
+    if preset and preset.strip():
+        name = " ".join(preset.split())
+        settings.set_coder_name(name)
+        return name
+    if len(project_coders) < 2:
+        return ask_coder_name_once()
+    last = settings.coder_name()
+    names = sorted(project_coders, key=lambda n: (n != last, n.casefold()))
+    text, ok = QInputDialog.getItem(
+        None, "Who is coding?", "This project is shared by several coders. Choose your name, or type a new one:",
+        names, 0, True,
+    )
+    name = " ".join((text or "").split())
+    if not ok or not name:
+        return None
+    settings.set_coder_name(name)
+    return name
+
+
+def run_gui(project_path: str | None = None, coder: str | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Annotary")
     app.setOrganizationName("Annotary")
@@ -43,7 +66,11 @@ def run_gui(project_path: str | None = None) -> int:
     except Exception as exc:  # noqa: BLE001
         show_unexpected(exc)
         return 1
-    coder = ask_coder_name_once()
+    from app.core.services.coders import human_coder_names
+
+    with project.read() as session:
+        known = human_coder_names(session)
+    coder = choose_coder(known, coder)
     if coder is None:
         project.close()
         return 0

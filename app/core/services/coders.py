@@ -58,3 +58,8 @@ def get_gold_coder(session: Session) -> Coder:
         coder.role = "adjudicator"
         session.flush()
     return coder
+
+
+def human_coder_names(session: Session) -> list[str]:
+    """The names of the project's coders, without gold."""
+    return [n for n in session.scalars(select(Coder.name).order_by(Coder.name)) if n != GOLD]
