@@ -68,6 +68,7 @@ def test_settle_a_disagreement_accept_agreements_and_undo(lead_window, coded, qt
     j = text.index("Meta")
     assert _gold_mentions(coded) == sorted([("OpenAI", i, i + 6), ("Meta", j, j + 4)])
     assert compare.review.unresolved == 4 and compare.items.rowCount() == 4
+    assert (j, j + 4) not in compare.readers["alice"]._marks  # settled: no longer marked
     # reject the first remaining item
     compare.table.selectRow(0)
     rejected = compare.selected_item()

@@ -153,7 +153,7 @@ class CompareWindow(QDialog):
         layers = self.service.layers(self.document_id, self.coders)
         disagreeing: dict[str, list[tuple[int, int]]] = {name: [] for name in self.readers}
         for item in self.review.items:
-            if item.kind == "mention" and item.disagreement:
+            if item.kind == "mention" and item.unresolved:
                 for coder in item.holders:
                     disagreeing[coder].append((item.start, item.end))
         for name, reader in self.readers.items():
@@ -171,7 +171,7 @@ class CompareWindow(QDialog):
             f"Coders: {', '.join(self.coders)}.  <b>Unresolved here: {self.review.unresolved}</b> of "
             f"{self.review.disagreements} disagreement(s); agreed, not yet in gold: {self.review.agreed_pending}.  "
             f"Project: {total} unresolved in {documents} document(s).  Red wavy text: a mention not every "
-            "coder made exactly. Select an item to see it in every column.")
+            "coder made exactly and gold has not settled yet. Select an item to see it in every column.")
         self.accept_all_button.setText(f"Accept all agreements ({self.review.agreed_pending})")
         self.accept_all_button.setEnabled(self.review.agreed_pending > 0)
         row = self.items.row_of(selected.ref) if selected is not None else None
