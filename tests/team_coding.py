@@ -42,3 +42,20 @@ def coded(tmp_path):
     return path
 
 
+
+
+def add_differences(path):
+    """More differences in document 5: the document codes (tone, primary_topic), the Modality of the
+    shared event, and a Layoff event only alice has."""
+    with open_project(path) as project:
+        alice, bob = Workspace(project, "alice"), Workspace(project, "bob")
+        codes = {c.name: c.id for c in bob.codebook.document_codes}
+        bob.set_document_code(5, codes["tone"], "neutral")
+        alice.set_document_code(5, codes["primary_topic"], "talent war/poaching")
+        bob.set_document_code(5, codes["primary_topic"], "investment")
+        (event,) = bob.events(5)
+        bob.set_event_attribute(event.id, bob.codebook.event_attributes[0].id, "asserted")
+        text = alice.document_text(5)
+        layoff = next(t.id for t in alice.codebook.event_types if t.name == "Layoff")
+        i = text.index("إيقاف")
+        alice.create_event(5, layoff, text, (i, i + len("إيقاف")))

@@ -6,7 +6,8 @@ import pytest
 
 from app.cli import main
 from app.core.project import open_project
-from team_coding import coded  # noqa: F401  (a fixture)
+from app.core.services.agreement import agreement_report
+from team_coding import add_differences, coded  # noqa: F401  (a fixture)
 
 
 def test_agreement_json(coded, capsys):
@@ -28,6 +29,36 @@ def test_agreement_json(coded, capsys):
     assert events["matched"] == 1 and events["f1"] == 1.0
     assert events["attributes"]["Modality"] == {"compared": 1, "agreed": 1, "agreement": 1.0}
     assert events["roles"]["Actor"]["agreed"] == 0
+    assert {d["kind"] for d in report["disagreements"]} == {"mention", "mention span"}  # events agree
+    assert all("type" in d and d["code"] is None for d in report["disagreements"])
+
+
+def test_disagreements_name_their_type_and_code(coded):
+    add_differences(coded)
+    with open_project(coded) as project:
+        report = agreement_report(project)
+    dis = report["disagreements"]
+    old_keys = {"kind", "document_id", "start", "end", "text", "coder_a", "value_a", "coder_b", "value_b"}
+    assert all(set(d) == old_keys | {"type", "code"} for d in dis)
+    assert all((d["coder_a"], d["coder_b"]) == ("alice", "bob") for d in dis)
+    codes = sorted((d["code"], d["value_a"], d["value_b"]) for d in dis if d["kind"] == "document code")
+    assert codes == [("primary_topic", "talent war/poaching", "investment"), ("tone", "negative", "neutral")]
+    assert all(d["type"] is None and d["text"] == d["code"] for d in dis if d["kind"] == "document code")
+    assert all(d["code"] is None for d in dis if d["kind"] != "document code")
+    mentions = sorted((d["kind"], d["type"], d["text"]) for d in dis if d["kind"].startswith("mention"))
+    # Meta: alice's Organization and bob's Person have no partner of their type; the count's span differs
+    assert mentions == [("mention", "Organization", "Meta"), ("mention", "Person", "Meta"),
+                        ("mention span", "Quantity", "ثمانية باحثين")]
+    meta_org = next(d for d in dis if d["type"] == "Organization")
+    assert meta_org["value_a"] == "Organization “Meta”" and meta_org["value_b"] == "Person “Meta”"
+    (layoff,) = [d for d in dis if d["kind"] == "event"]  # only alice has it
+    assert layoff["type"] == "Layoff" and layoff["text"] == "إيقاف"
+    assert layoff["value_a"] == "Layoff “إيقاف”" and layoff["value_b"] == "nothing"
+    assert layoff["end"] - layoff["start"] == len("إيقاف")
+    (modality,) = [d for d in dis if d["kind"] == "event attribute"]  # on the matched poaching event
+    assert modality["type"] == "Hiring/Poaching offer" and modality["text"] == "Modality"
+    assert (modality["value_a"], modality["value_b"]) == ("reported", "asserted")
+    assert modality["start"] is not None and modality["end"] > modality["start"]
 
 
 def test_agreement_text_and_errors(coded, capsys):
@@ -76,6 +107,8 @@ def test_workbook_has_agreement_and_disagreement_sheets(coded, tmp_path):
     assert {"mention", "mention span"} <= kinds
     meta = next(d for d in dis if d["kind"] == "mention" and "Meta" in d["text"])
     assert meta["value_a"].startswith("Organization") and meta["value_b"].startswith("Person")
+    assert meta["type"] == "Organization" and meta["code"] is None
+    assert list(rows_h[-2:]) == ["type", "code"]  # added after the original columns
     # the gold-only (single coder) export has no agreement sheets
     with open_project(coded) as project:
         single = export_xlsx(project, tmp_path / "alice.xlsx", coder="alice")

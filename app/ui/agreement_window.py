@@ -1,15 +1,25 @@
-"""The Agreement window: the project's agreement figures as sortable tables with their counts."""
+"""The Agreement window: the project's agreement figures as sortable tables with their counts.
+
+Selecting a row of "Document codes", "Mentions" or "Events" lists that row's disagreements in the
+table below the tabs; "Show all" lists every one again."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Sequence
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtWidgets import QDialog, QHeaderView, QLabel, QTableView, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+                               QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget)
 
+from app.ui.agreement_rows import DISAGREEMENT_COLUMNS, DisagreementFilter, report_rows, report_tables
 from app.ui.models.row_table_model import RowTableModel
 
+__all__ = ["AgreementWindow", "DisagreementProxy", "TupleTableModel", "report_rows"]
+
 Index = QModelIndex | QPersistentModelIndex
+SUMMARY_TABS = ("Document codes", "Mentions", "Events")
+HINT = "Select a row of Document codes, Mentions or Events to list only its disagreements."
 
 
 class TupleTableModel(RowTableModel[tuple]):
@@ -35,11 +45,36 @@ class TupleTableModel(RowTableModel[tuple]):
         return None
 
 
-def _table(columns: Sequence[str], rows: Sequence[tuple], name: str) -> QTableView:
+class DisagreementProxy(QSortFilterProxyModel):
+    """Sorts the disagreements and keeps those a `DisagreementFilter` accepts (all without one).
+    `items` are the report's disagreement dicts, in the source model's row order."""
+
+    def __init__(self, items: Sequence[Mapping[str, Any]], parent: Any = None) -> None:
+        super().__init__(parent)
+        self._items = list(items)
+        self._filter: DisagreementFilter | None = None
+
+    @property
+    def current_filter(self) -> DisagreementFilter | None:
+        return self._filter
+
+    def set_filter(self, row_filter: DisagreementFilter | None) -> None:
+        self.beginFilterChange()
+        self._filter = row_filter
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        return self._filter is None or self._filter.accepts(self._items[source_row])
+
+
+def _table(columns: Sequence[str], rows: Sequence[tuple], name: str,
+           proxy: QSortFilterProxyModel | None = None) -> QTableView:
     view = QTableView()
     view.setObjectName(name)
     model = TupleTableModel(columns, rows, view)
-    proxy = QSortFilterProxyModel(view)
+    if proxy is None:
+        proxy = QSortFilterProxyModel()
+    proxy.setParent(view)
     proxy.setSourceModel(model)
     proxy.setSortRole(Qt.ItemDataRole.UserRole)
     view.setModel(proxy)
@@ -47,39 +82,6 @@ def _table(columns: Sequence[str], rows: Sequence[tuple], name: str) -> QTableVi
     view.verticalHeader().hide()
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     return view
-
-
-def report_rows(report: dict[str, Any]) -> dict[str, tuple[tuple[str, ...], list[tuple]]]:
-    """The report as tables: name -> (columns, rows)."""
-    codes = [
-        (name, r["level"], r["krippendorff_alpha"],
-         (r["krippendorff_alpha_ci95"] or [None, None])[0], (r["krippendorff_alpha_ci95"] or [None, None])[1],
-         r["percent_agreement"], r["fleiss_kappa"], r["n_units"], r["n_pairable_values"])
-        for name, r in report["codes"].items()
-    ]
-    mentions = []
-    for pair in report["mentions"]["pairs"]:
-        key = " | ".join(pair["coders"])
-        for type_name, kinds in [("(all types)", {"exact": pair["exact"], "overlap": pair["overlap"]}),
-                                 *sorted(pair["by_type"].items())]:
-            e, o = kinds["exact"], kinds["overlap"]
-            mentions.append((key, type_name, e["f1"], e["precision"], e["recall"], o["f1"], e["n_a"], e["n_b"],
-                             e["matched"], o["matched"]))
-    events = [(" | ".join(p["coders"]), p["f1"], p["precision"], p["recall"], p["n_a"], p["n_b"], p["matched"])
-              for p in report["events"]["pairs"]]
-    left = [(int(d), why) for d, why in report["documents_left_out"].items()]
-    disagreements = [(d["kind"], d["document_id"], d["start"], d["end"], d["text"], d["coder_a"], d["value_a"],
-                      d["coder_b"], d["value_b"]) for d in report.get("disagreements", [])]
-    return {
-        "Document codes": (("code", "level", "alpha", "ci95_low", "ci95_high", "percent", "fleiss_kappa",
-                            "units", "pairable_values"), codes),
-        "Mentions": (("coders (A | B)", "type", "exact_f1", "exact_precision", "exact_recall", "overlap_f1",
-                      "n_a", "n_b", "exact_matched", "overlap_matched"), mentions),
-        "Events": (("coders (A | B)", "f1", "precision", "recall", "n_a", "n_b", "matched"), events),
-        "Disagreements": (("kind", "document", "start", "end", "text", "coder_a", "value_a", "coder_b",
-                           "value_b"), disagreements),
-        "Left out": (("document", "reason"), left),
-    }
 
 
 class AgreementWindow(QDialog):
@@ -91,20 +93,74 @@ class AgreementWindow(QDialog):
         super().__init__(parent)
         self.setObjectName("agreement-window")
         self.setWindowTitle("Agreement")
-        self.resize(1000, 600)
+        self.resize(1000, 700)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(
             f"Coders: {', '.join(report['coders'])}. Documents compared: {report['documents_compared']}; "
             f"left out: {len(report['documents_left_out'])} (see the last tab). Coder A is the reference for "
             "precision and recall; n/a means undefined (e.g. a side with no mentions), never 0."
         ))
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        layout.addWidget(splitter)
         self.tabs = QTabWidget()
-        layout.addWidget(self.tabs)
-        for name, (columns, rows) in report_rows(report).items():
-            view = _table(columns, rows, name)
-            self.tabs.addTab(view, f"{name} ({len(rows)})")
+        splitter.addWidget(self.tabs)
+        tables = report_tables(report)
+        disagreements = tables["Disagreements"]
+        for name, table in tables.items():
+            view = _table(table.columns, table.rows, name)
+            self.tabs.addTab(view, f"{name} ({len(table.rows)})")
             if name in ("Disagreements", "Left out"):
                 view.doubleClicked.connect(lambda index, v=view: self._open(v, index))
+            if name in SUMMARY_TABS:
+                self._make_selectable(view, table.filters)
+        splitter.addWidget(self._selected_panel(disagreements.rows, disagreements.items))
+        splitter.setSizes([350, 300])
+        self.show_disagreements(None)
+
+    def _selected_panel(self, rows: list[tuple[Any, ...]], items: list[dict[str, Any]]) -> QWidget:
+        """The label, "Show all" and the table of the selected row's disagreements."""
+        panel = QWidget()
+        box = QVBoxLayout(panel)
+        box.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        self.selected_label = QLabel()
+        self.selected_label.setObjectName("selected-disagreements-label")
+        self.selected_label.setWordWrap(True)
+        bar.addWidget(self.selected_label, 1)
+        self.show_all_button = QPushButton("Show all")
+        self.show_all_button.setObjectName("show-all-disagreements")
+        self.show_all_button.clicked.connect(lambda _=False: self.show_disagreements(None))
+        bar.addWidget(self.show_all_button)
+        box.addLayout(bar)
+        self.selected_proxy = DisagreementProxy(items)
+        self.selected_view = _table(DISAGREEMENT_COLUMNS, rows, "selected-disagreements", self.selected_proxy)
+        self.selected_view.setToolTip("Double-click a disagreement to open its document at that place.")
+        self.selected_view.doubleClicked.connect(lambda index: self._open(self.selected_view, index))
+        box.addWidget(self.selected_view)
+        return panel
+
+    def _make_selectable(self, view: QTableView, filters: list[DisagreementFilter]) -> None:
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        proxy = view.model()
+        assert isinstance(proxy, QSortFilterProxyModel)
+
+        def chosen(index: QModelIndex) -> None:
+            if index.isValid():
+                self.show_disagreements(filters[proxy.mapToSource(index).row()])
+
+        view.selectionModel().currentRowChanged.connect(lambda current, _previous: chosen(current))
+        view.clicked.connect(chosen)  # again after another tab's row was chosen
+
+    def show_disagreements(self, row_filter: DisagreementFilter | None) -> None:
+        """List the disagreements `row_filter` accepts below the tabs (None: all of them)."""
+        self.selected_proxy.set_filter(row_filter)
+        n = self.selected_proxy.rowCount()
+        if row_filter is None:
+            self.selected_label.setText(f"Disagreements: all — {n}. {HINT}")
+        else:
+            self.selected_label.setText(f"Disagreements: {row_filter.label} — {n}")
+        self.show_all_button.setEnabled(row_filter is not None)
 
     def _open(self, view: QTableView, index: QModelIndex) -> None:
         model = view.model()

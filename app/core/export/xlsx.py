@@ -333,11 +333,12 @@ class _Export:
         self._write_rows(sheet, headers, (0, 1, 2, 3, 9), [rows], counted=False)
         columns = [Column(h, w) for h, w in (("kind", W_SHORT), ("document_id", W_NUM), ("start", W_NUM),
                                              ("end", W_NUM), ("text", W_NAME), ("coder_a", W_SHORT),
-                                             ("value_a", W_NAME), ("coder_b", W_SHORT), ("value_b", W_NAME))]
+                                             ("value_a", W_NAME), ("coder_b", W_SHORT), ("value_b", W_NAME),
+                                             ("type", W_NAME), ("code", W_SHORT))]
         headers = [c.header for c in columns]
         sheet = self._sheet(DISAGREEMENTS, columns)
-        rows = [tuple(d[h] for h in headers) for d in report["disagreements"]]
-        self._write_rows(sheet, headers, (0, 4, 5, 6, 7, 8), [rows], counted=False)
+        rows = [tuple(d.get(h) for h in headers) for d in report["disagreements"]]
+        self._write_rows(sheet, headers, (0, 4, 5, 6, 7, 8, 9, 10), [rows], counted=False)
 
     def about(self, exported_at: datetime) -> None:
         sheet = self._sheet(ABOUT, [Column("key", 24), Column("value", 110)])

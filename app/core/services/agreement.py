@@ -2,6 +2,11 @@
 
 Built on the exact statistics of `app.core.stats`; every unit left out is counted with
 its reason (see `agreement_data`).
+
+Each disagreement is a dict: kind ("document code", "mention", "mention span", "event",
+"event attribute"), document_id, start/end (None without a place), text, coder_a/value_a,
+coder_b/value_b, type (the entity or event type; None for document codes) and code (the
+document code's name; None otherwise).
 """
 
 from __future__ import annotations
@@ -42,7 +47,8 @@ def agreement_report(project: Project, coders: list[str] | None = None, include_
                 if row[a] is not None and row[b] is not None and row[a] != row[b]:
                     report["disagreements"].append({
                         "kind": "document code", "document_id": doc_id, "start": None, "end": None, "text": name,
-                        "coder_a": a, "value_a": row[a], "coder_b": b, "value_b": row[b]})
+                        "coder_a": a, "value_a": row[a], "coder_b": b, "value_b": row[b],
+                        "type": None, "code": name})
     events = _load_events(project, data)
     for a, b in data.pairs():
         ma, mb = data.mentions[a], data.mentions[b]
@@ -56,14 +62,18 @@ def agreement_report(project: Project, coders: list[str] | None = None, include_
         report["disagreements"] += _mention_disagreements(a, b, ma, mb, spans.overlap.pairs)
         # mention ids of B matched to A's (overlap matching), for comparing event roles
         same_mention = {ma[i].mention_id: mb[j].mention_id for i, j in spans.overlap.pairs}
-        report["events"]["pairs"].append(_event_pair(a, b, events.get(a, []), events.get(b, []), same_mention))
+        ea, eb = events.get(a, []), events.get(b, [])
+        pairs = _match_events(ea, eb, same_mention)
+        report["events"]["pairs"].append(_event_pair(a, b, ea, eb, pairs, same_mention))
+        report["disagreements"] += _event_disagreements(a, b, ea, eb, pairs)
     return report
 
 
 def _mention_disagreements(a: str, b: str, ma: list[MentionUnit], mb: list[MentionUnit],
                            pairs: tuple[tuple[int, int], ...]) -> list[dict[str, Any]]:
     """Mentions without a counterpart of the same type (overlap matching), and matched ones whose
-    spans differ, with what each coder has there."""
+    spans differ, with what each coder has there. "type" is the mention's type (a matched pair
+    shares it)."""
     out: list[dict[str, Any]] = []
     matched_a = {i for i, _ in pairs}
     matched_b = {j for _, j in pairs}
@@ -73,7 +83,7 @@ def _mention_disagreements(a: str, b: str, ma: list[MentionUnit], mb: list[Menti
             out.append({"kind": "mention span", "document_id": x.document_id, "start": min(x.start, y.start),
                         "end": max(x.end, y.end), "text": x.text, "coder_a": a,
                         "value_a": f"{x.type} {x.start}-{x.end} “{x.text}”", "coder_b": b,
-                        "value_b": f"{y.type} {y.start}-{y.end} “{y.text}”"})
+                        "value_b": f"{y.type} {y.start}-{y.end} “{y.text}”", "type": x.type, "code": None})
     by_doc: dict[str, dict[int, list[MentionUnit]]] = {"a": {}, "b": {}}
     for side, mentions in (("a", ma), ("b", mb)):
         for m in mentions:
@@ -88,7 +98,7 @@ def _mention_disagreements(a: str, b: str, ma: list[MentionUnit], mb: list[Menti
             mine = f"{m.type} “{m.text}”"
             out.append({"kind": "mention", "document_id": m.document_id, "start": m.start, "end": m.end,
                         "text": m.text, "coder_a": a, "value_a": mine if side == "a" else theirs,
-                        "coder_b": b, "value_b": theirs if side == "a" else mine})
+                        "coder_b": b, "value_b": theirs if side == "a" else mine, "type": m.type, "code": None})
     return out
 
 
@@ -118,25 +128,25 @@ def _load_events(project: Project, data: AgreementData) -> dict[str, list[dict[s
             select(EventAttributeValue.event_id, EventAttributeValue.attribute_id, EventAttributeValue.value)
         ):
             attributes.setdefault(event_id, {})[attrs[attribute_id]] = value
-        for eid, doc_id, coder_id, type_id, start, end in s.execute(
+        for eid, doc_id, coder_id, type_id, start, end, trigger_text in s.execute(
             select(Event.id, Event.document_id, Event.coder_id, Event.event_type_id, Event.trigger_start,
-                   Event.trigger_end).order_by(Event.id)
+                   Event.trigger_end, Event.trigger_text).order_by(Event.id)
         ):
             coder = names[coder_id]
             if coder not in out or doc_id not in docs:
                 continue
             out[coder].append({
                 "id": eid, "document_id": doc_id, "type": types[type_id],
-                "trigger": (start, end) if start is not None else None,
+                "trigger": (start, end) if start is not None else None, "trigger_text": trigger_text or "",
                 "arguments": arguments.get(eid, set()), "attributes": attributes.get(eid, {}),
             })
     return out
 
 
-def _event_pair(a: str, b: str, ea: list[dict[str, Any]], eb: list[dict[str, Any]],
-                same_mention: dict[int, int]) -> dict[str, Any]:
+def _match_events(ea: list[dict[str, Any]], eb: list[dict[str, Any]],
+                  same_mention: dict[int, int]) -> list[tuple[int, int]]:
     """Events matched by document, type and overlapping trigger (without triggers: at least one
-    argument on the same mention), as a maximum matching; then per-role and per-attribute agreement."""
+    argument on the same mention), as a maximum matching: (index in A, index in B) pairs."""
 
     def compatible(x: dict[str, Any], y: dict[str, Any]) -> bool:
         if x["document_id"] != y["document_id"] or x["type"] != y["type"]:
@@ -151,7 +161,13 @@ def _event_pair(a: str, b: str, ea: list[dict[str, Any]], eb: list[dict[str, Any
         by_key.setdefault((y["document_id"], y["type"]), []).append(j)
     adjacency = [[j for j in by_key.get((x["document_id"], x["type"]), ()) if compatible(x, eb[j])] for x in ea]
     match = maximum_matching(adjacency, len(eb))
-    pairs = [(i, j) for i, j in enumerate(match) if j != -1]
+    return [(i, j) for i, j in enumerate(match) if j != -1]
+
+
+def _event_pair(a: str, b: str, ea: list[dict[str, Any]], eb: list[dict[str, Any]],
+                pairs: list[tuple[int, int]], same_mention: dict[int, int]) -> dict[str, Any]:
+    """Event agreement of a pair of coders over the matched events (`_match_events`): overall
+    precision, recall and F1, then per-role and per-attribute agreement."""
     overall = scores(len(ea), len(eb), pairs, list(range(len(ea))), list(range(len(eb))))
     roles: dict[str, dict[str, int]] = {}
     attributes: dict[str, dict[str, int]] = {}
@@ -173,3 +189,54 @@ def _event_pair(a: str, b: str, ea: list[dict[str, Any]], eb: list[dict[str, Any
             entry["agreement"] = entry["agreed"] / entry["compared"] if entry["compared"] else None
     return {"coders": [a, b], "pair": pair_key(a, b), **_public(overall.as_dict()),
             "roles": roles, "attributes": attributes}
+
+
+def _event_disagreements(a: str, b: str, ea: list[dict[str, Any]], eb: list[dict[str, Any]],
+                         pairs: list[tuple[int, int]]) -> list[dict[str, Any]]:
+    """Events one coder has and the other has no matched event for (kind "event", with what the
+    other coder has at that trigger), and the attribute values that differ between matched events
+    (kind "event attribute"; "text" is the attribute's name, a missing value is "nothing")."""
+    out: list[dict[str, Any]] = []
+    for i, j in pairs:
+        x, y = ea[i], eb[j]
+        places = [t for t in (x["trigger"], y["trigger"]) if t]
+        start = min(t[0] for t in places) if places else None
+        end = max(t[1] for t in places) if places else None
+        for name in sorted(set(x["attributes"]) | set(y["attributes"])):
+            va, vb = x["attributes"].get(name), y["attributes"].get(name)
+            if va != vb:
+                out.append({"kind": "event attribute", "document_id": x["document_id"], "start": start, "end": end,
+                            "text": name, "coder_a": a, "value_a": va if va is not None else "nothing",
+                            "coder_b": b, "value_b": vb if vb is not None else "nothing",
+                            "type": x["type"], "code": None})
+    matched_a = {i for i, _ in pairs}
+    matched_b = {j for _, j in pairs}
+    by_doc: dict[str, dict[int, list[dict[str, Any]]]] = {"a": {}, "b": {}}
+    for side, events in (("a", ea), ("b", eb)):
+        for e in events:
+            by_doc[side].setdefault(e["document_id"], []).append(e)
+    for events, matched, side in ((ea, matched_a, "a"), (eb, matched_b, "b")):
+        others = by_doc["b" if side == "a" else "a"]
+        for k, e in enumerate(events):
+            if k in matched:
+                continue
+            there = [o for o in others.get(e["document_id"], ()) if _same_place(e, o)]
+            theirs = "; ".join(_describe_event(o) for o in there) or "nothing"
+            mine = _describe_event(e)
+            start, end = e["trigger"] or (None, None)
+            out.append({"kind": "event", "document_id": e["document_id"], "start": start, "end": end,
+                        "text": e["trigger_text"] or e["type"], "coder_a": a,
+                        "value_a": mine if side == "a" else theirs, "coder_b": b,
+                        "value_b": theirs if side == "a" else mine, "type": e["type"], "code": None})
+    return out
+
+
+def _same_place(e: dict[str, Any], o: dict[str, Any]) -> bool:
+    """Overlapping triggers, or (without a trigger) the same event type."""
+    if e["trigger"] and o["trigger"]:
+        return bool(e["trigger"][0] < o["trigger"][1] and o["trigger"][0] < e["trigger"][1])
+    return bool(e["type"] == o["type"])
+
+
+def _describe_event(e: dict[str, Any]) -> str:
+    return f"{e['type']} “{e['trigger_text']}”" if e["trigger_text"] else str(e["type"])
