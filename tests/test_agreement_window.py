@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableView
 
 from app.core.project import open_project
+from app.core.services.coders import set_role
 from app.core.services.agreement import agreement_report
 from app.ui.agreement_rows import report_tables
 from app.ui.main_window import MainWindow
@@ -21,7 +22,10 @@ def report(coded):
 
 @pytest.fixture
 def window(qtbot, coded, report):
-    win = MainWindow(open_project(coded), "lead", testing=True)
+    project = open_project(coded)
+    with project.uow() as s:
+        set_role(s, "lead", "adjudicator")  # under blind coding only adjudicators see others' work
+    win = MainWindow(project, "lead", testing=True)
     qtbot.addWidget(win)
     win.show_agreement()
     yield win

@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.core.project import open_project
+from app.core.services.coders import set_role
 from app.core.services.projects import init_project
 from app.core.services.workspace import Workspace
 from app.ui import file_actions
@@ -32,7 +33,10 @@ def window(qtbot, tmp_path):
     for coder, tone in (("alice", "negative"), ("bob", "neutral")):
         shutil.copy(lead, tmp_path / f"{coder}.annotary")
         _code(tmp_path / f"{coder}.annotary", coder, tone)
-    win = MainWindow(open_project(lead), "lead", testing=True)
+    project = open_project(lead)
+    with project.uow() as s:
+        set_role(s, "lead", "adjudicator")  # under blind coding only adjudicators see others' work
+    win = MainWindow(project, "lead", testing=True)
     qtbot.addWidget(win)
     yield win
     win.close()

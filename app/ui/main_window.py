@@ -516,8 +516,10 @@ class MainWindow(QMainWindow):
 
     def show_agreement(self) -> None:
         from app.core.services.agreement import agreement_report
+        from app.core.services.review import ReviewService
         from app.ui.agreement_window import AgreementWindow
 
+        ReviewService(self.workspace).require_review()  # its disagreements show the other coders' work
         path = self.project.path
 
         def task(progress, cancelled):  # type: ignore[no-untyped-def]

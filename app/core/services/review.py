@@ -41,7 +41,8 @@ class ReviewService:
         if not self.can_review():
             raise AnnotaryError(
                 f"blind coding is on: {self.workspace.coder_name} is a coder and sees only their own "
-                "annotations (an adjudicator can compare, or turn blind coding off)")
+                "annotations; an adjudicator can compare (Review → Coders and roles, or `annotary role NAME "
+                "adjudicator`) or turn blind coding off")
 
     def coders(self) -> list[tuple[str, str]]:
         """(name, role) of every coder but gold."""
