@@ -102,6 +102,10 @@ def test_double_click_opens_the_document_at_that_place(qtbot, window, report):
     assert opened.args == [5, layoff["start"], layoff["end"]]
     assert window.document_id == 5
     assert window.reader._emphasis[0][:2] == (layoff["start"], layoff["end"])
+    # the adjudicator also gets the Compare view, with the item at that place selected
+    compare = window.compare_window
+    item = compare.selected_item()
+    assert compare.document_id == 5 and item.start < layoff["end"] and layoff["start"] < item.end
 
 
 def test_every_summary_row_has_its_filter(report):

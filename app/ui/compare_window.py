@@ -205,6 +205,21 @@ class CompareWindow(QDialog):
             QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
         return True
 
+    def select_place(self, start: int, end: int) -> None:
+        """Select the first listed item overlapping [start, end) (listing everything if the filter
+        hides it); with none there, just show the place in every column."""
+        for attempt in range(2):
+            for row in range(self.items.rowCount()):
+                item = self.items.row_at(row)
+                if item is not None and item.start is not None and item.start < end and start < item.end:
+                    self.select_ref(item.ref)
+                    return
+            if attempt == 0:
+                self.filter.setCurrentIndex(self.filter.findData("all"))
+        for reader in self.readers.values():
+            reader.emphasize([(start, end, EMPHASIS)])
+        self._align_all(next(iter(self.readers)), start)
+
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self._show_item(self.items.row_at(current.row()))
 

@@ -528,7 +528,8 @@ class MainWindow(QMainWindow):
 
         report = run_task(self, "Computing agreement…", task)
         self.agreement_window = AgreementWindow(report, self)
-        self.agreement_window.openPlace.connect(self.open_place)
+        self.agreement_window.openPlace.connect(
+            lambda doc, start, end: self._do(lambda: review_actions.open_disagreement(self, doc, start, end)))
         self.agreement_window.show()
 
     def open_place(self, document_id: int, start: int | None, end: int | None) -> None:

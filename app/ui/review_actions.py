@@ -30,6 +30,14 @@ def show_compare(window: MainWindow) -> None:
     compare.show()
 
 
+def open_disagreement(window: MainWindow, document_id: int, start: int | None, end: int | None) -> None:
+    """From the Agreement window: the document at that place, and the Compare view there."""
+    window.open_place(document_id, start, end)
+    show_compare(window)
+    if start is not None and end is not None:
+        window.compare_window.select_place(start, end)
+
+
 def edit_gold(window: MainWindow, document_id: int) -> None:
     """Code as gold in the main window (edit, delete or add gold annotations); undo keeps working."""
     ReviewService(window.workspace).require_review()
