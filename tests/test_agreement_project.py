@@ -29,7 +29,10 @@ def test_agreement_json(coded, capsys):
     assert events["matched"] == 1 and events["f1"] == 1.0
     assert events["attributes"]["Modality"] == {"compared": 1, "agreed": 1, "agreement": 1.0}
     assert events["roles"]["Actor"]["agreed"] == 0
-    assert {d["kind"] for d in report["disagreements"]} == {"mention", "mention span"}  # events agree
+    assert {d["kind"] for d in report["disagreements"]} == {"mention", "mention span", "event role"}
+    (role,) = [d for d in report["disagreements"] if d["kind"] == "event role"]  # the matched events' Actor
+    assert (role["text"], role["value_a"], role["value_b"], role["type"]) == (
+        "Actor", "Meta", "OpenAI", "Hiring/Poaching offer")
     assert all("type" in d and d["code"] is None for d in report["disagreements"])
 
 

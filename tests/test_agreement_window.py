@@ -58,7 +58,7 @@ def _click_row(qtbot, dialog, tab: str, *cells: str) -> None:
 
 def test_selecting_a_code_lists_its_disagreements(qtbot, window, report):
     dialog = window.agreement_window
-    assert len(_listed(dialog)) == len(report["disagreements"]) == 7  # all, until a row is chosen
+    assert len(_listed(dialog)) == len(report["disagreements"]) == 8  # all, until a row is chosen
     assert not dialog.show_all_button.isEnabled()
     _click_row(qtbot, dialog, "Document codes", "tone")
     assert _listed(dialog) == _expected(report, lambda d: d["code"] == "tone")
@@ -67,7 +67,7 @@ def test_selecting_a_code_lists_its_disagreements(qtbot, window, report):
     _click_row(qtbot, dialog, "Document codes", "primary_topic")
     assert [r[4] for r in _listed(dialog)] == ["primary_topic"]
     qtbot.mouseClick(dialog.show_all_button, Qt.MouseButton.LeftButton)
-    assert len(_listed(dialog)) == 7 and dialog.selected_label.text().startswith("Disagreements: all — 7")
+    assert len(_listed(dialog)) == 8 and dialog.selected_label.text().startswith("Disagreements: all — 8")
 
 
 def test_selecting_a_mentions_row_lists_that_pair_and_type(qtbot, window, report):
@@ -84,7 +84,7 @@ def test_selecting_a_mentions_row_lists_that_pair_and_type(qtbot, window, report
     assert {r[0] for r in _listed(dialog)} == {"mention", "mention span"} and len(_listed(dialog)) == 3
     _click_row(qtbot, dialog, "Events", "alice | bob")
     assert _listed(dialog) == _expected(report, lambda d: d["kind"].startswith("event"))
-    assert {r[0] for r in _listed(dialog)} == {"event", "event attribute"}
+    assert {r[0] for r in _listed(dialog)} == {"event", "event attribute", "event role"}
 
 
 def test_double_click_opens_the_document_at_that_place(qtbot, window, report):

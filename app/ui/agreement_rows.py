@@ -9,7 +9,7 @@ from typing import Any
 
 CODE_KINDS = frozenset({"document code"})
 MENTION_KINDS = frozenset({"mention", "mention span"})
-EVENT_KINDS = frozenset({"event", "event attribute"})
+EVENT_KINDS = frozenset({"event", "event attribute", "event role"})
 ALL_TYPES = "(all types)"
 
 DISAGREEMENT_COLUMNS = ("kind", "type", "document", "start", "end", "text", "coder_a", "value_a", "coder_b",

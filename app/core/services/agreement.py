@@ -65,7 +65,9 @@ def agreement_report(project: Project, coders: list[str] | None = None, include_
         ea, eb = events.get(a, []), events.get(b, [])
         pairs = _match_events(ea, eb, same_mention)
         report["events"]["pairs"].append(_event_pair(a, b, ea, eb, pairs, same_mention))
+        texts = {m.mention_id: m.text for m in (*ma, *mb)}
         report["disagreements"] += _event_disagreements(a, b, ea, eb, pairs)
+        report["disagreements"] += _role_disagreements(a, b, ea, eb, pairs, same_mention, texts)
     return report
 
 
@@ -228,6 +230,29 @@ def _event_disagreements(a: str, b: str, ea: list[dict[str, Any]], eb: list[dict
                         "text": e["trigger_text"] or e["type"], "coder_a": a,
                         "value_a": mine if side == "a" else theirs, "coder_b": b,
                         "value_b": theirs if side == "a" else mine, "type": e["type"], "code": None})
+    return out
+
+
+def _role_disagreements(a: str, b: str, ea: list[dict[str, Any]], eb: list[dict[str, Any]],
+                        pairs: list[tuple[int, int]], same_mention: dict[int, int],
+                        texts: dict[int, str]) -> list[dict[str, Any]]:
+    """Roles of matched events that the two coders filled differently (kind "event role"; "text"
+    is the role's name; each value lists that coder's fillers, or "nothing")."""
+    out: list[dict[str, Any]] = []
+    for i, j in pairs:
+        x, y = ea[i], eb[j]
+        mapped = {(role, same_mention.get(m)) for role, m in x["arguments"]}
+        places = [t for t in (x["trigger"], y["trigger"]) if t]
+        start = min(t[0] for t in places) if places else None
+        end = max(t[1] for t in places) if places else None
+        for role in sorted({r for r, _ in x["arguments"]} | {r for r, _ in y["arguments"]}):
+            if {m for r, m in mapped if r == role} == {m for r, m in y["arguments"] if r == role}:
+                continue
+            mine = "; ".join(sorted(texts.get(m, "?") for r, m in x["arguments"] if r == role)) or "nothing"
+            theirs = "; ".join(sorted(texts.get(m, "?") for r, m in y["arguments"] if r == role)) or "nothing"
+            out.append({"kind": "event role", "document_id": x["document_id"], "start": start, "end": end,
+                        "text": role, "coder_a": a, "value_a": mine, "coder_b": b, "value_b": theirs,
+                        "type": x["type"], "code": None})
     return out
 
 
