@@ -96,7 +96,7 @@ def cmd_gold(args: argparse.Namespace) -> int:
     from app.core.errors import AnnotaryError
     from app.core.models import Document
     from app.core.services.adjudication import accept_agreements_in_documents
-    from app.core.services.review_items import load_reviews
+    from app.core.services.review_items import count_reviews
 
     with _open(args) as project:
         with project.read() as s:
@@ -111,7 +111,7 @@ def cmd_gold(args: argparse.Namespace) -> int:
             print(f"accepted {accepted} agreed annotation(s) into gold")
             return 0
         with project.read() as s:
-            reviews = [r for r in load_reviews(s, ids) if len(r.coders) >= 2]
+            reviews = [r for r in count_reviews(s, ids) if len(r.coders) >= 2]
     rows = [{"document_id": r.document_id, "coders": r.coders, "disagreements": r.disagreements,
              "unresolved": r.unresolved, "agreed_not_in_gold": r.agreed_pending} for r in reviews]
     total = {"documents": len(rows), "unresolved": sum(r["unresolved"] for r in rows),

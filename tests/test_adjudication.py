@@ -172,3 +172,37 @@ def test_roles_are_assigned_by_adjudicators_once_there_is_one(coded):
         as_carol = ReviewService(Workspace(project, "carol"))
         as_carol.set_role("bob", "adjudicator")
         assert ("bob", "adjudicator") in as_carol.coders()
+
+
+def test_fast_counts_equal_the_detailed_review(tmp_path):
+    """`count_reviews` (counters) and `load_reviews` (the Compare view) agree, on a synthetic corpus
+    of three coders with agreements, accepted, rejected and overridden items."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from corpus import generate
+
+    from app.core.services.projects import init_project
+    from app.core.services.review_items import count_reviews, load_reviews
+
+    with init_project(tmp_path / "synthetic.annotary", empty=True) as project:
+        ids = list(generate(project, 12, 45, 6, ("alice", "bob", "carol"), doc_chars=600).document_ids)
+        service = _adjudicator(project)
+        with project.read() as s:
+            first = load_reviews(s, ids)
+        for review in first[:6]:  # settle some items in several ways
+            for k, item in enumerate(i for i in review.items if i.unresolved):
+                if k % 3 == 0:
+                    service.accept(item, next(iter(item.holders)))
+                elif k % 3 == 1:
+                    service.reject(item)
+        with project.read() as s:
+            reviews = load_reviews(s, ids)
+            fast = {c.document_id: (c.coders, c.disagreements, c.unresolved, c.agreed_pending)
+                    for c in count_reviews(s, ids)}
+        detailed = {r.document_id: (r.coders, r.disagreements, r.unresolved, r.agreed_pending) for r in reviews}
+        assert fast == detailed
+        assert sum(v[2] for v in detailed.values()) < sum(r.unresolved for r in first)
+        statuses = {i.status for r in reviews for i in r.items}
+        assert {"accepted", "rejected", "gold differs", "unresolved"} <= statuses

@@ -131,6 +131,8 @@ def test_columns_scroll_together(lead_window, qtbot):
         return reader.position_map.to_code_point(reader.cursorForPosition(QPoint(4, 4)).position())
 
     assert abs(top_char(alice) - top_char(bob)) < 80  # the same line is on top in both columns
+    # the project's counter comes from a worker thread, then follows this document's decisions
+    qtbot.waitUntil(lambda: compare.project_counter() is not None, timeout=5000)
     assert "Project: 6 unresolved in 1 document(s)" in compare.summary.text()
     compare.select_ref(compare.items.row_at(0).ref)
     compare.reject_selected()

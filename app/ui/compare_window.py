@@ -4,9 +4,12 @@ version, reject, accept all agreements, undo)."""
 
 from __future__ import annotations
 
+import logging
+import threading
+from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,13 +27,40 @@ from PySide6.QtWidgets import (
 
 from app.core.errors import AnnotaryError
 from app.core.services.coders import GOLD
-from app.core.services.review import ReviewService
+from app.core.project import open_project
+from app.core.services.review import ReviewService, unresolved_per_document
 from app.core.services.review_items import DocumentReview, ReviewItem
 from app.ui.highlights import Span
 from app.ui.models.review_item_model import FILTERS, ReviewItemModel
 from app.ui.reader import ReaderView
 
 EMPHASIS = "#ffbf00"
+log = logging.getLogger(__name__)
+
+
+class _ProjectCounter(QObject):
+    """Counts the project's unresolved disagreements in a thread of its own, on its own connection."""
+
+    counted = Signal(int, int, int)  # total, documents with any, this document's
+
+    def __init__(self, path: Path, document_id: int) -> None:
+        super().__init__()
+        self.path, self.document_id = path, document_id
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self.thread = threading.Thread(target=self._run, name="annotary-project-counter", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            with open_project(self.path) as project:
+                counts = unresolved_per_document(project)
+        except Exception:  # noqa: BLE001 - the counter is a convenience; the log keeps the cause
+            log.exception("counting the project's unresolved disagreements failed")
+            return
+        self.counted.emit(sum(counts.values()), sum(1 for c in counts.values() if c),
+                          counts.get(self.document_id, 0))
 
 
 class CompareWindow(QDialog):
@@ -51,13 +81,17 @@ class CompareWindow(QDialog):
         self._syncing = False
         self.review: DocumentReview = service.document_review(document_id)
         self.coders = self.review.coders
-        # the project's counter is read once, then kept up to date with this document's changes
-        self._project_unresolved, self._project_documents = service.project_unresolved()
-        self._counted = self.review.unresolved
+        # The project's counter is read once in a worker thread (it reads every document two or
+        # more coders worked on), then kept up to date with this document's changes.
+        self._project: tuple[int, int] | None = None
+        self._counted = 0
+        self._counter = _ProjectCounter(service.project.path, document_id)
+        self._counter.counted.connect(self._project_counted)
         self.setWindowTitle(f"Compare — {title}")
         self.resize(1300, 850)
         self._build()
         self.reload()
+        self._counter.start()
 
     # ------------------------------------------------------------ layout
 
@@ -166,12 +200,7 @@ class CompareWindow(QDialog):
         self.table.resizeColumnsToContents()
         for col in range(self.items.columnCount()):
             self.table.setColumnWidth(col, min(self.table.columnWidth(col), 320))
-        total, documents = self._project_counter()
-        self.summary.setText(
-            f"Coders: {', '.join(self.coders)}.  <b>Unresolved here: {self.review.unresolved}</b> of "
-            f"{self.review.disagreements} disagreement(s); agreed, not yet in gold: {self.review.agreed_pending}.  "
-            f"Project: {total} unresolved in {documents} document(s).  Red wavy text: a mention not every "
-            "coder made exactly and gold has not settled yet. Select an item to see it in every column.")
+        self._update_summary()
         self.accept_all_button.setText(f"Accept all agreements ({self.review.agreed_pending})")
         self.accept_all_button.setEnabled(self.review.agreed_pending > 0)
         row = self.items.row_of(selected.ref) if selected is not None else None
@@ -184,12 +213,27 @@ class CompareWindow(QDialog):
         else:
             self._show_item(None)
 
-    def _project_counter(self) -> tuple[int, int]:
+    def _project_counted(self, total: int, documents: int, here: int) -> None:
+        """The worker's figures, `here` being this document's count as the worker saw it."""
+        self._project, self._counted = (total, documents), here
+        self._update_summary()
+
+    def project_counter(self) -> tuple[int, int] | None:
+        """(unresolved, documents with any) in the project, or None while still counting."""
+        if self._project is None:
+            return None
         now = self.review.unresolved
-        self._project_unresolved += now - self._counted
-        self._project_documents += (now > 0) - (self._counted > 0)
-        self._counted = now
-        return self._project_unresolved, self._project_documents
+        total, documents = self._project
+        return total + now - self._counted, documents + (now > 0) - (self._counted > 0)
+
+    def _update_summary(self) -> None:
+        counter = self.project_counter()
+        project = "counting…" if counter is None else f"{counter[0]} unresolved in {counter[1]} document(s)"
+        self.summary.setText(
+            f"Coders: {', '.join(self.coders)}.  <b>Unresolved here: {self.review.unresolved}</b> of "
+            f"{self.review.disagreements} disagreement(s); agreed, not yet in gold: {self.review.agreed_pending}.  "
+            f"Project: {project}.  Red wavy text: a mention not every coder made exactly and gold has not "
+            "settled yet. Select an item to see it in every column.")
 
     def selected_item(self) -> ReviewItem | None:
         if not hasattr(self, "table"):

@@ -17,7 +17,7 @@ from app.core.errors import AnnotaryError
 from app.core.models import DocumentCodeValue, Event, GoldRejection, Mention, MentionAttributeValue
 from app.core.services import history as h
 from app.core.services.coders import get_gold_coder
-from app.core.services.review_items import ReviewItem, load_review, load_reviews
+from app.core.services.review_items import ReviewItem, count_reviews, load_review
 
 
 def _gold_mention(session: Session, compound: h.Compound, gold_id: int, source: Mention) -> int:
@@ -188,7 +188,7 @@ def accept_agreements_in_documents(session: Session, document_ids: list[int]) ->
     """Accept the agreements of many documents in the caller's transaction (the command line's
     batch form, not undoable); documents with nothing pending are passed over. Returns the count."""
     total = 0
-    for review in load_reviews(session, document_ids):
+    for review in count_reviews(session, document_ids):
         if len(review.coders) >= 2 and review.agreed_pending:
             action = AcceptAgreements(review.document_id)
             action.do(session)

@@ -10,10 +10,11 @@ from sqlalchemy import func, select
 
 from app.core.errors import AnnotaryError
 from app.core.models import Coder, DocumentStatus
+from app.core.project import Project
 from app.core.services import adjudication as adj
 from app.core.services.coders import GOLD, get_gold_coder, set_role
 from app.core.services.project_settings import BLIND_CODING, get_setting, may_see_others, set_setting
-from app.core.services.review_items import DocumentReview, ReviewItem, load_review, load_reviews
+from app.core.services.review_items import DocumentReview, ReviewItem, count_reviews, load_review
 from app.core.services.workspace import MentionView, Workspace
 
 
@@ -81,13 +82,8 @@ class ReviewService:
     def project_unresolved(self) -> tuple[int, int]:
         """(unresolved disagreements, documents that have any) over the documents two or more coders worked on."""
         self.require_review()
-        with self.project.read() as s:
-            gold = s.scalar(select(Coder.id).where(Coder.name == GOLD))
-            q = (select(DocumentStatus.document_id).where(DocumentStatus.coder_id != (gold or -1))
-                 .group_by(DocumentStatus.document_id).having(func.count() >= 2))
-            reviews = load_reviews(s, list(s.scalars(q)))
-        counts = [r.unresolved for r in reviews]
-        return sum(counts), sum(1 for c in counts if c)
+        counts = unresolved_per_document(self.project)
+        return sum(counts.values()), sum(1 for c in counts.values() if c)
 
     # ------------------------------------------------------------ deciding (undoable, committed)
 
@@ -109,3 +105,12 @@ class ReviewService:
     def ensure_gold(self) -> None:
         with self.project.uow() as s:
             get_gold_coder(s)
+
+
+def unresolved_per_document(project: Project) -> dict[int, int]:
+    """Unresolved disagreements of each document two or more coders (gold apart) worked on."""
+    with project.read() as s:
+        gold = s.scalar(select(Coder.id).where(Coder.name == GOLD))
+        q = (select(DocumentStatus.document_id).where(DocumentStatus.coder_id != (gold or -1))
+             .group_by(DocumentStatus.document_id).having(func.count() >= 2))
+        return {r.document_id: r.unresolved for r in count_reviews(s, list(s.scalars(q)))}

@@ -1,0 +1,273 @@
+"""The data an adjudicator reviews, read in bulk, and the state of each distinct annotation.
+
+`read_documents` reads, per document, the coders who worked on it (gold apart), everyone's
+mentions, events and code values, and the adjudicator's rejections. The `*_states` functions
+line the coders' annotations up: one `State` per distinct annotation (a mention's span and type;
+an event's type, trigger, argument spans and attributes; a code), with who made exactly it,
+whether every coder did, and what gold says (see `review_items` for the meaning). They are
+the one place these rules live: the detailed review and the fast counts both use them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from bisect import bisect_left
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core.models import (
+    Coder,
+    DocumentCode,
+    DocumentCodeValue,
+    DocumentStatus,
+    Event,
+    EventArgument,
+    EventAttributeValue,
+    GoldRejection,
+    Mention,
+)
+from app.core.services.coders import GOLD
+
+ACCEPTED, REJECTED, GOLD_DIFFERS = "accepted", "rejected", "gold differs"
+
+
+@dataclass(frozen=True, slots=True)
+class MentionRow:
+    id: int
+    coder: str
+    type_id: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    id: int
+    coder: str
+    type_id: int
+    trigger: tuple[int, int] | None
+    trigger_text: str | None
+    arguments: frozenset[tuple[int, int, int, int]]  # (role id, start, end, entity type id)
+    attributes: frozenset[tuple[int, str]]  # (attribute id, value)
+
+    @property
+    def signature(self) -> tuple[Any, ...]:
+        return (self.type_id, self.trigger, self.arguments, self.attributes)
+
+
+@dataclass
+class DocData:
+    document_id: int
+    coders: list[str]  # who worked on it, gold apart, by coder id
+    mentions: list[MentionRow] = field(default_factory=list)
+    events: list[EventRow] = field(default_factory=list)
+    codes: list[tuple[str, int, str]] = field(default_factory=list)  # (coder, code id, value)
+    rejected: set[str] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class State:
+    kind: str  # mention, event, code
+    ref: str
+    holders: dict[str, Any]  # coder -> MentionRow / EventRow / code value that is exactly this
+    agreed: bool  # two or more coders, all of them made exactly this
+    gold: str  # accepted, rejected, gold differs, or ""
+    gold_there: list[Any]  # gold's annotations at that place (mentions, events, or [value])
+    first: Any  # one holder's annotation (or value)
+    key: Any  # (start, end, type id) / event signature / code id
+
+
+def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
+    for i in range(0, len(ids), size):
+        yield ids[i:i + size]
+
+
+def read_documents(session: Session, document_ids: Iterable[int]) -> Iterator[DocData]:
+    """Each document's data, in the order given, read 500 documents at a time (Core rows)."""
+    conn = session.connection()
+    names = dict(conn.execute(select(Coder.id, Coder.name)).all())
+    for chunk in _chunks(list(dict.fromkeys(document_ids))):
+        docs = {d: DocData(d, []) for d in chunk}
+        for doc_id, coder_id in conn.execute(
+            select(DocumentStatus.document_id, DocumentStatus.coder_id)
+            .where(DocumentStatus.document_id.in_(chunk)).order_by(DocumentStatus.coder_id)
+        ):
+            if names[coder_id] != GOLD:
+                docs[doc_id].coders.append(names[coder_id])
+        spans: dict[int, tuple[int, int, int]] = {}
+        for mid, doc_id, coder_id, type_id, start, end, text in conn.execute(
+            select(Mention.id, Mention.document_id, Mention.coder_id, Mention.entity_type_id, Mention.start,
+                   Mention.end, Mention.text).where(Mention.document_id.in_(chunk))
+            .order_by(Mention.start, Mention.end.desc(), Mention.id)
+        ):
+            docs[doc_id].mentions.append(MentionRow(mid, names[coder_id], type_id, start, end, text))
+            spans[mid] = (start, end, type_id)
+        _read_events(conn, chunk, names, spans, docs)
+        for doc_id, coder_id, code_id, value in conn.execute(
+            select(DocumentCodeValue.document_id, DocumentCodeValue.coder_id, DocumentCodeValue.code_id,
+                   DocumentCodeValue.value).where(DocumentCodeValue.document_id.in_(chunk))
+        ):
+            docs[doc_id].codes.append((names[coder_id], code_id, value))
+        for doc_id, ref in conn.execute(
+            select(GoldRejection.document_id, GoldRejection.ref).where(GoldRejection.document_id.in_(chunk))
+        ):
+            docs[doc_id].rejected.add(ref)
+        yield from docs.values()
+
+
+def _read_events(conn: Any, chunk: list[int], names: dict[int, str], spans: dict[int, tuple[int, int, int]],
+                 docs: dict[int, DocData]) -> None:
+    rows = conn.execute(
+        select(Event.id, Event.document_id, Event.coder_id, Event.event_type_id, Event.trigger_start,
+               Event.trigger_end, Event.trigger_text).where(Event.document_id.in_(chunk)).order_by(Event.id)
+    ).all()
+    arguments: dict[int, set[tuple[int, int, int, int]]] = defaultdict(set)
+    attributes: dict[int, set[tuple[int, str]]] = defaultdict(set)
+    for part in _chunks([r[0] for r in rows]):
+        for event_id, role_id, mention_id in conn.execute(
+            select(EventArgument.event_id, EventArgument.role_id, EventArgument.mention_id)
+            .where(EventArgument.event_id.in_(part))
+        ):
+            arguments[event_id].add((role_id, *spans[mention_id]))
+        for event_id, attribute_id, value in conn.execute(
+            select(EventAttributeValue.event_id, EventAttributeValue.attribute_id, EventAttributeValue.value)
+            .where(EventAttributeValue.event_id.in_(part))
+        ):
+            attributes[event_id].add((attribute_id, value))
+    for eid, doc_id, coder_id, type_id, start, end, trigger_text in rows:
+        docs[doc_id].events.append(EventRow(
+            eid, names[coder_id], type_id, (start, end) if start is not None else None, trigger_text,
+            frozenset(arguments[eid]), frozenset(attributes[eid])))
+
+
+def code_order(session: Session) -> list[int]:
+    return list(session.scalars(select(DocumentCode.id).order_by(DocumentCode.position, DocumentCode.id)))
+
+
+# ---------------------------------------------------------------- refs
+
+
+def mention_ref(start: int, end: int, type_id: int) -> str:
+    return f"mention:{start}:{end}:{type_id}"
+
+
+def event_ref(signature: tuple[Any, ...]) -> str:
+    type_id, trigger, arguments, attributes = signature
+    canonical = repr((type_id, trigger, sorted(arguments), sorted(attributes)))
+    return "event:" + hashlib.sha1(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+def code_ref(code_id: int) -> str:
+    return f"code:{code_id}"
+
+
+# ---------------------------------------------------------------- states
+
+
+def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+class SpanIndex:
+    """One coder's mentions sorted by start, for finding those that overlap a range quickly."""
+
+    def __init__(self, mentions: list[MentionRow]) -> None:
+        self.mentions = sorted(mentions, key=lambda m: (m.start, -m.end, m.id))
+        self.starts = [m.start for m in self.mentions]
+        self.max_len = max((m.end - m.start for m in self.mentions), default=0)
+
+    def overlapping(self, start: int, end: int) -> list[MentionRow]:
+        if not self.mentions:
+            return []
+        i = bisect_left(self.starts, start - self.max_len + 1)
+        j = bisect_left(self.starts, end)
+        return [m for m in self.mentions[i:j] if m.end > start]
+
+
+def span_indexes(d: DocData) -> dict[str, SpanIndex]:
+    by_coder: dict[str, list[MentionRow]] = defaultdict(list)
+    for m in d.mentions:
+        by_coder[m.coder].append(m)
+    return {c: SpanIndex(ms) for c, ms in by_coder.items()}
+
+
+def _decide(key_in_gold: bool, ref: str, rejected: set[str], gold_there: list[Any]) -> str:
+    if key_in_gold:
+        return ACCEPTED
+    if ref in rejected:
+        return REJECTED
+    return GOLD_DIFFERS if gold_there else ""
+
+
+def mention_states(d: DocData, index: dict[str, SpanIndex]) -> list[State]:
+    gold = index.get(GOLD) or SpanIndex([])
+    gold_keys = {(m.start, m.end, m.type_id) for m in gold.mentions}
+    coders = set(d.coders)
+    by_key: dict[tuple[int, int, int], dict[str, MentionRow]] = {}
+    for m in d.mentions:
+        if m.coder in coders:
+            by_key.setdefault((m.start, m.end, m.type_id), {}).setdefault(m.coder, m)
+    states = []
+    for key, holders in by_key.items():
+        ref = mention_ref(*key)
+        gold_there = gold.overlapping(key[0], key[1])
+        states.append(State("mention", ref, holders, len(coders) >= 2 and len(holders) == len(coders),
+                            _decide(key in gold_keys, ref, d.rejected, gold_there), gold_there,
+                            next(iter(holders.values())), key))
+    return states
+
+
+def same_place(x: EventRow, y: EventRow) -> bool:
+    """Two events of one type at one place: overlapping triggers, or (without) a shared argument span."""
+    if x.type_id != y.type_id:
+        return False
+    if x.trigger and y.trigger:
+        return overlaps(x.trigger, y.trigger)
+    return bool({a[1:] for a in x.arguments} & {a[1:] for a in y.arguments})
+
+
+def event_states(d: DocData) -> list[State]:
+    gold = [e for e in d.events if e.coder == GOLD]
+    gold_signatures = {e.signature for e in gold}
+    coders = set(d.coders)
+    by_sig: dict[tuple[Any, ...], dict[str, EventRow]] = {}
+    for e in d.events:
+        if e.coder in coders:
+            by_sig.setdefault(e.signature, {}).setdefault(e.coder, e)
+    states = []
+    for sig, holders in by_sig.items():
+        first = next(iter(holders.values()))
+        ref = event_ref(sig)
+        gold_there = [g for g in gold if same_place(g, first)]
+        states.append(State("event", ref, holders, len(coders) >= 2 and len(holders) == len(coders),
+                            _decide(sig in gold_signatures, ref, d.rejected, gold_there), gold_there, first, sig))
+    return states
+
+
+def code_states(d: DocData, order: list[int]) -> list[State]:
+    values: dict[int, dict[str, str]] = defaultdict(dict)
+    coders = set(d.coders)
+    for coder, code_id, value in d.codes:
+        if coder in coders or coder == GOLD:
+            values[code_id][coder] = value
+    states = []
+    for code_id in order:
+        per = values.get(code_id, {})
+        coded = {c: v for c, v in per.items() if c != GOLD}
+        if not coded:
+            continue
+        gold_value = per.get(GOLD)
+        ref = code_ref(code_id)
+        if gold_value is not None:
+            state = ACCEPTED if gold_value in coded.values() else GOLD_DIFFERS
+        else:
+            state = REJECTED if ref in d.rejected else ""
+        agreed = len(coders) >= 2 and len(coded) == len(coders) and len(set(coded.values())) == 1
+        states.append(State("code", ref, coded, agreed, state, [gold_value] if gold_value is not None else [],
+                            next(iter(coded.values())), code_id))
+    return states
