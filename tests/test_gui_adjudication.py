@@ -137,3 +137,19 @@ def test_columns_scroll_together(lead_window, qtbot):
     compare.select_ref(compare.items.row_at(0).ref)
     compare.reject_selected()
     assert "Project: 5 unresolved in 1 document(s)" in compare.summary.text()
+
+
+def test_export_the_gold_set_only_from_the_menu(lead_window, coded, tmp_path, monkeypatch):
+    from openpyxl import load_workbook
+    from PySide6.QtWidgets import QFileDialog
+
+    _compare(lead_window).accept_agreements()
+    target = tmp_path / "gold-only"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "")))
+    action = next(a for a in lead_window.findChildren(type(lead_window.action_export))
+                  if a.text() == "Excel workbook, gold set only…")
+    action.trigger()
+    wb = load_workbook(tmp_path / "gold-only.xlsx", read_only=True)
+    rows = list(wb["Mentions"].iter_rows(values_only=True))
+    assert [(dict(zip(rows[0], r))["coder"], dict(zip(rows[0], r))["text"]) for r in rows[1:]] == [("gold", "OpenAI")]
+    assert "Agreement" not in wb.sheetnames

@@ -81,13 +81,14 @@ def _default_target(suffix: str) -> str:
     return str(default_exports_dir() / f"annotary-{datetime.now():%Y%m%d-%H%M%S}{suffix}")
 
 
-def ask_export(window: MainWindow, fmt: str) -> None:
+def ask_export(window: MainWindow, fmt: str, coder: str | None = None) -> None:
+    """Ask where to export; `coder` limits an Excel export to one coder (e.g. the gold set)."""
     if fmt == "xlsx":
-        name, _ = QFileDialog.getSaveFileName(window, "Export Excel workbook", _default_target(".xlsx"),
-                                              "Excel (*.xlsx)")
+        title = "Export Excel workbook" + (f" ({coder} only)" if coder else "")
+        name, _ = QFileDialog.getSaveFileName(window, title, _default_target(".xlsx"), "Excel (*.xlsx)")
         if name:
             target = Path(name) if name.endswith(".xlsx") else Path(name + ".xlsx")
-            export_workbook(window, target)
+            export_workbook(window, target, coder=coder)
         return
     if fmt == "doccano":
         name, _ = QFileDialog.getSaveFileName(window, "Export doccano JSONL", _default_target(".jsonl"),

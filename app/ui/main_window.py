@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from app import __version__
 from app.core.errors import AnnotaryError
 from app.core.project import Project, open_project
+from app.core.services.coders import GOLD
 from app.core.services.projects import init_project, open_for_command
 from app.core.services.workspace import EventView, MentionView, Workspace
 from app.ui import file_actions, review_actions, settings
@@ -171,6 +172,7 @@ class MainWindow(QMainWindow):
         self._add(ann, "doccano JSONL…", lambda: file_actions.ask_import_annotations(self, "doccano"))
         exp = file_menu.addMenu("&Export")
         self.action_export = self._add(exp, "Excel workbook…", lambda: file_actions.ask_export(self, "xlsx"), "Ctrl+E")
+        self._add(exp, "Excel workbook, gold set only…", lambda: file_actions.ask_export(self, "xlsx", coder=GOLD))
         self._add(exp, "brat folder…", lambda: file_actions.ask_export(self, "brat"))
         self._add(exp, "doccano JSONL…", lambda: file_actions.ask_export(self, "doccano"))
         cb = file_menu.addMenu("&Codebook")
