@@ -309,3 +309,112 @@ def test_numeric_strings_count_as_numbers_where_numbers_are_required():
     assert krippendorff_alpha({1: {"a": "2.0", "b": 2}, 2: {"a": "1", "b": 3}}, "interval").categories == (1, 2, 3)
     # at the nominal level text stays text: "2.0" and "2" are different values
     assert krippendorff_alpha({1: {"a": "2.0", "b": "2"}, 2: {"a": "1", "b": "1"}}, "nominal").alpha < 1
+
+
+# -- the one-pass route (a plain dict of dicts) gives exactly what the general route gives
+PAIRABLE_ARRAYS = ("freq", "m", "entry_cat", "entry_pattern", "pattern_starts", "_mixed", "_const_ids")
+
+
+def assert_same_data(fast: PairableData, general: PairableData) -> None:
+    assert [(type(c), repr(c)) for c in fast.categories] == [(type(c), repr(c)) for c in general.categories]
+    for name in ("n_units_total", "n_units_no_ratings", "n_units_one_rating", "n_units_pairable", "n_pairable_values"):
+        assert getattr(fast, name) == getattr(general, name), name
+    for name in PAIRABLE_ARRAYS:
+        a, b = getattr(fast, name), getattr(general, name)
+        assert a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes(), name
+    assert repr(fast.result()) == repr(general.result())
+
+
+# values written in several forms that are equal in Python (1, 1.0, "1", "1.0", 0.0, -0.0 ...)
+plain_values = st.one_of(
+    st.none(),
+    st.just(float("nan")),
+    st.integers(-2, 4),
+    st.sampled_from([0.0, -0.0, 1.0, 2.0, 2.5, -1.5]),
+    st.sampled_from(["1", "2", "2.0", "02", "-0.0", "0", "2.5", " 3", "x", "y"]),
+)
+plain_tables = st.dictionaries(
+    st.one_of(st.integers(0, 40), st.text("uvw", min_size=1, max_size=2)),
+    st.dictionaries(st.sampled_from(["a", "b", "c", "d"]), plain_values, max_size=4),
+    max_size=25,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(plain_tables, st.sampled_from(["nominal", "ordinal", "interval", "ratio"]))
+def test_one_pass_route_equals_general_route(table, level):
+    from app.core.stats.table import ratings_from_table
+
+    try:
+        general = PairableData(ratings_from_table(table), level)  # a Ratings takes the general route
+    except AnnotaryError as error:
+        with pytest.raises(AnnotaryError) as raised:
+            PairableData(table, level)
+        assert str(raised.value) == str(error)
+        return
+    assert_same_data(PairableData(table, level), general)
+
+
+def test_a_category_shows_the_form_that_comes_first_in_the_sorted_table():
+    # units and coders are sorted first: u1's coder a comes first, whatever the dict's order
+    table = {"u2": {"b": 1, "a": 2}, "u1": {"b": 2, "a": 1.0}}
+    assert [repr(c) for c in krippendorff_alpha(table, "interval").categories] == ["1.0", "2"]
+    table = {"u2": {"a": 0.0, "b": 1.0}, "u1": {"b": 0.0, "a": -0.0}}
+    assert [repr(c) for c in krippendorff_alpha(table, "ratio").categories] == ["-0.0", "1.0"]
+    table = {2: {"a": "2", "b": "1"}, 1: {"a": "2.0", "b": "1"}}
+    assert [repr(c) for c in krippendorff_alpha(table, "interval").categories] == ["1", "2.0"]
+
+
+def test_invalid_values_name_the_same_value_on_every_route():
+    # unhashable, bool, numpy scalars and a non-mapping row all leave the one-pass route
+    with pytest.raises(AnnotaryError, match=r"unit 2, coder 'a': value \[1\] is not a single value"):
+        krippendorff_alpha({3: {"a": [2]}, 2: {"a": [1], "b": 1}}, "nominal")
+    with pytest.raises(AnnotaryError, match="unit 1: expected a mapping coder -> value, got list"):
+        krippendorff_alpha({1: [1, 2], 2: {"a": 1}}, "nominal")
+    assert krippendorff_alpha({1: {"a": 1, "b": True}, 2: {"a": 0, "b": 0}}, "interval").alpha == 1.0
+    with pytest.raises(AnnotaryError, match="interval value True is not a number"):
+        krippendorff_alpha({1: {"b": 1, "a": True}, 2: {"a": 0, "b": 0}}, "interval")
+    numpy_values = {u: {c: np.float64(v) for c, v in row.items() if v is not None} for u, row in k2011().items()}
+    assert krippendorff_alpha(numpy_values, "interval") == krippendorff_alpha(k2011(), "interval")
+
+
+def test_wide_units_and_the_general_route_agree():
+    rng = np.random.default_rng(5)
+    table = {u: {"a": int(rng.integers(0, 4)), "b": int(rng.integers(0, 4))} for u in range(2_100)}
+    table["wide"] = {f"x{i}": int(rng.integers(0, 4)) for i in range(1_000)}  # patterns without padding
+    from app.core.stats.table import ratings_from_table
+
+    for level in ("nominal", "ordinal", "interval", "ratio"):
+        assert_same_data(PairableData(table, level), PairableData(ratings_from_table(table), level))
+
+
+def test_coincidence_matrix_adds_units_in_sorted_order():
+    # thirds and halves: the unit-by-unit sum, bit for bit
+    rng = np.random.default_rng(9)
+    table = {u: {c: int(rng.integers(1, 5)) if rng.random() < 0.8 else None for c in "abcde"} for u in range(300)}
+    values, o = coincidence_matrix(table, "nominal")
+    index = {c: i for i, c in enumerate(values)}
+    expected = np.zeros((len(values), len(values)))
+    for u in sorted(table):
+        rated = [v for _, v in sorted(table[u].items()) if v is not None]
+        if len(rated) < 2:
+            continue
+        counts = np.bincount([index[v] for v in rated], minlength=len(values)).astype(float)
+        expected += (np.outer(counts, counts) - np.diag(counts)) / (len(rated) - 1)
+    assert o.tobytes() == expected.tobytes()
+
+
+def test_coincidence_matrix_reads_numeric_strings_as_numbers():
+    numbers = k2011("interval")
+    as_text = {u: {c: (None if v is None else str(v)) for c, v in r.items()} for u, r in numbers.items()}
+    values, o = coincidence_matrix(as_text, "interval")
+    expected_values, expected = coincidence_matrix(numbers, "interval")
+    assert values == expected_values
+    np.testing.assert_array_equal(o, expected)
+
+
+def test_values_too_close_to_measure_give_no_alpha_not_nan():
+    """0.0 and 2.2e-308 differ, but their squared distance rounds to 0: undefined, with a reason."""
+    table = {0: {"a": 0.0, "b": 0.0}, 1: {"a": 0.0, "b": 0.0}, 2: {"a": 0.0, "b": 2.2250738585072014e-308}}
+    result = krippendorff_alpha(table, "interval")
+    assert result.alpha is None and "too little to measure" in result.note

@@ -28,6 +28,11 @@ materialising the V x V coincidence matrix, so 20,000 units with continuous valu
 quick as 20,000 units with five codes. The ratio metric has no such shortcut: its expected
 disagreement costs O(V^2) in the number V of distinct pairable values (done in blocks).
 
+Values are checked and encoded once: a plain dict of dicts with str/int/float values is read
+in one pass and encoded with numpy (distinct values checked, then codes per value, patterns by
+sorting); any other table, an invalid value, or equal values written in different forms (1 and
+1.0...) take the general route through `ratings_from_table`, with the same result and errors.
+
 alpha is None, with a note, when it is undefined: no unit has two ratings, or every
 pairable value is the same (``D_e = 0``: there is no variation to be reliable about --
 reporting 1.0 would hide that).
@@ -41,12 +46,11 @@ from typing import Any
 
 import numpy as np
 
+from app.core.stats.alpha_encoding import encode, gather_plain, patterns
 from app.core.stats.table import (
     Ratings,
     RatingsTable,
-    category_order,
     check_level,
-    numeric_view,
     ratings_from_table,
 )
 
@@ -81,6 +85,10 @@ def _ratio_delta(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return d * d
 
 
+# -- encoding a table into category codes, vectorised (numpy), with the general path as fallback
+
+"""Value types of the one-pass route; any other type (bool, numpy scalars...) takes the general one."""
+
 class PairableData:
     """The pairable values of a table, grouped into patterns, ready for (re)weighting.
 
@@ -93,39 +101,38 @@ class PairableData:
 
     def __init__(self, table: RatingsTable | Ratings, level: str, order: Sequence[Hashable] | None = None) -> None:
         self.level = check_level(level)
-        ratings = ratings_from_table(table)
-        sizes = ratings.counts_by_size()
-        self.n_units_total = ratings.n_units
-        self.n_units_no_ratings = sizes["no_ratings"]
-        self.n_units_one_rating = sizes["one_rating"]
-        convert = numeric_view(level, order)
-        values = [tuple(convert(v) for _, v in pairs) for pairs in ratings.rated]
-        # Every value is checked against the level (also those of non-pairable units).
-        every = category_order((v for vals in values for v in vals), level, order)
-        pairable = [vals for vals in values if len(vals) >= 2]
-        self.n_units_pairable = len(pairable)
-        present = {v for vals in pairable for v in vals}
-        cats = [c for c in every if c in present]
-        self.categories: tuple[Any, ...] = tuple(cats)
-        index = {c: i for i, c in enumerate(cats)}
-        patterns: dict[tuple[int, ...], int] = {}
-        for vals in pairable:
-            key = tuple(sorted(index[v] for v in vals))
-            patterns[key] = patterns.get(key, 0) + 1
-        keys = sorted(patterns)  # deterministic pattern order
-        self.n_values = len(cats)
-        self.freq = np.array([patterns[k] for k in keys], dtype=float)
-        self.m = np.array([len(k) for k in keys], dtype=float)
-        self.entry_cat = np.fromiter((c for k in keys for c in k), dtype=np.intp, count=int(self.m.sum()))
-        self.entry_pattern = np.repeat(np.arange(len(keys), dtype=np.intp), self.m.astype(np.intp))
-        starts = np.zeros(len(keys), dtype=np.intp)
-        if len(keys) > 1:
+        encoded = None
+        if not isinstance(table, Ratings):
+            gathered = gather_plain(table)
+            if gathered is not None:  # a plain dict of dicts: every value in one pass, in the dict's order
+                encoded = encode(*gathered, level, order, in_sorted_order=False)
+        if encoded is None:  # anything else, an invalid value, or equal values written differently
+            ratings = ratings_from_table(table)
+            values = [v for pairs in ratings.rated for _, v in pairs]
+            sizes = np.fromiter(map(len, ratings.rated), dtype=np.intp, count=ratings.n_units)
+            encoded = encode(values, sizes, level, order, in_sorted_order=True)
+            assert encoded is not None
+        self.n_units_total = encoded.n_units
+        self.n_units_no_ratings = encoded.n_units_no_ratings
+        self.n_units_one_rating = encoded.n_units_one_rating
+        self.n_units_pairable = encoded.n_units_pairable
+        self.categories: tuple[Any, ...] = encoded.categories
+        self._unit_entries = (encoded.entry_unit, encoded.entry_cat)
+        self.n_values = len(self.categories)
+        rows, counts = patterns(encoded.entry_unit, encoded.entry_cat, encoded.n_units_pairable, self.n_values)
+        self.freq = counts.astype(float)
+        self.m = np.count_nonzero(rows >= 0, axis=1).astype(float)
+        self.entry_cat = rows[rows >= 0].astype(np.intp, copy=False)  # row-major: each pattern's values, sorted
+        npat = len(self.freq)
+        self.entry_pattern = np.repeat(np.arange(npat, dtype=np.intp), self.m.astype(np.intp))
+        starts = np.zeros(npat, dtype=np.intp)
+        if npat > 1:
             starts[1:] = np.cumsum(self.m[:-1]).astype(np.intp)
         self.pattern_starts = starts
-        self.n_pairable_values = int(round(float(self.freq @ self.m))) if len(keys) else 0
+        self.n_pairable_values = int(round(float(self.freq @ self.m))) if npat else 0
         # which patterns hold one value only (and which), to tell weightings without variation
-        first = self.entry_cat[starts] if len(keys) else np.zeros(0, dtype=np.intp)
-        last = self.entry_cat[starts + self.m.astype(np.intp) - 1] if len(keys) else first
+        first = self.entry_cat[starts] if npat else np.zeros(0, dtype=np.intp)
+        last = self.entry_cat[starts + self.m.astype(np.intp) - 1] if npat else first
         constant = first == last
         self._mixed = (~constant).astype(float)
         self._const_ids = np.flatnonzero(constant)
@@ -136,7 +143,7 @@ class PairableData:
         self._delta: np.ndarray | None = None
         self.pattern_d: np.ndarray | None = None
         self._centred_sums: tuple[np.ndarray, np.ndarray] | None = None
-        if len(keys) and self.n_values >= 2:
+        if npat and self.n_values >= 2:
             self._prepare()
 
     @property
@@ -286,6 +293,12 @@ class PairableData:
                 alpha=None, note=reason, observed_disagreement=None, expected_disagreement=None, **common
             )
         alpha, d_o, d_e = self.evaluate(self.freq)
+        if not np.isfinite(alpha[0]):  # the values differ, but so little that their distances round to 0
+            return AlphaResult(
+                alpha=None, note="the pairable values differ by too little to measure (expected disagreement "
+                "rounds to 0): alpha is not defined", observed_disagreement=None, expected_disagreement=None,
+                **common,
+            )
         return AlphaResult(
             alpha=float(alpha[0]),
             note=None,
@@ -310,15 +323,29 @@ def coincidence_matrix(
     Materialises V x V: meant for display and checking, not for tables with thousands of
     distinct values.
     """
-    data = PairableData(table, level, order)
+    ratings = ratings_from_table(table)  # units in sorted order: every cell adds them up in that order
+    data = PairableData(ratings, level, order)
     v = data.n_values
-    o = np.zeros((v, v))
-    ratings = ratings_from_table(table)
-    index = {c: i for i, c in enumerate(data.categories)}
-    for pairs in ratings.rated:
-        m = len(pairs)
-        if m < 2:
-            continue
-        counts = np.bincount([index[val] for _, val in pairs], minlength=v).astype(float)
-        o += (np.outer(counts, counts) - np.diag(counts)) / (m - 1)
+    unit, cat = data._unit_entries
+    if not len(unit):
+        return data.categories, np.zeros((v, v))
+    m = np.bincount(unit).astype(float)  # m_u of each pairable unit
+    cell, count = np.unique(unit * v + cat, return_counts=True)  # by unit, then value: n_uc > 0
+    cell_unit, cell_cat = np.divmod(cell, v)
+    n = count.astype(float)
+    # every ordered pair (c, k) of values within a unit, c == k included
+    group = np.bincount(cell_unit)[cell_unit]  # distinct values of the cell's unit
+    left = np.repeat(np.arange(len(cell)), group)
+    offset = np.arange(len(left)) - np.repeat(np.cumsum(group) - group, group)  # 0 .. group - 1
+    right = _first_of_run(cell_unit)[left] + offset  # the unit's first cell, then each in turn
+    contribution = (n[left] * n[right] - np.where(left == right, n[left], 0.0)) / (m[cell_unit[left]] - 1)
+    # bincount adds each cell's contributions in input order, unit after unit (as o += ... per unit)
+    o = np.bincount(cell_cat[left] * v + cell_cat[right], weights=contribution, minlength=v * v).reshape(v, v)
     return data.categories, o
+
+
+def _first_of_run(sorted_values: np.ndarray) -> np.ndarray:
+    """For each element of a sorted array: the position where its run of equal values starts."""
+    new = np.ones(len(sorted_values), dtype=bool)
+    new[1:] = sorted_values[1:] != sorted_values[:-1]
+    return np.maximum.accumulate(np.where(new, np.arange(len(sorted_values)), 0))
