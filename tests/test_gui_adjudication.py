@@ -153,3 +153,26 @@ def test_export_the_gold_set_only_from_the_menu(lead_window, coded, tmp_path, mo
     rows = list(wb["Mentions"].iter_rows(values_only=True))
     assert [(dict(zip(rows[0], r))["coder"], dict(zip(rows[0], r))["text"]) for r in rows[1:]] == [("gold", "OpenAI")]
     assert "Agreement" not in wb.sheetnames
+
+
+def test_next_document_with_unresolved_disagreements(lead_window, coded, qtbot):
+    from app.core.services.workspace import Workspace
+
+    with open_project(coded) as project:  # alice and bob also disagree on document 2's tone
+        for coder, tone in (("alice", "negative"), ("bob", "positive")):
+            ws = Workspace(project, coder)
+            code = next(c for c in ws.codebook.document_codes if c.name == "tone")
+            ws.set_document_code(2, code.id, tone)
+    compare = _compare(lead_window)
+    qtbot.waitUntil(lambda: compare.project_counter() is not None, timeout=5000)
+    assert compare.project_counter() == (7, 2) and compare.next_unresolved_document() == 2
+    assert compare.next_button.isEnabled()
+    compare.next_button.click()
+    assert lead_window.document_id == 2
+    second = lead_window.compare_window
+    assert second is not compare and second.document_id == 2
+    assert [i.description for i in second.review.items] == ["tone: negative / positive"]
+    qtbot.waitUntil(lambda: second.project_counter() is not None, timeout=5000)
+    second.table.selectRow(0)
+    second.reject_selected()
+    assert second.project_counter() == (6, 1) and second.next_unresolved_document() == 5

@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 class _ProjectCounter(QObject):
     """Counts the project's unresolved disagreements in a thread of its own, on its own connection."""
 
-    counted = Signal(int, int, int)  # total, documents with any, this document's
+    counted = Signal(object)  # {document id: unresolved disagreements}
 
     def __init__(self, path: Path, document_id: int) -> None:
         super().__init__()
@@ -59,8 +59,7 @@ class _ProjectCounter(QObject):
         except Exception:  # noqa: BLE001 - the counter is a convenience; the log keeps the cause
             log.exception("counting the project's unresolved disagreements failed")
             return
-        self.counted.emit(sum(counts.values()), sum(1 for c in counts.values() if c),
-                          counts.get(self.document_id, 0))
+        self.counted.emit(counts)
 
 
 class CompareWindow(QDialog):
@@ -70,6 +69,7 @@ class CompareWindow(QDialog):
 
     openPlace = Signal(int, object, object)
     editGold = Signal(int)
+    goToDocument = Signal(int)
 
     def __init__(self, service: ReviewService, document_id: int, title: str,
                  run: Callable[[Callable[[], object]], object], parent: QWidget | None = None) -> None:
@@ -83,8 +83,7 @@ class CompareWindow(QDialog):
         self.coders = self.review.coders
         # The project's counter is read once in a worker thread (it reads every document two or
         # more coders worked on), then kept up to date with this document's changes.
-        self._project: tuple[int, int] | None = None
-        self._counted = 0
+        self._per_document: dict[int, int] | None = None  # as the worker counted them
         self._counter = _ProjectCounter(service.project.path, document_id)
         self._counter.counted.connect(self._project_counted)
         self.setWindowTitle(f"Compare — {title}")
@@ -157,7 +156,12 @@ class CompareWindow(QDialog):
         self.edit_button.clicked.connect(lambda: self.editGold.emit(self.document_id))
         self.undo_button = QPushButton("Undo")
         self.undo_button.clicked.connect(lambda: self.undo())
-        for button in (self.reject_button, self.accept_all_button, self.edit_button, self.undo_button):
+        self.next_button = QPushButton("Next document with unresolved ›")
+        self.next_button.setObjectName("next-unresolved")
+        self.next_button.setEnabled(False)
+        self.next_button.clicked.connect(lambda: self._run(self.go_to_next_document))
+        for button in (self.reject_button, self.accept_all_button, self.edit_button, self.undo_button,
+                       self.next_button):
             bar.addWidget(button)
         below_layout.addLayout(bar)
         self.items = ReviewItemModel(self)
@@ -213,22 +217,42 @@ class CompareWindow(QDialog):
         else:
             self._show_item(None)
 
-    def _project_counted(self, total: int, documents: int, here: int) -> None:
-        """The worker's figures, `here` being this document's count as the worker saw it."""
-        self._project, self._counted = (total, documents), here
+    def _project_counted(self, per_document: dict[int, int]) -> None:
+        self._per_document = dict(per_document)
         self._update_summary()
+
+    def unresolved_by_document(self) -> dict[int, int] | None:
+        """Unresolved disagreements per document (this one as it is now), or None while counting."""
+        if self._per_document is None:
+            return None
+        counts = dict(self._per_document)
+        if len(self.coders) >= 2:
+            counts[self.document_id] = self.review.unresolved
+        return counts
 
     def project_counter(self) -> tuple[int, int] | None:
         """(unresolved, documents with any) in the project, or None while still counting."""
-        if self._project is None:
+        counts = self.unresolved_by_document()
+        if counts is None:
             return None
-        now = self.review.unresolved
-        total, documents = self._project
-        return total + now - self._counted, documents + (now > 0) - (self._counted > 0)
+        return sum(counts.values()), sum(1 for c in counts.values() if c)
+
+    def next_unresolved_document(self) -> int | None:
+        """The next document (by id, wrapping round) with unresolved disagreements, not this one."""
+        counts = self.unresolved_by_document() or {}
+        waiting = sorted(d for d, c in counts.items() if c and d != self.document_id)
+        return next((d for d in waiting if d > self.document_id), waiting[0] if waiting else None)
+
+    def go_to_next_document(self) -> None:
+        target = self.next_unresolved_document()
+        if target is None:
+            raise AnnotaryError("no other document has unresolved disagreements")
+        self.goToDocument.emit(target)
 
     def _update_summary(self) -> None:
         counter = self.project_counter()
         project = "counting…" if counter is None else f"{counter[0]} unresolved in {counter[1]} document(s)"
+        self.next_button.setEnabled(self.next_unresolved_document() is not None)
         self.summary.setText(
             f"Coders: {', '.join(self.coders)}.  <b>Unresolved here: {self.review.unresolved}</b> of "
             f"{self.review.disagreements} disagreement(s); agreed, not yet in gold: {self.review.agreed_pending}.  "

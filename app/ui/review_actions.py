@@ -26,6 +26,7 @@ def show_compare(window: MainWindow) -> None:
     compare = CompareWindow(service, document_id, row.title if row else str(document_id), window._do, window)
     compare.openPlace.connect(window.open_place)
     compare.editGold.connect(lambda doc: window._do(lambda: edit_gold(window, doc)))
+    compare.goToDocument.connect(lambda doc: window._do(lambda: (window.open_document(doc), show_compare(window))))
     window.compare_window = compare
     compare.show()
 
