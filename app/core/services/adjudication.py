@@ -9,6 +9,7 @@ or adding gold annotations is ordinary coding as the coder `gold`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -18,6 +19,17 @@ from app.core.models import DocumentCodeValue, Event, GoldRejection, Mention, Me
 from app.core.services import history as h
 from app.core.services.coders import get_gold_coder
 from app.core.services.review_items import ReviewItem, count_reviews, load_review
+
+
+def _coders_annotation(session: Session, model: Any, ident: int, what: str) -> tuple[Any, int]:
+    """A coder's mention or event to accept, and the gold coder's id."""
+    source = session.get(model, ident)
+    if source is None:
+        raise AnnotaryError(f"no {what} with id {ident}")
+    gold_id = get_gold_coder(session).id
+    if source.coder_id == gold_id:
+        raise AnnotaryError(f"this {what} is already in gold")
+    return source, gold_id
 
 
 def _gold_mention(session: Session, compound: h.Compound, gold_id: int, source: Mention) -> int:
@@ -45,12 +57,7 @@ class AcceptMention(h.Compound):
         self.mention_id = mention_id
 
     def build(self, session: Session) -> None:
-        source = session.get(Mention, self.mention_id)
-        if source is None:
-            raise AnnotaryError(f"no mention with id {self.mention_id}")
-        gold_id = get_gold_coder(session).id
-        if source.coder_id == gold_id:
-            raise AnnotaryError("this mention is already in gold")
+        source, gold_id = _coders_annotation(session, Mention, self.mention_id, "mention")
         self.document_id = source.document_id
         before = len(self.steps)
         _gold_mention(session, self, gold_id, source)
@@ -69,12 +76,7 @@ class AcceptEvent(h.Compound):
         self.event_id = event_id
 
     def build(self, session: Session) -> None:
-        source = session.get(Event, self.event_id)
-        if source is None:
-            raise AnnotaryError(f"no event with id {self.event_id}")
-        gold_id = get_gold_coder(session).id
-        if source.coder_id == gold_id:
-            raise AnnotaryError("this event is already in gold")
+        source, gold_id = _coders_annotation(session, Event, self.event_id, "event")
         self.document_id = source.document_id
         trigger = (source.trigger_start, source.trigger_end) if source.trigger_start is not None else None
         arguments = [(a.role_id, session.get(Mention, a.mention_id)) for a in source.arguments]
