@@ -646,7 +646,8 @@ class MainWindow(QMainWindow):
         if row is not None and row.id == self.document_id:
             title = f"{row.title[:60]} — {title}"
         self.setWindowTitle(title)
-        self.statusBar().showMessage(f"Coder: {self.workspace.coder_name}   Project: {self.project.path}")
+        role = " (adjudicator)" if self.workspace.coder_role == "adjudicator" else ""
+        self.statusBar().showMessage(f"Coder: {self.workspace.coder_name}{role}   Project: {self.project.path}")
 
     # ================================================================ window events
 

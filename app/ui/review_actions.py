@@ -83,4 +83,5 @@ def ask_role(window: MainWindow) -> None:
                                     0 if dict(coders)[name] == "coder" else 1, False)
     if ok:
         service.set_role(name, role)
+        window._update_title()
         window.statusBar().showMessage(f"{name} is now {'an' if role == 'adjudicator' else 'a'} {role}", 5000)
