@@ -176,3 +176,22 @@ def test_next_document_with_unresolved_disagreements(lead_window, coded, qtbot):
     second.table.selectRow(0)
     second.reject_selected()
     assert second.project_counter() == (6, 1) and second.next_unresolved_document() == 5
+
+
+def test_coders_and_roles_dialog(lead_window, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    assert lead_window.statusBar().currentMessage().startswith("Coder: lead (adjudicator)")
+    answers = iter([("bob (coder)", True), ("adjudicator", True)])
+    offered = []
+
+    def fake_get_item(parent, title, label, items, current, editable):
+        offered.append(list(items))
+        return next(answers)
+
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(fake_get_item))
+    lead_window._do(lambda: review_actions.ask_role(lead_window))
+    assert lead_window.last_error is None
+    assert offered[0] == ["alice (coder)", "bob (coder)", "lead (adjudicator)"]
+    assert ("bob", "adjudicator") in review_actions.ReviewService(lead_window.workspace).coders()
+    assert lead_window.statusBar().currentMessage() == "bob is now an adjudicator"
