@@ -97,6 +97,64 @@ def bench_long_document(app: QApplication, tmp: Path, chars: int, mentions: int,
     window.close()
 
 
+def bench_compare(app: QApplication, tmp: Path, chars: int, mentions: int, repeat: int) -> None:
+    """The Compare view on a long document three coders annotated (half of alice's mentions
+    also made by bob and carol): opening it, and one decision (accept + redraw), against
+    opening the same document in the main window."""
+    from sqlalchemy import insert, select
+
+    from app.core.models import Coder, Mention
+    from app.core.services.annotations import set_status
+    from app.core.services.coders import set_role
+    from app.ui import review_actions
+    from app.ui.main_window import MainWindow
+
+    project = init_project(tmp / "compare.annotary", empty=True)
+    doc_id = long_document(project, chars=chars, mentions=mentions, coders=("alice", "bob", "carol"))
+    with project.uow() as s:
+        ids = dict(s.execute(select(Coder.name, Coder.id)).all())
+        alice = s.execute(select(Mention.entity_type_id, Mention.start, Mention.end, Mention.text)
+                          .where(Mention.coder_id == ids["alice"])).all()
+        copies = [{"document_id": doc_id, "coder_id": ids[c], "entity_type_id": t, "start": a, "end": b, "text": x}
+                  for k, (t, a, b, x) in enumerate(alice) if k % 2 == 0 for c in ("bob", "carol")]
+        s.execute(insert(Mention), copies)
+        for name in ("alice", "bob", "carol"):
+            set_status(s, doc_id, ids[name], "done")
+        set_role(s, "lead", "adjudicator")
+    window = MainWindow(project, "lead", testing=True)
+    window.resize(1400, 900)
+    window.show()
+    app.processEvents()
+    base, opened, decide = [], [], []
+    for _ in range(repeat):
+        window.document_id = None
+        t0 = time.perf_counter()
+        window.open_document(doc_id)
+        settle(app, window)
+        base.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        review_actions.show_compare(window)
+        compare = window.compare_window
+        compare.repaint()
+        app.processEvents()
+        opened.append(time.perf_counter() - t0)
+        compare.table.selectRow(0)
+        item = compare.selected_item()
+        t0 = time.perf_counter()
+        compare.accept_selected(next(iter(item.holders)))
+        compare.repaint()
+        app.processEvents()
+        decide.append(time.perf_counter() - t0)
+        compare.undo()
+        compare.close()
+    n_items = len(compare.review.items)
+    b, o, d = median_ms(base), median_ms(opened), median_ms(decide)
+    print(f"Compare view of a {chars:,}-char document, 3 coders ({mentions:,} + {len(copies):,} mentions, "
+          f"{n_items:,} review items): open {o:.0f} ms median vs the main window opening it {b:.0f} ms "
+          f"({o / b:.1f}x, three readers and the item table); accept one item and redraw {d:.0f} ms median")
+    window.close()
+
+
 def bench_many_documents(app: QApplication, tmp: Path, docs: int) -> None:
     from app.ui.main_window import MainWindow
 
@@ -134,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["XDG_CONFIG_HOME"] = str(Path(tmp) / "config")
         bench_long_document(app, Path(tmp), args.chars, args.mentions, args.repeat)
+        bench_compare(app, Path(tmp), args.chars, args.mentions, max(3, args.repeat // 3))
         bench_many_documents(app, Path(tmp), args.docs)
     return 0
 

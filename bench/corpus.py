@@ -286,12 +286,15 @@ def generate(project: Project, n_docs: int, mentions_per_doc: int, events_per_do
 
 
 def long_document(project: Project, chars: int = 100_000, mentions: int = 3000, events: int = 100,
-                  coder: str = "alice", language: str = "ar", seed: int = 0) -> int:
+                  coder: str = "alice", language: str = "ar", seed: int = 0,
+                  coders: Sequence[str] | None = None) -> int:
     """Add one long document (about `chars` code points) with `mentions` mentions by one
-    coder; returns its id. For benchmarks of opening and highlighting a big document."""
+    coder (or shared out among `coders`); returns its id. For benchmarks of opening and
+    highlighting a big document."""
     rng = random.Random(seed)
     doc = _compose(rng, language, chars, paragraph_every=6)
-    summary = _build(project, [doc], mentions, events, (coder,), rng, statuses_and_codes=False)
+    summary = _build(project, [doc], mentions, events, tuple(coders or (coder,)), rng,
+                     statuses_and_codes=coders is not None)
     return summary.document_ids.start
 
 

@@ -99,7 +99,7 @@ def test_blind_coding_keeps_coders_out_of_compare(qtbot, coded):
     win.close()
 
 
-def test_edit_gold_in_the_main_window(lead_window, coded):
+def test_edit_gold_in_the_main_window(lead_window, coded, qtbot):
     compare = _compare(lead_window)
     compare.edit_button.click()
     assert lead_window.workspace.coder_name == "gold" and lead_window.document_id == 5
@@ -109,8 +109,11 @@ def test_edit_gold_in_the_main_window(lead_window, coded):
     lead_window.reader.select_cp(k, k + 4)
     lead_window.tag_selection(org)
     assert _gold_mentions(coded) == [("ميتا", k, k + 4)]
-    compare.reload()
-    assert len(compare.readers["gold"]._spans) == 1
+    # coming back to the Compare view re-reads what changed meanwhile
+    compare.show()
+    lead_window.activateWindow()
+    compare.activateWindow()
+    qtbot.waitUntil(lambda: len(compare.readers["gold"]._spans) == 1, timeout=3000)
     lead_window._do(lambda: review_actions.stop_gold(lead_window))
     assert lead_window.workspace.coder_name == "lead"
     lead_window.undo()  # the history carried over the switch of coder

@@ -79,6 +79,8 @@ class CompareWindow(QDialog):
         self.document_id = document_id
         self._run = run
         self._syncing = False
+        self._sized = False
+        self._seen_version = -1
         self.review: DocumentReview = service.document_review(document_id)
         self.coders = self.review.coders
         # The project's counter is read once in a worker thread (it reads every document two or
@@ -181,6 +183,7 @@ class CompareWindow(QDialog):
         split.setSizes([560, 290])
         QShortcut(QKeySequence.StandardKey.Undo, self, activated=self.undo)
         QShortcut(QKeySequence("Ctrl+Shift+Z"), self, activated=self.redo)
+        QShortcut(QKeySequence.StandardKey.Refresh, self, activated=self.reload)
 
     # ------------------------------------------------------------ content
 
@@ -201,9 +204,13 @@ class CompareWindow(QDialog):
             self.headers[name].setText(f"<b>{name}</b> — {len(mentions)} mention(s)"
                                        + ("  (the adjudicated set)" if name == GOLD else ""))
         self.items.set_items(self.review.items, self.coders, self.filter.currentData() or "unresolved")
-        self.table.resizeColumnsToContents()
-        for col in range(self.items.columnCount()):
-            self.table.setColumnWidth(col, min(self.table.columnWidth(col), 320))
+        if not self._sized:  # widths from the first rows only, once: measuring thousands of rows is slow
+            self.table.horizontalHeader().setResizeContentsPrecision(100)
+            self.table.resizeColumnsToContents()
+            for col in range(self.items.columnCount()):
+                self.table.setColumnWidth(col, min(self.table.columnWidth(col), 320))
+            self._sized = True
+        self._seen_version = self.service.workspace.history.version
         self._update_summary()
         self.accept_all_button.setText(f"Accept all agreements ({self.review.agreed_pending})")
         self.accept_all_button.setEnabled(self.review.agreed_pending > 0)
@@ -346,8 +353,10 @@ class CompareWindow(QDialog):
         self.reload()
 
     def changeEvent(self, event: QEvent) -> None:
+        """Coming back to this window after changes elsewhere (e.g. coding as gold): re-read."""
         super().changeEvent(event)
-        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+        if (event.type() == QEvent.Type.ActivationChange and self.isActiveWindow()
+                and self.service.workspace.history.version != self._seen_version):
             self.reload()
 
     def accept_selected(self, coder: str) -> None:

@@ -314,6 +314,7 @@ class MainWindow(QMainWindow):
         self.refresh()
 
     def after_import(self, codebook_may_change: bool = False) -> None:
+        self.workspace.history.touch()
         if codebook_may_change:
             self.workspace.load_codebook()
             self._install_type_shortcuts()

@@ -305,6 +305,8 @@ class History:
         self.on_change = on_change
         self._undo: list[Action] = []
         self._redo: list[Action] = []
+        self.version = 0
+        """Goes up with every change of the project made through this history (or `touch`)."""
 
     def run(self, action: Action) -> Action:
         """Do the action in one transaction; on error nothing is stored and the history is unchanged."""
@@ -354,6 +356,11 @@ class History:
         self._redo.clear()
         self._changed()
 
+    def touch(self) -> None:
+        """Note a change of the project made outside the history (an import, a merge)."""
+        self.version += 1
+
     def _changed(self) -> None:
+        self.version += 1
         if self.on_change is not None:
             self.on_change()
