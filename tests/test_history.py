@@ -122,3 +122,33 @@ def test_a_refused_action_changes_nothing_and_is_not_recorded(ctx):
         hist.run(h.AddArgument(ev, ctx["roles"]["Actor"], count))
     assert state(ctx["p"]) == before
     assert hist.undo_label == "create event"
+
+
+def test_undoing_a_coders_first_annotation_leaves_the_document_not_started(ctx):
+    """Otherwise the coder would count as having worked on it (agreement, review) after undo."""
+    from app.core.models import DocumentCode, DocumentStatus
+
+    def status():
+        with open_project(ctx["p"].path) as fresh, fresh.read() as s:
+            return s.scalar(select(DocumentStatus.status).where(DocumentStatus.document_id == 5,
+                                                              DocumentStatus.coder_id == ctx["coder"]))
+
+    history = ctx["history"]
+    tag(ctx, "OpenAI", "Organization")
+    assert status() == "in_progress"
+    history.undo()
+    assert status() is None
+    history.redo()
+    assert status() == "in_progress"
+    history.undo()
+    history.run(h.CreateEvent(5, ctx["coder"], ctx["poach"]))
+    history.undo()
+    assert status() is None
+    with ctx["p"].read() as s:
+        tone = s.scalar(select(DocumentCode.id).where(DocumentCode.name == "tone"))
+    history.run(h.SetDocumentCode(5, ctx["coder"], tone, "neutral"))
+    tag(ctx, "Meta", "Organization")
+    history.undo()
+    assert status() == "in_progress"  # the code value is still there
+    history.undo()
+    assert status() is None

@@ -51,7 +51,8 @@ def check_span(text: str, start: int, end: int, what: str = "span") -> str:
     return text[start:end]
 
 
-def _touch_status(session: Session, document_id: int, coder_id: int) -> None:
+def touch_status(session: Session, document_id: int, coder_id: int) -> None:
+    """Mark the document started for the coder (in progress) unless it already is."""
     status = session.scalar(
         select(DocumentStatus).where(DocumentStatus.document_id == document_id, DocumentStatus.coder_id == coder_id)
     )
@@ -70,7 +71,7 @@ def create_mention(
         start=start, end=end, text=covered, note=note,
     )
     session.add(mention)
-    _touch_status(session, document_id, coder_id)
+    touch_status(session, document_id, coder_id)
     session.flush()
     return mention
 
@@ -106,7 +107,7 @@ def create_event(
         event.trigger_text = check_span(doc.text, trigger[0], trigger[1], "trigger")
         event.trigger_start, event.trigger_end = trigger
     session.add(event)
-    _touch_status(session, document_id, coder_id)
+    touch_status(session, document_id, coder_id)
     session.flush()
     return event
 
@@ -236,7 +237,7 @@ def set_document_code(session: Session, document_id: int, coder_id: int, code_id
     keys = {"document_id": document_id, "coder_id": coder_id, "code_id": code_id}
     _store_value(session, DocumentCodeValue, keys, value)
     if value is not None:
-        _touch_status(session, document_id, coder_id)
+        touch_status(session, document_id, coder_id)
     session.flush()
 
 

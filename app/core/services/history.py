@@ -41,6 +41,16 @@ class Action:
         raise NotImplementedError
 
 
+def _status_missing(session: Session, document_id: int, coder_id: int) -> bool:
+    return session.scalar(select(DocumentStatus.id).where(
+        DocumentStatus.document_id == document_id, DocumentStatus.coder_id == coder_id)) is None
+
+
+def _forget_status(session: Session, document_id: int, coder_id: int) -> None:
+    """Undo of the first annotation of a coder in a document: the coder had not started it."""
+    svc.set_status(session, document_id, coder_id, None)
+
+
 @dataclass
 class CreateMention(Action):
     document_id: int
@@ -51,10 +61,13 @@ class CreateMention(Action):
     label: str = "tag mention"
     mention_id: int | None = None
     _snap: Snapshot | None = field(default=None, repr=False)
+    _new_status: bool = False
 
     def do(self, session: Session) -> None:
+        self._new_status = _status_missing(session, self.document_id, self.coder_id)
         if self._snap is not None:
             restore(session, self._snap)
+            svc.touch_status(session, self.document_id, self.coder_id)
         else:
             m = svc.create_mention(session, self.document_id, self.coder_id, self.entity_type_id, self.start, self.end)
             self.mention_id = m.id
@@ -62,6 +75,8 @@ class CreateMention(Action):
     def undo(self, session: Session) -> None:
         self._snap = snapshot_mention(session, self.mention_id)
         svc.delete_mention(session, self.mention_id)
+        if self._new_status:
+            _forget_status(session, self.document_id, self.coder_id)
 
 
 @dataclass
@@ -106,10 +121,13 @@ class CreateEvent(Action):
     label: str = "create event"
     event_id: int | None = None
     _snap: Snapshot | None = field(default=None, repr=False)
+    _new_status: bool = False
 
     def do(self, session: Session) -> None:
+        self._new_status = _status_missing(session, self.document_id, self.coder_id)
         if self._snap is not None:
             restore(session, self._snap)
+            svc.touch_status(session, self.document_id, self.coder_id)
         else:
             ev = svc.create_event(session, self.document_id, self.coder_id, self.event_type_id, self.trigger)
             self.event_id = ev.id
@@ -117,6 +135,8 @@ class CreateEvent(Action):
     def undo(self, session: Session) -> None:
         self._snap = snapshot_event(session, self.event_id)
         svc.delete_event(session, self.event_id)
+        if self._new_status:
+            _forget_status(session, self.document_id, self.coder_id)
 
 
 @dataclass
@@ -205,8 +225,10 @@ class SetDocumentCode(Action):
     value: str | None
     label: str = "set document code"
     _old: str | None = None
+    _new_status: bool = False
 
     def do(self, session: Session) -> None:
+        self._new_status = self.value is not None and _status_missing(session, self.document_id, self.coder_id)
         self._old = session.scalar(
             select(DocumentCodeValue.value).where(
                 DocumentCodeValue.document_id == self.document_id,
@@ -218,6 +240,8 @@ class SetDocumentCode(Action):
 
     def undo(self, session: Session) -> None:
         svc.set_document_code(session, self.document_id, self.coder_id, self.code_id, self._old)
+        if self._new_status:
+            _forget_status(session, self.document_id, self.coder_id)
 
 
 @dataclass
