@@ -107,9 +107,11 @@ def cmd_gold(args: argparse.Namespace) -> int:
             ids = [args.document]
         if args.action == "accept-agreements":
             with project.uow() as s:
-                accepted = accept_agreements_in_documents(s, ids)
+                accepted, failed = accept_agreements_in_documents(s, ids)
             print(f"accepted {accepted} agreed annotation(s) into gold")
-            return 0
+            for doc_id, reason in failed.items():
+                print(f"annotary: document {doc_id} left as it was: {reason}", file=sys.stderr)
+            return 1 if failed else 0
         with project.read() as s:
             reviews = [r for r in count_reviews(s, ids) if len(r.coders) >= 2]
     rows = [{"document_id": r.document_id, "coders": r.coders, "disagreements": r.disagreements,

@@ -206,3 +206,59 @@ def test_fast_counts_equal_the_detailed_review(tmp_path):
         assert sum(v[2] for v in detailed.values()) < sum(r.unresolved for r in first)
         statuses = {i.status for r in reviews for i in r.items}
         assert {"accepted", "rejected", "gold differs", "unresolved"} <= statuses
+
+
+def _layoff_with_actor(ws, text, twice=False):
+    ents = {t.name: t.id for t in ws.codebook.entity_types}
+    layoff = next(t for t in ws.codebook.event_types if t.name == "Layoff")
+    actor = next(r.id for r in layoff.roles if r.name == "Actor")
+    i = text.index("Meta")
+    event = ws.create_event(5, layoff.id).event_id
+    for _ in range(2 if twice else 1):  # the same span and type tagged twice, both as the Actor
+        ws.add_argument(event, actor, ws.tag(5, text, i, i + 4, ents["Organization"]).mention_id)
+
+
+def test_a_coders_duplicate_mentions_are_one_argument_in_gold(tmp_path, capsys):
+    from app.cli import main
+    from app.core.services.projects import init_project
+
+    path = tmp_path / "dup.annotary"
+    init_project(path).close()
+    with open_project(path) as project:
+        for coder in ("alice", "bob"):
+            ws = Workspace(project, coder)
+            _layoff_with_actor(ws, ws.document_text(5), twice=coder == "alice")
+            tone = next(c for c in ws.codebook.document_codes if c.name == "tone")
+            ws.set_document_code(3, tone.id, "neutral")  # an agreement in another document too
+        service = _adjudicator(project)
+        event = next(i for i in service.document_review(5).items if i.kind == "event")
+        assert event.agreed  # identical events: the duplicate mention is the same argument
+    assert main(["gold", "accept-agreements", "--project", str(path)]) == 0
+    assert capsys.readouterr().out == "accepted 3 agreed annotation(s) into gold\n"  # Meta, the Layoff, tone
+    with open_project(path) as project:
+        _, codes, events = _gold(project)
+        assert events == 1 and list(codes.values()) == ["neutral"]
+
+
+def test_batch_accept_leaves_a_failing_document_as_it_was_and_goes_on(coded, capsys, monkeypatch):
+    from app.cli import main
+    from app.core.services import adjudication
+
+    def broken(self, session):  # fails after its first steps: they must not stay
+        original(self, session)
+        if self.document_id == 5:
+            raise AnnotaryError("something in document 5")
+
+    original = adjudication.AcceptAgreements.build
+    monkeypatch.setattr(adjudication.AcceptAgreements, "build", broken)
+    with open_project(coded) as project:
+        ws = Workspace(project, "bob")
+        tone = next(c for c in ws.codebook.document_codes if c.name == "tone")
+        ws.set_document_code(4, tone.id, "neutral")  # alice has "neutral" there too: an agreement
+        ws.set_done(4, True)
+    assert main(["gold", "accept-agreements", "--project", str(coded)]) == 1
+    out, err = capsys.readouterr()
+    assert out == "accepted 1 agreed annotation(s) into gold\n"
+    assert err == "annotary: document 5 left as it was: something in document 5\n"
+    with open_project(coded) as project:
+        assert list(_gold(project)[1].values()) == ["neutral"]

@@ -85,9 +85,12 @@ class AcceptEvent(h.Compound):
             raise AnnotaryError("gold already has this event")
         event = self.step(session, h.CreateEvent(source.document_id, gold_id, source.event_type_id, trigger,
                                                  label="accept event"))
+        filled: set[tuple[int, int]] = set()
         for role_id, mention in arguments:
             mention_id = _gold_mention(session, self, gold_id, mention)
-            self.step(session, h.AddArgument(event.event_id, role_id, mention_id))
+            if (role_id, mention_id) not in filled:  # a coder's two identical mentions are one in gold
+                filled.add((role_id, mention_id))
+                self.step(session, h.AddArgument(event.event_id, role_id, mention_id))
         for attribute_id, value in attributes:
             self.step(session, h.SetEventAttribute(event.event_id, attribute_id, value))
 
@@ -186,13 +189,21 @@ class AcceptAgreements(h.Compound):
 
 
 
-def accept_agreements_in_documents(session: Session, document_ids: list[int]) -> int:
+def accept_agreements_in_documents(session: Session, document_ids: list[int]) -> tuple[int, dict[int, str]]:
     """Accept the agreements of many documents in the caller's transaction (the command line's
-    batch form, not undoable); documents with nothing pending are passed over. Returns the count."""
+    batch form, not undoable); documents with nothing pending are passed over. A document whose
+    agreements cannot be taken is left as it was (a savepoint each) and reported with the reason.
+    Returns the number accepted and {document id: reason} of those left out."""
     total = 0
+    failed: dict[int, str] = {}
     for review in count_reviews(session, document_ids):
         if len(review.coders) >= 2 and review.agreed_pending:
             action = AcceptAgreements(review.document_id)
-            action.do(session)
+            try:
+                with session.begin_nested():
+                    action.do(session)
+            except AnnotaryError as exc:
+                failed[review.document_id] = str(exc)
+                continue
             total += action.accepted
-    return total
+    return total, failed
