@@ -262,3 +262,32 @@ def test_batch_accept_leaves_a_failing_document_as_it_was_and_goes_on(coded, cap
     assert err == "annotary: document 5 left as it was: something in document 5\n"
     with open_project(coded) as project:
         assert list(_gold(project)[1].values()) == ["neutral"]
+
+
+def test_accepting_a_mention_carries_its_attributes_but_not_leftovers_of_an_old_type(coded):
+    from app.core.models import Attribute, MentionAttributeValue
+    from app.core.services import annotations as svc
+
+    with open_project(coded) as project:
+        with project.uow() as s:
+            for name, applies in (("named", '["Person"]'), ("checked", "[]")):
+                s.add(Attribute(name=name, target="mention", values_json="[]", applies_to_json=applies))
+        with project.uow() as s:
+            ids = dict(s.execute(select(Attribute.name, Attribute.id)).all())
+            alice = s.scalar(select(Coder.id).where(Coder.name == "alice"))
+            openai = s.scalar(select(Mention).where(Mention.coder_id == alice, Mention.text == "OpenAI"))
+            person = s.scalar(select(Mention.entity_type_id).where(Mention.text == "Meta", Mention.coder_id != alice))
+            org = openai.entity_type_id
+            # as a file from an older Annotary could hold it: set while Person, then retyped
+            svc.retype_mention(s, openai.id, person)
+            svc.set_mention_attribute(s, openai.id, ids["named"], "true")
+            svc.set_mention_attribute(s, openai.id, ids["checked"], "true")
+            svc.retype_mention(s, openai.id, org)
+        service = _adjudicator(project)
+        item = _item(service.document_review(5), "mention", "OpenAI")
+        service.accept(item, "alice")
+        with project.read() as s:
+            gold = s.scalar(select(Coder.id).where(Coder.name == "gold"))
+            copied = s.execute(select(MentionAttributeValue.attribute_id).join(
+                Mention, Mention.id == MentionAttributeValue.mention_id).where(Mention.coder_id == gold)).all()
+        assert copied == [(ids["checked"],)]

@@ -152,3 +152,28 @@ def test_undoing_a_coders_first_annotation_leaves_the_document_not_started(ctx):
     assert status() == "in_progress"  # the code value is still there
     history.undo()
     assert status() is None
+
+
+def test_retyping_drops_attribute_values_that_no_longer_apply_and_undo_restores_them(ctx):
+    from app.core.models import MentionAttributeValue
+
+    with ctx["p"].uow() as s:
+        named = Attribute(name="named", target="mention", values_json="[]", applies_to_json='["Person"]')
+        s.add(named)
+        s.flush()
+        named_id = named.id
+    history = ctx["history"]
+    mention = tag(ctx, "Meta", "Person").mention_id
+    history.run(h.SetMentionAttribute(mention, named_id, "true"))
+
+    def values():
+        with open_project(ctx["p"].path) as fresh, fresh.read() as s:
+            return s.execute(select(MentionAttributeValue.attribute_id, MentionAttributeValue.value)
+                             .where(MentionAttributeValue.mention_id == mention)).all()
+
+    history.run(h.RetypeMention(mention, ctx["types"]["Organization"]))
+    assert values() == []
+    history.undo()
+    assert values() == [(named_id, "true")]
+    history.redo()
+    assert values() == []

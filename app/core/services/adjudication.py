@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.core.errors import AnnotaryError
 from app.core.models import DocumentCodeValue, Event, GoldRejection, Mention, MentionAttributeValue
+from app.core.services import annotations as svc
 from app.core.services import history as h
 from app.core.services.coders import get_gold_coder
 from app.core.services.review_items import ReviewItem, count_reviews, load_review
@@ -41,11 +42,13 @@ def _gold_mention(session: Session, compound: h.Compound, gold_id: int, source: 
         return existing
     created = compound.step(session, h.CreateMention(source.document_id, gold_id, source.entity_type_id,
                                                      source.start, source.end, label="accept mention"))
-    for attribute_id, value in session.execute(
-        select(MentionAttributeValue.attribute_id, MentionAttributeValue.value)
+    stale = {row.id for row in svc.inapplicable_mention_attributes(session, source.id)}
+    for row_id, attribute_id, value in session.execute(
+        select(MentionAttributeValue.id, MentionAttributeValue.attribute_id, MentionAttributeValue.value)
         .where(MentionAttributeValue.mention_id == source.id)
     ).all():
-        compound.step(session, h.SetMentionAttribute(created.mention_id, attribute_id, value))
+        if row_id not in stale:  # a value left over from an earlier type is not carried into gold
+            compound.step(session, h.SetMentionAttribute(created.mention_id, attribute_id, value))
     return created.mention_id
 
 

@@ -206,6 +206,18 @@ def set_event_attribute(session: Session, event_id: int, attribute_id: int, valu
     _set_attribute(session, event, "event", session.get(EventType, event.event_type_id).name, attribute_id, value)
 
 
+def inapplicable_mention_attributes(session: Session, mention_id: int) -> list[MentionAttributeValue]:
+    """The mention's attribute values whose attribute does not apply to its (current) type."""
+    mention = _get(session, Mention, mention_id, "mention")
+    type_name = session.get(EntityType, mention.entity_type_id).name
+    out = []
+    for row in session.scalars(select(MentionAttributeValue).where(MentionAttributeValue.mention_id == mention_id)):
+        applies = json.loads(session.get(Attribute, row.attribute_id).applies_to_json)
+        if applies and type_name not in applies:
+            out.append(row)
+    return out
+
+
 def set_mention_attribute(session: Session, mention_id: int, attribute_id: int, value: str | None) -> None:
     """Set (or with None, clear) an attribute of a mention."""
     mention = _get(session, Mention, mention_id, "mention")

@@ -102,14 +102,23 @@ class RetypeMention(Action):
     label: str = "change mention type"
     document_id: int | None = None
     _old: int | None = None
+    _dropped: list[Snapshot] = field(default_factory=list, repr=False)
 
     def do(self, session: Session) -> None:
+        """Retype; attribute values that do not apply to the new type are dropped (undo restores them)."""
         mention = session.get(Mention, self.mention_id)
         self.document_id, self._old = mention.document_id, mention.entity_type_id
         svc.retype_mention(session, self.mention_id, self.entity_type_id)
+        self._dropped = []
+        for row in svc.inapplicable_mention_attributes(session, self.mention_id):
+            self._dropped.append(snapshot_row(row))
+            session.delete(row)
+        session.flush()
 
     def undo(self, session: Session) -> None:
         svc.retype_mention(session, self.mention_id, self._old)
+        for snap in self._dropped:
+            restore(session, snap)
 
 
 @dataclass
