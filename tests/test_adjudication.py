@@ -69,7 +69,7 @@ def test_accept_all_agreements_then_undo_and_redo(coded):
     with open_project(coded) as project:
         service = _adjudicator(project)
         text = service.workspace.document_text(5)
-        assert service.accept_agreements(5) == 2
+        assert service.accept_agreements(5) == (2, 0)
         mentions, codes, _ = _gold(project)
         i = text.index("OpenAI")
         org = next(t.id for t in service.workspace.codebook.entity_types if t.name == "Organization")
@@ -291,3 +291,25 @@ def test_accepting_a_mention_carries_its_attributes_but_not_leftovers_of_an_old_
             copied = s.execute(select(MentionAttributeValue.attribute_id).join(
                 Mention, Mention.id == MentionAttributeValue.mention_id).where(Mention.coder_id == gold)).all()
         assert copied == [(ids["checked"],)]
+
+
+def test_accept_all_leaves_agreed_events_that_use_a_rejected_mention(tmp_path):
+    from app.core.services.projects import init_project
+
+    path = tmp_path / "rejected.annotary"
+    init_project(path).close()
+    with open_project(path) as project:
+        for coder in ("alice", "bob"):
+            ws = Workspace(project, coder)
+            _layoff_with_actor(ws, ws.document_text(5))
+        service = _adjudicator(project)
+        meta = _item(service.document_review(5), "mention", "Meta")
+        assert meta.agreed
+        service.reject(meta)  # the adjudicator does not want "Meta" in gold
+        with pytest.raises(AnnotaryError, match="1 agreed event"):
+            service.accept_agreements(5)
+        assert _gold(project) == (set(), {}, 0)
+        event = next(i for i in service.document_review(5).items if i.kind == "event")
+        assert event.argument_refs == (meta.ref,)
+        service.accept(event, "alice")  # an explicit decision may bring it back
+        assert _item(service.document_review(5), "mention", "Meta").status == "agreed, in gold"

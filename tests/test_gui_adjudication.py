@@ -57,6 +57,7 @@ def test_settle_a_disagreement_accept_agreements_and_undo(lead_window, coded, qt
     compare = _compare(lead_window)
     text = compare.readers["alice"].text
     qtbot.mouseClick(compare.accept_all_button, Qt.MouseButton.LeftButton)
+    assert compare.notice.text() == "Accepted 2 agreed annotation(s) into gold."
     i = text.index("OpenAI")
     assert _gold_mentions(coded) == [("OpenAI", i, i + 6)]
     assert len(compare.readers["gold"]._spans) == 1

@@ -67,7 +67,7 @@ def test_two_copies_merged_adjudicated_and_exported(tmp_path, capsys):
         _run(capsys, "role", "lead", "adjudicator", "--project", str(lead))
         service = ReviewService(Workspace(project, "lead"))
         before, _ = service.project_unresolved()
-        assert service.accept_agreements(5) >= 1
+        assert service.accept_agreements(5)[0] >= 1
         review = service.document_review(5)
         person = next(i for i in review.items if i.kind == "mention" and i.label == "Person")
         service.accept(person, "bob")

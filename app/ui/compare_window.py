@@ -102,6 +102,9 @@ class CompareWindow(QDialog):
         self.summary.setObjectName("compare-summary")
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
+        self.notice = QLabel()
+        self.notice.setObjectName("compare-notice")
+        layout.addWidget(self.notice)
         split = QSplitter(Qt.Orientation.Vertical)
         layout.addWidget(split, 1)
         columns = QSplitter(Qt.Orientation.Horizontal)
@@ -370,7 +373,13 @@ class CompareWindow(QDialog):
             self._decide(lambda: self.service.reject(item))
 
     def accept_agreements(self) -> None:
-        self._decide(lambda: self.service.accept_agreements(self.document_id))
+        def run() -> None:
+            accepted, skipped = self.service.accept_agreements(self.document_id)
+            self.notice.setText(f"Accepted {accepted} agreed annotation(s) into gold." + (
+                f" {skipped} agreed event(s) left for you: they use a mention you rejected or settled otherwise."
+                if skipped else ""))
+
+        self._decide(run)
 
     def undo(self) -> None:
         self._decide(lambda: self._history_step(self.service.workspace.undo))

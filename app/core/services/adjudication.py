@@ -19,6 +19,7 @@ from app.core.models import DocumentCodeValue, Event, GoldRejection, Mention, Me
 from app.core.services import annotations as svc
 from app.core.services import history as h
 from app.core.services.coders import get_gold_coder
+from app.core.services.review_data import GOLD_DIFFERS, REJECTED
 from app.core.services.review_items import ReviewItem, count_reviews, load_review
 
 
@@ -167,7 +168,10 @@ def accept_item(item: ReviewItem, coder: str) -> h.Action:
 
 class AcceptAgreements(h.Compound):
     """Take into gold every item all coders of the document agree on that gold does not
-    hold yet and the adjudicator has not rejected: mentions first, then events, then codes."""
+    hold yet and the adjudicator has not rejected: mentions first, then events, then codes.
+
+    An agreed event one of whose argument mentions the adjudicator rejected or settled
+    otherwise is left for the adjudicator (`skipped`): taking it would bring that mention back."""
 
     label = "accept all agreements"
 
@@ -175,6 +179,7 @@ class AcceptAgreements(h.Compound):
         super().__init__()
         self.document_id = document_id
         self.accepted = 0
+        self.skipped = 0
 
     def build(self, session: Session) -> None:
         review = load_review(session, self.document_id)
@@ -183,12 +188,19 @@ class AcceptAgreements(h.Compound):
         pending = [item for item in review.items if item.agreed and not item.gold]
         if not pending:
             raise AnnotaryError("nothing agreed is left to accept in this document")
+        decided = {item.ref for item in review.items if item.kind == "mention" and item.gold in (REJECTED, GOLD_DIFFERS)}
         for kind in ("mention", "event", "code"):
             for item in pending:
                 if item.kind != kind:
                     continue
+                if decided.intersection(item.argument_refs):
+                    self.skipped += 1
+                    continue
                 self.step(session, accept_item(item, review.coders[0]))
                 self.accepted += 1
+        if not self.accepted:
+            raise AnnotaryError(f"{self.skipped} agreed event(s) use a mention you rejected or settled "
+                                "otherwise; accept or reject them one by one")
 
 
 

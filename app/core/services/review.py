@@ -97,10 +97,11 @@ class ReviewService:
             raise AnnotaryError("this item is already rejected")
         self.workspace.history.run(adj.RejectItem(item.document_id, item.ref))
 
-    def accept_agreements(self, document_id: int) -> int:
+    def accept_agreements(self, document_id: int) -> tuple[int, int]:
+        """Accept all agreements of a document: (accepted, agreed events left to the adjudicator)."""
         self.require_review()
         action = self.workspace.history.run(adj.AcceptAgreements(document_id))
-        return action.accepted  # type: ignore[attr-defined]
+        return action.accepted, action.skipped  # type: ignore[attr-defined]
 
     def ensure_gold(self) -> None:
         with self.project.uow() as s:

@@ -35,6 +35,7 @@ from app.core.services.review_data import (
     code_order,
     code_states,
     event_states,
+    mention_ref,
     mention_states,
     read_documents,
     same_place,
@@ -68,6 +69,7 @@ class ReviewItem:
     agreed: bool  # two or more coders, every one of them made exactly this
     gold: str  # accepted, rejected, gold differs, or ""
     gold_description: str = ""
+    argument_refs: tuple[str, ...] = ()  # an event's argument mentions, as mention items' refs
 
     @property
     def disagreement(self) -> bool:
@@ -214,6 +216,7 @@ def _event_items(d: DocData, names: _Names) -> list[ReviewItem]:
             "event", st.ref, d.document_id, start, end, names.event[first.type_id], describe(first),
             {c: Holder(e.id, describe(e)) for c, e in st.holders.items()}, elsewhere,
             st.agreed, st.gold, "; ".join(describe(g) for g in st.gold_there),
+            tuple(sorted({mention_ref(s, t, ty) for _, s, t, ty in first.arguments})),
         ))
     return items
 
