@@ -313,3 +313,50 @@ def test_accept_all_leaves_agreed_events_that_use_a_rejected_mention(tmp_path):
         assert event.argument_refs == (meta.ref,)
         service.accept(event, "alice")  # an explicit decision may bring it back
         assert _item(service.document_review(5), "mention", "Meta").status == "agreed, in gold"
+
+
+def _gold_rows(project):
+    with project.read() as s:
+        gold = s.scalar(select(Coder.id).where(Coder.name == "gold"))
+        mentions = sorted(s.execute(select(Mention.id, Mention.text, Mention.entity_type_id)
+                                    .where(Mention.coder_id == gold)).all())
+        events = sorted(s.scalars(select(Event.id).where(Event.coder_id == gold)).all())
+    return mentions, events
+
+
+def test_accepting_another_version_replaces_golds_and_undo_brings_it_back(coded):
+    with open_project(coded) as project:
+        service = _adjudicator(project)
+        review = service.document_review(5)
+        service.accept(_item(review, "mention", "Organization “Meta”"), "alice")
+        first = _gold_rows(project)
+        service.accept(_item(service.document_review(5), "mention", "Person “Meta”"), "bob")
+        mentions, _ = _gold_rows(project)
+        assert [(t) for _, t, _ in mentions] == ["Meta"] and mentions[0][2] != first[0][0][2]
+        assert service.workspace.history.undo_label == "accept mention into gold (replacing 1)"
+        assert _item(service.document_review(5), "mention", "Organization “Meta”").status == "gold differs"
+        service.workspace.undo()
+        assert _gold_rows(project) == first  # alice's version back, with its id
+        # events: bob's version of the poaching offer replaces alice's
+        events = [i for i in service.document_review(5).items if i.kind == "event"]
+        alices = next(i for i in events if "alice" in i.holders)
+        bobs = next(i for i in events if "bob" in i.holders)
+        service.accept(alices, "alice")
+        with_alices = _gold_rows(project)
+        service.accept(bobs, "bob")
+        assert len(_gold_rows(project)[1]) == 1  # one event at that place: bob's (see the statuses)
+        statuses = {i.ref: i.status for i in service.document_review(5).items}
+        assert statuses[bobs.ref] == "accepted" and statuses[alices.ref] == "gold differs"
+        service.workspace.undo()
+        assert _gold_rows(project) == with_alices
+
+
+def test_a_gold_mention_used_by_a_gold_event_is_not_replaced(coded):
+    with open_project(coded) as project:
+        service = _adjudicator(project)
+        alices = next(i for i in service.document_review(5).items if i.kind == "event" and "alice" in i.holders)
+        service.accept(alices, "alice")  # brings gold "Meta" (Organization) as the Actor
+        before = _gold_rows(project)
+        with pytest.raises(AnnotaryError, match="argument of a gold event"):
+            service.accept(_item(service.document_review(5), "mention", "Person “Meta”"), "bob")
+        assert _gold_rows(project) == before

@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.core.errors import AnnotaryError
-from app.core.models import DocumentCodeValue, Event, GoldRejection, Mention, MentionAttributeValue
+from app.core.models import DocumentCodeValue, Event, EventArgument, GoldRejection, Mention, MentionAttributeValue
 from app.core.services import annotations as svc
 from app.core.services import history as h
 from app.core.services.coders import get_gold_coder
@@ -54,6 +54,10 @@ def _gold_mention(session: Session, compound: h.Compound, gold_id: int, source: 
 
 
 class AcceptMention(h.Compound):
+    """Take a coder's mention into gold, in place of gold's other versions of it: gold mentions
+    with the same span (another type) or of the same type overlapping it. One that is an
+    argument of a gold event is not replaced: that is refused, to be settled by hand."""
+
     label = "accept mention into gold"
 
     def __init__(self, mention_id: int) -> None:
@@ -63,10 +67,23 @@ class AcceptMention(h.Compound):
     def build(self, session: Session) -> None:
         source, gold_id = _coders_annotation(session, Mention, self.mention_id, "mention")
         self.document_id = source.document_id
-        before = len(self.steps)
-        _gold_mention(session, self, gold_id, source)
-        if len(self.steps) == before:
+        if session.scalar(select(Mention.id).where(
+            Mention.document_id == source.document_id, Mention.coder_id == gold_id, Mention.start == source.start,
+            Mention.end == source.end, Mention.entity_type_id == source.entity_type_id)) is not None:
             raise AnnotaryError(f"gold already has “{source.text}” with this type")
+        others = [m for m in session.scalars(select(Mention).where(
+            Mention.document_id == source.document_id, Mention.coder_id == gold_id,
+            Mention.start < source.end, Mention.end > source.start))
+            if (m.start, m.end) == (source.start, source.end) or m.entity_type_id == source.entity_type_id]
+        for other in others:
+            if session.scalar(select(EventArgument.id).where(EventArgument.mention_id == other.id)) is not None:
+                raise AnnotaryError(f"gold's “{other.text}” at this place is an argument of a gold event; "
+                                    "edit gold (Edit gold…) to change it")
+        for other in others:
+            self.step(session, h.DeleteMention(other.id))
+        if others:
+            self.label = f"accept mention into gold (replacing {len(others)})"
+        _gold_mention(session, self, gold_id, source)
 
 
 class AcceptEvent(h.Compound):
@@ -87,6 +104,11 @@ class AcceptEvent(h.Compound):
         attributes = [(a.attribute_id, a.value) for a in source.attributes]
         if self._gold_has_same(session, gold_id, source, trigger, arguments, attributes):
             raise AnnotaryError("gold already has this event")
+        others = self._gold_versions(session, gold_id, source, trigger, arguments)
+        for other in others:  # gold's other version of this event is replaced
+            self.step(session, h.DeleteEvent(other))
+        if others:
+            self.label = f"accept event into gold (replacing {len(others)})"
         event = self.step(session, h.CreateEvent(source.document_id, gold_id, source.event_type_id, trigger,
                                                  label="accept event"))
         filled: set[tuple[int, int]] = set()
@@ -97,6 +119,27 @@ class AcceptEvent(h.Compound):
                 self.step(session, h.AddArgument(event.event_id, role_id, mention_id))
         for attribute_id, value in attributes:
             self.step(session, h.SetEventAttribute(event.event_id, attribute_id, value))
+
+    @staticmethod
+    def _gold_versions(session: Session, gold_id: int, source: Event, trigger: tuple[int, int] | None,
+                       arguments: list[tuple[int, Mention]]) -> list[int]:
+        """Gold events of the same type at the same place: an overlapping trigger, or (where
+        either has none) an argument on the same span."""
+        spans = {(m.start, m.end, m.entity_type_id) for _, m in arguments}
+        out = []
+        for event in session.scalars(select(Event).where(
+            Event.document_id == source.document_id, Event.coder_id == gold_id,
+            Event.event_type_id == source.event_type_id,
+        )):
+            if trigger is not None and event.trigger_start is not None:
+                if event.trigger_start < trigger[1] and trigger[0] < event.trigger_end:
+                    out.append(event.id)
+                continue
+            theirs = {(m.start, m.end, m.entity_type_id) for a in event.arguments
+                      for m in [session.get(Mention, a.mention_id)]}
+            if spans & theirs:
+                out.append(event.id)
+        return out
 
     @staticmethod
     def _gold_has_same(session: Session, gold_id: int, source: Event, trigger: tuple[int, int] | None,
