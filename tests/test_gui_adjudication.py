@@ -199,3 +199,28 @@ def test_coders_and_roles_dialog(lead_window, monkeypatch):
     assert offered[0] == ["alice (coder)", "bob (coder)", "lead (adjudicator)"]
     assert ("bob", "adjudicator") in review_actions.ReviewService(lead_window.workspace).coders()
     assert lead_window.statusBar().currentMessage() == "bob is now an adjudicator"
+
+
+def test_a_coder_joining_the_document_gets_a_column(lead_window):
+    """Coders take turns on a shared file: one who starts on the document while the view is open
+    gets a column and an Accept button the next time the view re-reads."""
+    from app.core.services.workspace import Workspace
+
+    compare = _compare(lead_window)
+    carol = Workspace(lead_window.project, "carol")
+    text = carol.document_text(5)
+    i = text.index("OpenAI")
+    org = next(t.id for t in carol.codebook.entity_types if t.name == "Organization")
+    carol.tag(5, text, i, i + 6, org)
+    compare.reload()
+    assert list(compare.readers) == ["alice", "bob", "carol", "gold"]
+    assert list(compare.accept_buttons) == ["alice", "bob", "carol"]
+    assert compare.items.COLUMNS[4:] == ("alice", "bob", "carol", "gold")
+    assert _item_by(compare, "Organization “OpenAI”").agreed  # all three made it
+    carol.undo()  # carol had not started the document before: she is gone again
+    compare.reload()
+    assert list(compare.readers) == ["alice", "bob", "gold"]
+
+
+def _item_by(compare, description):
+    return next(i for i in compare.review.items if i.description == description)

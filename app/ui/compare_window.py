@@ -107,28 +107,12 @@ class CompareWindow(QDialog):
         layout.addWidget(self.notice)
         split = QSplitter(Qt.Orientation.Vertical)
         layout.addWidget(split, 1)
-        columns = QSplitter(Qt.Orientation.Horizontal)
-        columns.setObjectName("compare-columns")
+        self.columns = QSplitter(Qt.Orientation.Horizontal)
+        self.columns.setObjectName("compare-columns")
         self.readers: dict[str, ReaderView] = {}
         self.headers: dict[str, QLabel] = {}
-        text = self.service.workspace.document_text(self.document_id)
-        for name in [*self.coders, GOLD]:
-            box = QWidget()
-            box_layout = QVBoxLayout(box)
-            box_layout.setContentsMargins(2, 2, 2, 2)
-            header = QLabel(name)
-            header.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            reader = ReaderView()
-            reader.setObjectName(f"compare-reader-{name}")
-            reader.show_document(text)
-            reader.verticalScrollBar().valueChanged.connect(lambda _v, src=name: self._sync_scroll(src))
-            reader.spanClicked.connect(lambda mention_id, coder=name: self._span_clicked(coder, mention_id))
-            box_layout.addWidget(header)
-            box_layout.addWidget(reader, 1)
-            columns.addWidget(box)
-            self.readers[name] = reader
-            self.headers[name] = header
-        split.addWidget(columns)
+        self._text = self.service.workspace.document_text(self.document_id)
+        split.addWidget(self.columns)
 
         below = QWidget()
         below_layout = QVBoxLayout(below)
@@ -142,14 +126,9 @@ class CompareWindow(QDialog):
         bar.addWidget(QLabel("Show:"))
         bar.addWidget(self.filter)
         bar.addStretch(1)
+        self.accept_bar = QHBoxLayout()
+        bar.addLayout(self.accept_bar)
         self.accept_buttons: dict[str, QPushButton] = {}
-        for name in self.coders:
-            button = QPushButton(f"Accept {name}'s")
-            button.setObjectName(f"accept-{name}")
-            button.setToolTip(f"Take {name}'s version of the selected item into gold")
-            button.clicked.connect(lambda _=False, coder=name: self.accept_selected(coder))
-            bar.addWidget(button)
-            self.accept_buttons[name] = button
         self.reject_button = QPushButton("Reject")
         self.reject_button.setToolTip("Leave the selected item out of gold (counts as resolved)")
         self.reject_button.clicked.connect(lambda: self.reject_selected())
@@ -187,6 +166,40 @@ class CompareWindow(QDialog):
         QShortcut(QKeySequence.StandardKey.Undo, self, activated=self.undo)
         QShortcut(QKeySequence("Ctrl+Shift+Z"), self, activated=self.redo)
         QShortcut(QKeySequence.StandardKey.Refresh, self, activated=self.reload)
+        self._build_columns()
+
+    def _build_columns(self) -> None:
+        """A column and an Accept button per coder (and gold's column); again when the coders of
+        the document change while the view is open (a coder taking turns on a shared file)."""
+        for widget in [*(self.columns.widget(i) for i in range(self.columns.count())),
+                       *self.accept_buttons.values()]:
+            widget.hide()
+            widget.setParent(None)
+            widget.deleteLater()
+        self.readers, self.headers, self.accept_buttons = {}, {}, {}
+        for name in [*self.coders, GOLD]:
+            box = QWidget()
+            box_layout = QVBoxLayout(box)
+            box_layout.setContentsMargins(2, 2, 2, 2)
+            header = QLabel(name)
+            header.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            reader = ReaderView()
+            reader.setObjectName(f"compare-reader-{name}")
+            reader.show_document(self._text)
+            reader.verticalScrollBar().valueChanged.connect(lambda _v, src=name: self._sync_scroll(src))
+            reader.spanClicked.connect(lambda mention_id, coder=name: self._span_clicked(coder, mention_id))
+            box_layout.addWidget(header)
+            box_layout.addWidget(reader, 1)
+            self.columns.addWidget(box)
+            self.readers[name] = reader
+            self.headers[name] = header
+        for name in self.coders:
+            button = QPushButton(f"Accept {name}'s")
+            button.setObjectName(f"accept-{name}")
+            button.setToolTip(f"Take {name}'s version of the selected item into gold")
+            button.clicked.connect(lambda _=False, coder=name: self.accept_selected(coder))
+            self.accept_bar.addWidget(button)
+            self.accept_buttons[name] = button
 
     # ------------------------------------------------------------ content
 
@@ -194,6 +207,9 @@ class CompareWindow(QDialog):
         """Re-read the review and every coder's layer; keep the selected item if it is still listed."""
         selected = self.selected_item()
         self.review = self.service.document_review(self.document_id)
+        if self.review.coders != self.coders:
+            self.coders = self.review.coders
+            self._build_columns()
         layers = self.service.layers(self.document_id, self.coders)
         disagreeing: dict[str, list[tuple[int, int]]] = {name: [] for name in self.readers}
         for item in self.review.items:
