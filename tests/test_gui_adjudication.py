@@ -224,3 +224,44 @@ def test_a_coder_joining_the_document_gets_a_column(lead_window):
 
 def _item_by(compare, description):
     return next(i for i in compare.review.items if i.description == description)
+
+
+def test_compare_undoes_only_its_own_documents_changes(lead_window):
+    compare = _compare(lead_window)
+    compare.accept_agreements()
+    ws = lead_window.workspace
+    lead_window.open_document(3)
+    text = ws.document_text(3)
+    org = next(t.id for t in ws.codebook.entity_types if t.name == "Organization")
+    i = text.index("Meta")
+    lead_window.reader.select_cp(i, i + 4)
+    lead_window.tag_selection(org)  # the newest change is in document 3
+    compare.undo()
+    assert "changes another document (id 3)" in lead_window.last_error
+    assert ws.history.undo_label == "tag mention"  # nothing was undone
+    lead_window.undo()
+    compare.undo()  # now the accept-all in this document
+    assert lead_window.last_error is None and compare.review.agreed_pending == 2
+
+
+def test_coders_compare_without_blind_coding_but_only_adjudicators_settle_gold(qtbot, coded):
+    from app.core.errors import AnnotaryError
+
+    with open_project(coded) as project, project.uow() as s:
+        from app.core.services.project_settings import set_setting
+
+        set_setting(s, "blind_coding", "off")
+    win = MainWindow(open_project(coded), "alice", testing=True)
+    qtbot.addWidget(win)
+    win.open_document(5)
+    review_actions.show_compare(win)
+    compare = win.compare_window
+    assert compare is not None and compare.items.rowCount() == 6
+    compare.accept_agreements()
+    assert "only an adjudicator can settle the gold set" in win.last_error
+    win._do(lambda: review_actions.edit_gold(win, 5))
+    assert "only an adjudicator can edit the gold set" in win.last_error
+    assert win.workspace.coder_name == "alice"
+    with pytest.raises(AnnotaryError, match="adjudicated set, not a person's name"):
+        win.set_coder("gold")
+    win.close()

@@ -93,3 +93,17 @@ def test_shared_project_asks_who_is_coding_with_the_last_coder_first(qtbot, monk
     assert ui_main.choose_coder(["alice", "bob"], preset="dana") == "dana" and len(offered) == 1
     monkeypatch.setattr(QInputDialog, "getItem", staticmethod(lambda *a: ("", False)))
     assert ui_main.choose_coder(["alice", "bob"]) is None
+
+
+def test_gold_is_not_a_name_to_start_under(qtbot, monkeypatch):
+    warned = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a: warned.append(a[2])))
+    answers = iter([("gold", True), ("dana", True)])
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(lambda *a: next(answers)))
+    assert ui_main.choose_coder(["alice", "bob"]) == "dana"
+    assert len(warned) == 1 and "adjudicated set" in warned[0]
+    with pytest.raises(AnnotaryError, match="adjudicated set"):
+        ui_main.choose_coder(["alice", "bob"], preset="gold")
+    settings.set_coder_name("gold")  # remembered from an older version: asked again
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("erin", True)))
+    assert ui_main.ask_coder_name_once() == "erin"

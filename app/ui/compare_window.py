@@ -398,15 +398,24 @@ class CompareWindow(QDialog):
         self._decide(run)
 
     def undo(self) -> None:
-        self._decide(lambda: self._history_step(self.service.workspace.undo))
+        history = self.service.workspace.history
+        self._decide(lambda: self._history_step(self.service.workspace.undo, history.undo_label,
+                                                history.undo_document, "undo"))
 
     def redo(self) -> None:
-        self._decide(lambda: self._history_step(self.service.workspace.redo))
+        history = self.service.workspace.history
+        self._decide(lambda: self._history_step(self.service.workspace.redo, history.redo_label,
+                                                history.redo_document, "redo"))
 
-    @staticmethod
-    def _history_step(step: Callable[[], object]) -> None:
-        if step() is None:
-            raise AnnotaryError("nothing to undo or redo")
+    def _history_step(self, step: Callable[[], object], label: str | None, document_id: int | None,
+                      what: str) -> None:
+        """Undo or redo here only what changed this document; the rest belongs to the main window."""
+        if label is None:
+            raise AnnotaryError(f"nothing to {what}")
+        if document_id is not None and document_id != self.document_id:
+            raise AnnotaryError(f"the next {what} ({label}) changes another document (id {document_id}); "
+                                f"{what} it in the main window")
+        step()
 
     def _open_in_main(self, index: QModelIndex) -> None:
         item = self.items.row_at(index.row())

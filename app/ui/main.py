@@ -8,14 +8,25 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
 from app import __version__
 from app.core.errors import AnnotaryError
+from app.core.services.coders import GOLD, check_personal_name
 from app.ui import settings
 from app.ui.errors import install_excepthook, show_unexpected
 from app.ui.fonts import missing_scripts
 
 
+def _personal(name: str) -> bool:
+    """Whether a person may code under this name; if not, say why."""
+    try:
+        check_personal_name(name)
+    except AnnotaryError as exc:
+        QMessageBox.warning(None, "Annotary", str(exc))
+        return False
+    return True
+
+
 def ask_coder_name_once() -> str | None:
     name = settings.coder_name()
-    while not name:
+    while not name or name == GOLD:
         text, ok = QInputDialog.getText(
             None, "Welcome to Annotary", "Your name as a coder (recorded with every annotation; "
             "change it later in Edit → Settings):",
@@ -23,6 +34,8 @@ def ask_coder_name_once() -> str | None:
         if not ok:
             return None
         name = " ".join(text.split())
+        if name and not _personal(name):
+            name = ""
     settings.set_coder_name(name)
     return name
 
@@ -32,22 +45,24 @@ def choose_coder(project_coders: list[str], preset: str | None = None) -> str | 
     several coders share (coders take turns on one machine), each start asks, with the last
     coder first; otherwise the remembered name is used (asked once)."""
     if preset and preset.strip():
-        name = " ".join(preset.split())
+        name = check_personal_name(preset)
         settings.set_coder_name(name)
         return name
     if len(project_coders) < 2:
         return ask_coder_name_once()
     last = settings.coder_name()
     names = sorted(project_coders, key=lambda n: (n != last, n.casefold()))
-    text, ok = QInputDialog.getItem(
-        None, "Who is coding?", "This project is shared by several coders. Choose your name, or type a new one:",
-        names, 0, True,
-    )
-    name = " ".join((text or "").split())
-    if not ok or not name:
-        return None
-    settings.set_coder_name(name)
-    return name
+    while True:
+        text, ok = QInputDialog.getItem(
+            None, "Who is coding?", "This project is shared by several coders. Choose your name, or type a new one:",
+            names, 0, True,
+        )
+        name = " ".join((text or "").split())
+        if not ok or not name:
+            return None
+        if _personal(name):
+            settings.set_coder_name(name)
+            return name
 
 
 def run_gui(project_path: str | None = None, coder: str | None = None) -> int:

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from app import __version__
 from app.core.errors import AnnotaryError
 from app.core.project import Project, open_project
-from app.core.services.coders import GOLD
+from app.core.services.coders import GOLD, check_personal_name
 from app.core.services.projects import init_project, open_for_command
 from app.core.services.workspace import EventView, MentionView, Workspace
 from app.ui import file_actions, review_actions, settings
@@ -617,7 +617,10 @@ class MainWindow(QMainWindow):
             self.set_coder(name.strip())
 
     def set_coder(self, name: str, remember: bool = True) -> None:
-        """Work as another coder; the undo history carries over (actions name their own coder)."""
+        """Work as another coder; the undo history carries over (actions name their own coder).
+        A name the user chooses (`remember`) must be a person's, not gold's."""
+        if remember:
+            check_personal_name(name)
         history = self.workspace.history
         self.workspace = Workspace(self.project, name)
         self.workspace.history = history

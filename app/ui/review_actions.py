@@ -41,7 +41,10 @@ def open_disagreement(window: MainWindow, document_id: int, start: int | None, e
 
 def edit_gold(window: MainWindow, document_id: int) -> None:
     """Code as gold in the main window (edit, delete or add gold annotations); undo keeps working."""
-    ReviewService(window.workspace).require_review()
+    service = ReviewService(window.workspace)
+    service.require_review()
+    if window.workspace.coder_name != GOLD:
+        service._require_adjudicator("edit the gold set")
     if window.workspace.coder_name != GOLD:
         window.coder_before_gold = window.workspace.coder_name
         window.set_coder(GOLD, remember=False)

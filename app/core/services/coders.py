@@ -39,6 +39,15 @@ def find_coder(session: Session, name: str) -> Coder:
     return coder
 
 
+def check_personal_name(name: str) -> str:
+    """A name a person may code under: not `gold`, which adjudicators edit through Code as gold."""
+    name = clean_coder_name(name)
+    if name == GOLD:
+        raise AnnotaryError(f"{GOLD!r} is the adjudicated set, not a person's name; an adjudicator edits it "
+                            "with Review → Code as gold")
+    return name
+
+
 def set_role(session: Session, name: str, role: str) -> Coder:
     """Make a coder a `coder` or an `adjudicator` (who may see everyone's annotations)."""
     if role not in CODER_ROLES:

@@ -377,6 +377,15 @@ class History:
             raise AnnotaryError(f"cannot {what} {action.label}: {exc}") from exc
 
     @property
+    def undo_document(self) -> int | None:
+        """The document the next undo changes (None: nothing to undo, or not tied to one)."""
+        return self._undo[-1].document_id if self._undo else None
+
+    @property
+    def redo_document(self) -> int | None:
+        return self._redo[-1].document_id if self._redo else None
+
+    @property
     def undo_label(self) -> str | None:
         return self._undo[-1].label if self._undo else None
 

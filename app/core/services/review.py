@@ -89,10 +89,12 @@ class ReviewService:
 
     def accept(self, item: ReviewItem, coder: str) -> None:
         self.require_review()
+        self._require_adjudicator("settle the gold set")
         self.workspace.history.run(adj.accept_item(item, coder))
 
     def reject(self, item: ReviewItem) -> None:
         self.require_review()
+        self._require_adjudicator("settle the gold set")
         if item.gold == "rejected":
             raise AnnotaryError("this item is already rejected")
         self.workspace.history.run(adj.RejectItem(item.document_id, item.ref))
@@ -100,6 +102,7 @@ class ReviewService:
     def accept_agreements(self, document_id: int) -> tuple[int, int]:
         """Accept all agreements of a document: (accepted, agreed events left to the adjudicator)."""
         self.require_review()
+        self._require_adjudicator("settle the gold set")
         action = self.workspace.history.run(adj.AcceptAgreements(document_id))
         return action.accepted, action.skipped  # type: ignore[attr-defined]
 
