@@ -360,3 +360,25 @@ def test_a_gold_mention_used_by_a_gold_event_is_not_replaced(coded):
         with pytest.raises(AnnotaryError, match="argument of a gold event"):
             service.accept(_item(service.document_review(5), "mention", "Person “Meta”"), "bob")
         assert _gold_rows(project) == before
+
+
+def test_a_nested_mention_of_another_type_is_not_settled_by_its_container(tmp_path):
+    """Gold holding a Team mention does not decide whether a part of it is an Organization
+    mention of its own: that disagreement stays open."""
+    from app.core.services.projects import init_project
+
+    path = tmp_path / "nested.annotary"
+    init_project(path).close()
+    with open_project(path) as project:
+        for coder in ("alice", "bob"):
+            ws = Workspace(project, coder)
+            types = {t.name: t.id for t in ws.codebook.entity_types}
+            text = ws.document_text(1)
+            i = text.index("Applied AI (AAI) task force")
+            ws.tag(1, text, i, i + len("Applied AI (AAI) task force"), types["Team/Unit"])
+            if coder == "alice":
+                ws.tag(1, text, i, i + len("Applied AI"), types["Organization"])
+        service = _adjudicator(project)
+        service.accept_agreements(1)
+        inner = _item(service.document_review(1), "mention", "Organization “Applied AI”")
+        assert inner.status == "unresolved" and inner.gold_description == ""

@@ -19,7 +19,7 @@ from app.core.models import DocumentCodeValue, Event, EventArgument, GoldRejecti
 from app.core.services import annotations as svc
 from app.core.services import history as h
 from app.core.services.coders import get_gold_coder
-from app.core.services.review_data import GOLD_DIFFERS, REJECTED
+from app.core.services.review_data import GOLD_DIFFERS, REJECTED, versions_of_one_mention
 from app.core.services.review_items import ReviewItem, count_reviews, load_review
 
 
@@ -71,10 +71,11 @@ class AcceptMention(h.Compound):
             Mention.document_id == source.document_id, Mention.coder_id == gold_id, Mention.start == source.start,
             Mention.end == source.end, Mention.entity_type_id == source.entity_type_id)) is not None:
             raise AnnotaryError(f"gold already has “{source.text}” with this type")
+        key = (source.start, source.end, source.entity_type_id)
         others = [m for m in session.scalars(select(Mention).where(
             Mention.document_id == source.document_id, Mention.coder_id == gold_id,
             Mention.start < source.end, Mention.end > source.start))
-            if (m.start, m.end) == (source.start, source.end) or m.entity_type_id == source.entity_type_id]
+            if versions_of_one_mention(key, (m.start, m.end, m.entity_type_id))]
         for other in others:
             if session.scalar(select(EventArgument.id).where(EventArgument.mention_id == other.id)) is not None:
                 raise AnnotaryError(f"gold's “{other.text}” at this place is an argument of a gold event; "

@@ -189,6 +189,15 @@ class SpanIndex:
         return [m for m in self.mentions[i:j] if m.end > start]
 
 
+def versions_of_one_mention(a: tuple[int, int, int], b: tuple[int, int, int]) -> bool:
+    """Two (start, end, type) mentions that are versions of one mention, not two mentions: the
+    same span (another type), or the same type overlapping. A mention nested in one of another
+    type (an Organization inside a Team) is a mention of its own."""
+    if a[:2] == b[:2]:
+        return True
+    return a[2] == b[2] and a[0] < b[1] and b[0] < a[1]
+
+
 def span_indexes(d: DocData) -> dict[str, SpanIndex]:
     by_coder: dict[str, list[MentionRow]] = defaultdict(list)
     for m in d.mentions:
@@ -215,7 +224,8 @@ def mention_states(d: DocData, index: dict[str, SpanIndex]) -> list[State]:
     states = []
     for key, holders in by_key.items():
         ref = mention_ref(*key)
-        gold_there = gold.overlapping(key[0], key[1])
+        gold_there = [g for g in gold.overlapping(key[0], key[1])
+                      if versions_of_one_mention(key, (g.start, g.end, g.type_id))]
         states.append(State("mention", ref, holders, len(coders) >= 2 and len(holders) == len(coders),
                             _decide(key in gold_keys, ref, d.rejected, gold_there), gold_there,
                             next(iter(holders.values())), key))

@@ -7,8 +7,8 @@ all coders agree, and what the gold set says:
 
 * ``accepted``     gold holds exactly this annotation (or, for a code, one coder's value);
 * ``rejected``     the adjudicator left it out of gold (a `GoldRejection`);
-* ``gold differs`` gold holds something else at that place (an overlapping mention of any type,
-  a same-type event at that place, another code value): the place was decided;
+* ``gold differs`` gold holds another version of it (a mention of the same span, or of the same
+  type overlapping it; a same-type event at that place; another code value): it was decided;
 * ``""``           nothing decided yet.
 
 A disagreement is an item not every coder made (only in documents with two or more coders);
