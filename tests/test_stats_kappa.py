@@ -21,12 +21,12 @@ DATA = Path(__file__).parent / "data" / "stats"
 
 try:
     from sklearn.metrics import cohen_kappa_score
-except ImportError:  # not in the test extra (scipy + scikit-learn are ~200 MB installed)
+except ImportError:  # in the test extra; skipped only where it is not installed
     cohen_kappa_score = None
 try:
     from statsmodels.stats.inter_rater import aggregate_raters
     from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss_kappa
-except ImportError:  # not in the test extra (statsmodels + scipy + pandas are ~300 MB installed)
+except ImportError:  # in the test extra; skipped only where it is not installed
     sm_fleiss_kappa = None
 
 
