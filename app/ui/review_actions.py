@@ -44,8 +44,7 @@ def edit_gold(window: MainWindow, document_id: int) -> None:
     service = ReviewService(window.workspace)
     service.require_review()
     if window.workspace.coder_name != GOLD:
-        service._require_adjudicator("edit the gold set")
-    if window.workspace.coder_name != GOLD:
+        service.require_adjudicator("edit the gold set")
         window.coder_before_gold = window.workspace.coder_name
         window.set_coder(GOLD, remember=False)
     window.open_document(document_id)

@@ -34,11 +34,16 @@ def _coders_annotation(session: Session, model: Any, ident: int, what: str) -> t
     return source, gold_id
 
 
-def _gold_mention(session: Session, compound: h.Compound, gold_id: int, source: Mention) -> int:
-    """The gold mention with the source's span and type, created (with its attributes) if missing."""
-    existing = session.scalar(select(Mention.id).where(
+def _gold_copy(session: Session, gold_id: int, source: Mention) -> int | None:
+    """The id of gold's mention with the source's span and type, if gold has one."""
+    return session.scalar(select(Mention.id).where(
         Mention.document_id == source.document_id, Mention.coder_id == gold_id, Mention.start == source.start,
         Mention.end == source.end, Mention.entity_type_id == source.entity_type_id))
+
+
+def _gold_mention(session: Session, compound: h.Compound, gold_id: int, source: Mention) -> int:
+    """The gold mention with the source's span and type, created (with its attributes) if missing."""
+    existing = _gold_copy(session, gold_id, source)
     if existing is not None:
         return existing
     created = compound.step(session, h.CreateMention(source.document_id, gold_id, source.entity_type_id,
@@ -67,9 +72,7 @@ class AcceptMention(h.Compound):
     def build(self, session: Session) -> None:
         source, gold_id = _coders_annotation(session, Mention, self.mention_id, "mention")
         self.document_id = source.document_id
-        if session.scalar(select(Mention.id).where(
-            Mention.document_id == source.document_id, Mention.coder_id == gold_id, Mention.start == source.start,
-            Mention.end == source.end, Mention.entity_type_id == source.entity_type_id)) is not None:
+        if _gold_copy(session, gold_id, source) is not None:
             raise AnnotaryError(f"gold already has “{source.text}” with this type")
         key = (source.start, source.end, source.entity_type_id)
         others = [m for m in session.scalars(select(Mention).where(

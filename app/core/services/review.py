@@ -12,7 +12,7 @@ from app.core.errors import AnnotaryError
 from app.core.models import Coder, DocumentStatus
 from app.core.project import Project
 from app.core.services import adjudication as adj
-from app.core.services.coders import GOLD, get_gold_coder, set_role
+from app.core.services.coders import GOLD, set_role
 from app.core.services.project_settings import BLIND_CODING, get_setting, may_see_others, set_setting
 from app.core.services.review_items import DocumentReview, ReviewItem, count_reviews, load_review
 from app.core.services.workspace import MentionView, Workspace
@@ -30,7 +30,7 @@ class ReviewService:
             return get_setting(s, BLIND_CODING) == "on"
 
     def set_blind_coding(self, on: bool) -> None:
-        self._require_adjudicator("change blind coding")
+        self.require_adjudicator("change blind coding")
         with self.project.uow() as s:
             set_setting(s, BLIND_CODING, "on" if on else "off")
 
@@ -60,7 +60,7 @@ class ReviewService:
         if coder.name == self.workspace.coder_name:
             self.workspace.coder_role = role
 
-    def _require_adjudicator(self, what: str) -> None:
+    def require_adjudicator(self, what: str) -> None:
         if self.workspace.coder_role != "adjudicator":
             raise AnnotaryError(f"only an adjudicator can {what} ({self.workspace.coder_name} is a coder)")
 
@@ -89,12 +89,12 @@ class ReviewService:
 
     def accept(self, item: ReviewItem, coder: str) -> None:
         self.require_review()
-        self._require_adjudicator("settle the gold set")
+        self.require_adjudicator("settle the gold set")
         self.workspace.history.run(adj.accept_item(item, coder))
 
     def reject(self, item: ReviewItem) -> None:
         self.require_review()
-        self._require_adjudicator("settle the gold set")
+        self.require_adjudicator("settle the gold set")
         if item.gold == "rejected":
             raise AnnotaryError("this item is already rejected")
         self.workspace.history.run(adj.RejectItem(item.document_id, item.ref))
@@ -102,13 +102,9 @@ class ReviewService:
     def accept_agreements(self, document_id: int) -> tuple[int, int]:
         """Accept all agreements of a document: (accepted, agreed events left to the adjudicator)."""
         self.require_review()
-        self._require_adjudicator("settle the gold set")
+        self.require_adjudicator("settle the gold set")
         action = self.workspace.history.run(adj.AcceptAgreements(document_id))
         return action.accepted, action.skipped  # type: ignore[attr-defined]
-
-    def ensure_gold(self) -> None:
-        with self.project.uow() as s:
-            get_gold_coder(s)
 
 
 def unresolved_per_document(project: Project) -> dict[int, int]:
