@@ -161,3 +161,24 @@ def test_a_document_code_is_set_once(window):
     assert window.workspace.history.undo_label == "set document code"
     window.undo()
     assert window.workspace.history.undo_label is None
+
+
+def test_coming_back_to_the_application_also_counts(window):
+    """From a child window (e.g. Compare) the main window is not activated, the application is."""
+    from PySide6.QtCore import Qt
+
+    before = window.doc_model.rowCount()
+    with elsewhere(window) as other, other.uow() as s:
+        add_document(s, "Noch eine Meldung.", "more.txt")
+    QApplication.instance().applicationStateChanged.emit(Qt.ApplicationState.ApplicationActive)
+    assert window.doc_model.rowCount() == before + 1
+
+
+def test_reading_elsewhere_changes_nothing(window):
+    """`annotary documents` in a terminal only reads: the undo history stays."""
+    window.open_document(1)
+    window.workspace.set_done(1, True)
+    with elsewhere(window) as other, other.read() as s:
+        s.scalars(select(Mention)).all()
+    activate(window)
+    assert window.workspace.history.undo_label is not None

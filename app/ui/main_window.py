@@ -253,16 +253,16 @@ class MainWindow(QMainWindow):
         outer = self._busy == 0
         self._busy += 1
         try:
-            if outer:
-                notice_external_changes(self)
-            return self._do_now(fn)
+            return self._do_now(fn, notice=outer)
         finally:
             self._busy -= 1
             if outer and self.external_changes is not None:
                 self.external_changes.acknowledge()
 
-    def _do_now(self, fn: Callable[[], object]) -> object:
+    def _do_now(self, fn: Callable[[], object], notice: bool) -> object:
         try:
+            if notice:
+                notice_external_changes(self)
             result = fn()
         except AnnotaryError as exc:
             self.statusBar().showMessage(str(exc), 8000)
