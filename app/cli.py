@@ -13,6 +13,7 @@ from typing import Callable, Sequence
 
 from app import __version__
 from app.core.errors import AnnotaryError
+from app.core.terminal import printable, printable_row
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -109,7 +110,7 @@ def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
     project = open_for_command(getattr(args, "project", None))
     if project.backup_path is not None:
-        print(f"upgraded {project.path} (backup of the old file: {project.backup_path})", file=sys.stderr)
+        print(printable(f"upgraded {project.path} (backup of the old file: {project.backup_path})"), file=sys.stderr)
     return project
 
 
@@ -128,7 +129,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     with init_project(Path(args.path), empty=args.empty, codebook=Path(args.codebook) if args.codebook else None) as p:
         counts = _counts(p)
-    print(f"created {args.path}: {counts['documents']} document(s), "
+    print(f"created {printable(args.path)}: {counts['documents']} document(s), "
           f"{counts['entity_types']} entity types, {counts['event_types']} event types")
     return EXIT_OK
 
@@ -146,7 +147,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         for path in files:
             outcome = import_file(project, path, args.encoding)
             rejected += outcome.status == "rejected"
-            bar.write(outcome.line(), file=sys.stdout)
+            bar.write(printable(outcome.line(), keep="\t"), file=sys.stdout)
             bar.update()
         bar.close()
     if not files:
@@ -165,7 +166,7 @@ def cmd_documents(args: argparse.Namespace) -> int:
         return EXIT_OK
     print("id\tlanguage\tdirection\tchars\tmentions\tevents\ttitle")
     for r in rows:
-        print(f"{r['id']}\t{r['language']}\t{r['direction']}\t{r['chars']}\t{r['mentions']}\t{r['events']}\t{r['title']}")
+        print(printable_row(r["id"], r["language"], r["direction"], r["chars"], r["mentions"], r["events"], r["title"]))
     return EXIT_OK
 
 
@@ -187,10 +188,10 @@ def cmd_import_annotations(args: argparse.Namespace) -> int:
                 reports = import_doccano(project, path, args.coder)
         except AnnotaryError as exc:
             for report in getattr(exc, "reports", None) or []:  # pairs stored before the bad one
-                print("imported\t" + report.describe())
+                _print_lines("imported\t" + report.describe())
             raise
     for report in reports:
-        print("imported\t" + report.describe())
+        _print_lines("imported\t" + report.describe())
     return EXIT_OK
 
 
@@ -283,8 +284,14 @@ def cmd_merge(args: argparse.Namespace) -> int:
     with _open(args) as project:
         report = merge_project(project, Path(args.other), accept_codebook=args.accept_codebook,
                                import_missing=args.import_missing)
-    print(report.describe())
+    _print_lines(report.describe())
     return EXIT_OK
+
+
+def _print_lines(text: str) -> None:
+    """A report of several lines; what it quotes from titles or file names is made printable."""
+    for line in text.split("\n"):
+        print(printable(line, keep="\t"))
 
 
 def _fmt(value: object) -> str:
@@ -307,7 +314,7 @@ def cmd_reliability(args: argparse.Namespace) -> int:
           f"pairable values {report['n_pairable_values']}, level {report['level']}")
     print(f"percent agreement\t{_fmt(report['percent_agreement'])}")
     for pair, kappa in report["cohen_kappa"].items():
-        print(f"Cohen's kappa {pair}\t{_fmt(kappa)}")
+        print(f"Cohen's kappa {printable(pair)}\t{_fmt(kappa)}")
     print(f"Fleiss' kappa\t{_fmt(report['fleiss_kappa'])}" +
           (f"\t({report['fleiss_kappa_note']})" if report["fleiss_kappa"] is None else ""))
     print(f"Krippendorff's alpha\t{_fmt(report['krippendorff_alpha'])}\t95% CI "
@@ -325,25 +332,25 @@ def cmd_agreement(args: argparse.Namespace) -> int:
         json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
         print()
         return EXIT_OK
-    print(f"coders {', '.join(report['coders'])}; documents compared {report['documents_compared']}, "
+    print(f"coders {printable(', '.join(report['coders']))}; documents compared {report['documents_compared']}, "
           f"left out {len(report['documents_left_out'])}")
     for doc, why in report["documents_left_out"].items():
-        print(f"  left out: document {doc}: {why}")
+        print(f"  left out: document {doc}: {printable(why)}")
     for name, r in report["codes"].items():
         ci = r["krippendorff_alpha_ci95"]
-        print(f"code {name} ({r['level']}): alpha {_fmt(r['krippendorff_alpha'])} "
+        print(f"code {printable(name)} ({r['level']}): alpha {_fmt(r['krippendorff_alpha'])} "
               f"95% CI {'[' + _fmt(ci[0]) + ', ' + _fmt(ci[1]) + ']' if ci else 'n/a'}, "
               f"percent {_fmt(r['percent_agreement'])}, units {r['n_units']}")
     for pair in report["mentions"]["pairs"]:
-        a, b = pair["coders"]
+        a, b = (printable(c) for c in pair["coders"])
         for kind in ("exact", "overlap"):
             m = pair[kind]
             print(f"mentions {a}|{b} {kind}: F1 {_fmt(m['f1'])} P {_fmt(m['precision'])} R {_fmt(m['recall'])} "
                   f"({m['matched']} matched of {m['n_a']}/{m['n_b']})")
         for t, kinds in sorted(pair["by_type"].items()):
-            print(f"  {t}: exact F1 {_fmt(kinds['exact']['f1'])}, overlap F1 {_fmt(kinds['overlap']['f1'])}")
+            print(f"  {printable(t)}: exact F1 {_fmt(kinds['exact']['f1'])}, overlap F1 {_fmt(kinds['overlap']['f1'])}")
     for pair in report["events"]["pairs"]:
-        a, b = pair["coders"]
+        a, b = (printable(c) for c in pair["coders"])
         print(f"events {a}|{b}: F1 {_fmt(pair['f1'])} ({pair['matched']} matched of {pair['n_a']}/{pair['n_b']})")
     return EXIT_OK
 
@@ -354,7 +361,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     with _open(args) as project:
         counts = _counts(project)
         revision = migrations.current_revision(project.engine)
-        print(f"project\t{project.path}")
+        print(f"project\t{printable(project.path)}")
         print(f"schema\t{revision}")
         print(f"annotary\t{__version__}")
         for key, value in counts.items():
@@ -381,7 +388,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AnnotaryError as exc:
         if debug:
             traceback.print_exc()
-        print(f"annotary: error: {exc}", file=sys.stderr)
+        print(f"annotary: error: {printable(exc, keep=chr(10))}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("annotary: interrupted", file=sys.stderr)
@@ -396,6 +403,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         logfile = _log_unexpected(exc)
         where = f" (details in {logfile})" if logfile else ""
-        print(f"annotary: unexpected error: {type(exc).__name__}: {exc}{where}", file=sys.stderr)
+        print(printable(f"annotary: unexpected error: {type(exc).__name__}: {exc}{where}", keep="\n"), file=sys.stderr)
         logging.shutdown()
         return EXIT_FAILED

@@ -9,6 +9,8 @@ from typing import Any, Callable
 
 from sqlalchemy import func, select
 
+from app.core.terminal import printable, printable_row
+
 Add = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
 
 
@@ -57,7 +59,7 @@ def cmd_coders(args: argparse.Namespace) -> int:
         return 0
     print("name\trole\tdocuments\tdone\tmentions\tevents")
     for r in rows:
-        print("\t".join(str(v) for v in r.values()))
+        print(printable_row(*r.values()))
     return 0
 
 
@@ -66,7 +68,7 @@ def cmd_role(args: argparse.Namespace) -> int:
 
     with _open(args) as project, project.uow() as s:
         coder = set_role(s, args.name, args.role)
-        print(f"{coder.name} is now {'an' if coder.role == 'adjudicator' else 'a'} {coder.role}")
+        print(f"{printable(coder.name)} is now {'an' if coder.role == 'adjudicator' else 'a'} {coder.role}")
     return 0
 
 
@@ -78,17 +80,17 @@ def cmd_setting(args: argparse.Namespace) -> int:
         if args.key is None:
             with project.read() as s:
                 for key, value in all_settings(s).items():
-                    print(f"{key}\t{value}\t{DESCRIPTIONS[key]}")
+                    print(printable_row(key, value, DESCRIPTIONS[key]))
             return 0
         if args.value is None:
             with project.read() as s:
-                print(get_setting(s, args.key))
+                print(printable(get_setting(s, args.key)))
             return 0
         if args.value.strip() == "":
             raise AnnotaryError("a setting needs a value")
         with project.uow() as s:
             set_setting(s, args.key, args.value)
-            print(f"{args.key}\t{get_setting(s, args.key)}")
+            print(printable_row(args.key, get_setting(s, args.key)))
     return 0
 
 
@@ -110,7 +112,7 @@ def cmd_gold(args: argparse.Namespace) -> int:
                 accepted, failed = accept_agreements_in_documents(s, ids)
             print(f"accepted {accepted} agreed annotation(s) into gold")
             for doc_id, reason in failed.items():
-                print(f"annotary: document {doc_id} left as it was: {reason}", file=sys.stderr)
+                print(f"annotary: document {doc_id} left as it was: {printable(reason)}", file=sys.stderr)
             return 1 if failed else 0
         with project.read() as s:
             reviews = [r for r in count_reviews(s, ids) if len(r.coders) >= 2]
@@ -124,8 +126,8 @@ def cmd_gold(args: argparse.Namespace) -> int:
         return 0
     print("document\tcoders\tdisagreements\tunresolved\tagreed_not_in_gold")
     for r in rows:
-        print(f"{r['document_id']}\t{','.join(r['coders'])}\t{r['disagreements']}\t{r['unresolved']}\t"
-              f"{r['agreed_not_in_gold']}")
+        print(printable_row(r["document_id"], ",".join(r["coders"]), r["disagreements"], r["unresolved"],
+                            r["agreed_not_in_gold"]))
     print(f"total: {total['unresolved']} unresolved disagreement(s) in {total['documents_with_unresolved']} of "
           f"{total['documents']} document(s) with two or more coders")
     return 0

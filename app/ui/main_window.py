@@ -6,10 +6,11 @@ from bisect import bisect_left
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QFileDialog,
     QHeaderView,
     QInputDialog,
@@ -27,9 +28,11 @@ from app import __version__
 from app.core.errors import AnnotaryError
 from app.core.project import Project, open_project
 from app.core.services.coders import GOLD, check_personal_name
+from app.core.services.external_changes import ExternalChanges
 from app.core.services.projects import init_project, open_for_command
 from app.core.services.workspace import EventView, MentionView, Workspace
 from app.ui import file_actions, review_actions, settings
+from app.ui.external_refresh import notice_external_changes
 from app.ui.annotation_pane import AnnotationPane
 from app.ui.errors import show_unexpected, show_user_error
 from app.ui.highlights import Span
@@ -54,6 +57,9 @@ class MainWindow(QMainWindow):
         self._type_actions: list[QAction] = []
         self.compare_window = None  # the open Compare view, if any
         self.coder_before_gold: str | None = None  # while coding as gold: who to return to
+        self.external_changes: ExternalChanges | None = ExternalChanges(project)  # commits by other programs
+        self.history_note: str | None = None  # why the undo history is empty, if it was cleared
+        self._busy = 0  # inside a user command: its own writes are not another program's
         self._build()
         self._build_menus()
         self._bind_workspace()
@@ -124,13 +130,7 @@ class MainWindow(QMainWindow):
         self.pane.event_view.selectionModel().currentRowChanged.connect(self._event_row_changed)
         self._install_type_shortcuts()
         self.pane.palette_widget.set_codebook(self.workspace.codebook)
-        self.pane.codes_form.set_codebook(self.workspace.codebook)
-        self.pane.codes_form.codeChanged.connect(
-            lambda c, v: self._do(lambda: self.workspace.set_document_code(self._require_document(), c, v))
-        )
-        self.pane.codes_form.doneChanged.connect(
-            lambda done: self._do(lambda: self.workspace.set_done(self._require_document(), done))
-        )
+        self.pane.codes_form.set_codebook(self.workspace.codebook)  # its signals stay connected (_build)
         self._update_title()
 
     def _install_type_shortcuts(self) -> None:
@@ -234,6 +234,7 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.action_redo)
         self.workspace.history.on_change = self._update_undo_actions
         self._update_undo_actions()
+        QApplication.instance().applicationStateChanged.connect(self._application_state_changed)
 
     def _add(self, menu: QMenu, text: str, slot: Callable[[], object],
              shortcut: str | QKeySequence | QKeySequence.StandardKey | None = None) -> QAction:
@@ -247,8 +248,21 @@ class MainWindow(QMainWindow):
     # ================================================================ running user actions
 
     def _do(self, fn: Callable[[], object]) -> object:
-        """Run a user command; a user mistake becomes a message, anything else is logged and shown."""
+        """Run a user command; a user mistake becomes a message, anything else is logged and shown.
+        What another program changed is shown first; the command's own writes are then taken as seen."""
+        outer = self._busy == 0
+        self._busy += 1
         try:
+            return self._do_now(fn, notice=outer)
+        finally:
+            self._busy -= 1
+            if outer and self.external_changes is not None:
+                self.external_changes.acknowledge()
+
+    def _do_now(self, fn: Callable[[], object], notice: bool) -> object:
+        try:
+            if notice:
+                notice_external_changes(self)
             result = fn()
         except AnnotaryError as exc:
             self.statusBar().showMessage(str(exc), 8000)
@@ -314,21 +328,54 @@ class MainWindow(QMainWindow):
         self.refresh()
 
     def after_import(self, codebook_may_change: bool = False) -> None:
+        """After this window's own import or merge (run on a connection of its own): re-read."""
         self.workspace.history.touch()
         if codebook_may_change:
-            self.workspace.load_codebook()
-            self._install_type_shortcuts()
-            self.pane.palette_widget.set_codebook(self.workspace.codebook)
-            self.pane.codes_form.set_codebook(self.workspace.codebook)
-            self.pane.codes_form.codeChanged.connect(
-                lambda c, v: self._do(lambda: self.workspace.set_document_code(self._require_document(), c, v)))
-            self.pane.codes_form.doneChanged.connect(
-                lambda done: self._do(lambda: self.workspace.set_done(self._require_document(), done)))
+            self._reload_codebook()
+        self._reload_documents()
+        if self.external_changes is not None:
+            self.external_changes.acknowledge()
+
+    def reload_all(self) -> None:
+        """Re-read all that another program may have changed: the codebook, the document list and
+        the open document's annotations. The open document and the selections stay if they still exist."""
+        self._reload_codebook()
+        self._reload_documents()
+
+    def _reload_codebook(self) -> None:
+        self.workspace.load_codebook()
+        self._install_type_shortcuts()
+        self.pane.palette_widget.set_codebook(self.workspace.codebook)
+        self.pane.codes_form.set_codebook(self.workspace.codebook)
+
+    def _reload_documents(self) -> None:
+        current = self.document_id
         self.doc_model.reload()
-        if self.document_id is None and self.doc_model.rowCount():
-            self.open_document(self.doc_model.document_at(0).id)
-        else:
-            self.refresh()
+        if current is not None and self.workspace.document_row(current) is None:
+            current = self.document_id = None  # deleted meanwhile
+        if current is None:
+            if self.doc_model.rowCount():
+                self.open_document(self.doc_model.document_at(0).id)
+            else:
+                self._show_no_document()
+            return
+        self.refresh()
+        row = self.doc_model.row_of(current)
+        if row is not None:  # the reset cleared the list's selection
+            self.doc_view.selectionModel().setCurrentIndex(
+                self.doc_model.index(row, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+            )
+        self._update_title()
+
+    def _show_no_document(self) -> None:
+        self.document_id = None
+        self._mentions, self._events = [], []
+        self.reader.show_document("")
+        self.pane.mention_model.set_mentions([])
+        self.pane.event_model.set_events([])
+        self.pane.set_counts(0, 0)
+        self._update_title()
 
     # ================================================================ annotations
 
@@ -386,6 +433,7 @@ class MainWindow(QMainWindow):
                 return
             self._do(lambda: self.workspace.retype_mention(mention_id, entity_type_id))
             return
+        notice_external_changes(self)
         action = self._run(lambda: self.workspace.tag(doc, self.reader.text, start, end, entity_type_id))
         if action is None:
             return
@@ -544,13 +592,17 @@ class MainWindow(QMainWindow):
     # ================================================================ undo
 
     def undo(self) -> None:
+        notice_external_changes(self)  # may clear the history: its ids may be stale
         self._after_history(self.workspace.undo())
 
     def redo(self) -> None:
+        notice_external_changes(self)
         self._after_history(self.workspace.redo())
 
     def _after_history(self, action) -> None:  # type: ignore[no-untyped-def]
         if action is None:
+            if self.history_note is not None:
+                raise AnnotaryError(self.history_note)
             self.statusBar().showMessage("Nothing to undo or redo", 3000)
             return
         if action.document_id is not None and action.document_id != self.document_id:
@@ -560,7 +612,12 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Done: {action.label}", 3000)
 
     def _update_undo_actions(self) -> None:
+        """After every change through the history: its writes are this window's own."""
         h = self.workspace.history
+        if h.undo_label is not None or h.redo_label is not None:
+            self.history_note = None
+        if self.external_changes is not None:
+            self.external_changes.acknowledge()
         self.action_undo.setEnabled(h.undo_label is not None)
         self.action_undo.setText(f"&Undo {h.undo_label}" if h.undo_label else "&Undo")
         self.action_redo.setEnabled(h.redo_label is not None)
@@ -574,6 +631,10 @@ class MainWindow(QMainWindow):
             self.compare_window = None
         old = self.project
         self.project = project
+        if self.external_changes is not None:
+            self.external_changes.close()
+        self.external_changes = ExternalChanges(project)
+        self.history_note = None
         self.workspace = Workspace(project, self.workspace.coder_name)
         self.workspace.history.on_change = self._update_undo_actions
         self._update_undo_actions()
@@ -622,7 +683,7 @@ class MainWindow(QMainWindow):
         if remember:
             check_personal_name(name)
         history = self.workspace.history
-        self.workspace = Workspace(self.project, name)
+        self.workspace = Workspace(self.project, name)  # may add the coder: a write of its own
         self.workspace.history = history
         if remember:
             settings.set_coder_name(self.workspace.coder_name)
@@ -654,6 +715,32 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Coder: {self.workspace.coder_name}{role}   Project: {self.project.path}")
 
     # ================================================================ window events
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.WindowActivate:
+            self._activated()
+        return super().event(event)
+
+    def _application_state_changed(self, state: Qt.ApplicationState) -> None:
+        if state == Qt.ApplicationState.ApplicationActive:
+            self._activated()
+
+    def _activated(self) -> None:
+        """Coming back to the app (e.g. from a terminal that ran `annotary import`): show what changed.
+        Not while a command of this window runs (its dialogs activate and deactivate the window)."""
+        if self._busy:
+            return
+        self._busy += 1
+        try:
+            notice_external_changes(self)
+        except AnnotaryError as exc:
+            self.statusBar().showMessage(str(exc), 8000)
+        except Exception as exc:  # noqa: BLE001 - never crash to the desktop
+            if self.testing:
+                raise
+            show_unexpected(exc, self)
+        finally:
+            self._busy -= 1
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
@@ -687,6 +774,10 @@ class MainWindow(QMainWindow):
         settings.save_bytes("window/geometry", self.saveGeometry())
         settings.save_bytes("window/state", self.saveState())
         settings.save_bytes("window/splitter", self.splitter.saveState())
+        if self.external_changes is not None:
+            QApplication.instance().applicationStateChanged.disconnect(self._application_state_changed)
+            self.external_changes.close()
+            self.external_changes = None
         self.project.close()
         super().closeEvent(event)
 

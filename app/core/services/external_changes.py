@@ -1,0 +1,49 @@
+"""Whether another connection (another process, a worker thread) committed to a project file.
+
+SQLite's ``PRAGMA data_version`` on a connection that stays open changes whenever a
+different connection commits to the database; reading it costs one pragma, no table is
+touched. Commits made by the watching program itself through other connections change it
+too, so the program calls `acknowledge` after its own writes and `changed` elsewhere.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from app.core.project import Project
+
+
+class ExternalChanges:
+    """A watch on one project file, on a connection of its own that is never used to write."""
+
+    def __init__(self, project: Project) -> None:
+        self.path = project.path
+        # Autocommit (isolation_level=None): never holds a read transaction, so each pragma
+        # sees the newest commit; check_same_thread=False, as the GUI may close it elsewhere.
+        self._conn: sqlite3.Connection | None = sqlite3.connect(
+            project.path, isolation_level=None, check_same_thread=False)
+        self._seen = 0
+        self._seen = self._version()
+
+    def _version(self) -> int:
+        if self._conn is None:
+            return self._seen
+        return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def changed(self) -> bool:
+        """True once for each batch of commits by other connections since the last call
+        (never after `close`)."""
+        current = self._version()
+        if current == self._seen:
+            return False
+        self._seen = current
+        return True
+
+    def acknowledge(self) -> None:
+        """Take the current state as seen (call after the program's own writes)."""
+        self._seen = self._version()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None

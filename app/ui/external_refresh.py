@@ -1,0 +1,36 @@
+"""Showing what another program changed in the open project (an import or merge in a terminal).
+
+The main window asks when it is activated and before each command; the check is one pragma.
+After a change from elsewhere the window re-reads everything that could have changed, and
+the undo history is cleared: its actions hold row ids, and the other program may have
+deleted those rows or given their ids to new ones, so undoing them could touch the wrong rows.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.ui.main_window import MainWindow
+
+HISTORY_CLEARED = ("the project was changed by another program (an import or merge, say), so the undo "
+                   "history was cleared: it could have undone the wrong annotations")
+
+
+def notice_external_changes(window: MainWindow) -> bool:
+    """If another program committed to the project since the window last looked, show the new
+    state (keeping the open document and selection when they still exist). True if it had."""
+    watch = window.external_changes
+    if watch is None or not watch.changed():
+        return False
+    history = window.workspace.history
+    cleared = history.undo_label is not None or history.redo_label is not None
+    if cleared:
+        history.clear()
+        window.history_note = HISTORY_CLEARED
+    window.reload_all()
+    if window.compare_window is not None and window.compare_window.isVisible():
+        window.compare_window.reload()
+    window.statusBar().showMessage("The project was changed by another program: shown as it is now"
+                                   + ("; the undo history was cleared" if cleared else ""), 10000)
+    return True

@@ -1,0 +1,66 @@
+"""The plain-text output of `annotary` shows control and bidi characters of project data as
+escapes; --json keeps the exact text."""
+
+import json
+
+from app.cli import main
+from app.core.models import Document
+from app.core.services.coders import get_or_create_coder
+from app.core.services.projects import init_project
+
+HOSTILE = "Clear\x1b[2J sc\u202eeen\x07 tab\there"
+
+
+def run(capsys, *args):
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def hostile_project(tmp_path):
+    path = tmp_path / "p.annotary"
+    with init_project(path) as project, project.uow() as s:
+        s.get(Document, 1).title = HOSTILE
+        get_or_create_coder(s, "mallory\x1b]0;owned\x07\u2067")
+    return path
+
+
+def test_documents_listing_escapes_controls(tmp_path, capsys):
+    path = hostile_project(tmp_path)
+    code, out, _ = run(capsys, "documents", "--project", str(path))
+    assert code == 0
+    assert "\x1b" not in out and "\u202e" not in out and "\x07" not in out
+    lines = out.splitlines()
+    assert lines[1].split("\t")[-1] == "Clear\\x1b[2J sc\\u202eeen\\x07 tab\\there"
+    assert all(len(line.split("\t")) == 7 for line in lines)  # the tab in the title splits no column
+    # Arabic and Hindi titles (with their joiners and marks) are printed as they are
+    with_titles = {line.split("\t")[0]: line.split("\t")[-1] for line in lines[1:]}
+    assert any("\u0600" <= ch <= "\u06ff" for ch in with_titles["2"] + with_titles["4"])
+    assert any("\u0900" <= ch <= "\u097f" for ch in with_titles["3"])
+    assert "\\u" not in with_titles["2"] + with_titles["3"] + with_titles["4"]
+
+
+def test_documents_json_stays_exact(tmp_path, capsys):
+    path = hostile_project(tmp_path)
+    code, out, _ = run(capsys, "documents", "--project", str(path), "--json")
+    assert code == 0
+    assert json.loads(out)[0]["title"] == HOSTILE
+    assert "\u202e" in out  # ensure_ascii=False: only controls are escaped by json
+
+
+def test_coders_listing_escapes_controls(tmp_path, capsys):
+    path = hostile_project(tmp_path)
+    code, out, _ = run(capsys, "coders", "--project", str(path))
+    assert code == 0
+    assert "mallory\\x1b]0;owned\\x07\\u2067\tcoder" in out
+    assert "\x1b" not in out and "\u2067" not in out
+
+
+def test_import_line_escapes_the_file_name(tmp_path, capsys):
+    path = hostile_project(tmp_path)
+    source = tmp_path / "wire\x1b[2J\u202etxt.md"
+    source.write_text("Eine Meldung.", encoding="utf-8")
+    code, out, _ = run(capsys, "import", str(source), "--project", str(path))
+    assert code == 0
+    assert "wire\\x1b[2J\\u202etxt.md" in out
+    assert "\x1b" not in out and "\u202e" not in out
