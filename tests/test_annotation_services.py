@@ -52,7 +52,7 @@ def test_stored_offsets_are_code_points_equal_to_the_slice(ctx, needle):
         assert m.created_at is not None and m.modified_at is not None and m.coder_id == ctx["coder"]
 
 
-@pytest.mark.parametrize("start, end, message", [(-1, 3, "outside"), (5, 500, "outside"), (4, 4, "empty"), (6, 2, "empty")])
+@pytest.mark.parametrize("start, end, message", [(-1, 3, "before the start"), (5, 500, "past the end"), (4, 4, "empty"), (6, 2, "empty")])
 def test_bad_spans_are_refused_and_nothing_stored(ctx, start, end, message):
     with pytest.raises(AnnotaryError, match=message):
         with ctx["p"].uow() as s:
