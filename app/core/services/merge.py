@@ -144,8 +144,9 @@ class _Merger:
             self.dst.flush()
             mention_map[m.id] = new.id
             self.report.mentions_added += 1
-        for v in self.src.scalars(select(MentionAttributeValue).join(Mention, Mention.id == MentionAttributeValue.mention_id)
-                                  .where(Mention.document_id == src_doc).order_by(MentionAttributeValue.id)):
+        src_values = (select(MentionAttributeValue).join(Mention, Mention.id == MentionAttributeValue.mention_id)
+                      .where(Mention.document_id == src_doc).order_by(MentionAttributeValue.id))
+        for v in self.src.scalars(src_values):
             key = dict(mention_id=mention_map[v.mention_id], attribute_id=self.attribute[v.attribute_id])
             value = self._attribute_value("mention_attribute_values", v)
             if self.dst.scalar(select(MentionAttributeValue.id).filter_by(**key)) is None:

@@ -55,6 +55,8 @@ def open_merge_source(path: Path, target: Project) -> Iterator[Project]:
                 check_structure(conn)
             with source.read() as session:
                 check_rows(session)
+            with source.engine.connect() as conn:
+                check_constraints(conn)
         except AnnotaryError as exc:
             source.close()
             raise MergeSourceError(path, exc.message) from None
@@ -92,7 +94,7 @@ def _reason(exc: BaseException) -> str:
 def check_structure(conn: Connection) -> None:
     """Every table and column of the schema present, every value of its column's type, no dangling id."""
     quick = conn.exec_driver_sql("PRAGMA quick_check").scalar()
-    if quick != "ok":
+    if quick != "ok" and not _is_constraint(quick):
         raise AnnotaryError(f"the file is damaged ({quick})")
     for table in Base.metadata.sorted_tables:
         _check_table(conn, table)
@@ -102,6 +104,17 @@ def check_structure(conn: Connection) -> None:
         column = next(row[3] for row in conn.exec_driver_sql(f'PRAGMA foreign_key_list("{table}")') if row[0] == fkid)
         value = conn.exec_driver_sql(f'SELECT "{column}" FROM "{table}" WHERE rowid = ?', (rowid,)).scalar()
         raise AnnotaryError(f"{table} row {rowid}: {column} {value} refers to no row of {parent}")
+
+
+def check_constraints(conn: Connection) -> None:
+    """A broken CHECK or NOT NULL constraint the row checks did not already name."""
+    quick = conn.exec_driver_sql("PRAGMA quick_check").scalar()
+    if quick != "ok":
+        raise AnnotaryError(f"a row breaks a rule of the schema ({quick})")
+
+
+def _is_constraint(message: str) -> bool:
+    return message.startswith(("CHECK constraint failed", "NULL value in"))
 
 
 def _check_table(conn: Connection, table: Table) -> None:
