@@ -52,7 +52,7 @@ def test_stored_offsets_are_code_points_equal_to_the_slice(ctx, needle):
         assert m.created_at is not None and m.modified_at is not None and m.coder_id == ctx["coder"]
 
 
-@pytest.mark.parametrize("start, end, message", [(-1, 3, "outside"), (5, 500, "outside"), (4, 4, "empty"), (6, 2, "empty")])
+@pytest.mark.parametrize("start, end, message", [(-1, 3, "before the start"), (5, 500, "past the end"), (4, 4, "empty"), (6, 2, "empty")])
 def test_bad_spans_are_refused_and_nothing_stored(ctx, start, end, message):
     with pytest.raises(AnnotaryError, match=message):
         with ctx["p"].uow() as s:
@@ -140,3 +140,60 @@ def test_coder_names(empty_project):
         assert a.id == b.id and a.name == "Alice Smith"
         with pytest.raises(AnnotaryError):
             get_or_create_coder(s, "   ")
+
+
+def _add_numeric_code(ctx, level):
+    from app.core.codebook import DocumentCodeSpec, apply_codebook, read_codebook
+
+    with ctx["p"].uow() as s:
+        spec = read_codebook(s)
+        spec.document_codes.append(DocumentCodeSpec("score", level))
+        apply_codebook(s, spec)
+        return s.scalar(select(DocumentCode.id).where(DocumentCode.name == "score"))
+
+
+@pytest.mark.parametrize("value", ["inf", "1e400", "nan", "-inf"])
+def test_non_finite_interval_values_are_refused(ctx, value):
+    code = _add_numeric_code(ctx, "interval")
+    with pytest.raises(AnnotaryError, match="finite number"), ctx["p"].uow() as s:
+        svc.set_document_code(s, ctx["doc"], ctx["coder"], code, value)
+    with ctx["p"].uow() as s:
+        svc.set_document_code(s, ctx["doc"], ctx["coder"], code, "4.5")
+    with ctx["p"].read() as s:
+        assert s.scalars(select(DocumentCodeValue.value).where(DocumentCodeValue.code_id == code)).all() == ["4.5"]
+
+
+def test_codebook_names_are_stored_nfc_and_lookalikes_refused(ctx):
+    import unicodedata
+
+    from app.core.codebook import EntityTypeSpec, apply_codebook, read_codebook
+    from app.core.errors import CodebookError
+
+    nfd = unicodedata.normalize("NFD", "Café")
+    with ctx["p"].uow() as s:
+        spec = read_codebook(s)
+        spec.entity_types.append(EntityTypeSpec(nfd, "#123456"))
+        apply_codebook(s, spec)
+    with ctx["p"].read() as s:
+        assert s.scalar(select(func.count()).where(EntityType.name == "Café")) == 1
+    for lookalike in (nfd, "café"):
+        with pytest.raises(CodebookError, match="defined twice"), ctx["p"].uow() as s:
+            spec = read_codebook(s)
+            spec.entity_types.append(EntityTypeSpec(lookalike, "#654321"))
+            apply_codebook(s, spec)
+
+
+def test_a_stored_name_in_another_form_is_renamed_not_replaced(ctx):
+    import unicodedata
+
+    from app.core.codebook import apply_codebook, read_codebook
+
+    nfd = unicodedata.normalize("NFD", "Organización")
+    mid = _mention(ctx, "Meta", "Organization")
+    with ctx["p"].uow() as s:
+        s.get(EntityType, ctx["types"]["Organization"]).name = nfd  # as an older Annotary might have stored it
+    with ctx["p"].uow() as s:
+        apply_codebook(s, read_codebook(s))
+    with ctx["p"].read() as s:
+        assert s.get(EntityType, ctx["types"]["Organization"]).name == "Organización"
+        assert s.get(Mention, mid).entity_type_id == ctx["types"]["Organization"]

@@ -143,3 +143,176 @@ def test_merge_cli(copies, capsys):
     assert "5 document(s) matched by text" in out and "coders: alice" in out
     assert main(["merge", str(lead), "--project", str(lead)]) == 1
     assert "into itself" in capsys.readouterr().err
+
+
+# --- a tampered or malformed copy is refused in one line; nothing is written, neither file changes ---
+
+import hashlib  # noqa: E402
+import os  # noqa: E402
+import sqlite3  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+FIRST_MENTION = "(SELECT min(id) FROM mentions)"
+TAMPERED = {
+    "past_end": (f'UPDATE mentions SET "end" = 9000 WHERE id = {FIRST_MENTION}',
+                 r"mentions row \d+: mention end 9000 is past the end of document 5 \(\d+ characters\)"),
+    "text_not_slice": (f"UPDATE mentions SET text = 'Google' WHERE id = {FIRST_MENTION}",
+                       r"mentions row \d+: mention text 'Google' is not the text at \d+-\d+ of document 5"),
+    "code_value_not_in_codebook": ("UPDATE document_code_values SET value = 'furious'",
+                                   r"document_code_values row \d+: 'furious' is not a value of tone"),
+    "attribute_value_not_in_codebook": ("UPDATE event_attribute_values SET value = 'invented'",
+                                        r"event_attribute_values row \d+: 'invented' is not a value of"),
+    "inf_interval_value": (
+        "INSERT INTO document_codes (id, name, level, definition, values_json, position) "
+        "VALUES (77, 'score', 'interval', '', '[]', 9); "
+        "INSERT INTO document_code_values (id, document_id, coder_id, code_id, value, created_at, modified_at) "
+        "SELECT 88, 5, id, 77, '1e400', '2026-01-01 00:00:00', '2026-01-01 00:00:00' FROM coders LIMIT 1",
+        r"document_code_values row 88: score \(interval\) takes a finite number, not '1e400'"),
+    "dangling_document": (f"UPDATE mentions SET document_id = 99999 WHERE id = {FIRST_MENTION}",
+                          r"mentions row \d+: document_id 99999 refers to no row of documents"),
+    "dangling_role": ("UPDATE event_arguments SET role_id = 99999",
+                      r"event_arguments row \d+: role_id 99999 refers to no row of event_roles"),
+    "missing_table": ("DROP TABLE document_status", r"table document_status is missing"),
+    "wrong_type": (f"UPDATE mentions SET start = 'abc' WHERE id = {FIRST_MENTION}",
+                   r"mentions row \d+: start has a value of the wrong kind \('abc'\)"),
+    "document_text_changed": ("UPDATE documents SET text = text || ' more' WHERE id = 5",
+                              r"documents row 5: the text does not match its checksum"),
+    "argument_from_another_document": (
+        f"UPDATE mentions SET document_id = 1 WHERE id = {FIRST_MENTION}",
+        r"mentions row \d+: .*document 1|event_arguments row \d+: mention \d+ is not in the document"),
+    "newer_schema": ("UPDATE alembic_version SET version_num = '9999_future'",
+                     r"was made by a newer Annotary \(schema 9999_future\)"),
+}
+
+
+def _sha(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _tamper(path, script):
+    con = sqlite3.connect(path)
+    try:
+        con.execute("PRAGMA foreign_keys=OFF")
+        con.execute("PRAGMA ignore_check_constraints=ON")
+        con.executescript(script)
+        con.commit()
+    finally:
+        con.close()
+
+
+def _cli(*args):
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    return subprocess.run([sys.executable, "-m", "app", *map(str, args)], capture_output=True, text=True, env=env,
+                          timeout=120)
+
+
+def _refused(lead, other, pattern):
+    """Merge `other` into `lead` via the CLI: exit 1, one error line matching, both files and folders unchanged."""
+    folders = {p.parent: sorted(p.parent.iterdir()) for p in (Path(lead), Path(other))}
+    before = (_sha(lead), _sha(other))
+    proc = _cli("merge", other, "--project", lead)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("annotary: error: "), proc.stderr
+    assert "Traceback" not in proc.stderr and "unexpected" not in proc.stderr
+    import re
+
+    assert re.search(pattern, lines[0]), lines[0]
+    assert (_sha(lead), _sha(other)) == before
+    assert {p: sorted(p.iterdir()) for p in folders} == folders  # no backup, no -wal left behind
+    return lines[0]
+
+
+@pytest.mark.parametrize("case", sorted(TAMPERED))
+def test_tampered_copy_is_refused_in_one_line_and_nothing_changes(copies, case):
+    lead, alice, _ = copies
+    script, pattern = TAMPERED[case]
+    _tamper(alice, script)
+    line = _refused(lead, alice, pattern)
+    assert str(alice) in line
+
+
+def test_truncated_and_non_project_files_are_refused(copies, tmp_path):
+    lead, alice, _ = copies
+    truncated = tmp_path / "truncated.annotary"
+    truncated.write_bytes(alice.read_bytes()[: alice.stat().st_size // 2])
+    _refused(lead, truncated, "truncated.annotary: ")
+    text = tmp_path / "notes.annotary"
+    text.write_text("not a database at all\n" * 20, encoding="utf-8")
+    _refused(lead, text, "is not an Annotary project")
+    proc = _cli("merge", tmp_path / "missing.annotary", "--project", lead)
+    assert proc.returncode == 1 and proc.stderr.count("\n") == 1 and "no project at" in proc.stderr
+
+
+def test_merging_the_project_into_itself_by_another_name_is_refused(copies, tmp_path):
+    lead, _, _ = copies
+    link = tmp_path / "link.annotary"
+    link.symlink_to(lead)
+    _refused(lead, link, "cannot merge a project into itself")
+    link.unlink()
+    hard = tmp_path / "hard.annotary"
+    os.link(lead, hard)
+    _refused(lead, hard, "cannot merge a project into itself")
+
+
+def test_an_older_schema_copy_is_merged_without_touching_it(copies, tmp_path):
+    from app.core import migrations
+    from app.core.project import APPLICATION_ID, make_engine
+
+    lead, _, _ = copies
+    old = tmp_path / "old" / "old.annotary"
+    old.parent.mkdir()
+    engine = make_engine(old)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
+    migrations.upgrade(engine, "0002")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO coders (name, created_at) VALUES ('carol', '2026-01-01 00:00:00')")
+    engine.dispose()
+    before, listing = _sha(old), sorted(old.parent.iterdir())
+    proc = _cli("merge", old, "--project", lead)
+    assert proc.returncode == 0, proc.stderr
+    assert _sha(old) == before and sorted(old.parent.iterdir()) == listing
+    assert "carol" in _counts(lead)["coders"]
+
+
+def test_a_refused_copy_leaves_gold_and_agreement_working(copies, tmp_path):
+    """What a bad copy would have put in (and `gold accept-agreements` copied on) never gets in."""
+    lead, alice, bob = copies
+    carol = tmp_path / "carol.annotary"
+    shutil.copy(lead, carol)  # the lead is still uncoded: a fresh copy for a third coder
+    _code(carol, "carol")
+    for good in (bob, carol):
+        assert _cli("merge", good, "--project", lead).returncode == 0
+    _tamper(alice, f'UPDATE mentions SET "end" = 9000 WHERE id = {FIRST_MENTION}')
+    _refused(lead, alice, "past the end")
+    assert _counts(lead)["coders"] == ["bob", "carol"]
+    assert _cli("agreement", "--project", lead).returncode == 0
+    proc = _cli("gold", "accept-agreements", "--project", lead)
+    assert proc.returncode == 0, proc.stderr
+    with open_project(lead) as p, p.read() as s:
+        from app.core.models import Document
+
+        for m in s.scalars(select(Mention)):
+            assert s.get(Document, m.document_id).text[m.start:m.end] == m.text
+
+
+def test_copy_with_names_in_another_unicode_form_merges_onto_the_same_types(copies):
+    import unicodedata
+
+    from app.core.codebook import read_codebook
+    from app.core.services.merge import merge_project
+
+    lead, alice, _ = copies
+    composed, decomposed = "Organización", unicodedata.normalize("NFD", "Organización")
+    assert composed != decomposed
+    _tamper(lead, f"UPDATE entity_types SET name = '{composed}' WHERE name = 'Organization'")
+    _tamper(alice, f"UPDATE entity_types SET name = '{decomposed}' WHERE name = 'Organization'")
+    with open_project(lead) as project:
+        report = merge_project(project, alice)
+        with project.read() as s:
+            names = [t.name for t in read_codebook(s).entity_types]
+    assert report.mentions_added == 2 and not report.codebook_added
+    assert names.count(composed) == 1 and decomposed not in names

@@ -76,7 +76,7 @@ def codebook_from_dict(data: Any) -> CodebookSpec:
         attr.values = [str(v) for v in attr.values]
     for code in spec.document_codes:
         code.values = [str(v) for v in code.values]
-    spec.validate()
+    spec.normalise().validate()
     order = {t.name: i for i, t in enumerate(spec.entity_types)}
     for ev in spec.event_types:
         for role in ev.roles:  # stored in codebook order, so keep files canonical too

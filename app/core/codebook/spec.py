@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from app.core.errors import CodebookError
+from app.core.validation import first_duplicate, normalise_name
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 TARGETS = ("event", "mention")
@@ -79,12 +80,29 @@ class CodebookSpec:
     def attribute(self, name: str, target: str = "event") -> AttributeSpec | None:
         return next((a for a in self.attributes if a.name == name and a.target == target), None)
 
+    def normalise(self) -> CodebookSpec:
+        """NFC-normalise every name and value in place (so look-alike names are one name); returns self."""
+        n = normalise_name
+        for typ in self.entity_types:
+            typ.name = n(typ.name)
+        for ev in self.event_types:
+            ev.name = n(ev.name)
+            for role in ev.roles:
+                role.name, role.accepts = n(role.name), [n(a) for a in role.accepts]
+        for attr in self.attributes:
+            attr.name = n(attr.name)
+            attr.values, attr.applies_to = [n(v) for v in attr.values], [n(a) for a in attr.applies_to]
+        for code in self.document_codes:
+            code.name, code.values = n(code.name), [n(v) for v in code.values]
+        return self
+
     def validate(self) -> None:
-        """Raise CodebookError naming the first problem found."""
+        """Raise CodebookError naming the first problem found (call `normalise` first)."""
         _unique("entity type", [t.name for t in self.entity_types])
         _unique("event type", [t.name for t in self.event_types])
         _unique("document code", [c.name for c in self.document_codes])
-        _unique("attribute", [f"{a.target}:{a.name}" for a in self.attributes])
+        for target in TARGETS:
+            _unique(f"{target} attribute", [a.name for a in self.attributes if a.target == target])
         hotkeys: dict[str, str] = {}
         entity_names = {t.name for t in self.entity_types}
         event_names = {t.name for t in self.event_types}
@@ -112,7 +130,7 @@ class CodebookSpec:
             _name("attribute", attr.name)
             if attr.target not in TARGETS:
                 raise CodebookError(f"attribute {attr.name!r}: target must be event or mention, not {attr.target!r}")
-            _unique(f"value of attribute {attr.name!r}", attr.values)
+            _unique(f"value of attribute {attr.name!r}", attr.values, exact=True)
             known = event_names if attr.target == "event" else entity_names
             for name in attr.applies_to:
                 if name not in known:
@@ -125,7 +143,7 @@ class CodebookSpec:
                 )
             if code.level in ("nominal", "ordinal") and not code.values:
                 raise CodebookError(f"document code {code.name!r} ({code.level}) needs a list of values")
-            _unique(f"value of document code {code.name!r}", code.values)
+            _unique(f"value of document code {code.name!r}", code.values, exact=True)
 
 
 def _name(kind: str, name: str) -> None:
@@ -133,9 +151,19 @@ def _name(kind: str, name: str) -> None:
         raise CodebookError(f"{kind} name {name!r} must be non-empty text without surrounding spaces")
 
 
-def _unique(kind: str, names: list[str]) -> None:
-    seen: set[str] = set()
-    for name in names:
-        if name in seen:
-            raise CodebookError(f"{kind} {name!r} is defined twice")
-        seen.add(name)
+def _unique(kind: str, names: list[str], exact: bool = False) -> None:
+    """Names must differ by more than case and Unicode normalisation; values (exact) must just differ."""
+    if exact:
+        seen: set[str] = set()
+        for name in names:
+            if name in seen:
+                raise CodebookError(f"{kind} {name!r} is defined twice")
+            seen.add(name)
+        return
+    if any(not isinstance(name, str) for name in names):
+        return  # _name reports it
+    twice = first_duplicate(names)
+    if twice is not None:
+        first, second = twice
+        also = "" if first == second else f" (as {first!r} and {second!r}, which differ only in case or form)"
+        raise CodebookError(f"{kind} {second!r} is defined twice{also}")

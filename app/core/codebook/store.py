@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.core.codebook.spec import CodebookSpec, DocumentCodeSpec, EntityTypeSpec, EventTypeSpec, RoleSpec
 from app.core.codebook.spec import AttributeSpec
 from app.core.errors import CodebookError
+from app.core.validation import normalise_name
 from app.core.models import (
     Attribute,
     DocumentCode,
@@ -34,7 +35,7 @@ def read_codebook(session: Session) -> CodebookSpec:
     ).all()
     attributes = session.scalars(select(Attribute).order_by(Attribute.position, Attribute.id)).all()
     codes = session.scalars(select(DocumentCode).order_by(DocumentCode.position, DocumentCode.id)).all()
-    return CodebookSpec(
+    spec = CodebookSpec(
         entity_types=[EntityTypeSpec(t.name, t.color, t.hotkey, t.definition) for t in entity_types],
         event_types=[
             EventTypeSpec(
@@ -51,10 +52,12 @@ def read_codebook(session: Session) -> CodebookSpec:
             DocumentCodeSpec(c.name, c.level, json.loads(c.values_json), c.definition) for c in codes
         ],
     )
+    return spec.normalise()
 
 
 def merge_codebooks(base: CodebookSpec, extra: CodebookSpec) -> CodebookSpec:
     """`base` with every type, role, attribute and code of `extra` that it lacks added."""
+    base.normalise(), extra.normalise()
     merged = CodebookSpec(
         entity_types=list(base.entity_types),
         event_types=[EventTypeSpec(t.name, t.color, t.hotkey, t.definition, list(t.roles)) for t in base.event_types],
@@ -108,7 +111,8 @@ def merge_codebooks(base: CodebookSpec, extra: CodebookSpec) -> CodebookSpec:
 
 
 def codebook_differences(base: CodebookSpec, other: CodebookSpec) -> list[str]:
-    """What `other` has that `base` lacks or defines differently (names matched exactly)."""
+    """What `other` has that `base` lacks or defines differently (names matched after NFC)."""
+    base.normalise(), other.normalise()
     found: list[str] = []
     for typ in other.entity_types:
         if base.entity_type(typ.name) is None:
@@ -146,16 +150,18 @@ def apply_codebook(session: Session, spec: CodebookSpec) -> None:
     Types, roles, attributes and codes are matched by name, so ids (and the
     annotations that point at them) survive edits of colours, hotkeys or definitions.
     """
-    spec.validate()
+    spec.normalise().validate()
     problems: list[str] = []
 
-    entity_rows = {t.name: t for t in session.scalars(select(EntityType))}
+    # Rows keyed by their NFC name: a name stored in another form is renamed, not replaced.
+    entity_rows = {normalise_name(t.name): t for t in session.scalars(select(EntityType))}
     for name, row in entity_rows.items():
         if spec.entity_type(name) is None:
             n = session.scalar(select(func.count()).where(Mention.entity_type_id == row.id))
             if n:
                 problems.append(f"entity type {name!r} is used by {n} mention(s)")
-    event_rows = {t.name: t for t in session.scalars(select(EventType).options(selectinload(EventType.roles)))}
+    event_rows = {normalise_name(t.name): t
+                  for t in session.scalars(select(EventType).options(selectinload(EventType.roles)))}
     for name, row in event_rows.items():
         wanted = spec.event_type(name)
         if wanted is None:
@@ -164,18 +170,18 @@ def apply_codebook(session: Session, spec: CodebookSpec) -> None:
                 problems.append(f"event type {name!r} is used by {n} event(s)")
             continue
         for role in row.roles:
-            if wanted.role(role.name) is None:
+            if wanted.role(normalise_name(role.name)) is None:
                 n = session.scalar(select(func.count()).where(EventArgument.role_id == role.id))
                 if n:
                     problems.append(f"role {role.name!r} of {name!r} is used by {n} argument(s)")
-    attr_rows = {(a.target, a.name): a for a in session.scalars(select(Attribute))}
+    attr_rows = {(a.target, normalise_name(a.name)): a for a in session.scalars(select(Attribute))}
     for (target, name), row in attr_rows.items():
         if spec.attribute(name, target) is None:
             table = EventAttributeValue if target == "event" else MentionAttributeValue
             n = session.scalar(select(func.count()).where(table.attribute_id == row.id))
             if n:
                 problems.append(f"attribute {name!r} is set on {n} annotation(s)")
-    code_rows = {c.name: c for c in session.scalars(select(DocumentCode))}
+    code_rows = {normalise_name(c.name): c for c in session.scalars(select(DocumentCode))}
     for name, row in code_rows.items():
         if all(c.name != name for c in spec.document_codes):
             n = session.scalar(select(func.count()).where(DocumentCodeValue.code_id == row.id))
@@ -205,7 +211,8 @@ def apply_codebook(session: Session, spec: CodebookSpec) -> None:
             row = EntityType(name=typ.name)
             session.add(row)
             entity_rows[typ.name] = row
-        row.color, row.hotkey, row.definition, row.position = typ.color, typ.hotkey, typ.definition, pos
+        row.name, row.color, row.hotkey, row.definition, row.position = (
+            typ.name, typ.color, typ.hotkey, typ.definition, pos)
     session.flush()
     for pos, typ in enumerate(spec.event_types):
         row = event_rows.get(typ.name)
@@ -213,17 +220,19 @@ def apply_codebook(session: Session, spec: CodebookSpec) -> None:
             row = EventType(name=typ.name)
             session.add(row)
             event_rows[typ.name] = row
-        row.color, row.hotkey, row.definition, row.position = typ.color, typ.hotkey, typ.definition, pos
-        roles = {r.name: r for r in row.roles}
+        row.name, row.color, row.hotkey, row.definition, row.position = (
+            typ.name, typ.color, typ.hotkey, typ.definition, pos)
+        roles = {normalise_name(r.name): r for r in row.roles}
         for role in list(row.roles):
-            if typ.role(role.name) is None:
+            if typ.role(normalise_name(role.name)) is None:
                 row.roles.remove(role)
         for rpos, role in enumerate(typ.roles):
             rrow = roles.get(role.name)
             if rrow is None:
                 rrow = EventRole(name=role.name)
                 row.roles.append(rrow)
-            rrow.repeatable, rrow.definition, rrow.position = role.repeatable, role.definition, rpos
+            rrow.name, rrow.repeatable, rrow.definition, rrow.position = (
+                role.name, role.repeatable, role.definition, rpos)
             rrow.accepts = [entity_rows[a] for a in role.accepts]
     for pos, attr in enumerate(spec.attributes):
         row = attr_rows.get((attr.target, attr.name))
@@ -232,18 +241,19 @@ def apply_codebook(session: Session, spec: CodebookSpec) -> None:
             session.add(row)
         row.values_json = json.dumps(attr.values, ensure_ascii=False)
         row.applies_to_json = json.dumps(attr.applies_to, ensure_ascii=False)
-        row.definition, row.position = attr.definition, pos
+        row.name, row.definition, row.position = attr.name, attr.definition, pos
     for pos, code in enumerate(spec.document_codes):
         row = code_rows.get(code.name)
         if row is None:
             row = DocumentCode(name=code.name, level=code.level)
             session.add(row)
-        row.level, row.definition, row.position = code.level, code.definition, pos
+        row.name, row.level, row.definition, row.position = code.name, code.level, code.definition, pos
         row.values_json = json.dumps(code.values, ensure_ascii=False)
     session.flush()
 
 
 def remove_entity_type(session: Session, name: str) -> None:
+    name = normalise_name(name)
     spec = read_codebook(session)
     if spec.entity_type(name) is None:
         raise CodebookError(f"no entity type {name!r}")
@@ -258,6 +268,7 @@ def remove_entity_type(session: Session, name: str) -> None:
 
 
 def remove_event_type(session: Session, name: str) -> None:
+    name = normalise_name(name)
     spec = read_codebook(session)
     if spec.event_type(name) is None:
         raise CodebookError(f"no event type {name!r}")

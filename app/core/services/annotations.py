@@ -11,6 +11,7 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core import validation
 from app.core.errors import AnnotaryError
 from app.core.models import (
     Attribute,
@@ -28,8 +29,8 @@ from app.core.models import (
     MentionAttributeValue,
     utcnow,
 )
+from app.core.validation import FLAG_VALUE, check_span  # noqa: F401 - callers import them from here
 
-FLAG_VALUE = "true"
 STATUSES = ("in_progress", "done")
 
 
@@ -38,17 +39,6 @@ def _get(session: Session, model: type, ident: int, what: str):  # type: ignore[
     if row is None:
         raise AnnotaryError(f"no {what} with id {ident}")
     return row
-
-
-def check_span(text: str, start: int, end: int, what: str = "span") -> str:
-    """The covered text of a valid span, or a clear error."""
-    if not (isinstance(start, int) and isinstance(end, int)):
-        raise AnnotaryError(f"{what} offsets must be whole numbers")
-    if start < 0 or end > len(text):
-        raise AnnotaryError(f"{what} {start}-{end} lies outside the text (0-{len(text)})")
-    if end <= start:
-        raise AnnotaryError(f"{what} {start}-{end} is empty (end must be greater than start)")
-    return text[start:end]
 
 
 def touch_status(session: Session, document_id: int, coder_id: int) -> None:
@@ -156,14 +146,7 @@ def remove_argument(session: Session, argument_id: int) -> None:
 
 
 def check_attribute_value(attr: Attribute, value: str) -> str:
-    values = json.loads(attr.values_json)
-    if not values:
-        if value not in (FLAG_VALUE, True):
-            raise AnnotaryError(f"{attr.name} is a yes/no flag; set it or clear it")
-        return FLAG_VALUE
-    if value not in values:
-        raise AnnotaryError(f"{value!r} is not a value of {attr.name} ({', '.join(values)})")
-    return value
+    return validation.check_attribute_value(attr.name, json.loads(attr.values_json), value)
 
 
 def _check_applies(attr: Attribute, type_name: str) -> None:
@@ -226,19 +209,7 @@ def set_mention_attribute(session: Session, mention_id: int, attribute_id: int, 
 
 
 def check_code_value(code: DocumentCode, value: str) -> str:
-    values = json.loads(code.values_json)
-    if values:
-        if value not in values:
-            raise AnnotaryError(f"{value!r} is not a value of {code.name} ({', '.join(values)})")
-        return value
-    if code.level in ("interval", "ratio"):
-        try:
-            number = float(value)
-        except ValueError:
-            raise AnnotaryError(f"{code.name} ({code.level}) takes a number, not {value!r}") from None
-        if code.level == "ratio" and number < 0:
-            raise AnnotaryError(f"{code.name} (ratio) takes a number of zero or more")
-    return str(value)
+    return validation.check_code_value(code.name, code.level, json.loads(code.values_json), value)
 
 
 def set_document_code(session: Session, document_id: int, coder_id: int, code_id: int, value: str | None) -> None:

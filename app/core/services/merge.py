@@ -1,7 +1,9 @@
 """Bringing another project's annotations into this one (each coder works in a copy; the lead merges).
 
+The other file is never trusted nor touched: a temporary copy is opened and every row
+checked (see `merge_source`) before anything is written; the first problem is one line.
 Documents are matched by the SHA-256 of their text, never by file name; coders by name;
-codebook types, roles, attributes and codes by name. The merge is one transaction, and
+codebook types, roles, attributes and codes by name (after NFC). The merge is one transaction, and
 merging the same file again adds nothing: an annotation identical to one already stored
 (same document, coder, type and offsets; for events also trigger, arguments and
 attributes) is recognised and skipped.
@@ -31,10 +33,15 @@ from app.core.models import (
     EventRole,
     EventType,
     Mention,
+    MentionAttributeValue,
 )
-from app.core.project import Project, open_project
+from app.core.project import Project
+from app.core.services.annotations import check_attribute_value, check_code_value
 from app.core.services.coders import get_or_create_coder
 from app.core.services.documents import add_document
+from app.core.services.merge_checks import row_error
+from app.core.services.merge_source import MergeSourceError, open_merge_source
+from app.core.validation import normalise_name
 
 
 @dataclass
@@ -67,12 +74,13 @@ class MergeReport:
 def merge_project(target: Project, source_path: Path, *, accept_codebook: bool = False,
                   import_missing: bool = False) -> MergeReport:
     source_path = Path(source_path)
-    if source_path.resolve() == target.path.resolve():
-        raise AnnotaryError("cannot merge a project into itself")
-    with open_project(source_path) as source, source.read() as src, target.uow() as dst:
+    with open_merge_source(source_path, target) as source, source.read() as src, target.uow() as dst:
         report = MergeReport(source_path)
         _merge_codebook(src, dst, accept_codebook, report)
-        _Merger(src, dst, report, import_missing).run()
+        try:
+            _Merger(src, dst, report, import_missing).run()
+        except AnnotaryError as exc:  # a row the target's codebook refuses: nothing is committed
+            raise MergeSourceError(source_path, exc.message) from None
     return report
 
 
@@ -96,12 +104,11 @@ class _Merger:
         self.entity = _by_name(src, dst, EntityType)
         self.event_type = _by_name(src, dst, EventType)
         self.code = _by_name(src, dst, DocumentCode)
-        self.attribute = {
-            a.id: dst.scalar(select(Attribute.id).where(Attribute.name == a.name, Attribute.target == a.target))
-            for a in src.scalars(select(Attribute))
-        }
-        dst_roles = {(r.event_type_id, r.name): r.id for r in dst.scalars(select(EventRole))}
-        self.role = {r.id: dst_roles.get((self.event_type[r.event_type_id], r.name))
+        dst_attributes = {(a.target, normalise_name(a.name)): a.id for a in dst.scalars(select(Attribute))}
+        self.attribute = {a.id: dst_attributes.get((a.target, normalise_name(a.name)))
+                          for a in src.scalars(select(Attribute))}
+        dst_roles = {(r.event_type_id, normalise_name(r.name)): r.id for r in dst.scalars(select(EventRole))}
+        self.role = {r.id: dst_roles.get((self.event_type[r.event_type_id], normalise_name(r.name)))
                      for r in src.scalars(select(EventRole))}
         self.coder: dict[int, int] = {}
 
@@ -137,11 +144,19 @@ class _Merger:
             self.dst.flush()
             mention_map[m.id] = new.id
             self.report.mentions_added += 1
+        src_values = (select(MentionAttributeValue).join(Mention, Mention.id == MentionAttributeValue.mention_id)
+                      .where(Mention.document_id == src_doc).order_by(MentionAttributeValue.id))
+        for v in self.src.scalars(src_values):
+            key = dict(mention_id=mention_map[v.mention_id], attribute_id=self.attribute[v.attribute_id])
+            value = self._attribute_value("mention_attribute_values", v)
+            if self.dst.scalar(select(MentionAttributeValue.id).filter_by(**key)) is None:
+                self.dst.add(MentionAttributeValue(**key, value=value, modified_at=v.modified_at))
         existing_events = {self._event_signature_dst(e) for e in self.dst.scalars(
             select(Event).where(Event.document_id == dst_doc))}
         for e in self.src.scalars(select(Event).where(Event.document_id == src_doc).order_by(Event.id)):
             args = sorted((self.role[a.role_id], mention_map[a.mention_id]) for a in e.arguments)
-            attrs = sorted((self.attribute[a.attribute_id], a.value) for a in e.attributes)
+            attrs = sorted((self.attribute[a.attribute_id], self._attribute_value("event_attribute_values", a))
+                           for a in e.attributes)
             signature = (self.coder[e.coder_id], self.event_type[e.event_type_id], e.trigger_start, e.trigger_end,
                          tuple(args), tuple(attrs))
             if signature in existing_events:
@@ -160,6 +175,10 @@ class _Merger:
             self.report.events_added += 1
         for v in self.src.scalars(select(DocumentCodeValue).where(DocumentCodeValue.document_id == src_doc)):
             key = dict(document_id=dst_doc, coder_id=self.coder[v.coder_id], code_id=self.code[v.code_id])
+            try:
+                check_code_value(self.dst.get(DocumentCode, key["code_id"]), v.value)
+            except AnnotaryError as exc:
+                raise row_error("document_code_values", v.id, exc.message) from None
             mine = self.dst.scalar(select(DocumentCodeValue).filter_by(**key))
             if mine is None:
                 self.dst.add(DocumentCodeValue(**key, value=v.value, created_at=v.created_at,
@@ -179,6 +198,13 @@ class _Merger:
                 mine.status = "done"
         self.dst.flush()
 
+    def _attribute_value(self, table: str, row: EventAttributeValue | MentionAttributeValue) -> str:
+        """The value, checked against this project's attribute (its codebook may differ from the other's)."""
+        try:
+            return check_attribute_value(self.dst.get(Attribute, self.attribute[row.attribute_id]), row.value)
+        except AnnotaryError as exc:
+            raise row_error(table, row.id, exc.message) from None
+
     def _event_signature_dst(self, e: Event) -> tuple:  # type: ignore[type-arg]
         return (e.coder_id, e.event_type_id, e.trigger_start, e.trigger_end,
                 tuple(sorted((a.role_id, a.mention_id) for a in e.arguments)),
@@ -187,5 +213,6 @@ class _Merger:
 
 def _by_name(src: Session, dst: Session, model: type) -> dict[int, int]:
     """Ids in the source mapped to ids of the same-named rows in the target."""
-    dst_ids = {row.name: row.id for row in dst.scalars(select(model))}
-    return {row.id: dst_ids[row.name] for row in src.scalars(select(model)) if row.name in dst_ids}
+    dst_ids = {normalise_name(row.name): row.id for row in dst.scalars(select(model))}
+    return {row.id: dst_ids[normalise_name(row.name)] for row in src.scalars(select(model))
+            if normalise_name(row.name) in dst_ids}

@@ -1,0 +1,137 @@
+"""Whether every row of a project means what it says (run on the other project before a merge).
+
+Runs after the structural check (tables, types, references are sound), so rows load
+cleanly; here the content is checked with the same rules every other door uses.
+The first problem is raised as `<table> row <id>: <what is wrong>`.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core import validation
+from app.core.codebook import read_codebook
+from app.core.errors import AnnotaryError
+from app.core.models import (
+    CODER_ROLES,
+    Attribute,
+    Coder,
+    Document,
+    DocumentCode,
+    DocumentCodeValue,
+    DocumentStatus,
+    EntityType,
+    Event,
+    EventArgument,
+    EventAttributeValue,
+    EventRole,
+    EventType,
+    Mention,
+    MentionAttributeValue,
+)
+from app.core.services.annotations import STATUSES
+from app.core.text import normalize_newlines, sha256_text
+
+
+def row_error(table: str, ident: object, problem: str) -> AnnotaryError:
+    return AnnotaryError(f"{table} row {ident}: {problem}")
+
+
+def check_rows(session: Session) -> None:
+    """Raise the first row that breaks a rule, as one line."""
+    texts = _check_documents(session)
+    _check_codebook(session)
+    for coder in session.scalars(select(Coder).order_by(Coder.id)):
+        if not coder.name.strip():
+            raise row_error("coders", coder.id, "the name is empty")
+        if coder.role not in CODER_ROLES:
+            raise row_error("coders", coder.id, f"role {coder.role!r} is not one of {', '.join(CODER_ROLES)}")
+    for m in session.scalars(select(Mention).order_by(Mention.id)):
+        _guard("mentions", m.id, validation.check_stored_span, texts[m.document_id], m.start, m.end, m.text,
+               "mention", f"document {m.document_id}")
+    for e in session.scalars(select(Event).order_by(Event.id)):
+        if (e.trigger_start is None) != (e.trigger_end is None):
+            raise row_error("events", e.id, "the trigger has a start without an end, or an end without a start")
+        if e.trigger_start is not None:
+            _guard("events", e.id, validation.check_stored_span, texts[e.document_id], e.trigger_start,
+                   e.trigger_end, e.trigger_text, "trigger", f"document {e.document_id}")
+    _check_arguments(session)
+    _check_attribute_values(session, EventAttributeValue, "event_attribute_values", "event")
+    _check_attribute_values(session, MentionAttributeValue, "mention_attribute_values", "mention")
+    for v in session.scalars(select(DocumentCodeValue).order_by(DocumentCodeValue.id)):
+        code = session.get(DocumentCode, v.code_id)
+        _guard("document_code_values", v.id, validation.check_code_value, code.name, code.level,
+               json.loads(code.values_json), v.value)
+    for st in session.scalars(select(DocumentStatus).order_by(DocumentStatus.id)):
+        if st.status not in STATUSES:
+            raise row_error("document_status", st.id, f"status {st.status!r} is not one of {', '.join(STATUSES)}")
+
+
+def _guard(table: str, ident: int, check, *args) -> None:  # type: ignore[no-untyped-def]
+    try:
+        check(*args)
+    except AnnotaryError as exc:
+        raise row_error(table, ident, exc.message) from None
+
+
+def _check_documents(session: Session) -> dict[int, str]:
+    texts: dict[int, str] = {}
+    for doc in session.scalars(select(Document).order_by(Document.id)):
+        if not doc.text.strip():
+            raise row_error("documents", doc.id, "the text is empty")
+        if normalize_newlines(doc.text) != doc.text:
+            raise row_error("documents", doc.id, "the text has carriage returns (a project stores \\n newlines)")
+        if sha256_text(doc.text) != doc.sha256:
+            raise row_error("documents", doc.id, "the text does not match its checksum (sha256): it was changed")
+        if doc.chars != len(doc.text):
+            raise row_error("documents", doc.id, f"says {doc.chars} characters, but the text has {len(doc.text)}")
+        texts[doc.id] = doc.text
+    return texts
+
+
+def _check_codebook(session: Session) -> None:
+    for model, table in ((Attribute, "attributes"), (DocumentCode, "document_codes")):
+        for row in session.scalars(select(model).order_by(model.id)):
+            for column in ("values_json", "applies_to_json") if model is Attribute else ("values_json",):
+                try:
+                    items = json.loads(getattr(row, column))
+                except ValueError:
+                    items = None
+                if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+                    raise row_error(table, row.id, f"{column} is not a list of texts")
+    try:
+        read_codebook(session).validate()
+    except AnnotaryError as exc:
+        raise AnnotaryError(f"codebook: {exc.message}") from None
+
+
+def _check_arguments(session: Session) -> None:
+    for a in session.scalars(select(EventArgument).order_by(EventArgument.id)):
+        event, role, mention = session.get(Event, a.event_id), session.get(EventRole, a.role_id), \
+            session.get(Mention, a.mention_id)
+        if role.event_type_id != event.event_type_id:
+            raise row_error("event_arguments", a.id, f"role {role.name!r} is not a role of event {event.id}'s type")
+        if mention.document_id != event.document_id or mention.coder_id != event.coder_id:
+            raise row_error("event_arguments", a.id,
+                            f"mention {mention.id} is not in the document of event {event.id} by the same coder")
+        mtype = session.get(EntityType, mention.entity_type_id)
+        if role.accepts and mtype not in role.accepts:
+            raise row_error("event_arguments", a.id, f"role {role.name!r} does not accept {mtype.name!r}")
+
+
+def _check_attribute_values(session: Session, model: type, table: str, target: str) -> None:
+    for v in session.scalars(select(model).order_by(model.id)):
+        attr = session.get(Attribute, v.attribute_id)
+        if attr.target != target:
+            raise row_error(table, v.id, f"{attr.name} is an attribute of {attr.target}s, not {target}s")
+        _guard(table, v.id, validation.check_attribute_value, attr.name, json.loads(attr.values_json), v.value)
+        if target == "event":
+            type_name = session.get(EventType, session.get(Event, v.event_id).event_type_id).name
+        else:
+            type_name = session.get(EntityType, session.get(Mention, v.mention_id).entity_type_id).name
+        applies = [validation.normalise_name(a) for a in json.loads(attr.applies_to_json)]
+        if applies and validation.normalise_name(type_name) not in applies:
+            raise row_error(table, v.id, f"{attr.name} does not apply to {type_name}")
