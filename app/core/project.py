@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core import migrations
-from app.core.migrations.backup import backup_before_upgrade
+from app.core.migrations.backup import backup_before_upgrade, remove_stale_partials
 from app.core.errors import ProjectError
 from app.core.models import Base
 
@@ -156,7 +156,11 @@ def open_project(path: Path) -> Project:
                 f"{path} was made by a newer Annotary (schema {current}); "
                 "install a newer Annotary to open it"
             )
-        backup = _upgrade(path, engine) if current != migrations.head() else None
+        if current != migrations.head():
+            backup = _upgrade(path, engine)
+        else:  # at the newest schema nobody is writing a backup of it, so leftovers are stale
+            backup = None
+            remove_stale_partials(path)
     except DBAPIError as exc:
         engine.dispose()
         raise _as_project_error(path, exc) from None
@@ -213,13 +217,13 @@ def _upgrade(path: Path, engine: Engine) -> Path | None:
 
     try:
         migrations.upgrade_head(engine, before=backup_first)
-    except (ProjectError, DBAPIError, OSError) as exc:
+    except Exception as exc:  # a failing migration script too: the message must say where the copy is
         if _damage(exc) is not None:
             raise
         reason = getattr(exc, "orig", None) or exc
         kept = f"; a copy of it is at {made[0]}" if made else ""
         raise ProjectError(f"could not upgrade {path} to schema {migrations.head()} ({reason}); "
-                           f"the file is unchanged{kept}") from None
+                           f"the file is unchanged{kept}") from exc
     return made[0] if made else None
 
 

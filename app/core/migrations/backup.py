@@ -19,8 +19,8 @@ def backup_name(path: Path, revision: str, n: int = 1) -> Path:
 
 
 def remove_stale_partials(path: Path) -> None:
-    """Half-written backups of a killed upgrade. Call it only while holding the write lock, so no
-    other process is writing one."""
+    """Half-written backups of a killed upgrade. Call it only when no other process can be writing
+    one: while holding the write lock for an upgrade, or when the file is at the newest schema."""
     pattern = f"{glob.escape(path.stem)}.before-upgrade-from-*{_PARTIAL}*"  # with its -journal
     for stale in path.parent.glob(pattern):
         stale.unlink(missing_ok=True)
