@@ -161,9 +161,9 @@ def open_project(path: Path) -> Project:
         else:  # at the newest schema nobody is writing a backup of it, so leftovers are stale
             backup = None
             remove_stale_partials(path)
-    except DBAPIError as exc:
+    except (DBAPIError, sqlite3.DatabaseError) as exc:  # the latter from the backup's own connections
         engine.dispose()
-        raise _as_project_error(path, exc) from None
+        raise _as_project_error(path, exc) from exc
     except BaseException:
         engine.dispose()
         raise
@@ -180,7 +180,7 @@ def _damage(exc: BaseException) -> str | None:
     return None
 
 
-def _as_project_error(path: Path, exc: DBAPIError) -> ProjectError:
+def _as_project_error(path: Path, exc: Exception) -> ProjectError:
     damage = _damage(exc)
     if damage is not None:
         return ProjectError(f"{path} is damaged ({damage}); restore it from a backup")
@@ -202,7 +202,8 @@ def _check_not_truncated(path: Path, engine: Engine) -> None:
     with engine.connect() as conn:
         result = conn.exec_driver_sql("PRAGMA quick_check(1)").scalar()
     if result != "ok":
-        raise ProjectError(f"{path} is damaged ({result}); restore it from a backup")
+        first = " ".join(str(result).replace("*** in database main ***", "").split())
+        raise ProjectError(f"{path} is damaged ({first}); restore it from a backup")
 
 
 def _upgrade(path: Path, engine: Engine) -> Path | None:
