@@ -71,7 +71,7 @@ def test_older_project_is_backed_up_then_upgraded(tmp_path):
             indexes = {r[1] for r in conn.exec_driver_sql("PRAGMA index_list(mentions)")}
         assert "ix_mentions_document_coder_start" in indexes
     assert backup is not None and backup.exists() and backup != path
-    assert backup.name.startswith("old.backup-") and backup.suffix == ".annotary"
+    assert backup.name == "old.before-upgrade-from-0001.annotary"
     con = sqlite3.connect(backup)
     assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
     assert con.execute("SELECT text FROM documents").fetchone()[0] == "شركة"
@@ -182,3 +182,51 @@ def test_upgrade_to_0003_gives_gold_its_role(tmp_path):
         with project.engine.connect() as conn:
             roles = dict(conn.exec_driver_sql("SELECT name, role FROM coders").all())
     assert roles == {"alice": "coder", "gold": "adjudicator"}
+
+
+def _try_write_elsewhere(path: Path) -> bool:
+    """Whether another connection can take the write lock at once."""
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError as exc:
+        assert "locked" in str(exc)
+        return False
+    finally:
+        other.close()
+
+
+def test_units_of_work_take_the_write_lock_at_begin_and_reads_do_not(empty_project):
+    path = empty_project.path
+    with empty_project.uow() as session:
+        session.scalars(select(Document)).all()  # a first read already holds the write lock
+        assert not _try_write_elsewhere(path)
+    with empty_project.read() as session:
+        session.scalars(select(Document)).all()
+        assert _try_write_elsewhere(path)
+    with empty_project.engine.connect() as conn:
+        conn.exec_driver_sql("SELECT 1").all()
+        assert _try_write_elsewhere(path)
+
+
+def test_upgrade_with_annotations_keeps_foreign_keys_on_afterwards(tmp_path):
+    """A batch migration rebuilds `coders`, which mentions refer to: it must not fail or cascade."""
+    path = tmp_path / "old.annotary"
+    engine = make_engine(path)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
+    migrations.upgrade(engine, "0002")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO coders (name, created_at) VALUES ('alice', '2026-01-01 00:00:00')")
+        conn.exec_driver_sql("INSERT INTO documents (title, filename, language, direction, source_encoding, chars, "
+                             "sha256, text, imported_at) VALUES ('t', 'f', 'en', 'ltr', 'utf-8', 3, 'a', 'abc', "
+                             "'2026-01-01 00:00:00')")
+        conn.exec_driver_sql("INSERT INTO document_status (document_id, coder_id, status, modified_at) "
+                             "VALUES (1, 1, 'done', '2026-01-01 00:00:00')")
+    engine.dispose()
+    with open_project(path) as project:
+        with project.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM document_status").scalar() == 1
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

@@ -5,14 +5,15 @@ from __future__ import annotations
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core import migrations
+from app.core.migrations.backup import backup_before_upgrade, remove_stale_partials
 from app.core.errors import ProjectError
 from app.core.models import Base
 
@@ -29,14 +30,19 @@ class Project:
     engine: Engine
     backup_path: Path | None = None
     _sessions: sessionmaker[Session] = field(init=False, repr=False)
+    _write_sessions: sessionmaker[Session] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._write_sessions = sessionmaker(
+            self.engine.execution_options(**migrations.WRITE_OPTIONS), expire_on_commit=False
+        )
 
     @contextmanager
     def uow(self) -> Iterator[Session]:
-        """One unit of work: committed when the block ends, rolled back if it raises."""
-        session = self._sessions()
+        """One unit of work: committed when the block ends, rolled back if it raises. It begins
+        IMMEDIATE, so it waits (up to the busy timeout) for another writer instead of failing."""
+        session = self._write_sessions()
         try:
             yield session
             session.commit()
@@ -79,8 +85,13 @@ def make_engine(path: Path) -> Engine:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
-        conn.exec_driver_sql("BEGIN")
+    def _on_begin(conn: Connection) -> None:
+        # A deferred transaction that reads and then writes fails at once with "database is locked"
+        # when another connection writes (SQLite does not wait to upgrade a lock); IMMEDIATE takes
+        # the write lock at BEGIN, waiting for the busy timeout. Reads stay deferred (WAL: readers
+        # never block writers).
+        write = conn.get_execution_options().get("annotary_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
 
@@ -136,6 +147,7 @@ def open_project(path: Path) -> Project:
         raise ProjectError(f"{path} is an SQLite database but not an Annotary project")
     engine = make_engine(path)
     try:
+        _check_not_truncated(path, engine)
         current = migrations.current_revision(engine)
         if current is None:
             raise ProjectError(f"{path} is not an Annotary project (no schema version)")
@@ -144,14 +156,76 @@ def open_project(path: Path) -> Project:
                 f"{path} was made by a newer Annotary (schema {current}); "
                 "install a newer Annotary to open it"
             )
-        backup = None
         if current != migrations.head():
-            backup = backup_copy(path)
-            migrations.upgrade_head(engine)
-    except Exception:
+            backup = _upgrade(path, engine)
+        else:  # at the newest schema nobody is writing a backup of it, so leftovers are stale
+            backup = None
+            remove_stale_partials(path)
+    except (DBAPIError, sqlite3.DatabaseError) as exc:  # the latter from the backup's own connections
+        engine.dispose()
+        raise _as_project_error(path, exc) from exc
+    except BaseException:
         engine.dispose()
         raise
     return Project(path, engine, backup_path=backup)
+
+
+def _damage(exc: BaseException) -> str | None:
+    """SQLite's words when `exc` says the file is damaged (not e.g. locked), else None."""
+    orig = getattr(exc, "orig", exc)
+    if isinstance(orig, sqlite3.DatabaseError) and getattr(orig, "sqlite_errorname", "") in (
+        "SQLITE_CORRUPT", "SQLITE_NOTADB"
+    ):
+        return str(orig)
+    return None
+
+
+def _as_project_error(path: Path, exc: Exception) -> ProjectError:
+    damage = _damage(exc)
+    if damage is not None:
+        return ProjectError(f"{path} is damaged ({damage}); restore it from a backup")
+    return ProjectError(f"cannot open {path}: {getattr(exc, 'orig', exc)}")
+
+
+def _check_not_truncated(path: Path, engine: Engine) -> None:
+    """A file shorter than the size its header records has lost its end. That test is nearly free;
+    only when it fails is the database read through (quick_check), so that a checkpoint of
+    another process that is just growing the file is not taken for damage."""
+    with path.open("rb") as fh:
+        header = fh.read(100)
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    valid = header[24:28] == header[92:96]
+    if not valid or path.stat().st_size >= pages * page_size:
+        return
+    with engine.connect() as conn:
+        result = conn.exec_driver_sql("PRAGMA quick_check(1)").scalar()
+    if result != "ok":
+        first = " ".join(str(result).replace("*** in database main ***", "").split())
+        raise ProjectError(f"{path} is damaged ({first}); restore it from a backup")
+
+
+def _upgrade(path: Path, engine: Engine) -> Path | None:
+    """Bring the schema to the newest revision in one transaction, after a backup copy taken under
+    the write lock. If anything fails, the file is left as it was and the message says where the
+    copy is."""
+    made: list[Path] = []
+
+    def backup_first(_conn: Connection, current: str | None) -> None:
+        if current != migrations.head():  # another process may have upgraded it meanwhile
+            made.append(backup_before_upgrade(path, current or "none"))
+
+    try:
+        migrations.upgrade_head(engine, before=backup_first)
+    except Exception as exc:  # a failing migration script too: the message must say where the copy is
+        if _damage(exc) is not None:
+            raise
+        reason = getattr(exc, "orig", None) or exc
+        kept = f"; a copy of it is at {made[0]}" if made else ""
+        raise ProjectError(f"could not upgrade {path} to schema {migrations.head()} ({reason}); "
+                           f"the file is unchanged{kept}") from exc
+    return made[0] if made else None
 
 
 def open_or_create(path: Path) -> tuple[Project, bool]:
@@ -161,21 +235,3 @@ def open_or_create(path: Path) -> tuple[Project, bool]:
         return open_project(path), False
     path.parent.mkdir(parents=True, exist_ok=True)
     return create_project(path), True
-
-
-def backup_copy(path: Path) -> Path:
-    """A consistent copy (SQLite's backup API, WAL included) beside the file, timestamped."""
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = path.with_name(f"{path.stem}.backup-{stamp}{path.suffix}")
-    n = 1
-    while target.exists():
-        n += 1
-        target = path.with_name(f"{path.stem}.backup-{stamp}-{n}{path.suffix}")
-    src = sqlite3.connect(path)
-    dst = sqlite3.connect(target)
-    try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
-    return target

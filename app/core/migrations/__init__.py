@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Connection, Engine, inspect
+
+from app.core.errors import ProjectError
 
 _HERE = Path(__file__).resolve().parent
+
+WRITE_OPTIONS = {"annotary_write": True}
+"""Execution options of a connection whose transactions write: they begin IMMEDIATE (see make_engine)."""
 
 
 def config(connection=None) -> Config:  # type: ignore[no-untyped-def]
@@ -40,20 +47,49 @@ def is_known(revision: str) -> bool:
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        if not inspect(conn).has_table("alembic_version"):
-            return None
-        return MigrationContext.configure(conn).get_current_revision()
+        return _revision(conn)
 
 
-def upgrade_head(engine: Engine) -> None:
-    upgrade(engine, "head")
+def _revision(conn: Connection) -> str | None:
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine, revision: str) -> None:
-    with engine.begin() as conn:
+@contextmanager
+def schema_change(engine: Engine) -> Iterator[Connection]:
+    """One write transaction for changing the schema, done the way SQLite documents it: foreign keys
+    off (a batch migration drops and recreates referenced tables; with them on, the DROP fails or
+    cascades), then `PRAGMA foreign_key_check` before committing. Everything is rolled back if the
+    block raises or the check finds rows."""
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        raw.execute("PRAGMA foreign_keys=OFF")  # a no-op inside a transaction, so before BEGIN
+        try:
+            with conn.execution_options(**WRITE_OPTIONS).begin():
+                yield conn
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    tables = ", ".join(sorted({row[0] for row in broken}))
+                    raise ProjectError(f"{len(broken)} rows of {tables} refer to rows that do not exist")
+        finally:
+            raw.execute("PRAGMA foreign_keys=ON")
+
+
+def upgrade_head(engine: Engine, before: Callable[[Connection, str | None], None] | None = None) -> None:
+    upgrade(engine, "head", before)
+
+
+def upgrade(engine: Engine, revision: str,
+            before: Callable[[Connection, str | None], None] | None = None) -> None:
+    """Upgrade in one transaction; `before(conn, current revision)` runs first, under the write lock."""
+    with schema_change(engine) as conn:
+        if before is not None:
+            before(conn, _revision(conn))
         command.upgrade(config(conn), revision)
 
 
 def stamp_head(engine: Engine) -> None:
-    with engine.begin() as conn:
+    with schema_change(engine) as conn:
         command.stamp(config(conn), "head")
