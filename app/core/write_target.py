@@ -40,9 +40,10 @@ class WriteRefused(AnnotaryError):
 class TargetExists(AnnotaryError):
     """The target is an ordinary existing file: it may be replaced when the user says so."""
 
-    def __init__(self, path: Path, message: str | None = None) -> None:
+    def __init__(self, path: Path, message: str | None = None, names: list[str] | None = None) -> None:
         super().__init__(message or f"refusing to write over {path}: it exists; add --force to replace it")
         self.path = path
+        self.names = names or [Path(path).name]  # the files that would be replaced
 
 
 def _real(path: Path) -> str:
@@ -53,19 +54,21 @@ def _project_files(project: Path) -> list[Path]:
     return [Path(project)] + [Path(f"{project}{side}") for side in _SIDE_FILES]
 
 
-def _is_project_file(path: Path, project: Path | None) -> bool:
+def _project_file_reason(path: Path, project: Path | None) -> str | None:
+    """Why `path` is the open project or one of its -wal/-shm/-journal files (else None)."""
     if project is None:
-        return False
+        return None
     real = _real(path)
-    for protected in _project_files(project):
-        if real == _real(protected):
-            return True
-        try:
-            if os.path.samefile(path, protected):  # a hard link, another spelling of the path
-                return True
-        except OSError:
-            pass
-    return False
+    for i, protected in enumerate(_project_files(project)):
+        same = real == _real(protected)
+        if not same:
+            try:
+                same = os.path.samefile(path, protected)  # a hard link, another spelling of the path
+            except OSError:
+                pass
+        if same:
+            return "it is the open project" if i == 0 else f"it belongs to the open project {project}"
+    return None
 
 
 def _kind(mode: int) -> str | None:
@@ -121,8 +124,9 @@ def _side_file_of_database(path: Path) -> Path | None:
 def check_file_target(path: Path, *, force: bool, project: Path | None = None) -> None:
     """Raise WriteRefused or TargetExists unless `path` may be written (see the module docstring)."""
     path = Path(path)
-    if _is_project_file(path, project):
-        raise WriteRefused(path, "it is the open project")
+    reason = _project_file_reason(path, project)
+    if reason is not None:
+        raise WriteRefused(path, reason)
     database = _side_file_of_database(path)
     if database is not None:
         raise WriteRefused(path, f"it belongs to the SQLite database {database}")
@@ -152,8 +156,9 @@ def check_file_target(path: Path, *, force: bool, project: Path | None = None) -
 def check_folder_target(folder: Path, *, project: Path | None = None) -> None:
     """A folder to write files into must be a folder (or not exist yet)."""
     folder = Path(folder)
-    if _is_project_file(folder, project):
-        raise WriteRefused(folder, "it is the open project")
+    reason = _project_file_reason(folder, project)
+    if reason is not None:
+        raise WriteRefused(folder, reason)
     try:
         st = os.stat(folder)
     except FileNotFoundError:
@@ -179,6 +184,7 @@ def check_files_in_folder(folder: Path, names: list[str], *, force: bool, projec
             Path(folder),
             f"refusing to write into {folder}: {len(existing)} file(s) there would be replaced ({shown}); "
             "add --force to replace them",
+            names=existing,
         )
 
 
