@@ -165,8 +165,15 @@ def check_folder_target(folder: Path, *, project: Path | None = None) -> None:
         return
     except OSError as exc:
         raise AnnotaryError(f"cannot write into {folder}: {exc.strerror}") from None
-    if not stat.S_ISDIR(st.st_mode):
-        raise WriteRefused(folder, (_kind(st.st_mode) or "it is a file") + "; give a folder")
+    if stat.S_ISDIR(st.st_mode):
+        return
+    kind = _kind(st.st_mode)
+    if kind is None:
+        try:
+            kind = _database_kind(_header(folder))
+        except OSError:
+            pass
+    raise WriteRefused(folder, (kind or "it is a file") + "; give a folder")
 
 
 def check_files_in_folder(folder: Path, names: list[str], *, force: bool, project: Path | None = None) -> None:
