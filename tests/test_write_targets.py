@@ -135,7 +135,7 @@ def test_a_fifo_through_the_real_command_returns_promptly(project_file, tmp_path
     assert proc.stderr.strip() == f"annotary: error: refusing to write over {fifo}: it is a FIFO (named pipe), not a regular file"
 
 
-@pytest.mark.parametrize("what", ("xlsx", "doccano", "codebook"))
+@pytest.mark.parametrize("what", FORMATS + ("codebook",))
 def test_dev_null_is_not_a_regular_file(capsys, project_file, what):
     code, _, err = cli_export(capsys, project_file, Path(os.devnull), what, "--force")
     assert code == 1 and err.startswith(f"annotary: error: refusing to write over {os.devnull}: it is a device")
@@ -447,7 +447,7 @@ def test_gui_asks_before_replacing_brat_files(window, tmp_path, monkeypatch):
     assert asked == [] and (folder / "annotation.conf").is_file()
     (folder / "annotation.conf").write_text("edited\n", encoding="utf-8")
     window._do(lambda: file_actions.ask_export(window, "brat"))
-    assert len(asked) == 1 and "annotation.conf" in asked[0]
+    assert len(asked) == 1 and asked[0].startswith(f"12 file(s) already exist in {folder} ") and "annotation.conf" in asked[0]
     assert (folder / "annotation.conf").read_text(encoding="utf-8") == "edited\n"
     answer[0] = QMessageBox.StandardButton.Yes
     window._do(lambda: file_actions.ask_export(window, "brat"))

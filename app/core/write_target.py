@@ -43,7 +43,8 @@ class TargetExists(AnnotaryError):
     def __init__(self, path: Path, message: str | None = None, names: list[str] | None = None) -> None:
         super().__init__(message or f"refusing to write over {path}: it exists; add --force to replace it")
         self.path = path
-        self.names = names or [Path(path).name]  # the files that would be replaced
+        # the files that would be replaced, by name, and the folder they are in
+        self.names, self.folder = (names, Path(path)) if names else ([Path(path).name], Path(path).parent)
 
 
 def _real(path: Path) -> str:

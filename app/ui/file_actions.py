@@ -97,8 +97,7 @@ def _asking_to_replace(window: MainWindow, run, force: bool):  # type: ignore[no
         names = "\n".join(exc.names[:10]) + ("\n…" if len(exc.names) > 10 else "")
         answer = QMessageBox.question(
             window, "Replace files?",
-            f"{len(exc.names)} file(s) already exist in {Path(exc.path).parent if len(exc.names) == 1 else exc.path}"
-            f" and would be replaced:\n{names}\n\nReplace?",
+            f"{len(exc.names)} file(s) already exist in {exc.folder} and would be replaced:\n{names}\n\nReplace?",
         )
         if answer != QMessageBox.StandardButton.Yes:
             return None
