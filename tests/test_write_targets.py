@@ -452,3 +452,23 @@ def test_gui_asks_before_replacing_brat_files(window, tmp_path, monkeypatch):
     answer[0] = QMessageBox.StandardButton.Yes
     window._do(lambda: file_actions.ask_export(window, "brat"))
     assert len(asked) == 2 and (folder / "annotation.conf").read_text(encoding="utf-8") != "edited\n"
+
+
+def test_gui_asks_about_a_workbook_name_the_dialog_did_not(window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    from app.ui import file_actions
+
+    existing = tmp_path / "book.xlsx"
+    existing.write_bytes(b"old workbook")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "book"), ""))
+    asked: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text, *rest: asked.append(text)
+                        or QMessageBox.StandardButton.No)
+    window._do(lambda: file_actions.ask_export(window, "xlsx"))
+    assert asked == [f"1 file(s) already exist in {tmp_path} and would be replaced:\nbook.xlsx\n\nReplace?"]
+    assert existing.read_bytes() == b"old workbook"
+    # a name the save dialog itself confirmed is replaced without a second question
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(existing), ""))
+    window._do(lambda: file_actions.ask_export(window, "xlsx"))
+    assert len(asked) == 1 and existing.read_bytes().startswith(b"PK")
