@@ -70,10 +70,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--coder", metavar="NAME", help="only this coder's annotations")
     p.add_argument("--no-agreement", action="store_true",
                    help="Excel: leave out the Agreement and Disagreements sheets")
+    p.add_argument("--force", action="store_true",
+                   help="replace existing files (never a project, a database or a non-regular file)")
 
     p = add("codebook", cmd_codebook, "export or import the codebook file")
     p.add_argument("action", choices=("export", "import"))
     p.add_argument("file", metavar="FILE", help="YAML (.yaml/.yml) or JSON (.json)")
+    p.add_argument("--force", action="store_true", help="export: replace an existing FILE")
 
     p = add("merge", cmd_merge, "bring in another project's annotations (documents matched by text)")
     p.add_argument("other", metavar="OTHER.annotary")
@@ -218,7 +221,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             from app.core.export.xlsx import export_xlsx
 
             report = export_xlsx(project, target, coder=args.coder, progress=_progress_printer(),
-                                 agreement=not args.no_agreement)
+                                 agreement=not args.no_agreement, force=args.force)
             counts = ", ".join(f"{k}: {v}" for k, v in report.rows.items())
             print(f"exported {target}: {counts}")
             for note in report.altered:
@@ -226,11 +229,11 @@ def cmd_export(args: argparse.Namespace) -> int:
         elif fmt == "brat":
             from app.core.interchange.brat import export_brat
 
-            print(export_brat(project, target, coder=args.coder).describe())
+            print(export_brat(project, target, coder=args.coder, force=args.force).describe())
         else:
             from app.core.interchange.doccano import export_doccano
 
-            print(export_doccano(project, target, coder=args.coder).describe())
+            print(export_doccano(project, target, coder=args.coder, force=args.force).describe())
     return EXIT_OK
 
 
@@ -259,7 +262,7 @@ def cmd_codebook(args: argparse.Namespace) -> int:
         if args.action == "export":
             with project.read() as session:
                 spec = read_codebook(session)
-            save_codebook(spec, path)
+            save_codebook(spec, path, force=args.force, project=project.path)
             print(f"wrote {path}: {len(spec.entity_types)} entity types, {len(spec.event_types)} event types, "
                   f"{len(spec.attributes)} attributes, {len(spec.document_codes)} document codes")
         else:

@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
                 if r < args.repeat:
                     report: list[Any] = []
                     t, c = timed(lambda: report.append(export_xlsx(project, folder / "export.xlsx",
-                                                                   agreement=False)))
+                                                                   agreement=False, force=True)))
                     times["export"].append(t)
                     cpu["export"].append(c)
                     line.append(f"export {t:.2f} s (cpu {c:.2f})")
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
             rows = report[0].rows if report else {}
             # the same export with the Agreement and Disagreements sheets (two coders here), once
             full: list[Any] = []
-            t, c = timed(lambda: full.append(export_xlsx(project, folder / "export_agreement.xlsx")))
+            t, c = timed(lambda: full.append(export_xlsx(project, folder / "export_agreement.xlsx", force=True)))
             extra = {k: v for k, v in full[0].rows.items() if k not in rows}
             print(f"export with agreement sheets {extra}: {t:.2f} s (cpu {c:.2f})", flush=True)
     finally:

@@ -164,7 +164,7 @@ def test_export_formats_from_the_command_line(tmp_path, capsys):
     assert len(lines) == 1 and json.loads(lines[0])["coder"] == "bob"
     code, _, err = run(capsys, "export", str(tmp_path / "x.pdf"), "--project", str(project))
     assert code == 1 and "cannot tell the format" in err
-    code, _, err = run(capsys, "export", str(xlsx), "--coder", "nobody", "--project", str(project))
+    code, _, err = run(capsys, "export", str(xlsx), "--coder", "nobody", "--force", "--project", str(project))
     assert code == 1 and "nobody" in err
 
 

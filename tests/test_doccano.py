@@ -221,8 +221,8 @@ def test_export_one_coder_then_import_elsewhere(seeded_project, empty_project, t
         ("Organization", 5, 13, "Scale AI"), ("Quantity", 20, 29, "700 وظيفة")]
 
 
-def test_export_over_an_existing_file_replaces_it(seeded_project, tmp_path):
+def test_export_over_an_existing_file_replaces_it_with_force(seeded_project, tmp_path):
     path = tmp_path / "out.jsonl"
     path.write_text("old\n", encoding="utf-8")
-    export_doccano(seeded_project, path)
+    export_doccano(seeded_project, path, force=True)
     assert len(jsonl(path)) == 5

@@ -475,7 +475,7 @@ def test_cancelled_export_leaves_the_old_file_untouched(annotated, tmp_path, can
 
     temp_before = _openpyxl_temp_files()
     with pytest.raises(AnnotaryError, match="^export cancelled$"):
-        export_xlsx(project, out, cancel=cancel)
+        export_xlsx(project, out, cancel=cancel, force=True)
     assert out.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir() if "xlsx" in p.name] == ["out.xlsx"]
     assert not [f for f in _openpyxl_temp_files() - temp_before if Path(f).exists()]
@@ -499,7 +499,7 @@ def test_failure_midway_leaves_no_partial_or_temp_file(annotated, tmp_path, monk
     monkeypatch.setattr(xlsx_module._Export, "events", boom)
     temp_before = _openpyxl_temp_files()
     with pytest.raises(RuntimeError, match="disk on fire"):
-        export_xlsx(project, out)
+        export_xlsx(project, out, force=True)
     assert out.read_bytes() == b"previous workbook"
     assert not [p for p in tmp_path.iterdir() if p.name != "out.xlsx" and "xlsx" in p.name]
     assert not [f for f in _openpyxl_temp_files() - temp_before if Path(f).exists()]
@@ -515,7 +515,7 @@ def test_failure_while_saving_is_reported_and_cleaned_up(annotated, tmp_path, mo
 
     monkeypatch.setattr(xlsx_module, "_save", full_disk)
     with pytest.raises(AnnotaryError, match="cannot write .*out.xlsx: No space left on device"):
-        export_xlsx(project, out)
+        export_xlsx(project, out, force=True)
     assert not [p for p in tmp_path.iterdir() if "xlsx" in p.name]
 
 

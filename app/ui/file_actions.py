@@ -12,6 +12,7 @@ from app.core.codebook import apply_codebook, load_codebook, read_codebook, save
 from app.core.errors import AnnotaryError
 from app.core.paths import default_exports_dir
 from app.core.project import open_project
+from app.core.write_target import TargetExists
 from app.core.services.documents import collect_paths, import_file
 from app.ui.tasks import run_task
 
@@ -62,19 +63,45 @@ def ask_import_documents(window: MainWindow, folder: bool = False) -> None:
         import_documents(window, paths)
 
 
-def export_workbook(window: MainWindow, target: Path, coder: str | None = None):  # type: ignore[no-untyped-def]
+def export_workbook(window: MainWindow, target: Path, coder: str | None = None,  # type: ignore[no-untyped-def]
+                    force: bool = False):
+    """Export the workbook; `force` when the user already agreed to replace `target`
+    (the save dialog asks), otherwise an existing target is asked about here. The core
+    refuses the project, databases and non-regular files whatever `force` says."""
     from app.core.export.xlsx import export_xlsx
 
     project_path = window.project.path
 
-    def task(progress, cancelled):  # type: ignore[no-untyped-def]
-        with open_project(project_path) as project:
-            return export_xlsx(project, target, coder=coder,
-                               progress=lambda d, t: progress(d, t, ""), cancel=cancelled)
+    def run(replace: bool):  # type: ignore[no-untyped-def]
+        def task(progress, cancelled):  # type: ignore[no-untyped-def]
+            with open_project(project_path) as project:
+                return export_xlsx(project, target, coder=coder, force=replace,
+                                   progress=lambda d, t: progress(d, t, ""), cancel=cancelled)
 
-    report = run_task(window, f"Exporting {target.name}…", task)
-    window.statusBar().showMessage(f"Exported {target}", 10000)
+        return run_task(window, f"Exporting {target.name}…", task)
+
+    report = _asking_to_replace(window, run, force)
+    if report is not None:
+        window.statusBar().showMessage(f"Exported {target}", 10000)
     return report
+
+
+def _asking_to_replace(window: MainWindow, run, force: bool):  # type: ignore[no-untyped-def]
+    """`run(force)`; if it stops at files that exist, ask once and run again replacing them
+    (None when the user says no)."""
+    try:
+        return run(force)
+    except TargetExists as exc:
+        if force:
+            raise
+        names = "\n".join(exc.names[:10]) + ("\n…" if len(exc.names) > 10 else "")
+        answer = QMessageBox.question(
+            window, "Replace files?",
+            f"{len(exc.names)} file(s) already exist in {exc.folder} and would be replaced:\n{names}\n\nReplace?",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+        return run(True)
 
 
 def _default_target(suffix: str) -> str:
@@ -88,7 +115,7 @@ def ask_export(window: MainWindow, fmt: str, coder: str | None = None) -> None:
         name, _ = QFileDialog.getSaveFileName(window, title, _default_target(".xlsx"), "Excel (*.xlsx)")
         if name:
             target = Path(name) if name.endswith(".xlsx") else Path(name + ".xlsx")
-            export_workbook(window, target, coder=coder)
+            export_workbook(window, target, coder=coder, force=str(target) == name)  # the dialog asked about `name`
         return
     if fmt == "doccano":
         name, _ = QFileDialog.getSaveFileName(window, "Export doccano JSONL", _default_target(".jsonl"),
@@ -96,13 +123,15 @@ def ask_export(window: MainWindow, fmt: str, coder: str | None = None) -> None:
         if name:
             from app.core.interchange.doccano import export_doccano
 
-            _run_simple(window, "Exporting doccano…", lambda p: export_doccano(p, Path(name)))
+            _asking_to_replace(window, lambda force: _run_simple(
+                window, "Exporting doccano…", lambda p: export_doccano(p, Path(name), force=force)), True)
         return
     folder = QFileDialog.getExistingDirectory(window, "Export brat into a folder")
     if folder:
         from app.core.interchange.brat import export_brat
 
-        _run_simple(window, "Exporting brat…", lambda p: export_brat(p, Path(folder)))
+        _asking_to_replace(window, lambda force: _run_simple(
+            window, "Exporting brat…", lambda p: export_brat(p, Path(folder), force=force)), False)
 
 
 def ask_import_annotations(window: MainWindow, fmt: str) -> None:
@@ -145,7 +174,8 @@ def ask_codebook_export(window: MainWindow) -> None:
     name, _ = QFileDialog.getSaveFileName(window, "Export codebook", "codebook.yaml", "Codebook (*.yaml *.yml *.json)")
     if name:
         with window.project.read() as session:
-            save_codebook(read_codebook(session), Path(name))
+            spec = read_codebook(session)
+        save_codebook(spec, Path(name), force=True, project=window.project.path)  # the dialog asked
         window.statusBar().showMessage(f"Codebook written to {name}", 10000)
 
 

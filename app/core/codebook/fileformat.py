@@ -17,6 +17,8 @@ from app.core.codebook.spec import (
     RoleSpec,
 )
 from app.core.errors import CodebookError
+from app.core.temp_files import remove_stale
+from app.core.write_target import write_text_file
 
 FORMAT_KEY = "annotary_codebook"
 FORMAT_VERSION = 1
@@ -135,17 +137,19 @@ def codebook_to_dict(spec: CodebookSpec) -> dict[str, Any]:
     }
 
 
-def save_codebook(spec: CodebookSpec, path: Path) -> None:
+def save_codebook(spec: CodebookSpec, path: Path, force: bool = False, project: Path | None = None) -> None:
+    """Write the codebook file (JSON for a .json name, else YAML) via a temporary file.
+
+    An existing `path` is replaced only with `force`, and never when it is the project
+    (`project`), a database or not a regular file (see app.core.write_target)."""
     path = Path(path)
     data = codebook_to_dict(spec)
     if path.suffix.lower() == ".json":
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     else:
         text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
-    tmp = path.with_name(path.name + ".tmp")
+    remove_stale(path.parent)
     try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
+        write_text_file(path, text, force=force, project=project)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise CodebookError(f"cannot write {path}: {exc.strerror}") from None

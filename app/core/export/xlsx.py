@@ -1,14 +1,15 @@
 """The analysis-ready Excel workbook: one sheet per kind of record, ids as in the database.
 
-Rows are streamed from SQL into openpyxl's write-only mode, written to a temporary
-file beside the target and moved into place only when complete.
+Rows are streamed from SQL into openpyxl's write-only mode. Everything the export
+writes (openpyxl's per-sheet files and the workbook itself) goes into one private
+folder beside the target (see app.core.temp_files), never the system temp folder; the
+workbook is moved into place only when complete (see app.core.write_target).
 """
 
 from __future__ import annotations
 
 import math
 import os
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,6 +20,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._writer import ALL_TEMP_FILES, WorksheetWriter
 from openpyxl.writer.excel import ExcelWriter
 from sqlalchemy import Connection
 
@@ -28,6 +30,8 @@ from app.core.export import rows as q
 from app.core.export.cells import EXCEL_CELL_LIMIT, CellMaker, describe_changes, replace_illegal, split_to_limit
 from app.core.project import Project
 from app.core.services.coders import find_coder
+from app.core.temp_files import make_work_folder, remove_entry, remove_stale
+from app.core.write_target import check_file_target, publish
 
 DOCUMENTS = "Documents"
 MENTIONS = "Mentions"
@@ -93,7 +97,7 @@ class _Ticker:
 class _Sheet:
     """A write-only sheet with a bold frozen header, column widths and an autofilter."""
 
-    def __init__(self, wb: Workbook, title: str, columns: Sequence[Column]) -> None:
+    def __init__(self, wb: Workbook, title: str, columns: Sequence[Column], scratch: Path) -> None:
         self.title = title
         self.ws = wb.create_sheet(title)
         self.ncols = len(columns)
@@ -102,6 +106,7 @@ class _Sheet:
         self.ws.freeze_panes = "A2"
         for i, col in enumerate(columns, 1):
             self.ws.column_dimensions[get_column_letter(i)].width = col.width
+        _attach_writer(self.ws, scratch / f"sheet{len(wb.worksheets)}.xml")
         header = []
         for col in columns:
             cell = Cell(self.ws, row=1, column=1, value=col.header)
@@ -116,18 +121,33 @@ class _Sheet:
         self.ws.auto_filter.ref = f"A1:{get_column_letter(self.ncols)}{rows + 1}"  # written after the rows
 
 
+def _attach_writer(ws: Any, out: Path) -> None:
+    """Give a new write-only sheet its writer now, with its temporary file at `out`.
+
+    openpyxl would create the writer on the first append, with a NamedTemporaryFile in
+    the system temp folder that a killed process leaves there for good. WorksheetWriter
+    takes the file to use (`out`); registering it in ALL_TEMP_FILES keeps openpyxl's own
+    bookkeeping (ExcelWriter removes it from there once the sheet is saved, and its
+    atexit hook deletes what is left)."""
+    writer = WorksheetWriter(ws, out=str(out))
+    ALL_TEMP_FILES.append(writer.out)
+    ws._writer = writer
+    writer.write_top()
+
+
 class _Export:
     def __init__(self, project: Project, conn: Connection, coder_id: int | None, coder: str | None,
-                 ticker: _Ticker) -> None:
+                 ticker: _Ticker, scratch: Path) -> None:
         self.project, self.conn, self.coder_id, self.coder = project, conn, coder_id, coder
         self.ticker = ticker
+        self.scratch = scratch
         self.wb = Workbook(write_only=True)
         self.maker: CellMaker | None = None
         self.altered: list[str] = []
         self.sheets: dict[str, _Sheet] = {}
 
     def _sheet(self, title: str, columns: Sequence[Column]) -> _Sheet:
-        sheet = _Sheet(self.wb, title, columns)
+        sheet = _Sheet(self.wb, title, columns, self.scratch)
         if self.maker is None:
             self.maker = CellMaker(sheet.ws)
         self.sheets[title] = sheet
@@ -382,9 +402,8 @@ def _save(wb: Workbook, fh: BinaryIO) -> None:
 
 
 def _discard(wb: Workbook) -> None:
-    """Remove the per-sheet temporary files of an unsaved write-only workbook (best effort)."""
-    from openpyxl.worksheet._writer import ALL_TEMP_FILES
-
+    """Close the per-sheet files of an unsaved write-only workbook and drop them from
+    openpyxl's list (best effort; the files go with the export's private folder)."""
     for ws in wb.worksheets:
         writer = getattr(ws, "_writer", None)
         if writer is None:
@@ -395,32 +414,30 @@ def _discard(wb: Workbook) -> None:
             writer.close()
         except Exception:  # noqa: BLE001 - cleaning up after a failure already being raised
             pass
-        out = writer.out
-        if isinstance(out, str):
-            try:
-                os.remove(out)
-            except OSError:
-                pass
-            if out in ALL_TEMP_FILES:
-                ALL_TEMP_FILES.remove(out)
+        if writer.out in ALL_TEMP_FILES:
+            ALL_TEMP_FILES.remove(writer.out)
 
 
 def export_xlsx(project: Project, path: Path, coder: str | None = None,
                 progress: Callable[[int, int], None] | None = None,
-                cancel: Callable[[], bool] | None = None, agreement: bool = True) -> ExportReport:
+                cancel: Callable[[], bool] | None = None, agreement: bool = True,
+                force: bool = False) -> ExportReport:
     """Write the project's annotations (only `coder`'s, if given) as an Excel workbook at `path`.
 
     With `agreement` (the default) and no coder filter, the Agreement and Disagreements
     sheets are added when two or more coders worked.
 
-    The workbook is written beside `path` under a temporary name and moved into place
-    when complete: a failed or cancelled export leaves `path` as it was.
+    An existing file at `path` is replaced only with `force`, and never when it is the
+    project, a database or not a regular file (see app.core.write_target). The workbook
+    is written in a private folder beside `path` and moved into place when complete: a
+    failed, cancelled or killed export leaves `path` as it was.
     """
     path = Path(path)
     if path.is_dir():
-        raise AnnotaryError(f"{path} is a folder; give the name of the workbook to write")
+        raise AnnotaryError(f"refusing to write over {path}: it is a folder; give the name of the workbook to write")
     if not path.parent.is_dir():
         raise AnnotaryError(f"folder {path.parent} does not exist")
+    check_file_target(path, force=force, project=project.path)
     exported_at = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
 
     with project.read() as session:
@@ -433,14 +450,15 @@ def export_xlsx(project: Project, path: Path, coder: str | None = None,
         ticker = _Ticker(sum(q.row_counts(conn, coder_id).values()), progress, cancel)
         ticker.step()
 
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        remove_stale(path.parent)
         try:
-            fh = open(tmp, "xb")
+            scratch = make_work_folder(path)
         except OSError as exc:
             raise AnnotaryError(f"cannot write in {path.parent}: {exc.strerror}") from None
-        export = _Export(project, conn, coder_id, coder, ticker)
+        export = _Export(project, conn, coder_id, coder, ticker, scratch)
         try:
-            with fh:
+            tmp = scratch / "workbook.xlsx"
+            with open(tmp, "xb") as fh:
                 mention_attrs = q.attribute_columns(conn, "mention", taken={
                     "mention_id", "document_id", "document_title", "coder", "type", "start", "end",
                     "text", "created", "note"})
@@ -461,13 +479,14 @@ def export_xlsx(project: Project, path: Path, coder: str | None = None,
                 fh.flush()
                 os.fsync(fh.fileno())
             ticker.step()
-            os.replace(tmp, path)
+            publish(tmp, path, force=force, project=project.path)
         except BaseException as exc:
             _discard(export.wb)
-            tmp.unlink(missing_ok=True)
             if isinstance(exc, OSError):
                 raise AnnotaryError(f"cannot write {path}: {exc.strerror or exc}") from exc
             raise
+        finally:
+            remove_entry(scratch)
     ticker.done = ticker.total
     if progress is not None:
         progress(ticker.total, ticker.total)

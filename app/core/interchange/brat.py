@@ -500,21 +500,26 @@ def _import_pair(project: Project, pair: _Pair, conf: ParsedConf | None, coder: 
 # --------------------------------------------------------------------------- export
 
 
-def export_brat(project: Project, folder: Path, coder: str | None = None) -> ExportSummary:
-    """Write annotation.conf, visual.conf and .txt/.ann pairs into `folder` (see the module docstring)."""
+def export_brat(project: Project, folder: Path, coder: str | None = None, force: bool = False) -> ExportSummary:
+    """Write annotation.conf, visual.conf and .txt/.ann pairs into `folder` (see the module docstring).
+
+    Every file is checked before any is written: files already in `folder` are replaced
+    only with `force`, and never the project, a database or a non-regular file (see
+    app.core.write_target)."""
+    from app.core.temp_files import remove_stale
+    from app.core.write_target import check_files_in_folder, check_folder_target
+
     folder = Path(folder)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise AnnotaryError(f"cannot create {folder}: {exc.strerror}") from None
+    check_folder_target(folder, project=project.path)
     summary = ExportSummary(folder)
+    files: list[tuple[str, str]] = []  # (name, text), in writing order
     with project.read() as session:
         spec = read_codebook(session)
         names = BratNames(spec)
         who = find_coder(session, coder) if coder else None
         coded = coded_documents(session, who, include_unannotated=True)
-        _write(summary, folder / CONF_NAME, annotation_conf_text(spec, names))
-        _write(summary, folder / "visual.conf", visual_conf_text(spec, names))
+        files.append((CONF_NAME, annotation_conf_text(spec, names)))
+        files.append(("visual.conf", visual_conf_text(spec, names)))
         by_doc: dict[int, list[CodedDocument]] = {}
         for cd in coded:
             by_doc.setdefault(cd.document.id, []).append(cd)
@@ -524,9 +529,17 @@ def export_brat(project: Project, folder: Path, coder: str | None = None) -> Exp
             for cd in cds:
                 stem = f"{base}.{labels[cd.coder.id]}" if len(cds) > 1 and cd.coder is not None else base
                 ann_text = _ann_text(cd, names, summary, stem)
-                _write(summary, folder / f"{stem}.txt", cd.document.text)
-                _write(summary, folder / f"{stem}.ann", ann_text)
+                files.append((f"{stem}.txt", cd.document.text))
+                files.append((f"{stem}.ann", ann_text))
             summary.documents += 1
+    check_files_in_folder(folder, [name for name, _ in files], force=force, project=project.path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise AnnotaryError(f"cannot create {folder}: {exc.strerror}") from None
+    remove_stale(folder)
+    for name, text in files:
+        _write(summary, folder / name, text, force, project.path)
     written = set(summary.files)
     stale = [p for p in folder.iterdir() if p.suffix in (".txt", ".ann") and p not in written]
     if stale:
@@ -537,9 +550,9 @@ def export_brat(project: Project, folder: Path, coder: str | None = None) -> Exp
     return summary
 
 
-def _write(summary: ExportSummary, path: Path, text: str) -> None:
+def _write(summary: ExportSummary, path: Path, text: str, force: bool, project: Path) -> None:
     try:
-        write_atomic(path, text)
+        write_atomic(path, text, force=force, project=project)
     except OSError as exc:
         raise AnnotaryError(f"cannot write {path}: {exc.strerror}") from None
     summary.files.append(path)

@@ -537,14 +537,9 @@ def coder_labels(coders: list[Coder]) -> dict[int, str]:
     return labels
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write UTF-8 text (no BOM, newlines as given) via a temporary file and os.replace."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
-    try:
-        with open(tmp, "x", encoding="utf-8", newline="") as fh:  # ordinary permissions (umask)
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+def write_atomic(path: Path, text: str, force: bool = False, project: Path | None = None) -> None:
+    """Write UTF-8 text (no BOM, newlines as given) via a temporary file beside `path`;
+    an existing `path` is replaced only with `force` (see app.core.write_target)."""
+    from app.core.write_target import write_text_file
+
+    write_text_file(Path(path), text, force=force, project=project)

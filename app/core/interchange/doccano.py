@@ -302,9 +302,16 @@ def _import_record(
 # --------------------------------------------------------------------------- export
 
 
-def export_doccano(project: Project, path: Path, coder: str | None = None) -> ExportSummary:
-    """Write the project (or one coder's work) as doccano JSONL (see the module docstring)."""
+def export_doccano(project: Project, path: Path, coder: str | None = None, force: bool = False) -> ExportSummary:
+    """Write the project (or one coder's work) as doccano JSONL (see the module docstring).
+
+    An existing `path` is replaced only with `force`, and never when it is the project,
+    a database or not a regular file (see app.core.write_target)."""
+    from app.core.temp_files import remove_stale
+    from app.core.write_target import check_file_target
+
     path = Path(path)
+    check_file_target(path, force=force, project=project.path)
     summary = ExportSummary(path)
     with project.read() as session:
         who = find_coder(session, coder) if coder else None
@@ -313,7 +320,8 @@ def export_doccano(project: Project, path: Path, coder: str | None = None) -> Ex
         summary.documents = len({cd.document.id for cd in coded})
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, "".join(line + "\n" for line in lines))
+        remove_stale(path.parent)
+        write_atomic(path, "".join(line + "\n" for line in lines), force=force, project=project.path)
     except OSError as exc:
         raise AnnotaryError(f"cannot write {path}: {exc.strerror}") from None
     summary.files.append(path)
