@@ -138,8 +138,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     from app.core.services.documents import collect_paths, import_file
 
-    files = list(collect_paths(args.paths))
-    rejected = 0
+    unlisted: list = []  # folders that could not be listed: one line each, and exit 1
+    files = list(collect_paths(args.paths, unlisted))
+    rejected = len(unlisted)
+    for outcome in unlisted:
+        print(outcome.line())
     with _open(args) as project:
         bar = tqdm(total=len(files), unit="file", file=sys.stderr, disable=not sys.stderr.isatty() or len(files) < 20,
                    leave=False)
@@ -149,7 +152,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             bar.write(outcome.line(), file=sys.stdout)
             bar.update()
         bar.close()
-    if not files:
+    if not files and not unlisted:
         raise AnnotaryError("no .txt or .md files found in " + ", ".join(args.paths))
     return EXIT_FAILED if rejected else EXIT_OK
 

@@ -71,7 +71,7 @@ def test_wrong_override_is_rejected(empty_project, tmp_path):
     path.write_bytes("شركة".encode("utf-8"))
     outcome = import_file(empty_project, path, encoding="ascii")
     assert outcome.status == "rejected" and "not valid ascii" in outcome.detail
-    assert import_file(empty_project, path, encoding="no-such-codec").detail == "unknown encoding 'no-such-codec'"
+    assert import_file(empty_project, path, encoding="no-such-codec").detail == "unknown text encoding 'no-such-codec'"
     assert _count(empty_project) == 0
 
 
