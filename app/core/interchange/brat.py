@@ -93,9 +93,9 @@ from app.core.interchange.common import (
     coder_labels,
     document_basename,
     same_covered_text,
-    store_plan,
     write_atomic,
 )
+from app.core.interchange.plan_store import store_plan
 from app.core.project import Project
 from app.core.services.coders import clean_coder_name, find_coder, get_or_create_coder
 from app.core.services.documents import add_document

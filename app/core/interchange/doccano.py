@@ -74,10 +74,10 @@ from app.core.interchange.common import (
     PlannedEvent,
     PlannedMention,
     coded_documents,
-    store_plan,
     write_atomic,
 )
 from app.core.models import Coder
+from app.core.interchange.plan_store import store_plan
 from app.core.project import Project
 from app.core.services.annotations import FLAG_VALUE
 from app.core.services.coders import clean_coder_name, find_coder, get_or_create_coder
