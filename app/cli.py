@@ -173,7 +173,16 @@ def cmd_documents(args: argparse.Namespace) -> int:
 
 
 def cmd_import_annotations(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
     path = Path(args.path)
+    unit = "file" if args.format == "brat" else "record"
+    bar = tqdm(unit=unit, file=sys.stderr, disable=not sys.stderr.isatty(), leave=False)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+
     with _open(args) as project:
         try:
             if args.format == "brat":
@@ -181,17 +190,19 @@ def cmd_import_annotations(args: argparse.Namespace) -> int:
 
                 if not path.is_dir():
                     raise AnnotaryError(f"{path} is not a folder of brat .txt/.ann files")
-                reports = import_brat(project, path, args.coder)
+                reports = import_brat(project, path, args.coder, progress)
             else:
                 from app.core.interchange.doccano import import_doccano
 
                 if not path.is_file():
                     raise AnnotaryError(f"no file {path}")
-                reports = import_doccano(project, path, args.coder)
+                reports = import_doccano(project, path, args.coder, progress)
         except AnnotaryError as exc:
+            bar.close()
             for report in getattr(exc, "reports", None) or []:  # pairs stored before the bad one
                 print("imported\t" + report.describe())
             raise
+        bar.close()
     for report in reports:
         print("imported\t" + report.describe())
     return EXIT_OK

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from app.core.bounded_read import read_regular_file
 from app.core.codebook.spec import (
     AttributeSpec,
     CodebookSpec,
@@ -16,7 +17,7 @@ from app.core.codebook.spec import (
     EventTypeSpec,
     RoleSpec,
 )
-from app.core.errors import CodebookError
+from app.core.errors import CodebookError, ImportRejected
 
 FORMAT_KEY = "annotary_codebook"
 FORMAT_VERSION = 1
@@ -25,9 +26,9 @@ FORMAT_VERSION = 1
 def load_codebook(path: Path) -> CodebookSpec:
     path = Path(path)
     try:
-        raw = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise CodebookError(f"cannot read {path}: {exc.strerror}") from None
+        raw = read_regular_file(path).decode("utf-8-sig")  # regular files only, within the size limit
+    except ImportRejected as exc:
+        raise CodebookError(f"cannot read {path}: {exc.message}") from None
     except UnicodeDecodeError:
         raise CodebookError(f"{path} is not UTF-8 text") from None
     try:
