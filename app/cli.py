@@ -142,8 +142,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     from app.core.services.documents import collect_paths, import_file
 
-    files = list(collect_paths(args.paths))
-    rejected = 0
+    unlisted: list = []  # folders that could not be listed: one line each, and exit 1
+    files = list(collect_paths(args.paths, unlisted))
+    rejected = len(unlisted)
+    for outcome in unlisted:
+        print(outcome.line())
     with _open(args) as project:
         bar = tqdm(total=len(files), unit="file", file=sys.stderr, disable=not sys.stderr.isatty() or len(files) < 20,
                    leave=False)
@@ -153,7 +156,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             bar.write(printable(outcome.line(), keep="\t"), file=sys.stdout)
             bar.update()
         bar.close()
-    if not files:
+    if not files and not unlisted:
         raise AnnotaryError("no .txt or .md files found in " + ", ".join(args.paths))
     return EXIT_FAILED if rejected else EXIT_OK
 
@@ -174,7 +177,16 @@ def cmd_documents(args: argparse.Namespace) -> int:
 
 
 def cmd_import_annotations(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
     path = Path(args.path)
+    unit = "file" if args.format == "brat" else "record"
+    bar = tqdm(unit=unit, file=sys.stderr, disable=not sys.stderr.isatty(), leave=False)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+
     with _open(args) as project:
         try:
             if args.format == "brat":
@@ -182,17 +194,19 @@ def cmd_import_annotations(args: argparse.Namespace) -> int:
 
                 if not path.is_dir():
                     raise AnnotaryError(f"{path} is not a folder of brat .txt/.ann files")
-                reports = import_brat(project, path, args.coder)
+                reports = import_brat(project, path, args.coder, progress)
             else:
                 from app.core.interchange.doccano import import_doccano
 
                 if not path.is_file():
                     raise AnnotaryError(f"no file {path}")
-                reports = import_doccano(project, path, args.coder)
+                reports = import_doccano(project, path, args.coder, progress)
         except AnnotaryError as exc:
+            bar.close()
             for report in getattr(exc, "reports", None) or []:  # pairs stored before the bad one
                 _print_lines("imported\t" + report.describe())
             raise
+        bar.close()
     for report in reports:
         _print_lines("imported\t" + report.describe())
     return EXIT_OK

@@ -393,3 +393,62 @@ def test_export_warns_about_other_files_in_the_folder(seeded_project, tmp_path):
     (tmp_path / "old.ann").write_text("", encoding="utf-8")
     summary = export_brat(seeded_project, tmp_path)
     assert any("1 other .txt/.ann file(s)" in w for w in summary.warnings)
+
+
+# --------------------------------------------------------------------------- inputs that cannot be read
+
+
+def _brat_refused(project, folder: Path, path: Path, line: int | None, reason: str) -> None:
+    before = row_counts(project)
+    with pytest.raises(AnnotationInputError) as info:
+        import_brat(project, folder, "alice")
+    where = f"{path}:{line}" if line is not None else str(path)
+    assert str(info.value).startswith(f"{where}: ") and reason in str(info.value)
+    assert "\n" not in str(info.value)
+    assert row_counts(project) == before
+
+
+def test_offset_with_5000_digits_is_one_line(empty_project, tmp_path):
+    (tmp_path / "x.txt").write_text("Meta laid off staff.\n", encoding="utf-8")
+    (tmp_path / "x.ann").write_text("T1\tOrganization 0 4\tMeta\nT2\tOrganization 0 " + "9" * 5000 + "\tMeta\n",
+                                    encoding="utf-8")
+    _brat_refused(empty_project, tmp_path, tmp_path / "x.ann", 2, "offset is not a number a text offset can be")
+
+
+def test_fifo_ann_and_txt_are_refused_without_blocking(empty_project, tmp_path):
+    import os
+
+    (tmp_path / "x.txt").write_text("Meta laid off staff.\n", encoding="utf-8")
+    os.mkfifo(tmp_path / "x.ann")
+    _brat_refused(empty_project, tmp_path, tmp_path / "x.ann", None, "is a named pipe (FIFO), not a regular file")
+    other = tmp_path / "other"
+    other.mkdir()
+    os.mkfifo(other / "y.txt")
+    _brat_refused(empty_project, other, other / "y.txt", None, "is a named pipe (FIFO)")
+
+
+def test_txt_passes_the_plain_import_checks(empty_project, tmp_path, monkeypatch):
+    from app.core import bounded_read
+
+    (tmp_path / "x.txt").write_bytes(b"Meta\x00 laid off staff.\n")
+    _brat_refused(empty_project, tmp_path, tmp_path / "x.txt", None, "binary file")
+    (tmp_path / "x.txt").write_text("Meta laid off staff.\n" * 100, encoding="utf-8")
+    monkeypatch.setattr(bounded_read, "MAX_FILE_BYTES", 1000)  # stands for 50 MiB
+    _brat_refused(empty_project, tmp_path, tmp_path / "x.txt", None, "over the 1000 bytes limit")
+
+
+def test_deep_json_in_annotary_name_line_is_one_line(empty_project, tmp_path):
+    (tmp_path / "annotation.conf").write_text(
+        "#@annotary-name " + "[" * 100_000 + "]" * 100_000 + "\n[entities]\nOrganization\n", encoding="utf-8")
+    (tmp_path / "x.txt").write_text("Meta laid off staff.\n", encoding="utf-8")
+    _brat_refused(empty_project, tmp_path, tmp_path / "annotation.conf", 1, "malformed #@annotary-name")
+
+
+def test_progress_reports_each_pair(empty_project, tmp_path):
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.txt").write_text(f"Meta laid off staff {name}.\n", encoding="utf-8")
+        (tmp_path / f"{name}.ann").write_text("T1\tOrganization 0 4\tMeta\n", encoding="utf-8")
+    seen = []
+    reports = import_brat(empty_project, tmp_path, "alice", progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 2), (2, 2)] and [r.mentions for r in reports] == [1, 1]
+    assert mentions_of(empty_project, 1) == [("Organization", 0, 4, "Meta")]

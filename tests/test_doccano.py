@@ -226,3 +226,67 @@ def test_export_over_an_existing_file_replaces_it_with_force(seeded_project, tmp
     path.write_text("old\n", encoding="utf-8")
     export_doccano(seeded_project, path, force=True)
     assert len(jsonl(path)) == 5
+
+
+# --------------------------------------------------------------------------- inputs that cannot be read
+
+
+def _refused(project, path: Path, line: int | None, reason: str) -> None:
+    """One line naming file (and line), and the project unchanged."""
+    before = row_counts(project)
+    with pytest.raises(AnnotationInputError) as info:
+        import_doccano(project, path, "alice")
+    where = f"{path}:{line}" if line is not None else str(path)
+    assert str(info.value).startswith(f"{where}: ") and reason in str(info.value)
+    assert "\n" not in str(info.value)
+    assert row_counts(project) == before
+
+
+def _write(path: Path, *records: dict) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+GOOD = {"text": "Meta laid off 700 people.", "label": [[0, 4, "Organization"]]}
+
+
+def test_control_characters_in_text_are_refused(empty_project, tmp_path):
+    _refused(empty_project, _write(tmp_path / "nul.jsonl", GOOD, {"text": "Meta\x00 laid off", "label": []}),
+             2, "contains NUL characters")
+    noisy = "Meta" + "\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0e" * 2
+    _refused(empty_project, _write(tmp_path / "ctl.jsonl", GOOD, {"text": noisy, "label": []}),
+             2, "too many control characters")
+    _refused(empty_project, _write(tmp_path / "blank.jsonl", {"text": "  \n ", "label": []}), 1, "empty")
+
+
+def test_text_over_the_size_limit_is_refused(empty_project, tmp_path, monkeypatch):
+    from app.core import bounded_read
+
+    monkeypatch.setattr(bounded_read, "MAX_FILE_BYTES", 1000)  # stands for 50 MiB: a 60 MiB text
+    big = {"text": "شركة Meta " * 100, "label": [[5, 9, "Organization"]]}
+    _refused(empty_project, _write(tmp_path / "big.jsonl", GOOD, big), 2, "over the 1000 bytes limit")
+
+
+def test_deeply_nested_json_is_one_line(empty_project, tmp_path):
+    path = tmp_path / "deep.jsonl"
+    path.write_text(json.dumps(GOOD) + "\n" + '{"text": ' + "[" * 100_000 + "]" * 100_000 + "}\n", encoding="utf-8")
+    _refused(empty_project, path, 2, "nested too deeply")
+    huge = tmp_path / "huge.jsonl"
+    huge.write_text('{"text": "Meta", "label": [[0, ' + "9" * 5000 + ', "Organization"]]}\n', encoding="utf-8")
+    _refused(empty_project, huge, 1, "too long")
+
+
+def test_file_that_is_no_regular_file_is_refused(empty_project, tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "pipe.jsonl")
+    _refused(empty_project, tmp_path / "pipe.jsonl", None, "is a named pipe (FIFO), not a regular file")
+    if os.path.exists("/dev/zero"):
+        _refused(empty_project, Path("/dev/zero"), None, "is a device")
+
+
+def test_progress_reports_each_record(empty_project, tmp_path):
+    path = _write(tmp_path / "two.jsonl", GOOD, {"text": "Scale AI cut 700 jobs.", "label": [[0, 8, "Organization"]]})
+    seen = []
+    import_doccano(empty_project, path, "alice", progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 2), (2, 2)]

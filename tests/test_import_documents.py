@@ -1,11 +1,16 @@
 """Importing plain-text documents: encodings, normalisation, rejects, duplicates, folders."""
 
 import codecs
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from app.core.decoding import MAX_IMPORT_BYTES
+from app.core import bounded_read
+from app.core.decoding import MAX_IMPORT_BYTES, almost_utf8
 from app.core.models import Document
 from app.core.paths import seeds_dir
 from app.core.services.documents import collect_paths, import_file
@@ -71,7 +76,7 @@ def test_wrong_override_is_rejected(empty_project, tmp_path):
     path.write_bytes("شركة".encode("utf-8"))
     outcome = import_file(empty_project, path, encoding="ascii")
     assert outcome.status == "rejected" and "not valid ascii" in outcome.detail
-    assert import_file(empty_project, path, encoding="no-such-codec").detail == "unknown encoding 'no-such-codec'"
+    assert import_file(empty_project, path, encoding="no-such-codec").detail == "unknown text encoding 'no-such-codec'"
     assert _count(empty_project) == 0
 
 
@@ -175,3 +180,125 @@ def test_stored_text_never_changes_and_matches_hash(seeded_project):
         assert doc.sha256 == sha256_text(doc.text)
         assert "\r" not in doc.text and not doc.text.startswith("\ufeff")
         assert doc.chars == len(doc.text)
+
+
+# --------------------------------------------------------------------------- inputs that cannot be read
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _cli(*args, timeout=60):
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, "-m", "app", *args], capture_output=True, text=True, env=env,
+                          timeout=timeout)
+
+
+def test_folder_with_fifo_and_symlink_loop_goes_on_and_exits_1(tmp_path):
+    project = tmp_path / "p.annotary"
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(ARABIC, encoding="utf-8")
+    os.mkfifo(folder / "b.txt")
+    (folder / "c.txt").symlink_to(folder / "c.txt")
+    (folder / "d.txt").write_text(HINDI, encoding="utf-8")
+    _cli("init", str(project), "--empty")
+    proc = _cli("import", str(folder), "--project", str(project), timeout=60)  # a FIFO must not hang it
+    assert proc.returncode == 1
+    lines = proc.stdout.splitlines()
+    assert [line.split("\t")[:2] for line in lines] == [
+        ["imported", str(folder / "a.txt")], ["rejected", str(folder / "b.txt")],
+        ["rejected", str(folder / "c.txt")], ["imported", str(folder / "d.txt")],
+    ]
+    assert lines[1].endswith("is a named pipe (FIFO), not a regular file")
+    assert "cannot read:" in lines[2]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero")
+def test_dev_zero_is_refused_in_one_line(tmp_path):
+    project = tmp_path / "p.annotary"
+    _cli("init", str(project), "--empty")
+    proc = _cli("import", "/dev/zero", "--project", str(project), timeout=60)
+    assert proc.returncode == 1
+    assert proc.stdout == "rejected\t/dev/zero\tis a device, not a regular file\n"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_unreadable_file_and_folder(empty_project, tmp_path):
+    (tmp_path / "locked.txt").write_text(ARABIC, encoding="utf-8")
+    (tmp_path / "locked.txt").chmod(0)
+    (tmp_path / "shut").mkdir()
+    (tmp_path / "shut").chmod(0)
+    try:
+        unlisted = []
+        files = list(collect_paths([tmp_path], unlisted))
+        assert import_file(empty_project, files[0]).detail == "cannot read: Permission denied"
+        assert [o.detail for o in unlisted] == ["cannot list folder: Permission denied"]
+    finally:
+        (tmp_path / "shut").chmod(0o755)
+    assert _count(empty_project) == 0
+
+
+def test_patched_size_limit(empty_project, tmp_path, monkeypatch):
+    monkeypatch.setattr(bounded_read, "MAX_FILE_BYTES", 1000)
+    path = tmp_path / "a.txt"
+    path.write_text("x" * 1001, encoding="utf-8")
+    outcome = import_file(empty_project, path)
+    assert (outcome.status, outcome.detail) == ("rejected", "file is 1001 bytes, over the 1000 bytes limit")
+    assert _count(empty_project) == 0
+
+
+@pytest.mark.parametrize("name", ["base64", "rot13", "zlib", "hex", "no-such-codec"])
+def test_codecs_that_are_not_text_encodings_are_refused(empty_project, tmp_path, name):
+    path = tmp_path / "a.txt"
+    path.write_text("aGVsbG8=\n", encoding="ascii")
+    outcome = import_file(empty_project, path, encoding=name)
+    assert (outcome.status, outcome.detail) == ("rejected", f"unknown text encoding {name!r}")
+    assert _count(empty_project) == 0
+
+
+@pytest.mark.parametrize(
+    "data, offset",
+    [
+        ("شركة Meta تعيد تعيين الموظفين ".encode("utf-8") + b"\xed\xa0\x80" + "بعد الإجازة".encode("utf-8"), 51),
+        ("Café déjà vu, l'équipe ".encode("utf-8") + b"\xff" + " a été réorganisée.".encode("utf-8"), 27),
+    ],
+    ids=["encoded-surrogate", "stray-byte"],
+)
+def test_almost_utf8_is_refused_not_guessed(empty_project, tmp_path, data, offset):
+    path = tmp_path / "a.txt"
+    path.write_bytes(data)
+    assert almost_utf8(data)
+    outcome = import_file(empty_project, path)
+    assert outcome.status == "rejected"
+    assert outcome.detail.startswith(f"not valid UTF-8 at byte {offset} ")
+    assert "--encoding" in outcome.detail and "\n" not in outcome.line()
+    assert _count(empty_project) == 0
+    forced = import_file(empty_project, path, encoding="cp1256")  # the way out the message names
+    assert forced.status == "imported"
+
+
+@pytest.mark.parametrize(
+    "text, encoding",
+    [
+        ("أعلنت شركة ميتا، اليوم الثلاثاء، عن تسريح 700 موظف؛ فهل تتأثر الأسواق؟ «نعم» قال المحلل.\n", "cp1256"),
+        (FRENCH, "cp1252"),
+        ("Él dijo: «¿Qué pasó?» — Está aquí, señor.\n", "cp1252"),
+    ],
+    ids=["arabic-cp1256", "french-cp1252", "spanish-cp1252"],
+)
+def test_genuine_legacy_code_pages_are_still_detected(empty_project, tmp_path, text, encoding):
+    data = text.encode(encoding)
+    assert not almost_utf8(data)
+    path = tmp_path / "a.txt"
+    path.write_bytes(data)
+    outcome = import_file(empty_project, path)
+    assert outcome.status == "imported", outcome.detail
+    (doc,) = _docs(empty_project)
+    assert doc.source_encoding == encoding and doc.text == text
+
+
+def test_nul_in_forced_encoding_text_is_refused(empty_project, tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"Meta laid off\x00 staff\n")
+    outcome = import_file(empty_project, path, encoding="latin-1")
+    assert (outcome.status, outcome.detail) == ("rejected", "binary file (contains NUL characters)")

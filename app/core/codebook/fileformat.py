@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from app.core.bounded_read import read_regular_file
 from app.core.codebook.spec import (
     AttributeSpec,
     CodebookSpec,
@@ -16,7 +17,7 @@ from app.core.codebook.spec import (
     EventTypeSpec,
     RoleSpec,
 )
-from app.core.errors import CodebookError
+from app.core.errors import CodebookError, ImportRejected
 from app.core.temp_files import remove_stale
 from app.core.write_target import write_text_file
 
@@ -27,9 +28,9 @@ FORMAT_VERSION = 1
 def load_codebook(path: Path) -> CodebookSpec:
     path = Path(path)
     try:
-        raw = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise CodebookError(f"cannot read {path}: {exc.strerror}") from None
+        raw = read_regular_file(path).decode("utf-8-sig")  # regular files only, within the size limit
+    except ImportRejected as exc:
+        raise CodebookError(f"cannot read {path}: {exc.message}") from None
     except UnicodeDecodeError:
         raise CodebookError(f"{path} is not UTF-8 text") from None
     try:
@@ -40,6 +41,8 @@ def load_codebook(path: Path) -> CodebookSpec:
         where = f"{path}:{line}" if line else str(path)
         problem = getattr(exc, "problem", None) or getattr(exc, "msg", None) or type(exc).__name__
         raise CodebookError(f"{where}: not a valid codebook file ({problem})") from None
+    except RecursionError:
+        raise CodebookError(f"{path}: not a valid codebook file (nested too deeply)") from None
     try:
         spec = codebook_from_dict(data)
     except CodebookError as exc:

@@ -65,8 +65,10 @@ import re
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
+from typing import Callable
 
 from app.core.codebook import apply_codebook, merge_codebooks, read_codebook
+from app.core.bounded_read import MAX_ANNOTATION_BYTES, read_regular_file
 from app.core.decoding import decode_bytes
 from app.core.errors import AnnotaryError, AnnotationInputError, CodebookError, ImportRejected
 from app.core.interchange.brat_conf import (
@@ -93,9 +95,9 @@ from app.core.interchange.common import (
     coder_labels,
     document_basename,
     same_covered_text,
-    store_plan,
     write_atomic,
 )
+from app.core.interchange.plan_store import store_plan
 from app.core.project import Project
 from app.core.services.coders import clean_coder_name, find_coder, get_or_create_coder
 from app.core.services.documents import add_document
@@ -105,6 +107,11 @@ _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_U
 NO_TRIGGER = "AnnotaryNoTrigger"
 NOTE_TYPE = "AnnotatorNotes"
 _INT = re.compile(r"^\d+$")
+_MAX_DIGITS = 15  # more is no offset into a text of at most a few GiB (and int() refuses 4,300+)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
 
 # --------------------------------------------------------------------------- .ann parsing
 
@@ -183,7 +190,9 @@ def _parse_ann(path: Path, content: str) -> _Ann:
                 raise fail(lineno, f"{ident}: discontinuous span {offsets!r} is not supported (one start and end only)")
             parts = offsets.split()
             if len(parts) != 2 or not all(_INT.match(p) for p in parts):
-                raise fail(lineno, f"{ident}: offsets must be two whole numbers, not {offsets!r}")
+                raise fail(lineno, f"{ident}: offsets must be two whole numbers, not {_short(offsets)!r}")
+            if any(len(p) > _MAX_DIGITS for p in parts):
+                raise fail(lineno, f"{ident}: offset is not a number a text offset can be (over {_MAX_DIGITS} digits)")
             ann.texts[ident] = _T(ident, label, int(parts[0]), int(parts[1]), text if tab2 else None, lineno)
         elif kind == "E":
             tokens = rest.split()
@@ -394,12 +403,14 @@ def _nearest_conf(here: Path, root: Path) -> Path | None:
         current = current.parent
 
 
-def import_brat(project: Project, folder: Path, coder: str) -> list[FileReport]:
+def import_brat(project: Project, folder: Path, coder: str,
+                progress: Callable[[int, int], None] | None = None) -> list[FileReport]:
     """Import a brat folder (see the module docstring); one transaction per .txt/.ann pair.
 
     Returns one FileReport per document. On a bad file, raises AnnotationInputError
     naming file and line; the pairs before it stay imported, and their reports are
-    on the error as its ``reports`` attribute.
+    on the error as its ``reports`` attribute. `progress(done, total)` is called
+    with the number of pairs done after each one (for a progress bar).
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -408,7 +419,8 @@ def import_brat(project: Project, folder: Path, coder: str) -> list[FileReport]:
     reports: list[FileReport] = []
     confs: dict[Path, ParsedConf] = {}
     try:
-        for pair in _collect(folder):
+        pairs = _collect(folder)
+        for pair in pairs:
             conf = None
             if pair.conf is not None:
                 if pair.conf not in confs:
@@ -419,6 +431,8 @@ def import_brat(project: Project, folder: Path, coder: str) -> list[FileReport]:
                 report.messages[:0] = conf.warnings
                 conf.warnings = []
             reports.append(report)
+            if progress is not None:
+                progress(len(reports), len(pairs))
     except AnnotationInputError as exc:
         exc.reports = reports  # type: ignore[attr-defined]
         raise
@@ -427,11 +441,11 @@ def import_brat(project: Project, folder: Path, coder: str) -> list[FileReport]:
 
 def _read_ann(path: Path) -> str:
     try:
-        return path.read_bytes().decode("utf-8-sig")
+        return read_regular_file(path, MAX_ANNOTATION_BYTES).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise AnnotationInputError(str(path), None, f"not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise AnnotationInputError(str(path), None, f"cannot read: {exc.strerror}") from None
+    except ImportRejected as exc:
+        raise AnnotationInputError(str(path), None, exc.message) from None
 
 
 def _import_pair(project: Project, pair: _Pair, conf: ParsedConf | None, coder: str) -> FileReport:
@@ -439,12 +453,10 @@ def _import_pair(project: Project, pair: _Pair, conf: ParsedConf | None, coder: 
         raise AnnotationInputError(str(pair.ann), None, "no .txt file of the same name beside this .ann")
     txt = pair.txt
     try:
-        data = txt.read_bytes()
-        decoded = decode_bytes(data)
+        data = read_regular_file(txt)  # regular files only, within the document size limit
+        decoded = decode_bytes(data)  # the same checks as a plain-text import
     except ImportRejected as exc:
         raise AnnotationInputError(str(txt), None, exc.message) from None
-    except OSError as exc:
-        raise AnnotationInputError(str(txt), None, f"cannot read: {exc.strerror}") from None
     messages: list[str] = []
     ann = _Ann()
     ann_path = pair.ann or txt.with_suffix(".ann")

@@ -47,8 +47,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from app.core.bounded_read import read_regular_file
 from app.core.codebook import AttributeSpec, CodebookSpec, EntityTypeSpec, EventTypeSpec, RoleSpec
-from app.core.errors import AnnotationInputError
+from app.core.errors import AnnotationInputError, ImportRejected
 from app.core.interchange.common import palette_color
 
 NAME_TAG = "#@annotary-name"
@@ -396,11 +397,11 @@ def parse_annotation_conf(path: Path) -> ParsedConf:
     path = Path(path)
     conf = ParsedConf(path)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = read_regular_file(path).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise conf._fail(None, f"not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise conf._fail(None, f"cannot read: {exc.strerror}") from None
+    except ImportRejected as exc:
+        raise conf._fail(None, exc.message) from None
     macros: dict[str, str] = {}
     section: str | None = None
     stacks: dict[str, list[tuple[int, str]]] = {"entities": [], "events": []}
@@ -413,7 +414,7 @@ def parse_annotation_conf(path: Path) -> ParsedConf:
         if stripped.startswith(NAME_TAG):
             try:
                 record = json.loads(stripped[len(NAME_TAG):])
-            except json.JSONDecodeError:
+            except (ValueError, RecursionError):  # not JSON, a huge number, nested too deep
                 raise conf._fail(lineno, "malformed #@annotary-name line (not JSON)") from None
             if not isinstance(record, dict) or not conf.names.add(record):
                 raise conf._fail(lineno, "malformed #@annotary-name line")
@@ -466,8 +467,8 @@ def _visual_colors(path: Path) -> dict[str, str]:
     """bgColor of each type in a visual.conf beside annotation.conf (best effort: a
     missing or unreadable visual.conf only means palette colours)."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError):
+        text = read_regular_file(path).decode("utf-8-sig")
+    except (ImportRejected, UnicodeDecodeError):
         return {}
     colors: dict[str, str] = {}
     section = None

@@ -3,9 +3,9 @@
 * `FileReport` and `ExportSummary`, the results the CLI and GUI show;
 * `OffsetMap`, which carries offsets into a text as found on disk (with a BOM,
   ``\\r\\n`` or lone ``\\r``) over to the stored, normalised text;
-* `CodebookIndex` and `store_plan`, which check planned annotations against the
-  codebook and store them through the annotation services, turning every
-  refusal into an `AnnotationInputError` that names file and line;
+* `CodebookIndex` and `check_plan`, which check planned annotations against the
+  codebook, turning every refusal into an `AnnotationInputError` that names file
+  and line (`plan_store.store_plan` then stores them in bulk);
 * helpers for exports: safe file names, atomic writes, a deterministic colour
   for new codebook types, and loading one coder's annotations of a document.
 """
@@ -25,7 +25,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from app.core.errors import AnnotaryError, AnnotationInputError
+from app.core.errors import AnnotationInputError
 from app.core.models import (
     Attribute,
     Coder,
@@ -39,15 +39,7 @@ from app.core.models import (
     Mention,
     MentionAttributeValue,
 )
-from app.core.services.annotations import (
-    FLAG_VALUE,
-    add_argument,
-    create_event,
-    create_mention,
-    set_document_code,
-    set_event_attribute,
-    set_mention_attribute,
-)
+from app.core.services.annotations import FLAG_VALUE
 from app.core.text import normalize_newlines
 
 # --------------------------------------------------------------------------- results
@@ -342,58 +334,6 @@ def _check_attributes(index: CodebookIndex, target: str, type_name: str, attribu
         applies = json.loads(index.attributes[key].applies_to_json)
         if applies and type_name not in applies:
             raise _fail(path, attr.line, f"{attr.name} does not apply to {type_name} {target}s")
-
-
-def store_plan(
-    session: Session, index: CodebookIndex, plan: Plan, path: Path, document_id: int, coder_id: int,
-    hint: str = "the codebook",
-) -> StoredCounts:
-    """Check `plan` (see `check_plan`), then store it with the annotation services.
-
-    Any refusal becomes an AnnotationInputError naming `path` and the line; the
-    caller's unit of work then rolls back everything of this file.
-    """
-    check_plan(index, plan, path, hint)
-    counts = StoredCounts()
-    stored: dict[str, Mention] = {}
-    line: int | None = None
-    try:
-        for m in plan.mentions:
-            line = m.line
-            mention = create_mention(
-                session, document_id, coder_id, index.entity_types[m.type_name].id, m.start, m.end, note=m.note
-            )
-            stored[m.key] = mention
-            counts.mentions += 1
-            counts.notes += bool(m.note)
-            for attr in m.attributes:
-                line = attr.line
-                value = _attribute_value(index, "mention", attr, path)
-                set_mention_attribute(session, mention.id, index.attributes[("mention", attr.name)].id, value)
-                counts.attributes += 1
-        for ev in plan.events:
-            line = ev.line
-            event = create_event(
-                session, document_id, coder_id, index.event_types[ev.type_name].id, ev.trigger, note=ev.note
-            )
-            counts.events += 1
-            counts.notes += bool(ev.note)
-            for arg in ev.arguments:
-                line = arg.line
-                add_argument(session, event.id, index.roles[ev.type_name][arg.role].id, stored[arg.mention_key].id)
-            for attr in ev.attributes:
-                line = attr.line
-                value = _attribute_value(index, "event", attr, path)
-                set_event_attribute(session, event.id, index.attributes[("event", attr.name)].id, value)
-                counts.attributes += 1
-        for code in plan.codes:
-            line = code.line
-            set_document_code(session, document_id, coder_id, index.codes[code.name].id, code.value)
-    except AnnotationInputError:
-        raise
-    except AnnotaryError as exc:
-        raise _fail(path, line, exc.message) from None
-    return counts
 
 
 # --------------------------------------------------------------------------- exports

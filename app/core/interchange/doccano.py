@@ -56,10 +56,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy.orm import Session
 
+from app.core.bounded_read import MAX_ANNOTATION_BYTES, read_regular_file
+from app.core.decoding import check_document_text
 from app.core.errors import AnnotaryError, AnnotationInputError, ImportRejected
 from app.core.interchange.common import (
     CodebookIndex,
@@ -74,10 +76,10 @@ from app.core.interchange.common import (
     PlannedEvent,
     PlannedMention,
     coded_documents,
-    store_plan,
     write_atomic,
 )
 from app.core.models import Coder
+from app.core.interchange.plan_store import store_plan
 from app.core.project import Project
 from app.core.services.annotations import FLAG_VALUE
 from app.core.services.coders import clean_coder_name, find_coder, get_or_create_coder
@@ -86,20 +88,22 @@ from app.core.services.documents import add_document
 # --------------------------------------------------------------------------- import
 
 
-def import_doccano(project: Project, path: Path, coder: str) -> list[FileReport]:
+def import_doccano(project: Project, path: Path, coder: str,
+                   progress: Callable[[int, int], None] | None = None) -> list[FileReport]:
     """Import a doccano JSONL file in ONE transaction (see the module docstring).
 
     Returns one FileReport per line with a record; raises AnnotationInputError
     naming the file and line, and then nothing of the file is stored.
+    `progress(done, total)` is called with the number of records stored so far.
     """
     path = Path(path)
     clean_coder_name(coder)
     try:
-        content = path.read_bytes().decode("utf-8-sig")
+        content = read_regular_file(path, MAX_ANNOTATION_BYTES).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise AnnotationInputError(str(path), None, f"not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise AnnotationInputError(str(path), None, f"cannot read: {exc.strerror}") from None
+    except ImportRejected as exc:
+        raise AnnotationInputError(str(path), None, exc.message) from None
     records: list[tuple[int, dict[str, Any]]] = []
     for lineno, line in enumerate(content.split("\n"), 1):
         line = line.rstrip("\r")
@@ -109,6 +113,10 @@ def import_doccano(project: Project, path: Path, coder: str) -> list[FileReport]
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             raise AnnotationInputError(str(path), lineno, f"not valid JSON: {exc.msg} (column {exc.colno})") from None
+        except RecursionError:
+            raise AnnotationInputError(str(path), lineno, "not readable: JSON nested too deeply") from None
+        except ValueError:  # e.g. an integer of more than 4,300 digits
+            raise AnnotationInputError(str(path), lineno, "not readable: a number in it is too long") from None
         if not isinstance(record, dict):
             raise AnnotationInputError(str(path), lineno, 'expected a JSON object such as {"text": ..., "label": ...}')
         records.append((lineno, record))
@@ -120,7 +128,12 @@ def import_doccano(project: Project, path: Path, coder: str) -> list[FileReport]
         except AnnotaryError as exc:
             raise AnnotationInputError(str(path), None, exc.message) from None
         index = CodebookIndex(session)
-        return [_import_record(session, index, path, lineno, record, who) for lineno, record in records]
+        reports = []
+        for lineno, record in records:
+            reports.append(_import_record(session, index, path, lineno, record, who))
+            if progress is not None:
+                progress(len(reports), len(records))
+        return reports
 
 
 class _Fail:
@@ -191,6 +204,10 @@ def _import_record(
         raise fail('no "text" (the document text) in this record')
     if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
         raise fail("the text holds unpaired surrogates (a broken emoji?)")
+    try:
+        check_document_text(text)  # the same checks as a plain-text import
+    except ImportRejected as exc:
+        raise fail(exc.message) from None
     omap = OffsetMap(text)
     messages: list[str] = []
 

@@ -10,7 +10,8 @@ from typing import Iterable, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core.decoding import MAX_IMPORT_BYTES, decode_bytes
+from app.core.bounded_read import read_regular_file
+from app.core.decoding import decode_bytes
 from app.core.errors import ImportRejected
 from app.core.models import Document
 from app.core.project import Project
@@ -30,12 +31,24 @@ class ImportOutcome:
         return f"{self.status}\t{self.path}\t{self.detail}"
 
 
-def collect_paths(paths: Iterable[os.PathLike[str] | str]) -> Iterator[Path]:
-    """Files named directly, and `.txt`/`.md` files below named folders (sorted, recursive)."""
+def collect_paths(
+    paths: Iterable[os.PathLike[str] | str], unlisted: list[ImportOutcome] | None = None
+) -> Iterator[Path]:
+    """Files named directly, and `.txt`/`.md` files below named folders (sorted, recursive).
+
+    Symbolic links to folders are not followed. A folder that cannot be listed is
+    added to `unlisted` (when given) as a rejected outcome, and the walk goes on.
+    """
+
+    def note(exc: OSError) -> None:
+        if unlisted is not None:
+            unlisted.append(ImportOutcome("rejected", Path(exc.filename or "?"),
+                                          f"cannot list folder: {exc.strerror or exc}"))
+
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for dirpath, dirnames, filenames in os.walk(path):
+            for dirpath, dirnames, filenames in os.walk(path, onerror=note):
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
                 for name in sorted(filenames):
                     if name.lower().endswith(TEXT_SUFFIXES) and not name.startswith("."):
@@ -77,19 +90,7 @@ def add_document(session: Session, text: str, filename: str, encoding: str = "ut
 
 def read_text_file(path: Path, encoding: str | None = None) -> tuple[str, str]:
     """Decoded, normalised text of a file and the encoding used; ImportRejected if it cannot be."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_IMPORT_BYTES:
-            raise ImportRejected(
-                f"file is {size / 1048576:.1f} MiB, over the {MAX_IMPORT_BYTES // 1048576} MiB limit"
-            )
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ImportRejected("no such file") from None
-    except IsADirectoryError:
-        raise ImportRejected("is a folder") from None
-    except OSError as exc:
-        raise ImportRejected(f"cannot read: {exc.strerror}") from None
+    data = read_regular_file(path)  # regular files only, at most the size limit
     decoded = decode_bytes(data, encoding)
     return normalize_newlines(decoded.text), decoded.encoding
 

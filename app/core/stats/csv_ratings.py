@@ -32,6 +32,7 @@ from collections.abc import Hashable, Sequence
 from pathlib import Path
 from typing import Any
 
+from app.core.bounded_read import read_regular_file
 from app.core.decoding import decode_bytes
 from app.core.errors import AnnotaryError
 from app.core.stats.table import check_level, is_number, parse_number
@@ -59,9 +60,9 @@ def read_ratings_csv(
     """The ratings table in the CSV file at ``path`` (see the module docstring)."""
     source = str(path)
     try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise RatingsFileError(source, None, f"cannot read the file ({exc.strerror or exc})") from None
+        data = read_regular_file(path)  # regular files only, within the size limit
+    except AnnotaryError as exc:
+        raise RatingsFileError(source, None, f"cannot read the file ({exc.message})") from None
     try:
         text = decode_bytes(data, encoding).text
     except AnnotaryError as exc:

@@ -1,0 +1,146 @@
+"""Storing an import plan (brat, doccano) in bulk: a few executemany inserts per document.
+
+Going through the annotation services costs a query and a flush per mention
+(about 1 ms: 40,000 mentions took 42 s). Here the plan is checked once, then
+each table gets one ``INSERT ... RETURNING id`` executemany. The checks the
+services make are made here, explicitly, before anything is inserted:
+
+* every label, role, argument type and attribute value is in the codebook
+  (`check_plan`; a type name that passed is looked up by name, never guessed);
+* every span (mention or trigger) lies within the document text, with
+  start < end, and the stored covered text is exactly ``text[start:end]``;
+* an argument is a mention of the same document and coder as its event (true by
+  construction: both come from this plan), and an owner has each attribute once.
+
+Any refusal is an AnnotationInputError naming the file and line; the caller's
+unit of work then rolls back everything of the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from app.core.errors import AnnotaryError, AnnotationInputError
+from app.core.interchange.common import (
+    CodebookIndex,
+    Plan,
+    PlannedAttribute,
+    StoredCounts,
+    _attribute_value,
+    _fail,
+    check_plan,
+)
+from app.core.models import (
+    Document,
+    Event,
+    EventArgument,
+    EventAttributeValue,
+    Mention,
+    MentionAttributeValue,
+)
+from app.core.services.annotations import set_document_code, touch_status
+
+
+def covered_text(text: str, start: Any, end: Any, what: str, path: Path, line: int | None) -> str:
+    """``text[start:end]`` of a valid span, else an error naming file and line."""
+    if isinstance(start, bool) or isinstance(end, bool) or not isinstance(start, int) or not isinstance(end, int):
+        raise _fail(path, line, f"{what} offsets must be whole numbers")
+    if start < 0 or end > len(text):
+        raise _fail(path, line, f"{what} {start}-{end} lies outside the text (0-{len(text)})")
+    if end <= start:
+        raise _fail(path, line, f"{what} {start}-{end} is empty (end must be greater than start)")
+    return text[start:end]
+
+
+def _insert(session: Session, model: type, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert `rows` with one executemany; their new ids, in the order of `rows`."""
+    if not rows:
+        return []
+    stmt = insert(model).returning(model.id, sort_by_parameter_order=True)  # type: ignore[attr-defined]
+    return list(session.scalars(stmt, rows))
+
+
+def _attribute_rows(index: CodebookIndex, target: str, owner_key: str, owner_id: int,
+                    attributes: list[PlannedAttribute], path: Path, rows: list[dict[str, Any]]) -> int:
+    seen: set[str] = set()
+    for attr in attributes:
+        if attr.name in seen:
+            raise _fail(path, attr.line, f"attribute {attr.name} is given twice for one {target}")
+        seen.add(attr.name)
+        value = _attribute_value(index, target, attr, path)
+        rows.append({owner_key: owner_id, "attribute_id": index.attributes[(target, attr.name)].id, "value": value})
+    return len(attributes)
+
+
+def store_plan(
+    session: Session, index: CodebookIndex, plan: Plan, path: Path, document_id: int, coder_id: int,
+    hint: str = "the codebook",
+) -> StoredCounts:
+    """Check `plan` (codebook: `check_plan`; spans: `covered_text`), then insert it in bulk."""
+    check_plan(index, plan, path, hint)
+    document = session.get(Document, document_id)
+    if document is None:
+        raise _fail(path, None, f"no document with id {document_id}")
+    text = document.text
+    counts = StoredCounts()
+
+    mention_rows = [
+        {
+            "document_id": document_id, "coder_id": coder_id,
+            "entity_type_id": index.entity_types[m.type_name].id,
+            "start": m.start, "end": m.end, "note": m.note,
+            "text": covered_text(text, m.start, m.end, "mention", path, m.line),
+        }
+        for m in plan.mentions
+    ]
+    event_rows = []
+    for ev in plan.events:
+        row = {"document_id": document_id, "coder_id": coder_id,
+               "event_type_id": index.event_types[ev.type_name].id, "note": ev.note,
+               "trigger_start": None, "trigger_end": None, "trigger_text": None}
+        if ev.trigger is not None:
+            start, end = ev.trigger
+            row.update(trigger_start=start, trigger_end=end,
+                       trigger_text=covered_text(text, start, end, "trigger", path, ev.line))
+        event_rows.append(row)
+
+    mention_ids = _insert(session, Mention, mention_rows)
+    stored: dict[str, int] = {}
+    attribute_rows: list[dict[str, Any]] = []
+    for m, mention_id in zip(plan.mentions, mention_ids):
+        stored[m.key] = mention_id
+        counts.notes += bool(m.note)
+        counts.attributes += _attribute_rows(index, "mention", "mention_id", mention_id, m.attributes, path,
+                                             attribute_rows)
+    counts.mentions = len(mention_ids)
+    _insert(session, MentionAttributeValue, attribute_rows)
+
+    event_ids = _insert(session, Event, event_rows)
+    argument_rows: list[dict[str, Any]] = []
+    attribute_rows = []
+    for ev, event_id in zip(plan.events, event_ids):
+        counts.notes += bool(ev.note)
+        roles = index.roles[ev.type_name]
+        for arg in ev.arguments:
+            argument_rows.append({"event_id": event_id, "role_id": roles[arg.role].id,
+                                  "mention_id": stored[arg.mention_key]})
+        counts.attributes += _attribute_rows(index, "event", "event_id", event_id, ev.attributes, path,
+                                             attribute_rows)
+    counts.events = len(event_ids)
+    _insert(session, EventArgument, argument_rows)
+    _insert(session, EventAttributeValue, attribute_rows)
+    if mention_ids or event_ids:
+        touch_status(session, document_id, coder_id)
+
+    for code in plan.codes:
+        try:
+            set_document_code(session, document_id, coder_id, index.codes[code.name].id, code.value)
+        except AnnotaryError as exc:
+            if isinstance(exc, AnnotationInputError):
+                raise
+            raise _fail(path, code.line, exc.message) from None
+    return counts
