@@ -238,7 +238,7 @@ def test_truncated_and_non_project_files_are_refused(copies, tmp_path):
     lead, alice, _ = copies
     truncated = tmp_path / "truncated.annotary"
     truncated.write_bytes(alice.read_bytes()[: alice.stat().st_size // 2])
-    _refused(lead, truncated, "truncated.annotary: ")
+    _refused(lead, truncated, "truncated.annotary is damaged")
     text = tmp_path / "notes.annotary"
     text.write_text("not a database at all\n" * 20, encoding="utf-8")
     _refused(lead, text, "is not an Annotary project")

@@ -1,6 +1,7 @@
 """Opening the other project of a merge without trusting it or touching it.
 
-The other file is copied into a temporary folder and only the copy is opened (an older
+The other file is copied into a temporary folder beside the target project (named so the
+next merge removes it if this one is killed) and only the copy is opened (an older
 schema is upgraded there, never in place). Before anything is merged, the copy's tables,
 columns, value types and references are checked; the first problem becomes one line
 naming the file, the table and the row.
@@ -11,7 +12,6 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -24,6 +24,7 @@ from app.core.errors import AnnotaryError, ProjectError
 from app.core.models import Base
 from app.core.project import Project, open_project
 from app.core.services.merge_checks import check_rows
+from app.core.temp_files import make_work_folder, remove_entry, remove_stale
 
 
 class MergeSourceError(AnnotaryError):
@@ -41,8 +42,10 @@ def open_merge_source(path: Path, target: Project) -> Iterator[Project]:
         raise ProjectError(f"no project at {path}")
     if _same_file(path, target.path):
         raise AnnotaryError(f"cannot merge a project into itself ({path} is {target.path})")
-    with tempfile.TemporaryDirectory(prefix="annotary-merge-") as folder:
-        copy = Path(folder) / "other.annotary"
+    remove_stale(target.path.parent)
+    folder = make_work_folder(target.path)
+    try:
+        copy = folder / "other.annotary"
         try:
             shutil.copyfile(path, copy)
             if Path(f"{path}-wal").is_file():  # changes not yet checkpointed belong to the file
@@ -67,6 +70,8 @@ def open_merge_source(path: Path, target: Project) -> Iterator[Project]:
             yield source
         finally:
             source.close()
+    finally:
+        remove_entry(folder)
 
 
 def _open_copy(path: Path, copy: Path) -> Project:
