@@ -34,3 +34,9 @@ def seeded_project(tmp_path: Path):
     project = init_project(tmp_path / "seeded.annotary")
     yield project
     project.close()
+
+
+def pytest_addoption(parser):
+    parser.addoption("--soak-seconds", type=float, default=6.0,
+                     help="how long tests/test_soak.py kills and restarts writers (default 6)")
+    parser.addoption("--soak-seed", type=int, default=0, help="seed of the soak test's random choices")
