@@ -452,3 +452,23 @@ def test_progress_reports_each_pair(empty_project, tmp_path):
     reports = import_brat(empty_project, tmp_path, "alice", progress=lambda done, total: seen.append((done, total)))
     assert seen == [(1, 2), (2, 2)] and [r.mentions for r in reports] == [1, 1]
     assert mentions_of(empty_project, 1) == [("Organization", 0, 4, "Meta")]
+
+
+def test_labels_in_another_unicode_form_find_their_types(empty_project, tmp_path):
+    """A label written decomposed (NFD, as macOS file names and some editors do) is the codebook's type."""
+    import unicodedata
+
+    from app.core.codebook import apply_codebook
+
+    with empty_project.uow() as s:
+        spec = read_codebook(s)
+        spec.entity_types.append(EntityTypeSpec(name="Société", color="#336699"))
+        apply_codebook(s, spec)
+    folder = tmp_path / "nfd"
+    folder.mkdir()
+    (folder / "a.txt").write_text("La Société Générale licencie.\n", encoding="utf-8")
+    label = unicodedata.normalize("NFD", "Société")
+    assert label != "Société"
+    (folder / "a.ann").write_text(f"T1\t{label} 3 10\tSociété\n", encoding="utf-8")
+    import_brat(empty_project, folder, "alice")
+    assert mentions_of(empty_project, 1) == [("Société", 3, 10, "Société")]

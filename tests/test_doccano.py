@@ -290,3 +290,20 @@ def test_progress_reports_each_record(empty_project, tmp_path):
     seen = []
     import_doccano(empty_project, path, "alice", progress=lambda done, total: seen.append((done, total)))
     assert seen == [(1, 2), (2, 2)]
+
+
+def test_label_in_another_unicode_form_finds_its_type(empty_project, tmp_path):
+    import unicodedata
+
+    from app.core.codebook import EntityTypeSpec, apply_codebook, read_codebook
+
+    with empty_project.uow() as s:
+        spec = read_codebook(s)
+        spec.entity_types.append(EntityTypeSpec(name="Société", color="#336699"))
+        apply_codebook(s, spec)
+    path = tmp_path / "nfd.jsonl"
+    label = unicodedata.normalize("NFD", "Société")
+    path.write_text(json.dumps({"text": "La Société Générale licencie.", "label": [[3, 10, label]]},
+                               ensure_ascii=False) + "\n", encoding="utf-8")
+    import_doccano(empty_project, path, "alice")
+    assert mentions_of(empty_project, 1) == [("Société", 3, 10, "Société")]

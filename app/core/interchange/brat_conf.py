@@ -51,6 +51,7 @@ from app.core.bounded_read import read_regular_file
 from app.core.codebook import AttributeSpec, CodebookSpec, EntityTypeSpec, EventTypeSpec, RoleSpec
 from app.core.errors import AnnotationInputError, ImportRejected
 from app.core.interchange.common import palette_color
+from app.core.validation import normalise_name
 
 NAME_TAG = "#@annotary-name"
 _SEPARATORS = re.compile(r"[/\\|,:;=<>()\[\]{}?*+!#\"'`]")
@@ -71,13 +72,16 @@ def brat_escape(name: str) -> str:
 
 
 def resolve_name(brat: str, candidates: Iterable[str], mapped: str | None = None) -> str | None:
-    """The codebook name a brat name stands for, among `candidates`, or None."""
+    """The codebook name a brat name stands for, among `candidates`, or None.
+    Names are compared in NFC, the form the codebook stores."""
     names = list(candidates)
     if mapped is not None and mapped in names:
         return mapped
-    if brat in names:
-        return brat
-    hits = [n for n in names if brat_escape(n) == brat]
+    brat = normalise_name(brat)
+    by_form = {normalise_name(n): n for n in names}
+    if brat in by_form:
+        return by_form[brat]
+    hits = [n for n in names if normalise_name(brat_escape(n)) == brat]
     return hits[0] if len(hits) == 1 else None
 
 

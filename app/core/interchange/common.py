@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import bisect
 import json
-import os
 import re
 import unicodedata
-import uuid
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from app.core.errors import AnnotationInputError
+from app.core.errors import AnnotaryError, AnnotationInputError
 from app.core.models import (
     Attribute,
     Coder,
@@ -41,6 +39,7 @@ from app.core.models import (
 )
 from app.core.services.annotations import FLAG_VALUE
 from app.core.text import normalize_newlines
+from app.core.validation import check_attribute_value
 
 # --------------------------------------------------------------------------- results
 
@@ -270,16 +269,16 @@ def _fail(path: Path, line: int | None, reason: str) -> AnnotationInputError:
 
 
 def _attribute_value(index: CodebookIndex, target: str, attr: PlannedAttribute, path: Path) -> str:
+    """The value as stored (the services' check: a listed value after NFC, or a flag)."""
     values = index.attribute_values(target, attr.name)
-    if not values:
-        if attr.value not in (None, FLAG_VALUE):
-            raise _fail(path, attr.line, f"{attr.name} is a yes/no flag and takes no value, not {attr.value!r}")
-        return FLAG_VALUE
     if attr.value is None:
-        raise _fail(path, attr.line, f"{attr.name} needs a value ({', '.join(values)})")
-    if attr.value not in values:
-        raise _fail(path, attr.line, f"{attr.value!r} is not a value of {attr.name} ({', '.join(values)})")
-    return attr.value
+        if values:
+            raise _fail(path, attr.line, f"{attr.name} needs a value ({', '.join(values)})")
+        return FLAG_VALUE
+    try:
+        return check_attribute_value(attr.name, values, attr.value)
+    except AnnotaryError as exc:
+        raise _fail(path, attr.line, exc.message) from None
 
 
 def check_plan(index: CodebookIndex, plan: Plan, path: Path, hint: str = "the codebook") -> None:

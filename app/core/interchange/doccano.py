@@ -84,6 +84,7 @@ from app.core.project import Project
 from app.core.services.annotations import FLAG_VALUE
 from app.core.services.coders import clean_coder_name, find_coder, get_or_create_coder
 from app.core.services.documents import add_document
+from app.core.validation import normalise_name
 
 # --------------------------------------------------------------------------- import
 
@@ -225,6 +226,7 @@ def _import_record(
             raise fail(f"entity id {json.dumps(ident)} is repeated or not a number/text")
         key = str(ident) if ident is not None else f"#{i}"
         s, e = omap.span(start, end)
+        label = normalise_name(label)  # the codebook stores names in NFC
         if ident is not None:
             by_id[key] = (s, e, label)
         keyed.append((key, what, s, e, label))
@@ -254,6 +256,7 @@ def _import_record(
         etype = ev.get("type")
         if not isinstance(etype, str):
             raise fail(f'event {i} has no "type"')
+        etype = normalise_name(etype)
         trigger = None
         tid = ev.get("trigger_id")
         if tid is not None:

@@ -43,17 +43,32 @@ from app.core.models import (
     MentionAttributeValue,
 )
 from app.core.services.annotations import set_document_code, touch_status
+from app.core.validation import check_span, normalise_name
 
 
 def covered_text(text: str, start: Any, end: Any, what: str, path: Path, line: int | None) -> str:
-    """``text[start:end]`` of a valid span, else an error naming file and line."""
-    if isinstance(start, bool) or isinstance(end, bool) or not isinstance(start, int) or not isinstance(end, int):
-        raise _fail(path, line, f"{what} offsets must be whole numbers")
-    if start < 0 or end > len(text):
-        raise _fail(path, line, f"{what} {start}-{end} lies outside the text (0-{len(text)})")
-    if end <= start:
-        raise _fail(path, line, f"{what} {start}-{end} is empty (end must be greater than start)")
-    return text[start:end]
+    """``text[start:end]`` of a valid span (the services' check), else an error naming file and line."""
+    try:
+        return check_span(text, start, end, what)
+    except AnnotaryError as exc:
+        raise _fail(path, line, exc.message) from None
+
+
+def normalise_plan(plan: Plan) -> None:
+    """Names NFC-normalised as the codebook stores them, so a label written in another
+    Unicode form (NFD from macOS file names, some editors) finds its type."""
+    for m in plan.mentions:
+        m.type_name = normalise_name(m.type_name)
+        for a in m.attributes:
+            a.name = normalise_name(a.name)
+    for ev in plan.events:
+        ev.type_name = normalise_name(ev.type_name)
+        for arg in ev.arguments:
+            arg.role = normalise_name(arg.role)
+        for a in ev.attributes:
+            a.name = normalise_name(a.name)
+    for code in plan.codes:
+        code.name = normalise_name(code.name)
 
 
 def _insert(session: Session, model: type, rows: list[dict[str, Any]]) -> list[int]:
@@ -81,6 +96,7 @@ def store_plan(
     hint: str = "the codebook",
 ) -> StoredCounts:
     """Check `plan` (codebook: `check_plan`; spans: `covered_text`), then insert it in bulk."""
+    normalise_plan(plan)
     check_plan(index, plan, path, hint)
     document = session.get(Document, document_id)
     if document is None:
