@@ -261,8 +261,10 @@ def test_codecs_that_are_not_text_encodings_are_refused(empty_project, tmp_path,
     [
         ("شركة Meta تعيد تعيين الموظفين ".encode("utf-8") + b"\xed\xa0\x80" + "بعد الإجازة".encode("utf-8"), 51),
         ("Café déjà vu, l'équipe ".encode("utf-8") + b"\xff" + " a été réorganisée.".encode("utf-8"), 27),
+        # few valid sequences, and an encoded surrogate as many bytes as they have: still damaged UTF-8
+        ("Café résumé ".encode("utf-8") + b"\xed\xa0\x80" + " layoffs at Meta and Google.".encode("utf-8"), 15),
     ],
-    ids=["encoded-surrogate", "stray-byte"],
+    ids=["encoded-surrogate", "stray-byte", "surrogate-in-short-latin"],
 )
 def test_almost_utf8_is_refused_not_guessed(empty_project, tmp_path, data, offset):
     path = tmp_path / "a.txt"

@@ -85,14 +85,18 @@ ALMOST_UTF8_SHARE = 0.75
 rather than guessed as a legacy code page) when at least this share of its non-ASCII
 bytes form valid UTF-8 multi-byte sequences. Legacy text (cp1252 French, cp1256
 Arabic) has few such sequences by chance: an accented letter or an Arabic letter is
-rarely followed by a byte in 0x80-0xBF."""
+rarely followed by a byte in 0x80-0xBF. UTF-8-encoded surrogates (ED A0-BF 80-BF, written
+by tools that encode UTF-16 halves one by one) count as UTF-8-shaped: they are the
+typical damage, not a sign of a legacy code page."""
+
+_ENCODED_SURROGATE = re.compile(rb"\xed[\xa0-\xbf][\x80-\xbf]")
 
 
 def almost_utf8(data: bytes) -> bool:
     non_ascii = len(data.translate(None, _ASCII))
     if not non_ascii:
         return False
-    escaped = data.decode("utf-8", errors="surrogateescape")
+    escaped = _ENCODED_SURROGATE.sub(b"\xe2\x80\xa6", data).decode("utf-8", errors="surrogateescape")
     invalid = len(_ESCAPED.findall(escaped))  # one escaped character per invalid byte
     return (non_ascii - invalid) >= ALMOST_UTF8_SHARE * non_ascii
 
