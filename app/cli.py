@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import traceback
 from datetime import datetime
@@ -225,6 +226,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         elif target.is_dir() or not target.suffix:
             fmt = "brat"
         else:
+            from app.core.write_target import check_file_target
+
+            if os.path.lexists(target):  # a project, a database or a special file: say that first
+                check_file_target(target, force=True)
             raise AnnotaryError(f"cannot tell the format from {target.name!r}; add --format xlsx|brat|doccano")
     if target is None:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")

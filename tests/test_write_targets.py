@@ -22,7 +22,6 @@ from sqlalchemy import func, select
 from app.cli import main
 from app.core import temp_files
 from app.core.codebook import read_codebook, save_codebook
-from app.core.errors import AnnotaryError
 from app.core.export.xlsx import export_xlsx
 from app.core.interchange.brat import export_brat
 from app.core.interchange.doccano import export_doccano
@@ -472,3 +471,13 @@ def test_gui_asks_about_a_workbook_name_the_dialog_did_not(window, tmp_path, mon
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(existing), ""))
     window._do(lambda: file_actions.ask_export(window, "xlsx"))
     assert len(asked) == 1 and existing.read_bytes().startswith(b"PK")
+
+
+@pytest.mark.parametrize("force", [[], ["--force"]])
+def test_a_project_named_without_a_format_says_what_it_is(capsys, project_file, force):
+    """`annotary export p.annotary`, the likeliest typo, names the danger, not the unknown suffix."""
+    before = sha(project_file)
+    code, out, err = run(capsys, "export", str(project_file), "--project", str(project_file), *force)
+    assert code == 1 and out == ""
+    assert err == f"annotary: error: refusing to write over {project_file}: it is an Annotary project\n"
+    assert sha(project_file) == before
