@@ -73,15 +73,18 @@ def brat_escape(name: str) -> str:
 
 def resolve_name(brat: str, candidates: Iterable[str], mapped: str | None = None) -> str | None:
     """The codebook name a brat name stands for, among `candidates`, or None.
-    Names are compared in NFC, the form the codebook stores."""
-    names = list(candidates)
+    Names are compared in NFC, the form the codebook stores (called once per .ann line:
+    the usual exact hit returns before anything is normalised)."""
+    names = candidates if isinstance(candidates, (set, frozenset, dict)) else list(candidates)
     if mapped is not None and mapped in names:
         return mapped
-    brat = normalise_name(brat)
+    if brat in names:
+        return brat
+    nfc = normalise_name(brat)
     by_form = {normalise_name(n): n for n in names}
-    if brat in by_form:
-        return by_form[brat]
-    hits = [n for n in names if normalise_name(brat_escape(n)) == brat]
+    if nfc in by_form:
+        return by_form[nfc]
+    hits = [n for n in names if normalise_name(brat_escape(n)) == nfc]
     return hits[0] if len(hits) == 1 else None
 
 

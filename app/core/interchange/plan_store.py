@@ -2,7 +2,7 @@
 
 Going through the annotation services costs a query and a flush per mention
 (about 1 ms: 40,000 mentions took 42 s). Here the plan is checked once, then
-each table gets one ``INSERT ... RETURNING id`` executemany. The checks the
+each table gets one plain ``INSERT`` executemany with explicit ids. The checks the
 services make are made here, explicitly, before anything is inserted:
 
 * every label, role, argument type and attribute value is in the codebook
@@ -21,7 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from app.core.errors import AnnotaryError, AnnotationInputError
@@ -42,6 +42,7 @@ from app.core.models import (
     Mention,
     MentionAttributeValue,
 )
+from app.core.models.base import utcnow
 from app.core.services.annotations import set_document_code, touch_status
 from app.core.validation import check_span, normalise_name
 
@@ -72,11 +73,24 @@ def normalise_plan(plan: Plan) -> None:
 
 
 def _insert(session: Session, model: type, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert `rows` with one executemany; their new ids, in the order of `rows`."""
+    """Insert `rows` with one plain executemany; their new ids, in the order of `rows`.
+
+    The ids are given explicitly, following the largest one in the table: the unit of
+    work holds the write lock from its start (BEGIN IMMEDIATE), so no other writer can
+    take them, and a plain executemany is about twice as fast as one with RETURNING.
+    The timestamps are the same for the whole batch (one import, one moment)."""
     if not rows:
         return []
-    stmt = insert(model).returning(model.id, sort_by_parameter_order=True)  # type: ignore[attr-defined]
-    return list(session.scalars(stmt, rows))
+    conn = session.connection()
+    first = (conn.scalar(select(func.max(model.id))) or 0) + 1  # type: ignore[attr-defined]
+    columns = model.__table__.columns  # type: ignore[attr-defined]
+    now = utcnow()
+    stamps = {name: now for name in ("created_at", "modified_at") if name in columns}
+    for offset, row in enumerate(rows):
+        row["id"] = first + offset
+        row.update(stamps)
+    conn.execute(insert(model), rows)
+    return list(range(first, first + len(rows)))
 
 
 def _attribute_rows(index: CodebookIndex, target: str, owner_key: str, owner_id: int,
