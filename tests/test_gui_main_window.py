@@ -206,6 +206,23 @@ def test_import_folder_and_export_workbook_through_gui_actions(qtbot, window, tm
     assert record["start"] == "شركة Meta".index("Meta")
 
 
+def test_import_brat_folder_through_gui_action_reports_progress(qtbot, window, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from app.ui import file_actions, tasks
+
+    seen = []
+    original = tasks.QProgressDialog.setValue
+    monkeypatch.setattr(tasks.QProgressDialog, "setValue", lambda self, v: (seen.append((v, self.maximum())),
+                                                                          original(self, v)))
+    source = Path(__file__).parent / "data" / "brat" / "arabic"
+    reports = file_actions.import_annotations(window, "brat", source, "bob")
+    assert [r.mentions for r in reports] == [10]
+    assert seen and seen[-1] == (1, 1)  # the dialog followed the import to its end
+    assert window.doc_model.rowCount() == 5 + (reports[0].new_document)
+    assert len(stored(window)) == 10
+
+
 def test_keyboard_focus_stays_on_the_role_field_after_filling_it(qtbot, window):
     window.open_document(5)
     select_text(window, "Meta")

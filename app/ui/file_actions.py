@@ -152,8 +152,14 @@ def import_annotations(window: MainWindow, fmt: str, source: Path, coder: str) -
         from app.core.interchange.brat import import_brat as run
     else:
         from app.core.interchange.doccano import import_doccano as run
+    project_path = window.project.path
+
+    def task(progress, cancelled):  # type: ignore[no-untyped-def]
+        with open_project(project_path) as project:
+            return run(project, source, coder, progress=lambda done, total: progress(done, total, ""))
+
     try:
-        reports = _run_simple(window, "Importing annotations…", lambda p: run(p, source, coder))
+        reports = run_task(window, "Importing annotations…", task)
     finally:
         window.after_import(codebook_may_change=True)
     window.statusBar().showMessage(f"Imported annotations from {source.name}: {len(reports)} document(s)", 10000)
