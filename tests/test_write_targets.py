@@ -121,7 +121,7 @@ def test_a_fifo_is_refused_at_once(capsys, project_file, tmp_path, what):
     worker.join(timeout=20)
     assert not worker.is_alive(), "the export blocked on the FIFO"
     code, _, err = result[0]
-    assert code == 1 and "it is a FIFO" in err and "refusing to write over" in err
+    assert code == 1 and "it is a named pipe (FIFO)" in err and "refusing to write over" in err
     assert os.path.exists(fifo) and not os.path.isfile(fifo)
 
 
@@ -131,7 +131,7 @@ def test_a_fifo_through_the_real_command_returns_promptly(project_file, tmp_path
     proc = subprocess.run([sys.executable, "-m", "app", "export", str(fifo), "--force", "--project", str(project_file)],
                           capture_output=True, text=True, timeout=60, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
     assert proc.returncode == 1
-    assert proc.stderr.strip() == f"annotary: error: refusing to write over {fifo}: it is a FIFO (named pipe), not a regular file"
+    assert proc.stderr.strip() == f"annotary: error: refusing to write over {fifo}: it is a named pipe (FIFO), not a regular file"
 
 
 @pytest.mark.parametrize("what", FORMATS + ("codebook",))

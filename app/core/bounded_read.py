@@ -17,9 +17,9 @@ The limits are module attributes read at call time, so tests can patch them.
 from __future__ import annotations
 
 import os
-import stat
 
 from app.core.errors import ImportRejected
+from app.core.file_kinds import not_regular
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 """Documents, codebooks and ratings files larger than this (50 MiB) are refused."""
@@ -43,20 +43,6 @@ def over_limit(size: int, limit: int) -> ImportRejected:
     return ImportRejected(f"file is {describe_size(size)}, over the {describe_size(limit)} limit")
 
 
-def _kind_problem(mode: int) -> str | None:
-    if stat.S_ISREG(mode):
-        return None
-    if stat.S_ISDIR(mode):
-        return "is a folder, not a file"
-    if stat.S_ISFIFO(mode):
-        return "is a named pipe (FIFO), not a regular file"
-    if stat.S_ISSOCK(mode):
-        return "is a socket, not a regular file"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "is a device, not a regular file"
-    return "is not a regular file"
-
-
 def _os_problem(exc: OSError) -> ImportRejected:
     if isinstance(exc, FileNotFoundError):
         return ImportRejected("no such file")
@@ -70,7 +56,7 @@ def read_regular_file(path: os.PathLike[str] | str, limit: int | None = None) ->
         info = os.stat(path)
     except OSError as exc:
         raise _os_problem(exc) from None
-    problem = _kind_problem(info.st_mode)
+    problem = not_regular(info.st_mode)
     if problem:
         raise ImportRejected(problem)
     if info.st_size > limit:
@@ -80,7 +66,7 @@ def read_regular_file(path: os.PathLike[str] | str, limit: int | None = None) ->
     except OSError as exc:
         raise _os_problem(exc) from None
     try:
-        problem = _kind_problem(os.fstat(fd).st_mode)  # replaced since the stat?
+        problem = not_regular(os.fstat(fd).st_mode)  # replaced since the stat?
         if problem:
             raise ImportRejected(problem)
         chunks: list[bytes] = []

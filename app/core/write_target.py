@@ -20,6 +20,7 @@ import stat
 from pathlib import Path
 
 from app.core.errors import AnnotaryError
+from app.core.file_kinds import not_regular
 from app.core.project import APPLICATION_ID
 from app.core.temp_files import remove_entry, temp_path
 
@@ -74,17 +75,8 @@ def _project_file_reason(path: Path, project: Path | None) -> str | None:
 
 def _kind(mode: int) -> str | None:
     """What a non-regular file is, in words (None for a regular file)."""
-    if stat.S_ISREG(mode):
-        return None
-    if stat.S_ISDIR(mode):
-        return "it is a folder"
-    if stat.S_ISFIFO(mode):
-        return "it is a FIFO (named pipe), not a regular file"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "it is a device, not a regular file"
-    if stat.S_ISSOCK(mode):
-        return "it is a socket, not a regular file"
-    return "it is not a regular file"
+    problem = not_regular(mode)
+    return None if problem is None else f"it {problem}"
 
 
 def _header(path: Path) -> bytes:
