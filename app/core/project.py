@@ -12,9 +12,9 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.core import migrations
-from app.core.migrations.backup import backup_before_upgrade, remove_stale_partials
+from app.core import migrations, open_files
 from app.core.errors import ProjectError
+from app.core.migrations.backup import backup_before_upgrade, remove_stale_partials
 from app.core.models import Base
 
 APPLICATION_ID = 0x414E4E4F  # "ANNO" in the SQLite header's application_id field
@@ -31,8 +31,10 @@ class Project:
     backup_path: Path | None = None
     _sessions: sessionmaker[Session] = field(init=False, repr=False)
     _write_sessions: sessionmaker[Session] = field(init=False, repr=False)
+    _key: tuple[int, int] | None = field(init=False, repr=False, default=None)
 
     def __post_init__(self) -> None:
+        self._key = open_files.register(self.path)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(
             self.engine.execution_options(**migrations.WRITE_OPTIONS), expire_on_commit=False
@@ -63,6 +65,8 @@ class Project:
 
     def close(self) -> None:
         self.engine.dispose()
+        open_files.unregister(self._key)
+        self._key = None
 
     def __enter__(self) -> Project:
         return self
@@ -137,17 +141,22 @@ def open_project(path: Path) -> Project:
     path = Path(path)
     if not path.is_file():
         raise ProjectError(f"no project at {path}")
-    try:
-        is_sqlite, app_id = _read_header(path)
-    except OSError as exc:
-        raise ProjectError(f"cannot read {path}: {exc.strerror}") from None
-    if not is_sqlite:
-        raise ProjectError(f"{path} is not an Annotary project (not an SQLite database)")
-    if app_id != APPLICATION_ID:
-        raise ProjectError(f"{path} is an SQLite database but not an Annotary project")
+    # Reading the file's bytes here would release this process's SQLite locks on it if it is
+    # already open here (see open_files); it was checked when it was first opened.
+    already_open = open_files.is_open_here(path)
+    if not already_open:
+        try:
+            is_sqlite, app_id = _read_header(path)
+        except OSError as exc:
+            raise ProjectError(f"cannot read {path}: {exc.strerror}") from None
+        if not is_sqlite:
+            raise ProjectError(f"{path} is not an Annotary project (not an SQLite database)")
+        if app_id != APPLICATION_ID:
+            raise ProjectError(f"{path} is an SQLite database but not an Annotary project")
     engine = make_engine(path)
     try:
-        _check_not_truncated(path, engine)
+        if not already_open:
+            _check_not_truncated(path, engine)
         current = migrations.current_revision(engine)
         if current is None:
             raise ProjectError(f"{path} is not an Annotary project (no schema version)")

@@ -19,6 +19,7 @@ import os
 import stat
 from pathlib import Path
 
+from app.core import open_files
 from app.core.errors import AnnotaryError
 from app.core.file_kinds import not_regular
 from app.core.project import APPLICATION_ID
@@ -123,6 +124,8 @@ def check_file_target(path: Path, *, force: bool, project: Path | None = None) -
     database = _side_file_of_database(path)
     if database is not None:
         raise WriteRefused(path, f"it belongs to the SQLite database {database}")
+    if open_files.is_open_here(path):  # reading its header would release this process's locks on it
+        raise WriteRefused(path, "it is an Annotary project open in this program")
     try:
         st = os.stat(path)
     except FileNotFoundError:
