@@ -3,7 +3,7 @@
 
 import openpyxl
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QThread, Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
@@ -213,12 +213,18 @@ def test_import_brat_folder_through_gui_action_reports_progress(qtbot, window, t
 
     seen = []
     original = tasks.QProgressDialog.setValue
-    monkeypatch.setattr(tasks.QProgressDialog, "setValue", lambda self, v: (seen.append((v, self.maximum())),
-                                                                          original(self, v)))
+    gui_thread = QApplication.instance().thread()
+
+    def spy(self, value):
+        seen.append((value, self.maximum(), QThread.currentThread() == gui_thread))
+        original(self, value)
+
+    monkeypatch.setattr(tasks.QProgressDialog, "setValue", spy)
     source = Path(__file__).parent / "data" / "brat" / "arabic"
     reports = file_actions.import_annotations(window, "brat", source, "bob")
     assert [r.mentions for r in reports] == [10]
-    assert seen and seen[-1] == (1, 1)  # the dialog followed the import to its end
+    assert seen and seen[-1] == (1, 1, True)  # the dialog followed the import to its end
+    assert all(in_gui_thread for *_, in_gui_thread in seen)  # never drawn from the worker thread
     assert window.doc_model.rowCount() == 5 + (reports[0].new_document)
     assert len(stored(window)) == 10
 

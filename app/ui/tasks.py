@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable
 
-from PySide6.QtCore import QEventLoop, QObject, QThread, Qt, Signal
+from PySide6.QtCore import QEventLoop, QObject, QThread, Qt, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 Progress = Callable[[int, int, str], None]
@@ -32,6 +32,35 @@ class _Worker(QObject):
             self.finished.emit(result)
 
 
+class _Relay(QObject):
+    """Lives in the GUI thread: the worker's signals reach its slots through the GUI thread's
+    event loop (queued). Connected to plain Python functions instead, PySide6 ran them in the
+    worker thread, which drew the progress dialog from there ("Timers cannot be stopped from
+    another thread", and crashes on long imports)."""
+
+    def __init__(self, dialog: QProgressDialog, title: str, loop: QEventLoop) -> None:
+        super().__init__()
+        self.dialog, self.title, self.loop = dialog, title, loop
+        self.outcome: dict[str, Any] = {}
+
+    @Slot(int, int, str)
+    def progressed(self, done: int, total: int, text: str) -> None:
+        self.dialog.setMaximum(max(total, 1))
+        self.dialog.setValue(min(done, max(total, 1)))
+        if text:
+            self.dialog.setLabelText(f"{self.title}\n{text}")
+
+    @Slot(object)
+    def finished(self, result: Any) -> None:
+        self.outcome.setdefault("result", result)
+        self.loop.quit()
+
+    @Slot(object)
+    def failed(self, error: BaseException) -> None:
+        self.outcome.setdefault("error", error)
+        self.loop.quit()
+
+
 def run_task(parent: QWidget | None, title: str, task: Task) -> Any:
     """Run `task(progress, cancelled)` in a thread while a progress dialog shows; return its
     result or re-raise its exception here. The GUI keeps handling events meanwhile."""
@@ -44,18 +73,11 @@ def run_task(parent: QWidget | None, title: str, task: Task) -> Any:
     thread = QThread()
     worker = _Worker(task, cancelled)
     worker.moveToThread(thread)
-    outcome: dict[str, Any] = {}
     loop = QEventLoop()
-
-    def on_progress(done: int, total: int, text: str) -> None:
-        dialog.setMaximum(max(total, 1))
-        dialog.setValue(min(done, max(total, 1)))
-        if text:
-            dialog.setLabelText(f"{title}\n{text}")
-
-    worker.progressed.connect(on_progress)
-    worker.finished.connect(lambda r: (outcome.setdefault("result", r), loop.quit()))
-    worker.failed.connect(lambda e: (outcome.setdefault("error", e), loop.quit()))
+    relay = _Relay(dialog, title, loop)
+    worker.progressed.connect(relay.progressed)
+    worker.finished.connect(relay.finished)
+    worker.failed.connect(relay.failed)
     thread.started.connect(worker.run)
     thread.start()
     loop.exec()
@@ -63,6 +85,7 @@ def run_task(parent: QWidget | None, title: str, task: Task) -> Any:
     thread.wait()
     dialog.reset()
     dialog.deleteLater()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("result")
+    if "error" in relay.outcome:
+        raise relay.outcome["error"]
+    return relay.outcome.get("result")
+
