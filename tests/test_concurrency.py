@@ -5,9 +5,11 @@ import subprocess
 import sys
 import threading
 import time
+
+import pytest
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from app.core.models import Coder, Document, EntityType, ProjectSetting
 from app.core.project import open_project
@@ -107,3 +109,27 @@ def test_a_unit_of_work_that_reads_first_waits_for_another_writer(empty_project)
     with empty_project.read() as s:
         assert s.scalar(select(func.count()).select_from(Document)) == 1
         assert s.scalar(select(Coder.name)) == "slow"
+
+
+def test_a_lock_held_past_the_busy_timeout_gives_one_clear_line_and_stores_nothing(tmp_path, monkeypatch):
+    import sqlite3
+
+    from app.core import project as project_module
+    from app.core.project import ProjectBusy, open_project
+    from app.core.services.projects import init_project
+
+    path = tmp_path / "busy.annotary"
+    init_project(path, empty=True).close()
+    monkeypatch.setattr(project_module, "BUSY_TIMEOUT_MS", 200)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with open_project(path) as project:
+            with pytest.raises(ProjectBusy) as caught:
+                with project.uow() as session:
+                    session.execute(text("UPDATE project_settings SET value = value"))
+            message = str(caught.value)
+            assert "\n" not in message and "is busy" in message and "not saved" in message
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()

@@ -182,3 +182,55 @@ def test_reading_elsewhere_changes_nothing(window):
         s.scalars(select(Mention)).all()
     activate(window)
     assert window.workspace.history.undo_label is not None
+
+
+def test_a_write_made_while_the_window_waits_for_the_lock_refuses_its_action(qtbot, window):
+    """Another program holds the write lock, deletes alice's mention and gives its id to bob's, then
+    commits while the window's tag waits for the lock. The tag is refused, the window shows the new
+    state and its history is cleared, so no undo can delete bob's mention."""
+    import sqlite3
+    import threading
+    import time
+
+    window.open_document(1)
+    words = window.reader.text.split()
+    select_text(window, words[0])
+    press(qtbot, window, "p")
+    with open_project(window.project.path) as p, p.read() as s:
+        (mine,) = s.scalars(select(Mention)).all()
+    locked = threading.Event()
+
+    def other_program():
+        db = sqlite3.connect(window.project.path, isolation_level=None, timeout=10)
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("DELETE FROM mentions WHERE id = ?", (mine.id,))
+        db.execute("INSERT INTO coders (name, role, created_at) VALUES ('bob', 'coder', '2026-01-01 00:00:00')")
+        db.execute("INSERT INTO mentions (id, document_id, coder_id, entity_type_id, start, \"end\", text, note,"
+                   " created_at, modified_at) SELECT ?, document_id, (SELECT id FROM coders WHERE name = 'bob'),"
+                   " entity_type_id, start, \"end\", text, '', created_at, modified_at FROM (SELECT ? AS document_id,"
+                   " ? AS entity_type_id, ? AS start, ? AS \"end\", ? AS text, '2026-01-01 00:00:00' AS created_at,"
+                   " '2026-01-01 00:00:00' AS modified_at)",
+                   (mine.id, mine.document_id, mine.entity_type_id, mine.start, mine.end, mine.text))
+        locked.set()
+        time.sleep(1.0)
+        db.execute("COMMIT")
+        db.close()
+
+    holder = threading.Thread(target=other_program)
+    holder.start()
+    assert locked.wait(10)
+    select_text(window, words[3])
+    press(qtbot, window, "o")  # waits for the lock, then finds the other program's commit
+    holder.join()
+    assert window.last_error is not None and "another program changed the project" in window.last_error
+    assert stored_with_coders(window) == [(mine.id, "bob")]  # the tag was not made
+    assert window.workspace.history.undo_label is None
+    window.action_undo.trigger()
+    assert stored_with_coders(window) == [(mine.id, "bob")]
+
+
+def stored_with_coders(window):
+    from app.core.models import Coder
+
+    with open_project(window.project.path) as p, p.read() as s:
+        return s.execute(select(Mention.id, Coder.name).join(Coder, Coder.id == Mention.coder_id)).all()

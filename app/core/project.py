@@ -6,10 +6,10 @@ import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core import migrations, open_files
@@ -22,6 +22,14 @@ BUSY_TIMEOUT_MS = 10_000
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
+class ProjectBusy(ProjectError):
+    """Another program held the write lock for longer than the busy timeout."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{path} is busy: another program has been writing to it for over "
+                         f"{BUSY_TIMEOUT_MS // 1000} s, so this change was not saved; try again when it is done")
+
+
 @dataclass
 class Project:
     """An open project: the engine and a unit-of-work factory. Close it when done."""
@@ -32,6 +40,11 @@ class Project:
     _sessions: sessionmaker[Session] = field(init=False, repr=False)
     _write_sessions: sessionmaker[Session] = field(init=False, repr=False)
     _key: tuple[int, int] | None = field(init=False, repr=False, default=None)
+    write_guard: Callable[[], None] | None = field(default=None, repr=False)
+    """Called in each unit of work once it holds the write lock, before anything is written;
+    raising refuses the unit of work (the GUI refuses when another program wrote meanwhile)."""
+    after_write: Callable[[], None] | None = field(default=None, repr=False)
+    """Called after each unit of work has committed."""
 
     def __post_init__(self) -> None:
         self._key = open_files.register(self.path)
@@ -46,13 +59,23 @@ class Project:
         IMMEDIATE, so it waits (up to the busy timeout) for another writer instead of failing."""
         session = self._write_sessions()
         try:
+            if self.write_guard is not None:
+                session.connection()  # BEGIN IMMEDIATE: from here on no other writer can commit
+                self.write_guard()
             yield session
             session.commit()
+        except OperationalError as exc:
+            session.rollback()
+            if "database is locked" in str(exc.orig):
+                raise ProjectBusy(self.path) from None
+            raise
         except BaseException:
             session.rollback()
             raise
         finally:
             session.close()
+        if self.after_write is not None:
+            self.after_write()
 
     @contextmanager
     def read(self) -> Iterator[Session]:

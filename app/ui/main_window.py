@@ -28,7 +28,7 @@ from app import __version__
 from app.core.errors import AnnotaryError
 from app.core.project import Project, open_project
 from app.core.services.coders import GOLD, check_personal_name
-from app.core.services.external_changes import ExternalChanges
+from app.core.services.external_changes import ExternalChanges, OutsideChange
 from app.core.services.projects import init_project, open_for_command
 from app.core.services.workspace import EventView, MentionView, Workspace
 from app.ui import file_actions, review_actions, settings
@@ -57,7 +57,7 @@ class MainWindow(QMainWindow):
         self._type_actions: list[QAction] = []
         self.compare_window = None  # the open Compare view, if any
         self.coder_before_gold: str | None = None  # while coding as gold: who to return to
-        self.external_changes: ExternalChanges | None = ExternalChanges(project)  # commits by other programs
+        self.external_changes: ExternalChanges | None = self._watch(project)  # commits by other programs
         self.history_note: str | None = None  # why the undo history is empty, if it was cleared
         self._busy = 0  # inside a user command: its own writes are not another program's
         self._build()
@@ -259,11 +259,24 @@ class MainWindow(QMainWindow):
             if outer and self.external_changes is not None:
                 self.external_changes.acknowledge()
 
+    @staticmethod
+    def _watch(project: Project) -> ExternalChanges:
+        """Watch the project for other programs' commits. Every write of this window checks, once it
+        holds the write lock, that nobody wrote since the window last looked (else it is refused and
+        the window shows the new state), and takes its own commit as seen right after it."""
+        watch = ExternalChanges(project)
+        project.write_guard = watch.refuse_if_changed
+        project.after_write = watch.acknowledge
+        return watch
+
     def _do_now(self, fn: Callable[[], object], notice: bool) -> object:
         try:
             if notice:
                 notice_external_changes(self)
             result = fn()
+        except OutsideChange as exc:  # another program wrote while this command waited for the lock
+            self._refused_by_outside_change(exc)
+            return None
         except AnnotaryError as exc:
             self.statusBar().showMessage(str(exc), 8000)
             if not self.testing:
@@ -467,10 +480,22 @@ class MainWindow(QMainWindow):
         self.pane.tabs.setCurrentIndex(1)
         self.select_event(action.event_id)
 
+    def _refused_by_outside_change(self, exc: OutsideChange) -> None:
+        """Show the project as another program left it (clearing the history), then say why the
+        action was not made."""
+        notice_external_changes(self)
+        self.statusBar().showMessage(str(exc), 8000)
+        if not self.testing:
+            show_user_error(self, str(exc))
+        self.last_error = str(exc)
+
     def _run(self, fn: Callable[[], object]) -> object:
         """Like _do, but the caller refreshes (to redraw only what changed)."""
         try:
             return fn()
+        except OutsideChange as exc:
+            self._refused_by_outside_change(exc)
+            return None
         except AnnotaryError as exc:
             self.last_error = str(exc)
             self.statusBar().showMessage(str(exc), 8000)
@@ -633,7 +658,7 @@ class MainWindow(QMainWindow):
         self.project = project
         if self.external_changes is not None:
             self.external_changes.close()
-        self.external_changes = ExternalChanges(project)
+        self.external_changes = self._watch(project)
         self.history_note = None
         self.workspace = Workspace(project, self.workspace.coder_name)
         self.workspace.history.on_change = self._update_undo_actions

@@ -10,7 +10,16 @@ from __future__ import annotations
 
 import sqlite3
 
+from app.core.errors import AnnotaryError
 from app.core.project import Project
+
+
+class OutsideChange(AnnotaryError):
+    """Another program wrote to the project between the last look and this write."""
+
+    def __init__(self) -> None:
+        super().__init__("another program changed the project just now, so this action was not made; "
+                         "the window now shows the project as it is: check, then try again")
 
 
 class ExternalChanges:
@@ -38,6 +47,16 @@ class ExternalChanges:
             return False
         self._seen = current
         return True
+
+    def pending(self) -> bool:
+        """Whether other connections committed since the last look, without taking it as seen."""
+        return self._version() != self._seen
+
+    def refuse_if_changed(self) -> None:
+        """For `Project.write_guard`: inside a write transaction, nobody else can commit any more,
+        so a change seen here happened before this write and the write must not go ahead."""
+        if self.pending():
+            raise OutsideChange()
 
     def acknowledge(self) -> None:
         """Take the current state as seen (call after the program's own writes)."""
