@@ -266,3 +266,17 @@ def test_keyboard_only_selection_in_arabic_and_reopen(qtbot, window, tmp_path):
     assert [x.text for x in again.pane.mention_model.mentions] == [m.text]
     assert again.doc_model.document_at(4).status == "in_progress"
     again.close()
+
+
+def test_opening_a_project_of_the_previous_version_says_where_the_old_file_is(window, tmp_path):
+    import shutil
+    from pathlib import Path
+
+    old = tmp_path / "coded-with-0.1.annotary"
+    shutil.copyfile(Path(__file__).parent / "data" / "projects" / "schema-0002.annotary", old)
+    window.open_project_path(old)
+    backup = tmp_path / "coded-with-0.1.before-upgrade-from-0002.annotary"
+    assert backup.is_file()
+    assert window.last_notice is not None and str(backup) in window.last_notice
+    assert str(backup) in window.statusBar().currentMessage()
+    assert window.doc_model.rowCount() == 3  # the fixture's documents, English, Arabic and Hindi

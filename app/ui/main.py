@@ -93,6 +93,7 @@ def run_gui(project_path: str | None = None, coder: str | None = None) -> int:
     window = MainWindow(project, coder)
     install_excepthook(window)
     window.show()
+    window.tell_about_upgrade(project)
     missing = missing_scripts()
     if missing:
         window.statusBar().showMessage(

@@ -59,6 +59,7 @@ class MainWindow(QMainWindow):
         self.coder_before_gold: str | None = None  # while coding as gold: who to return to
         self.external_changes: ExternalChanges | None = self._watch(project)  # commits by other programs
         self.history_note: str | None = None  # why the undo history is empty, if it was cleared
+        self.last_notice: str | None = None  # the last information shown to the user (upgrade, ...)
         self._busy = 0  # inside a user command: its own writes are not another program's
         self._build()
         self._build_menus()
@@ -685,9 +686,18 @@ class MainWindow(QMainWindow):
 
     def open_project_path(self, path: Path) -> None:
         project = open_project(path)
-        if project.backup_path is not None:
-            self.statusBar().showMessage(f"Project upgraded; the old file was kept as {project.backup_path}")
         self.switch_project(project)
+        self.tell_about_upgrade(project)
+
+    def tell_about_upgrade(self, project: Project) -> None:
+        """A project made by an older Annotary was upgraded: say so, and where its old file is."""
+        if project.backup_path is None:
+            return
+        self.last_notice = (f"{project.path.name} was made by an older Annotary and has been upgraded. "
+                            f"The file as it was is kept as {project.backup_path}.")
+        self.statusBar().showMessage(self.last_notice, 30000)
+        if not self.testing:
+            QMessageBox.information(self, "Annotary", self.last_notice)
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
