@@ -234,3 +234,29 @@ def stored_with_coders(window):
 
     with open_project(window.project.path) as p, p.read() as s:
         return s.execute(select(Mention.id, Coder.name).join(Coder, Coder.id == Mention.coder_id)).all()
+
+
+def test_a_hotkey_whose_type_another_program_changed_tags_nothing(qtbot, window):
+    from app.core.codebook import apply_codebook, read_codebook
+
+    window.open_document(1)
+    with elsewhere(window) as other, other.uow() as s:
+        spec = read_codebook(s)
+        spec.entity_types = [t for t in spec.entity_types if t.name != "Business area"]
+        for t in spec.entity_types:
+            if t.name == "Location":
+                t.hotkey = "b"
+        for e in spec.event_types:
+            for r in e.roles:
+                r.accepts = [a for a in r.accepts if a != "Business area"]
+        apply_codebook(s, spec)
+    select_text(window, window.reader.text.split()[0])
+    press(qtbot, window, "b")  # the user still sees "Business area [b]" in the palette
+    assert window.last_error is not None and "the key b was Business area" in window.last_error
+    with open_project(window.project.path) as p, p.read() as s:
+        assert s.scalars(select(Mention)).all() == []
+    select_text(window, window.reader.text.split()[0])
+    press(qtbot, window, "b")  # the palette now says Location [b]
+    with open_project(window.project.path) as p, p.read() as s:
+        (m,) = s.scalars(select(Mention)).all()
+        assert s.get(EntityType, m.entity_type_id).name == "Location"

@@ -144,10 +144,12 @@ class MainWindow(QMainWindow):
         entries: list[tuple[str, str, Callable[[], None]]] = []
         for t in self.workspace.codebook.entity_types:
             if t.hotkey:
-                entries.append((t.hotkey, f"Tag as {t.name}", lambda tid=t.id: self.tag_selection(tid)))
+                entries.append((t.hotkey, f"Tag as {t.name}",
+                                lambda key=t.hotkey, name=t.name: self._hotkey(key, name, "entity")))
         for t in self.workspace.codebook.event_types:
             if t.hotkey:
-                entries.append((t.hotkey, f"New {t.name} event", lambda tid=t.id: self.create_event(tid)))
+                entries.append((t.hotkey, f"New {t.name} event",
+                                lambda key=t.hotkey, name=t.name: self._hotkey(key, name, "event")))
         for key, text, slot in entries:
             action = QAction(text, self)
             action.setShortcut(QKeySequence(key))
@@ -156,6 +158,23 @@ class MainWindow(QMainWindow):
             for widget in (self.reader, self.pane.mention_view):
                 widget.addAction(action)
             self._type_actions.append(action)
+
+    def _hotkey(self, key: str, name: str, kind: str) -> None:
+        """A type's hotkey: first what another program changed (the codebook may have changed
+        under the key), then the type that has the key now, if it is still the one the user saw."""
+        self._do(lambda: notice_external_changes(self))
+        types = self.workspace.codebook.entity_types if kind == "entity" else self.workspace.codebook.event_types
+        current = next((t for t in types if t.hotkey == key), None)
+        if current is None or current.name != name:
+            now = f"it now stands for {current.name}" if current is not None else "no type has it now"
+            self._do(lambda: (_ for _ in ()).throw(AnnotaryError(
+                f"the codebook was changed by another program: the key {key} was {name}, {now}; "
+                "nothing was tagged")))
+            return
+        if kind == "entity":
+            self.tag_selection(current.id)
+        else:
+            self.create_event(current.id)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
