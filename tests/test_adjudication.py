@@ -382,3 +382,22 @@ def test_a_nested_mention_of_another_type_is_not_settled_by_its_container(tmp_pa
         service.accept_agreements(1)
         inner = _item(service.document_review(1), "mention", "Organization “Applied AI”")
         assert inner.status == "unresolved" and inner.gold_description == ""
+
+
+@pytest.mark.parametrize("name", ["Gold", "GOLD", " gold "])
+def test_gold_in_another_case_is_not_a_name_to_code_under(name):
+    """Coder names are compared casefolded, so "Gold" would be the gold coder itself."""
+    from app.core.errors import AnnotaryError
+    from app.core.services.coders import check_personal_name
+
+    with pytest.raises(AnnotaryError, match="adjudicated set"):
+        check_personal_name(name)
+
+
+@pytest.mark.parametrize("name", ["eve\x1b[2J", "\u202eevil", "a\x00b", "bob\u2066"])
+def test_coder_names_cannot_hold_control_characters(name):
+    from app.core.errors import AnnotaryError
+    from app.core.services.coders import clean_coder_name
+
+    with pytest.raises(AnnotaryError, match="control character"):
+        clean_coder_name(name)

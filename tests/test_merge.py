@@ -316,3 +316,61 @@ def test_copy_with_names_in_another_unicode_form_merges_onto_the_same_types(copi
             names = [t.name for t in read_codebook(s).entity_types]
     assert report.mentions_added == 2 and not report.codebook_added
     assert names.count(composed) == 1 and decomposed not in names
+
+
+def _rehash(path, doc_id):
+    """Keep a tampered document's checksum and length consistent, as a careful forger would."""
+    from app.core.text import sha256_text
+
+    con = sqlite3.connect(path)
+    try:
+        (text,) = con.execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        con.execute("UPDATE documents SET sha256 = ?, chars = ? WHERE id = ?", (sha256_text(text), len(text), doc_id))
+        con.commit()
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("script, pattern", [
+    ("UPDATE documents SET text = text || 'x' || char(0) || 'y' WHERE id = 2",
+     r"alice-copy\.annotary: documents row 2: binary the text \(contains NUL characters\)"),
+    ("UPDATE documents SET text = text || replace(hex(zeroblob(40)), '00', char(1)) WHERE id = 2",
+     r"documents row 2: binary the text \(too many control characters\)"),
+    ("UPDATE documents SET title = 'two' || char(10) || 'lines' WHERE id = 2",
+     r"documents row 2: the title holds a NUL or a line break"),
+    ("UPDATE documents SET filename = '../../etc/passwd' WHERE id = 2",
+     r"documents row 2: the file name '\.\./\.\./etc/passwd' holds a folder separator"),
+    ("UPDATE documents SET language = 'zz' || char(27) WHERE id = 2",
+     r"documents row 2: language .* is not a language code"),
+    ("UPDATE documents SET source_encoding = 'rot13' WHERE id = 2",
+     r"documents row 2: source encoding: unknown text encoding 'rot13'"),
+    ("UPDATE coders SET name = 'eve' || char(27) || '[2J' WHERE name = 'alice'",
+     r"coders row \d+: a coder name cannot hold the control character U\+001B"),
+])
+def test_documents_and_coders_pass_the_checks_of_every_other_door(copies, script, pattern):
+    lead, alice, _ = copies
+    _tamper(alice, script)
+    _rehash(alice, 2)
+    _refused(lead, alice, pattern)
+
+
+def test_a_coder_named_in_another_case_or_form_is_the_same_coder(copies, tmp_path):
+    import unicodedata
+
+    lead, alice, bob = copies
+    assert _cli("merge", alice, "--project", lead).returncode == 0
+    shouting = tmp_path / "shouting.annotary"
+    shutil.copy(alice, shouting)
+    _tamper(shouting, "UPDATE coders SET name = 'ALICE' WHERE name = 'alice'")
+    proc = _cli("merge", shouting, "--project", lead)
+    assert proc.returncode == 0, proc.stderr
+    with open_project(lead) as p, p.read() as s:
+        assert sorted(s.scalars(select(Coder.name))) == ["alice"]
+        assert s.scalar(select(func.count()).select_from(Mention)) == 2  # nothing added twice
+    decomposed = unicodedata.normalize("NFD", "José")
+    with open_project(lead) as p, p.uow() as s:
+        from app.core.services.coders import get_or_create_coder
+
+        first = get_or_create_coder(s, "José").id
+        assert get_or_create_coder(s, decomposed).id == first
+        assert get_or_create_coder(s, "JOSÉ").id == first

@@ -2,28 +2,48 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.errors import AnnotaryError
 from app.core.models import CODER_ROLES, Coder
+from app.core.validation import name_key, normalise_name
 
 GOLD = "gold"
 """The name of the coder that holds the adjudicated (gold) set."""
 
 
+INVISIBLE = re.compile(  # C0 and C1 controls, DEL, bidi marks, embeddings, overrides, isolates
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def clean_coder_name(name: str) -> str:
-    name = " ".join((name or "").split())
+    """A coder name as stored: spaces collapsed, NFC; no control or bidi-control characters."""
+    name = normalise_name(" ".join((name or "").split()))
     if not name:
         raise AnnotaryError("a coder name is needed (for example --coder alice)")
     if len(name) > 120:
         raise AnnotaryError("a coder name has at most 120 characters")
+    bad = INVISIBLE.search(name)
+    if bad is not None:
+        raise AnnotaryError(f"a coder name cannot hold the control character U+{ord(bad.group()):04X}")
     return name
+
+
+def _same_name(session: Session, name: str) -> Coder | None:
+    """The coder whose name is `name` up to case and Unicode form ("Alice", "ALICE", "alice")."""
+    exact = session.scalar(select(Coder).where(Coder.name == name))
+    if exact is not None:
+        return exact
+    key = name_key(name)
+    return next((c for c in session.scalars(select(Coder).order_by(Coder.id)) if name_key(c.name) == key), None)
 
 
 def get_or_create_coder(session: Session, name: str) -> Coder:
     name = clean_coder_name(name)
-    coder = session.scalar(select(Coder).where(Coder.name == name))
+    coder = _same_name(session, name)
     if coder is None:
         coder = Coder(name=name, role="adjudicator" if name == GOLD else "coder")
         session.add(coder)
@@ -32,7 +52,7 @@ def get_or_create_coder(session: Session, name: str) -> Coder:
 
 
 def find_coder(session: Session, name: str) -> Coder:
-    coder = session.scalar(select(Coder).where(Coder.name == clean_coder_name(name)))
+    coder = _same_name(session, clean_coder_name(name))
     if coder is None:
         known = ", ".join(session.scalars(select(Coder.name).order_by(Coder.name))) or "none yet"
         raise AnnotaryError(f"no coder named {name!r} in this project (coders: {known})")
@@ -42,7 +62,7 @@ def find_coder(session: Session, name: str) -> Coder:
 def check_personal_name(name: str) -> str:
     """A name a person may code under: not `gold`, which adjudicators edit through Code as gold."""
     name = clean_coder_name(name)
-    if name == GOLD:
+    if name_key(name) == name_key(GOLD):  # "Gold" would be the gold coder too
         raise AnnotaryError(f"{GOLD!r} is the adjudicated set, not a person's name; an adjudicator edits it "
                             "with Review → Code as gold")
     return name

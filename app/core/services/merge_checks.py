@@ -8,12 +8,14 @@ The first problem is raised as `<table> row <id>: <what is wrong>`.
 from __future__ import annotations
 
 import json
+import re
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core import validation
 from app.core.codebook import read_codebook
+from app.core.decoding import check_document_text, check_encoding
 from app.core.errors import AnnotaryError
 from app.core.models import (
     CODER_ROLES,
@@ -33,6 +35,7 @@ from app.core.models import (
     MentionAttributeValue,
 )
 from app.core.services.annotations import STATUSES
+from app.core.services.coders import clean_coder_name
 from app.core.text import normalize_newlines, sha256_text
 
 
@@ -45,8 +48,13 @@ def check_rows(session: Session) -> None:
     texts = _check_documents(session)
     _check_codebook(session)
     for coder in session.scalars(select(Coder).order_by(Coder.id)):
-        if not coder.name.strip():
-            raise row_error("coders", coder.id, "the name is empty")
+        try:
+            cleaned = clean_coder_name(coder.name)
+        except AnnotaryError as exc:
+            raise row_error("coders", coder.id, exc.message) from None
+        if cleaned != coder.name:
+            raise row_error("coders", coder.id, f"the name {coder.name!r} is not as Annotary stores names "
+                            f"({cleaned!r})")
         if coder.role not in CODER_ROLES:
             raise row_error("coders", coder.id, f"role {coder.role!r} is not one of {', '.join(CODER_ROLES)}")
     for m in session.scalars(select(Mention).order_by(Mention.id)):
@@ -80,16 +88,41 @@ def _guard(table: str, ident: int, check, *args) -> None:  # type: ignore[no-unt
 def _check_documents(session: Session) -> dict[int, str]:
     texts: dict[int, str] = {}
     for doc in session.scalars(select(Document).order_by(Document.id)):
-        if not doc.text.strip():
-            raise row_error("documents", doc.id, "the text is empty")
+        try:  # the checks every imported text passes: size, NUL, control characters, surrogates
+            check_document_text(doc.text, "the text")
+        except AnnotaryError as exc:
+            raise row_error("documents", doc.id, exc.message) from None
         if normalize_newlines(doc.text) != doc.text:
             raise row_error("documents", doc.id, "the text has carriage returns (a project stores \\n newlines)")
         if sha256_text(doc.text) != doc.sha256:
             raise row_error("documents", doc.id, "the text does not match its checksum (sha256): it was changed")
         if doc.chars != len(doc.text):
             raise row_error("documents", doc.id, f"says {doc.chars} characters, but the text has {len(doc.text)}")
+        _check_document_details(doc)
         texts[doc.id] = doc.text
     return texts
+
+
+_LANGUAGE = re.compile(r"^(und|[a-z]{2,3})(-[A-Za-z0-9]{1,8})*$")
+
+
+def _check_document_details(doc: Document) -> None:
+    """Title, file name, language and encoding as an import could have made them. (A title is the
+    text's first line, which may hold a few control and bidi characters; the terminal and the
+    GUI show those safely. It never holds a line break.)"""
+    for what, value, limit in (("title", doc.title, 1000), ("file name", doc.filename, 255)):
+        if len(value) > limit:
+            raise row_error("documents", doc.id, f"the {what} is over {limit} characters")
+        if any(ch in value for ch in "\x00\n\r"):
+            raise row_error("documents", doc.id, f"the {what} holds a NUL or a line break")
+    if "/" in doc.filename or "\\" in doc.filename:
+        raise row_error("documents", doc.id, f"the file name {doc.filename!r} holds a folder separator")
+    if not _LANGUAGE.match(doc.language):
+        raise row_error("documents", doc.id, f"language {doc.language!r} is not a language code (en, ar, hi, und)")
+    try:
+        check_encoding(doc.source_encoding)
+    except AnnotaryError as exc:
+        raise row_error("documents", doc.id, f"source encoding: {exc.message}") from None
 
 
 def _check_codebook(session: Session) -> None:
