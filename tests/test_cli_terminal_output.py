@@ -4,8 +4,7 @@ escapes; --json keeps the exact text."""
 import json
 
 from app.cli import main
-from app.core.models import Document
-from app.core.services.coders import get_or_create_coder
+from app.core.models import Coder, Document
 from app.core.services.projects import init_project
 
 HOSTILE = "Clear\x1b[2J sc\u202eeen\x07 tab\there"
@@ -21,7 +20,8 @@ def hostile_project(tmp_path):
     path = tmp_path / "p.annotary"
     with init_project(path) as project, project.uow() as s:
         s.get(Document, 1).title = HOSTILE
-        get_or_create_coder(s, "mallory\x1b]0;owned\x07\u2067")
+        # Annotary refuses such coder names now; a project made by an older version may hold one
+        s.add(Coder(name="mallory\x1b]0;owned\x07\u2067", role="coder"))
     return path
 
 
