@@ -14,6 +14,7 @@ from typing import Callable, Sequence
 
 from app import __version__
 from app.core.errors import AnnotaryError
+from app.core.project_damage import damage_of
 from app.core.terminal import printable, printable_row
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -109,10 +110,16 @@ def build_parser() -> argparse.ArgumentParser:
 # ---------------------------------------------------------------- commands
 
 
+_opened: Path | None = None
+"""The project the running command opened (named when SQLite later finds it damaged)."""
+
+
 def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from app.core.services.projects import open_for_command
 
     project = open_for_command(getattr(args, "project", None))
+    global _opened
+    _opened = project.path
     if project.backup_path is not None:
         print(printable(f"upgraded {project.path} (backup of the old file: {project.backup_path})"), file=sys.stderr)
     return project
@@ -400,6 +407,11 @@ def _log_unexpected(exc: BaseException) -> Path | None:
     return log_exception(exc)
 
 
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else ""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -410,7 +422,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AnnotaryError as exc:
         if debug:
             traceback.print_exc()
-        print(f"annotary: error: {printable(exc, keep=chr(10))}", file=sys.stderr)
+        print(f"annotary: error: {printable(exc)}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("annotary: interrupted", file=sys.stderr)
@@ -421,10 +433,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAILED
     except Exception as exc:  # noqa: BLE001 - the last line of defence: log, one line, non-zero
+        damage = damage_of(exc)
+        if damage is not None:  # a page SQLite reads only now is broken (opening did not read it)
+            if debug:
+                traceback.print_exc()
+            where = _opened if _opened is not None else "the project file"
+            print(printable(f"annotary: error: {where} is damaged ({damage}); restore it from a backup"),
+                  file=sys.stderr)
+            return EXIT_FAILED
         if debug:
             traceback.print_exc()
         logfile = _log_unexpected(exc)
         where = f" (details in {logfile})" if logfile else ""
-        print(printable(f"annotary: unexpected error: {type(exc).__name__}: {exc}{where}", keep="\n"), file=sys.stderr)
+        print(printable(f"annotary: unexpected error: {type(exc).__name__}: {_first_line(exc)}{where}"),
+              file=sys.stderr)
         logging.shutdown()
         return EXIT_FAILED

@@ -178,3 +178,41 @@ def test_export_without_target_goes_to_exports_folder(tmp_path, capsys, monkeypa
     assert code == 0, err
     (made,) = tmp_path.glob("annotary-*.xlsx")
     assert str(made) in out
+
+
+def test_a_damaged_page_found_during_a_command_is_one_line(tmp_path, capsys):
+    """Opening reads only the first pages; a broken page met later is named the same way."""
+    import random
+
+    path = tmp_path / "p.annotary"
+    assert main(["init", str(path)]) == 0
+    data = bytearray(path.read_bytes())
+    rng = random.Random(1)
+    for start in range(8192, len(data) - 4096, 12288):  # every third page from the third on
+        data[start:start + 3000] = bytes(rng.randrange(256) for _ in range(3000))
+    path.write_bytes(bytes(data))
+    capsys.readouterr()
+    damaged = 0
+    for command in (["info"], ["documents"], ["export", str(tmp_path / "x.jsonl")], ["coders"]):
+        code = main([*command, "--project", str(path)])
+        err = capsys.readouterr().err
+        assert code == 0 or (code == 1 and err.count("\n") == 1), (command, err)
+        assert "unexpected" not in err and "Traceback" not in err
+        damaged += f"{path} is damaged (" in err
+    assert damaged
+
+
+def test_an_empty_project_option_never_means_the_default_project(capsys):
+    code = main(["info", "--project", ""])
+    err = capsys.readouterr().err
+    assert code == 1 and err == ("annotary: error: --project is empty: name a project file, or leave --project "
+                                 "out for the default project\n")
+
+
+def test_error_lines_escape_line_breaks_in_file_names(tmp_path, capsys):
+    path = tmp_path / "p.annotary"
+    assert main(["init", str(path), "--empty"]) == 0
+    capsys.readouterr()
+    code = main(["codebook", "import", str(tmp_path / "x\x1b[31mred\nline2.yaml"), "--project", str(path)])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1 and "\\n" in err and "\x1b" not in err

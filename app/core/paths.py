@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from app.core.errors import ProjectError
+
 import platformdirs
 
 APP_NAME = "Annotary"
@@ -49,10 +51,13 @@ def resolve_project_path(explicit: str | os.PathLike[str] | None) -> tuple[Path,
 
     Returns the path and whether it is the built-in default project.
     """
-    if explicit:
+    if explicit is not None:
+        if not str(explicit).strip():  # `--project "$UNSET"`: never fall back to the default project
+            raise ProjectError("--project is empty: name a project file, or leave --project out for the "
+                               "default project")
         return Path(explicit).expanduser(), False
     env = os.environ.get("ANNOTARY_PROJECT")
-    if env:
+    if env is not None and env.strip():
         return Path(env).expanduser(), False
     return default_project_path(), True
 

@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core import migrations, open_files
+from app.core.project_damage import damage_of
 from app.core.errors import ProjectError
 from app.core.migrations.backup import backup_before_upgrade, remove_stale_partials
 from app.core.models import Base
@@ -202,18 +203,8 @@ def open_project(path: Path) -> Project:
     return Project(path, engine, backup_path=backup)
 
 
-def _damage(exc: BaseException) -> str | None:
-    """SQLite's words when `exc` says the file is damaged (not e.g. locked), else None."""
-    orig = getattr(exc, "orig", exc)
-    if isinstance(orig, sqlite3.DatabaseError) and getattr(orig, "sqlite_errorname", "") in (
-        "SQLITE_CORRUPT", "SQLITE_NOTADB"
-    ):
-        return str(orig)
-    return None
-
-
 def _as_project_error(path: Path, exc: Exception) -> ProjectError:
-    damage = _damage(exc)
+    damage = damage_of(exc)
     if damage is not None:
         return ProjectError(f"{path} is damaged ({damage}); restore it from a backup")
     return ProjectError(f"cannot open {path}: {getattr(exc, 'orig', exc)}")
@@ -251,7 +242,7 @@ def _upgrade(path: Path, engine: Engine) -> Path | None:
     try:
         migrations.upgrade_head(engine, before=backup_first)
     except Exception as exc:  # a failing migration script too: the message must say where the copy is
-        if _damage(exc) is not None:
+        if damage_of(exc) is not None:
             raise
         reason = getattr(exc, "orig", None) or exc
         kept = f"; a copy of it is at {made[0]}" if made else ""

@@ -9,6 +9,7 @@ from types import TracebackType
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.core.errors import AnnotaryError
+from app.core.project_damage import damage_of
 from app.core.logfile import log_exception
 
 _parent: QWidget | None = None
@@ -20,6 +21,12 @@ def show_user_error(parent: QWidget | None, message: str, title: str = "Annotary
 
 def show_unexpected(exc: BaseException, parent: QWidget | None = None) -> None:
     path = log_exception(exc)
+    damage = damage_of(exc)
+    if damage is not None:  # SQLite found a broken page only now: not a bug, the file needs its backup
+        show_user_error(parent or _parent, f"The project file is damaged ({damage}). Your last action was not "
+                        "saved. Close Annotary and restore the project from a backup copy."
+                        + (f" Details were written to {path}." if path is not None else ""))
+        return
     box = QMessageBox(parent or _parent)
     box.setIcon(QMessageBox.Icon.Critical)
     box.setWindowTitle("Annotary: unexpected error")
