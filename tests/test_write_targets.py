@@ -481,3 +481,12 @@ def test_a_project_named_without_a_format_says_what_it_is(capsys, project_file, 
     assert code == 1 and out == ""
     assert err == f"annotary: error: refusing to write over {project_file}: it is an Annotary project\n"
     assert sha(project_file) == before
+
+
+def test_a_long_name_in_a_wide_script_gets_a_temporary_name_the_file_system_takes(capsys, project_file, tmp_path):
+    """File names are limited in bytes (255): 60 emoji are 240 bytes, and the temporary name must fit too."""
+    target = tmp_path / ("😀" * 60 + ".jsonl")
+    code, _, err = run(capsys, "export", str(target), "--project", str(project_file))
+    assert code == 0, err
+    assert target.is_file()
+    assert [p.name for p in tmp_path.iterdir() if temp_files.MARK in p.name] == []

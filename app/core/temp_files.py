@@ -22,7 +22,7 @@ from pathlib import Path
 
 MARK = ".annotary-tmp-"
 STALE_AFTER_HOURS = 24
-_NAME_KEEP = 100  # characters of the target's name kept in the temporary name
+_NAME_KEEP = 100  # bytes (UTF-8) of the target's name kept in the temporary name: names are limited in bytes
 _PATTERN = re.compile(r"^\..*\.annotary-tmp-([0-9a-f]{6})-(\d+)-[0-9a-f]{8}$")
 
 
@@ -33,7 +33,8 @@ def _host_tag() -> str:
 def temp_path(target: Path) -> Path:
     """A fresh, unused-looking name beside `target` for this process's temporary entry."""
     target = Path(target)
-    return target.with_name(f".{target.name[:_NAME_KEEP]}{MARK}{_host_tag()}-{os.getpid()}-{secrets.token_hex(4)}")
+    kept = target.name.encode("utf-8", "surrogateescape")[:_NAME_KEEP].decode("utf-8", "ignore")
+    return target.with_name(f".{kept}{MARK}{_host_tag()}-{os.getpid()}-{secrets.token_hex(4)}")
 
 
 def _alive(pid: int) -> bool:
