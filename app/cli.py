@@ -104,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_review.register(add)
     add("info", cmd_info, "show the project's file, schema and contents")
+    add("check", cmd_check, "check the project file: SQLite's integrity check and every row's meaning")
     return parser
 
 
@@ -381,6 +382,15 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     for pair in report["events"]["pairs"]:
         a, b = (printable(c) for c in pair["coders"])
         print(f"events {a}|{b}: F1 {_fmt(pair['f1'])} ({pair['matched']} matched of {pair['n_a']}/{pair['n_b']})")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from app.core.services.project_check import check_project
+
+    with _open(args) as project:
+        check_project(project)
+        print(printable(f"{project.path}: ok (file integrity, references, and every row checked)"))
     return EXIT_OK
 
 

@@ -216,3 +216,24 @@ def test_error_lines_escape_line_breaks_in_file_names(tmp_path, capsys):
     code = main(["codebook", "import", str(tmp_path / "x\x1b[31mred\nline2.yaml"), "--project", str(path)])
     err = capsys.readouterr().err
     assert code == 1 and err.count("\n") == 1 and "\\n" in err and "\x1b" not in err
+
+
+def test_check_finds_damage_and_rows_that_do_not_mean_what_they_say(tmp_path, capsys):
+    import shutil
+    import sqlite3
+
+    fixture = Path(__file__).parent / "data" / "projects" / "schema-0003.annotary"
+    good = tmp_path / "good.annotary"
+    shutil.copyfile(fixture, good)
+    assert main(["check", "--project", str(good)]) == 0
+    assert capsys.readouterr().out == f"{good}: ok (file integrity, references, and every row checked)\n"
+    tampered = tmp_path / "tampered.annotary"
+    shutil.copyfile(fixture, tampered)
+    con = sqlite3.connect(tampered)
+    con.execute("UPDATE mentions SET text = 'X' WHERE id = 1")
+    con.commit()
+    con.close()
+    assert main(["check", "--project", str(tampered)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"annotary: error: {tampered}: mentions row 1: mention text 'X' is not the text at ")
+    assert err.count("\n") == 1

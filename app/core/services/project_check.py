@@ -1,0 +1,38 @@
+"""Checking a whole project: SQLite's integrity check, then the checks a merge makes on the
+other file (tables and columns, value types, references, and what every row means)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.core.errors import AnnotaryError
+from app.core.project import Project
+from app.core.project_damage import damage_of
+from app.core.services.merge_checks import check_rows
+from app.core.services.merge_source import check_constraints, check_structure
+
+
+def check_project(project: Project) -> None:
+    """Raise an AnnotaryError naming the first problem (`<table> row <id>: ...`), or return."""
+    try:
+        with project.engine.connect() as conn:
+            result = conn.exec_driver_sql("PRAGMA integrity_check(1)").scalar()
+            if result != "ok":
+                first = " ".join(str(result).replace("*** in database main ***", "").split())
+                raise AnnotaryError(f"{project.path} is damaged ({first}); restore it from a backup")
+            check_structure(conn)
+        with project.read() as session:
+            check_rows(session)
+        with project.engine.connect() as conn:
+            check_constraints(conn)
+    except AnnotaryError as exc:
+        if exc.message.startswith(str(project.path)):
+            raise
+        raise AnnotaryError(f"{project.path}: {exc.message}") from None
+    except (SQLAlchemyError, sqlite3.Error) as exc:
+        damage = damage_of(exc)
+        if damage is None:
+            raise
+        raise AnnotaryError(f"{project.path} is damaged ({damage}); restore it from a backup") from None
