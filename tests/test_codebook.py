@@ -163,3 +163,149 @@ def test_editing_a_codebook_keeps_ids_and_annotations(seeded_project, tmp_path):
         org = session.scalar(select(EntityType).where(EntityType.name == "Organization"))
         assert (org.id, org.color, org.hotkey) == (org_id, "#123456", "p")
         assert read_codebook(session).entity_type("Product line").color == "#abcdef"
+
+
+# Hostile codebook files: one line naming the file and the entry; the project is not touched.
+
+def _refused(tmp_path, name, text, *argv_extra):
+    import hashlib
+
+    from app.cli import main
+    from app.core.services.projects import init_project
+
+    project = tmp_path / "p.annotary"
+    init_project(project, empty=True).close()
+    before = hashlib.sha256(project.read_bytes()).hexdigest()
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return project, path, before, main
+
+
+def _assert_refused(capsys, tmp_path, name, text, expected):
+    import hashlib
+
+    project, path, before, main = _refused(tmp_path, name, text)
+    capsys.readouterr()
+    assert main(["codebook", "import", str(path), "--project", str(project)]) == 1
+    err = capsys.readouterr().err
+    assert err == f"annotary: error: {path}{expected}\n"
+    assert hashlib.sha256(project.read_bytes()).hexdigest() == before
+
+
+def _laughs(levels):
+    lines = ["document_codes:", "  - name: c0", "    values: &a0 [a, b, c, d, e, f, g, h, i, j]"]
+    for i in range(1, levels + 1):
+        lines += [f"  - name: c{i}", f"    values: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]"]
+    return "\n".join(lines) + "\n"
+
+
+def test_yaml_aliases_are_refused_before_expanding(capsys, tmp_path):
+    _assert_refused(capsys, tmp_path, "laughs.yaml", _laughs(9),
+                    ":3: anchors (&a0) are not allowed in a codebook file")
+
+
+def test_yaml_alias_without_anchor_is_refused(capsys, tmp_path):
+    _assert_refused(capsys, tmp_path, "alias.yaml", "document_codes:\n  - *x\n",
+                    ":2: aliases (*x) are not allowed in a codebook file")
+
+
+def test_oversized_codebook_file_is_refused(capsys, tmp_path):
+    project, path, before, main = _refused(tmp_path, "big.yaml", "#" * (5 * 1024 * 1024 + 1) + "\n")
+    capsys.readouterr()
+    assert main(["codebook", "import", str(path), "--project", str(project)]) == 1
+    assert capsys.readouterr().err == f"annotary: error: cannot read {path}: file is 5.0 MiB, over the 5 MiB limit\n"
+
+
+def test_too_many_values_are_refused(capsys, tmp_path):
+    values = ", ".join(f"v{i}" for i in range(1001))
+    _assert_refused(capsys, tmp_path, "many.yaml", f"document_codes:\n  - name: c\n    values: [{values}]\n",
+                    ": document code 'c': values has 1001 entries; at most 1000 are allowed")
+
+
+ET = 'entity_types:\n  - name: X\n    color: "#000000"\n'
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('entity_types:\n  - name: [x]\n    color: "#000000"\n', ": entity type #1: name must be text, not a list"),
+    ("entity_types:\n  - name: X\n    color: [1]\n", ": entity type 'X': color must be text, not a list"),
+    (ET + "    definition: [1, 2]\n", ": entity type 'X': definition must be text, not a list"),
+    (ET + "    hotkey: {a: 1}\n", ": entity type 'X': hotkey must be text, not a mapping"),
+    (ET + "event_types:\n  - name: E\n    color: '#000000'\n    roles:\n      - name: R\n        repeatable: maybe\n",
+     ": role 'R' of event type 'E': repeatable must be true or false, not 'maybe'"),
+    ("document_codes:\n  - name: c\n    values: [null, true]\n",
+     ": document code 'c': each of its values must be text, not empty (null)"),
+    ("document_codes:\n  - name: c\n    values: [yes, no]\n",
+     ": document code 'c': each of its values must be text, not true (a yes/no); put it in quotes to mean the text"),
+    ("document_codes:\n  - name: c\n    values: [a, .nan]\n",
+     ": document code 'c': each of its values must be text, not the number nan; put it in quotes to mean the text"),
+    ("document_codes:\n  - name: c\n    values: [a, {a: b}]\n",
+     ": document code 'c': each of its values must be text, not a mapping"),
+    ("document_codes:\n  - name: c\n    values: abc\n",
+     ": document code 'c': values must be a list, not 'abc' (write [a, b] or one '- a' a line)"),
+    ("document_codes:\n  - name: c\n    level: ordinal\n    values: [1, 010]\n",
+     ":4: '010' is not a plain whole number; put it in quotes to keep it as text"),
+])
+def test_wrongly_typed_fields_are_refused(capsys, tmp_path, text, expected):
+    _assert_refused(capsys, tmp_path, "cb.yaml", text, expected)
+
+
+def test_plain_whole_numbers_are_values_and_hotkeys(tmp_path):
+    path = tmp_path / "cb.yaml"
+    path.write_text(ET + "    hotkey: 1\ndocument_codes:\n  - name: c\n    level: ordinal\n    values: [1, 2, 3]\n",
+                    encoding="utf-8")
+    spec = load_codebook(path)
+    assert spec.entity_types[0].hotkey == "1" and spec.document_codes[0].values == ["1", "2", "3"]
+
+
+@pytest.mark.parametrize("name, shown, what", [
+    ("X\\0Y", "'X\\x00Y'", "a control character (U+0000)"),
+    ("X\\nY", "'X\\nY'", "a control character (U+000A)"),
+    ("X\\eY", "'X\\x1bY'", "a control character (U+001B)"),
+    ("X\\u202eY", "'X\\u202eY'", "a bidirectional control character (U+202E)"),
+])
+def test_control_characters_in_names_are_refused(capsys, tmp_path, name, shown, what):
+    text = f'entity_types:\n  - name: "{name}"\n    color: "#000000"\n'
+    _assert_refused(capsys, tmp_path, "cb.yaml", text,
+                    f": entity type name {shown} contains {what}; names, values and hotkeys cannot")
+
+
+def test_control_characters_in_values_and_definitions(capsys, tmp_path):
+    _assert_refused(capsys, tmp_path, "cb.yaml", 'document_codes:\n  - name: c\n    values: ["a\\u2066b"]\n',
+                    ": document code 'c': value 'a\\u2066b' contains a bidirectional control character (U+2066); "
+                    "names, values and hotkeys cannot")
+    ok = tmp_path / "ok.yaml"
+    ok.write_text(ET + '    definition: "line one\\n\\tline two \\u200f"\n', encoding="utf-8")
+    assert load_codebook(ok).entity_types[0].definition == "line one\n\tline two \u200f"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(ET + '    definition: "bell \\a"\n', encoding="utf-8")
+    with pytest.raises(CodebookError, match=r"definition of entity type 'X' contains a control character \(U\+0007\)"):
+        load_codebook(bad)
+
+
+def test_values_differing_only_in_case_are_refused(capsys, tmp_path):
+    _assert_refused(capsys, tmp_path, "cb.yaml", "document_codes:\n  - name: c\n    values: [a, A]\n",
+                    ": value of document code 'c' 'A' is defined twice (as 'a' and 'A', which differ only in "
+                    "case or form)")
+
+
+def test_merge_refuses_a_value_spelled_in_another_case(capsys, tmp_path):
+    import hashlib
+
+    from app.cli import main
+    from app.core.services.projects import init_project
+
+    ours, theirs = tmp_path / "ours.annotary", tmp_path / "theirs.annotary"
+    init_project(ours, empty=True).close()
+    data = codebook_to_dict(load_codebook(default_codebook_path()))
+    code = next(c for c in data["document_codes"] if c["name"] == "primary_topic")
+    code["values"] = ["LAYOFFS" if v == "layoffs" else v for v in code["values"]]
+    path = tmp_path / "theirs.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    init_project(theirs, empty=True, codebook=path).close()
+    before = hashlib.sha256(ours.read_bytes()).hexdigest()
+    capsys.readouterr()
+    assert main(["merge", str(theirs), "--project", str(ours), "--accept-codebook"]) == 1
+    assert capsys.readouterr().err == (
+        "annotary: error: document code 'primary_topic': the other codebook's value 'LAYOFFS' differs only in case "
+        "or form from this project's 'layoffs'; rename it in one of them so both spell it the same, then merge again\n")
+    assert hashlib.sha256(ours.read_bytes()).hexdigest() == before

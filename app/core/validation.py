@@ -9,6 +9,7 @@ casefolded, so names that only look different to the computer are one name.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections.abc import Iterable
 
@@ -26,6 +27,36 @@ def normalise_name(name: str) -> str:
 def name_key(name: str) -> str:
     """What two names are compared by for duplicates: NFC and casefolded."""
     return unicodedata.normalize("NFC", unicodedata.normalize("NFD", name).casefold())
+
+
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_NOT_IN_LABELS = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{_BIDI}\\u2028\\u2029]")
+_NOT_IN_PROSE = re.compile("[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f]")  # newlines, tabs and bidi marks are fine
+
+
+def _describe(ch: str) -> str:
+    code = ord(ch)
+    kind = "a control character" if code < 0x20 or 0x7F <= code <= 0x9F else (
+        "a line separator" if ch in "\u2028\u2029" else "a bidirectional control character")
+    return f"{kind} (U+{code:04X})"
+
+
+def check_label_text(what: str, text: str) -> str:
+    """A name, value or hotkey shown as one label: no control (C0, DEL, C1), bidirectional
+    control or line-separator characters, which can hide or reorder what is shown."""
+    bad = _NOT_IN_LABELS.search(text)
+    if bad:
+        raise AnnotaryError(f"{what} {_short(text)} contains {_describe(bad.group())}; names, values and hotkeys cannot")
+    return text
+
+
+def check_long_text(what: str, text: str) -> str:
+    """A definition or note: newlines and tabs are fine, other control characters are not."""
+    bad = _NOT_IN_PROSE.search(text)
+    if bad:
+        raise AnnotaryError(f"{what} contains {_describe(bad.group())}; of the control characters only newlines "
+                            "and tabs may be in it")
+    return text
 
 
 def first_duplicate(names: Iterable[str]) -> tuple[str, str] | None:

@@ -9,32 +9,33 @@ from typing import Any
 import yaml
 
 from app.core.bounded_read import read_regular_file
-from app.core.codebook.spec import (
-    AttributeSpec,
-    CodebookSpec,
-    DocumentCodeSpec,
-    EntityTypeSpec,
-    EventTypeSpec,
-    RoleSpec,
-)
+from app.core.codebook.entries import SECTIONS, spec_from_sections
+from app.core.codebook.spec import CodebookSpec, EntityTypeSpec, EventTypeSpec
+from app.core.codebook.yamlload import CodebookYamlError, parse_yaml
 from app.core.errors import CodebookError, ImportRejected
 from app.core.temp_files import remove_stale
 from app.core.write_target import write_text_file
 
 FORMAT_KEY = "annotary_codebook"
 FORMAT_VERSION = 1
+MAX_CODEBOOK_BYTES = 5 * 1024 * 1024
+"""Codebook files larger than this (5 MiB) are refused; the default codebook is about 30 KB."""
 
 
 def load_codebook(path: Path) -> CodebookSpec:
     path = Path(path)
     try:
-        raw = read_regular_file(path).decode("utf-8-sig")  # regular files only, within the size limit
+        raw = read_regular_file(path, MAX_CODEBOOK_BYTES).decode("utf-8-sig")  # regular files only, within the size limit
     except ImportRejected as exc:
         raise CodebookError(f"cannot read {path}: {exc.message}") from None
     except UnicodeDecodeError:
         raise CodebookError(f"{path} is not UTF-8 text") from None
     try:
-        data = json.loads(raw) if path.suffix.lower() == ".json" else yaml.safe_load(raw)
+        data = _parse_json(raw) if path.suffix.lower() == ".json" else parse_yaml(raw)
+    except CodebookYamlError as exc:
+        raise CodebookError(f"{path}:{exc.line}: {exc.message}") from None
+    except CodebookError as exc:
+        raise CodebookError(f"{path}: {exc}") from None
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else getattr(exc, "lineno", None)
@@ -50,61 +51,31 @@ def load_codebook(path: Path) -> CodebookSpec:
     return spec
 
 
+def _parse_json(raw: str) -> Any:
+    def whole(text: str) -> int:
+        if len(text.lstrip("-")) > 18:
+            raise CodebookError(f"the number {text[:20]}... has more than 18 digits; put it in quotes")
+        return int(text)
+
+    return json.loads(raw, parse_int=whole)
+
+
 def codebook_from_dict(data: Any) -> CodebookSpec:
     if not isinstance(data, dict):
         raise CodebookError("a codebook file holds a mapping with entity_types, event_types, ...")
     version = data.get(FORMAT_KEY, FORMAT_VERSION)
-    if version != FORMAT_VERSION:
-        raise CodebookError(f"codebook format {version!r} is not supported (this Annotary reads {FORMAT_VERSION})")
-    unknown = set(data) - {FORMAT_KEY, "entity_types", "event_types", "attributes", "document_codes"}
+    if type(version) is not int or version != FORMAT_VERSION:
+        raise CodebookError(f"codebook format {repr(version)[:20]} is not supported (this Annotary reads {FORMAT_VERSION})")
+    unknown = set(data) - {FORMAT_KEY, *SECTIONS}
     if unknown:
-        raise CodebookError(f"unknown section(s): {', '.join(sorted(map(str, unknown)))}")
-    try:
-        spec = CodebookSpec(
-            entity_types=[EntityTypeSpec(**_fields(e, EntityTypeSpec)) for e in _list(data, "entity_types")],
-            event_types=[
-                EventTypeSpec(
-                    **{k: v for k, v in _fields(e, EventTypeSpec).items() if k != "roles"},
-                    roles=[RoleSpec(**_fields(r, RoleSpec)) for r in (e.get("roles") or [])],
-                )
-                for e in _list(data, "event_types")
-            ],
-            attributes=[AttributeSpec(**_fields(a, AttributeSpec)) for a in _list(data, "attributes")],
-            document_codes=[DocumentCodeSpec(**_fields(c, DocumentCodeSpec)) for c in _list(data, "document_codes")],
-        )
-    except TypeError as exc:
-        raise CodebookError(f"malformed entry: {exc}") from None
-    for typ in spec.entity_types + spec.event_types:
-        if typ.hotkey is not None:
-            typ.hotkey = str(typ.hotkey)
-    for attr in spec.attributes:
-        attr.values = [str(v) for v in attr.values]
-    for code in spec.document_codes:
-        code.values = [str(v) for v in code.values]
+        raise CodebookError(f"unknown section(s): {', '.join(sorted(str(k)[:40] for k in unknown)[:5])}")
+    spec = spec_from_sections(data)
     spec.normalise().validate()
     order = {t.name: i for i, t in enumerate(spec.entity_types)}
     for ev in spec.event_types:
         for role in ev.roles:  # stored in codebook order, so keep files canonical too
             role.accepts.sort(key=order.__getitem__)
     return spec
-
-
-def _list(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    items = data.get(key) or []
-    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise CodebookError(f"{key} must be a list of mappings")
-    return items
-
-
-def _fields(item: dict[str, Any], cls: type) -> dict[str, Any]:
-    allowed = set(cls.__dataclass_fields__)
-    unknown = set(item) - allowed
-    if unknown:
-        raise CodebookError(
-            f"{item.get('name', '?')!r}: unknown key(s) {', '.join(sorted(map(str, unknown)))}; "
-            f"allowed: {', '.join(sorted(allowed))}"
-        )
-    return {k: ("" if v is None and k == "definition" else v) for k, v in item.items()}
 
 
 def codebook_to_dict(spec: CodebookSpec) -> dict[str, Any]:

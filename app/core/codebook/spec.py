@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from app.core.errors import CodebookError
-from app.core.validation import first_duplicate, normalise_name
+from app.core.errors import AnnotaryError, CodebookError
+from app.core.validation import check_label_text, check_long_text, first_duplicate, normalise_name
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 TARGETS = ("event", "mention")
@@ -112,7 +112,9 @@ class CodebookSpec:
             _name(kind, typ.name)
             if not _COLOR.match(typ.color or ""):
                 raise CodebookError(f"{kind} {typ.name!r}: colour must look like #1f77b4, not {typ.color!r}")
+            _definition(f"{kind} {typ.name!r}", typ.definition)
             if typ.hotkey:
+                _text(f"hotkey of {kind} {typ.name!r}", typ.hotkey)
                 key = typ.hotkey.lower()
                 if key in hotkeys:
                     raise CodebookError(f"hotkey {typ.hotkey!r} is used by both {hotkeys[key]!r} and {typ.name!r}")
@@ -121,6 +123,7 @@ class CodebookSpec:
             _unique(f"role of {ev.name!r}", [r.name for r in ev.roles])
             for role in ev.roles:
                 _name(f"role of {ev.name!r}", role.name)
+                _definition(f"role {role.name!r} of {ev.name!r}", role.definition)
                 for accepted in role.accepts:
                     if accepted not in entity_names:
                         raise CodebookError(
@@ -130,7 +133,8 @@ class CodebookSpec:
             _name("attribute", attr.name)
             if attr.target not in TARGETS:
                 raise CodebookError(f"attribute {attr.name!r}: target must be event or mention, not {attr.target!r}")
-            _unique(f"value of attribute {attr.name!r}", attr.values, exact=True)
+            _definition(f"attribute {attr.name!r}", attr.definition)
+            _values(f"attribute {attr.name!r}", attr.values)
             known = event_names if attr.target == "event" else entity_names
             for name in attr.applies_to:
                 if name not in known:
@@ -143,23 +147,41 @@ class CodebookSpec:
                 )
             if code.level in ("nominal", "ordinal") and not code.values:
                 raise CodebookError(f"document code {code.name!r} ({code.level}) needs a list of values")
-            _unique(f"value of document code {code.name!r}", code.values, exact=True)
+            _definition(f"document code {code.name!r}", code.definition)
+            _values(f"document code {code.name!r}", code.values)
+
+
+def _text(what: str, text: str) -> None:
+    try:
+        check_label_text(what, text)
+    except AnnotaryError as exc:
+        raise CodebookError(exc.message) from None
+
+
+def _definition(what: str, text: str) -> None:
+    try:
+        check_long_text(f"the definition of {what}", text or "")
+    except AnnotaryError as exc:
+        raise CodebookError(exc.message) from None
+
+
+def _values(what: str, values: list[str]) -> None:
+    """Values are compared like names: ones that differ only in case or form are one value twice."""
+    for value in values:
+        if not value.strip() or value != value.strip():
+            raise CodebookError(f"{what}: value {value!r} must be non-empty text without surrounding spaces")
+        _text(f"{what}: value", value)
+    _unique(f"value of {what}", values)
 
 
 def _name(kind: str, name: str) -> None:
     if not isinstance(name, str) or not name.strip() or name != name.strip():
         raise CodebookError(f"{kind} name {name!r} must be non-empty text without surrounding spaces")
+    _text(f"{kind} name", name)
 
 
-def _unique(kind: str, names: list[str], exact: bool = False) -> None:
-    """Names must differ by more than case and Unicode normalisation; values (exact) must just differ."""
-    if exact:
-        seen: set[str] = set()
-        for name in names:
-            if name in seen:
-                raise CodebookError(f"{kind} {name!r} is defined twice")
-            seen.add(name)
-        return
+def _unique(kind: str, names: list[str]) -> None:
+    """Names (and values) must differ by more than case and Unicode normalisation."""
     if any(not isinstance(name, str) for name in names):
         return  # _name reports it
     twice = first_duplicate(names)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.core.codebook.spec import CodebookSpec, DocumentCodeSpec, EntityTypeSpec, EventTypeSpec, RoleSpec
 from app.core.codebook.spec import AttributeSpec
 from app.core.errors import CodebookError
-from app.core.validation import normalise_name
+from app.core.validation import name_key, normalise_name
 from app.core.models import (
     Attribute,
     DocumentCode,
@@ -92,22 +92,39 @@ def merge_codebooks(base: CodebookSpec, extra: CodebookSpec) -> CodebookSpec:
         mine_attr = merged.attribute(attr.name, attr.target)
         if mine_attr is None:
             merged.attributes.append(attr)
-        elif any(v not in mine_attr.values for v in attr.values):
+        elif new := _new_values(f"attribute {attr.name!r}", mine_attr.values, attr.values):
             merged.attributes[merged.attributes.index(mine_attr)] = AttributeSpec(
-                mine_attr.name, mine_attr.target, mine_attr.values + [v for v in attr.values if v not in mine_attr.values],
-                mine_attr.applies_to, mine_attr.definition,
+                mine_attr.name, mine_attr.target, mine_attr.values + new, mine_attr.applies_to, mine_attr.definition,
             )
     for code in extra.document_codes:
         mine_code = next((c for c in merged.document_codes if c.name == code.name), None)
         if mine_code is None:
             merged.document_codes.append(code)
-        elif any(v not in mine_code.values for v in code.values):
+        elif new := _new_values(f"document code {code.name!r}", mine_code.values, code.values):
             merged.document_codes[merged.document_codes.index(mine_code)] = DocumentCodeSpec(
-                mine_code.name, mine_code.level, mine_code.values + [v for v in code.values if v not in mine_code.values],
-                mine_code.definition,
+                mine_code.name, mine_code.level, mine_code.values + new, mine_code.definition,
             )
     merged.validate()
     return merged
+
+
+def _case_clashes(mine: list[str], theirs: list[str]) -> list[tuple[str, str]]:
+    """(their value, our value) for values spelled differently that compare as one (case, Unicode form)."""
+    ours = {name_key(v): v for v in mine}
+    return [(v, ours[name_key(v)]) for v in theirs if v not in mine and name_key(v) in ours]
+
+
+def _new_values(what: str, mine: list[str], theirs: list[str]) -> list[str]:
+    """Their values this codebook lacks; one differing from ours only in case or form is refused.
+
+    Values are stored as text with the annotations: adding 'LAYOFFS' beside 'layoffs' would make
+    one category two, and treating them as one would change what the other coders stored."""
+    for theirs_value, ours_value in _case_clashes(mine, theirs):
+        raise CodebookError(
+            f"{what}: the other codebook's value {theirs_value!r} differs only in case or form from this "
+            f"project's {ours_value!r}; rename it in one of them so both spell it the same, then merge again"
+        )
+    return [v for v in theirs if v not in mine]
 
 
 def codebook_differences(base: CodebookSpec, other: CodebookSpec) -> list[str]:
@@ -133,12 +150,18 @@ def codebook_differences(base: CodebookSpec, other: CodebookSpec) -> list[str]:
         mine_attr = base.attribute(attr.name, attr.target)
         if mine_attr is None:
             found.append(f"{attr.target} attribute {attr.name!r} is missing")
+        elif clash := _case_clashes(mine_attr.values, attr.values):
+            found.append(f"attribute {attr.name!r} spells value {clash[0][0]!r} as {clash[0][1]!r} here "
+                         "(rename it in one copy; they cannot be merged as they are)")
         elif set(attr.values) - set(mine_attr.values):
             found.append(f"attribute {attr.name!r} has other values ({', '.join(sorted(set(attr.values) - set(mine_attr.values)))})")
     for code in other.document_codes:
         mine_code = next((c for c in base.document_codes if c.name == code.name), None)
         if mine_code is None:
             found.append(f"document code {code.name!r} is missing")
+        elif clash := _case_clashes(mine_code.values, code.values):
+            found.append(f"document code {code.name!r} spells value {clash[0][0]!r} as {clash[0][1]!r} here "
+                         "(rename it in one copy; they cannot be merged as they are)")
         elif set(code.values) - set(mine_code.values) or code.level != mine_code.level:
             found.append(f"document code {code.name!r} differs (level {code.level}, values {', '.join(code.values)})")
     return found
