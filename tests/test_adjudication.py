@@ -399,5 +399,5 @@ def test_coder_names_cannot_hold_control_characters(name):
     from app.core.errors import AnnotaryError
     from app.core.services.coders import clean_coder_name
 
-    with pytest.raises(AnnotaryError, match="control character"):
+    with pytest.raises(AnnotaryError, match="contains a (control|bidirectional control) character"):
         clean_coder_name(name)

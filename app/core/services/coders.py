@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.errors import AnnotaryError
 from app.core.models import CODER_ROLES, Coder
-from app.core.validation import name_key, normalise_name
+from app.core.validation import check_label_text, name_key, normalise_name
 
 GOLD = "gold"
 """The name of the coder that holds the adjudicated (gold) set."""
-
-
-INVISIBLE = re.compile(  # C0 and C1 controls, DEL, bidi marks, embeddings, overrides, isolates
-    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_coder_name(name: str) -> str:
@@ -26,10 +20,7 @@ def clean_coder_name(name: str) -> str:
         raise AnnotaryError("a coder name is needed (for example --coder alice)")
     if len(name) > 120:
         raise AnnotaryError("a coder name has at most 120 characters")
-    bad = INVISIBLE.search(name)
-    if bad is not None:
-        raise AnnotaryError(f"a coder name cannot hold the control character U+{ord(bad.group()):04X}")
-    return name
+    return check_label_text("the coder name", name)
 
 
 def _same_name(session: Session, name: str) -> Coder | None:
