@@ -472,3 +472,13 @@ def test_labels_in_another_unicode_form_find_their_types(empty_project, tmp_path
     (folder / "a.ann").write_text(f"T1\t{label} 3 10\tSociété\n", encoding="utf-8")
     import_brat(empty_project, folder, "alice")
     assert mentions_of(empty_project, 1) == [("Société", 3, 10, "Société")]
+
+
+def test_offsets_in_other_scripts_digits_are_refused(empty_project, tmp_path):
+    """brat writes ASCII digits; Arabic-Indic or Devanagari digits are not offsets."""
+    folder = tmp_path / "digits"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Meta laid off workers.\n", encoding="utf-8")
+    (folder / "a.ann").write_text("T1\tOrganization ٠ ٤\tMeta\n", encoding="utf-8")
+    with pytest.raises(AnnotationInputError, match="offsets must be two whole numbers"):
+        import_brat(empty_project, folder, "alice")

@@ -304,3 +304,13 @@ def test_nul_in_forced_encoding_text_is_refused(empty_project, tmp_path):
     path.write_bytes(b"Meta laid off\x00 staff\n")
     outcome = import_file(empty_project, path, encoding="latin-1")
     assert (outcome.status, outcome.detail) == ("rejected", "binary file (contains NUL characters)")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_bom_names_the_way_out(empty_project, tmp_path, encoding):
+    path = tmp_path / "a.txt"
+    path.write_bytes("Meta laid off 600 employees in its AI unit.\n".encode(encoding))
+    outcome = import_file(empty_project, path)
+    assert outcome.status == "rejected"
+    assert outcome.detail.endswith(f"import it with --encoding {encoding}")
+    assert import_file(empty_project, path, encoding).status == "imported"

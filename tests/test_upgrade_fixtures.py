@@ -163,7 +163,8 @@ def test_failed_upgrade_leaves_the_file_byte_identical_and_one_backup(tmp_path):
             open_project(path)
         message = str(info.value)
         assert "\n" not in message
-        assert "could not upgrade" in message and "refer to rows that do not exist" in message
+        assert "could not upgrade" in message and "the file was already damaged: mentions row " in message
+        assert "coder_id 99 refers to no row of coders" in message
         assert f"a copy of it is at {tmp_path / 'corpus.before-upgrade-from-0002.annotary'}" in message
         assert sha(path) == before
         assert backups(path) == [tmp_path / "corpus.before-upgrade-from-0002.annotary"]

@@ -54,7 +54,7 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> Decoded:
             except UnicodeDecodeError:
                 raise ImportRejected(f"starts with a {name} byte-order mark but is not valid {name}") from None
     if b"\x00" in data:
-        raise ImportRejected("binary file (contains NUL bytes)")
+        raise ImportRejected("binary file (contains NUL bytes)" + _utf16_hint(data))
     try:
         return _checked(Decoded(data.decode("utf-8"), "utf-8"))
     except UnicodeDecodeError as exc:
@@ -78,6 +78,19 @@ def check_encoding(encoding: str) -> None:
         raise ImportRejected(f"unknown text encoding {encoding!r}") from None
     if not getattr(info, "_is_text_encoding", True):
         raise ImportRejected(f"unknown text encoding {encoding!r}")
+
+
+def _utf16_hint(data: bytes) -> str:
+    """UTF-16 without a byte-order mark looks binary (every other byte of Latin text is NUL):
+    name the way out when most NULs sit at even or most at odd positions."""
+    sample = data[:65536]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    half = len(sample) // 2
+    if half and odd >= 0.3 * half and even <= 0.05 * half:
+        return "; if it is UTF-16 without a byte-order mark, import it with --encoding utf-16-le"
+    if half and even >= 0.3 * half and odd <= 0.05 * half:
+        return "; if it is UTF-16 without a byte-order mark, import it with --encoding utf-16-be"
+    return ""
 
 
 ALMOST_UTF8_SHARE = 0.75

@@ -106,7 +106,7 @@ CONF_NAME = "annotation.conf"
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
 NO_TRIGGER = "AnnotaryNoTrigger"
 NOTE_TYPE = "AnnotatorNotes"
-_INT = re.compile(r"^\d+$")
+_INT = re.compile(r"^[0-9]+$")  # ASCII digits only, as brat writes them (\d would take ٤ and ४)
 _MAX_DIGITS = 15  # more is no offset into a text of at most a few GiB (and int() refuses 4,300+)
 
 

@@ -12,6 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect
 
+from app.core.dangling import describe_dangling
 from app.core.errors import ProjectError
 
 _HERE = Path(__file__).resolve().parent
@@ -70,9 +71,10 @@ def schema_change(engine: Engine) -> Iterator[Connection]:
             with conn.execution_options(**WRITE_OPTIONS).begin():
                 yield conn
                 broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
-                if broken:
-                    tables = ", ".join(sorted({row[0] for row in broken}))
-                    raise ProjectError(f"{len(broken)} rows of {tables} refer to rows that do not exist")
+                if broken:  # the file held them before: name the first, so it can be found and mended
+                    first = describe_dangling(conn, *broken[0])
+                    more = f", and {len(broken) - 1} more such rows" if len(broken) > 1 else ""
+                    raise ProjectError(f"the file was already damaged: {first}{more}")
         finally:
             raw.execute("PRAGMA foreign_keys=ON")
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import Boolean, Connection, DateTime, Integer, String, Table
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.core.dangling import describe_dangling
 from app.core.errors import AnnotaryError, ProjectError
 from app.core.models import Base
 from app.core.project import Project, open_project
@@ -105,10 +106,7 @@ def check_structure(conn: Connection) -> None:
         _check_table(conn, table)
     dangling = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
     if dangling is not None:
-        table, rowid, parent, fkid = dangling
-        column = next(row[3] for row in conn.exec_driver_sql(f'PRAGMA foreign_key_list("{table}")') if row[0] == fkid)
-        value = conn.exec_driver_sql(f'SELECT "{column}" FROM "{table}" WHERE rowid = ?', (rowid,)).scalar()
-        raise AnnotaryError(f"{table} row {rowid}: {column} {value} refers to no row of {parent}")
+        raise AnnotaryError(describe_dangling(conn, *dangling))
 
 
 def check_constraints(conn: Connection) -> None:
