@@ -412,7 +412,7 @@ def test_offset_with_5000_digits_is_one_line(empty_project, tmp_path):
     (tmp_path / "x.txt").write_text("Meta laid off staff.\n", encoding="utf-8")
     (tmp_path / "x.ann").write_text("T1\tOrganization 0 4\tMeta\nT2\tOrganization 0 " + "9" * 5000 + "\tMeta\n",
                                     encoding="utf-8")
-    _brat_refused(empty_project, tmp_path, tmp_path / "x.ann", 2, "offset is not a number a text offset can be")
+    _brat_refused(empty_project, tmp_path, tmp_path / "x.ann", 2, "an offset has over 15 digits, more than any text is long")
 
 
 def test_fifo_ann_and_txt_are_refused_without_blocking(empty_project, tmp_path):

@@ -192,7 +192,7 @@ def _parse_ann(path: Path, content: str) -> _Ann:
             if len(parts) != 2 or not all(_INT.match(p) for p in parts):
                 raise fail(lineno, f"{ident}: offsets must be two whole numbers, not {_short(offsets)!r}")
             if any(len(p) > _MAX_DIGITS for p in parts):
-                raise fail(lineno, f"{ident}: offset is not a number a text offset can be (over {_MAX_DIGITS} digits)")
+                raise fail(lineno, f"{ident}: an offset has over {_MAX_DIGITS} digits, more than any text is long")
             ann.texts[ident] = _T(ident, label, int(parts[0]), int(parts[1]), text if tab2 else None, lineno)
         elif kind == "E":
             tokens = rest.split()
