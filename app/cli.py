@@ -189,8 +189,9 @@ def cmd_import_annotations(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     path = Path(args.path)
-    unit = "file" if args.format == "brat" else "record"
-    bar = tqdm(unit=unit, file=sys.stderr, disable=not sys.stderr.isatty(), leave=False)
+    brat = args.format == "brat"  # brat reports bytes of .ann files, doccano records
+    bar = tqdm(unit="B" if brat else "record", unit_scale=brat, file=sys.stderr, disable=not sys.stderr.isatty(),
+               leave=False)
 
     def progress(done: int, total: int) -> None:
         bar.total = total

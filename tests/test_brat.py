@@ -450,8 +450,28 @@ def test_progress_reports_each_pair(empty_project, tmp_path):
         (tmp_path / f"{name}.ann").write_text("T1\tOrganization 0 4\tMeta\n", encoding="utf-8")
     seen = []
     reports = import_brat(empty_project, tmp_path, "alice", progress=lambda done, total: seen.append((done, total)))
-    assert seen == [(1, 2), (2, 2)] and [r.mentions for r in reports] == [1, 1]
+    weight = 1 + len("T1\tOrganization 0 4\tMeta\n")  # a pair counts the bytes of its .ann, at least 1
+    assert seen[-1] == (2 * weight, 2 * weight) and (weight, 2 * weight) in seen
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)  # never goes back
+    assert [r.mentions for r in reports] == [1, 1]
     assert mentions_of(empty_project, 1) == [("Organization", 0, 4, "Meta")]
+
+
+def test_progress_moves_within_one_large_file(empty_project, tmp_path, monkeypatch):
+    """A single .ann of many lines: the bar moves while it is read and stored, not only at its end."""
+    from app.core.interchange import brat
+
+    monkeypatch.setattr(brat, "_TICK_LINES", 100)
+    words = ["Meta"] * 1000
+    (tmp_path / "big.txt").write_text(" ".join(words) + "\n", encoding="utf-8")
+    (tmp_path / "big.ann").write_text("".join(f"T{i + 1}\tOrganization {5 * i} {5 * i + 4}\tMeta\n"
+                                              for i in range(1000)), encoding="utf-8")
+    seen = []
+    import_brat(empty_project, tmp_path, "alice", progress=lambda done, total: seen.append((done, total)))
+    total = seen[-1][1]
+    assert seen[-1] == (total, total)
+    assert len({done for done, _ in seen if 0 < done < total}) >= 5
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
 
 
 def test_labels_in_another_unicode_form_find_their_types(empty_project, tmp_path):

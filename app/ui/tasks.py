@@ -22,10 +22,14 @@ class _Worker(QObject):
         self._task = task
         self._cancelled = cancelled
 
+    def _progress(self, done: int, total: int, text: str = "") -> None:
+        """The signal carries C++ ints: counts of bytes past 2**31 are scaled down first."""
+        scale = max(1, total // 1_000_000_000 + 1) if total > 1_000_000_000 else 1
+        self.progressed.emit(done // scale, total // scale, text)
+
     def run(self) -> None:
         try:
-            result = self._task(lambda done, total, text="": self.progressed.emit(done, total, text),
-                                self._cancelled.is_set)
+            result = self._task(self._progress, self._cancelled.is_set)
         except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread, which shows it
             self.failed.emit(exc)
         else:

@@ -19,7 +19,7 @@ unit of work then rolls back everything of the file.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -72,7 +72,11 @@ def normalise_plan(plan: Plan) -> None:
         code.name = normalise_name(code.name)
 
 
-def _insert(session: Session, model: type, rows: list[dict[str, Any]]) -> list[int]:
+_CHUNK = 50_000  # rows per executemany, so a long import can tell how far it got
+
+
+def _insert(session: Session, model: type, rows: list[dict[str, Any]],
+            tick: Callable[[float], None] | None = None) -> list[int]:
     """Insert `rows` with one plain executemany; their new ids, in the order of `rows`.
 
     The ids are given explicitly, following the largest one in the table: the unit of
@@ -89,7 +93,10 @@ def _insert(session: Session, model: type, rows: list[dict[str, Any]]) -> list[i
     for offset, row in enumerate(rows):
         row["id"] = first + offset
         row.update(stamps)
-    conn.execute(insert(model), rows)
+    for at in range(0, len(rows), _CHUNK):
+        conn.execute(insert(model), rows[at:at + _CHUNK])
+        if tick is not None:
+            tick(min(at + _CHUNK, len(rows)) / len(rows))
     return list(range(first, first + len(rows)))
 
 
@@ -107,9 +114,10 @@ def _attribute_rows(index: CodebookIndex, target: str, owner_key: str, owner_id:
 
 def store_plan(
     session: Session, index: CodebookIndex, plan: Plan, path: Path, document_id: int, coder_id: int,
-    hint: str = "the codebook",
+    hint: str = "the codebook", tick: Callable[[float], None] | None = None,
 ) -> StoredCounts:
-    """Check `plan` (codebook: `check_plan`; spans: `covered_text`), then insert it in bulk."""
+    """Check `plan` (codebook: `check_plan`; spans: `covered_text`), then insert it in bulk.
+    `tick(fraction)` follows the mention rows, which are most of the work."""
     normalise_plan(plan)
     check_plan(index, plan, path, hint)
     document = session.get(Document, document_id)
@@ -138,7 +146,7 @@ def store_plan(
                        trigger_text=covered_text(text, start, end, "trigger", path, ev.line))
         event_rows.append(row)
 
-    mention_ids = _insert(session, Mention, mention_rows)
+    mention_ids = _insert(session, Mention, mention_rows, tick)
     stored: dict[str, int] = {}
     attribute_rows: list[dict[str, Any]] = []
     for m, mention_id in zip(plan.mentions, mention_ids):
