@@ -74,3 +74,15 @@ def test_an_export_onto_another_project_open_here_is_refused_without_reading_it(
             raise AssertionError("an open project was accepted as an export target")
     finally:
         other.close()
+
+
+def test_importing_the_open_project_as_a_document_does_not_read_it(tmp_path):
+    from app.core.services.documents import import_file
+
+    project = init_project(tmp_path / "p.annotary", empty=True)
+    try:
+        outcome = import_file(project, project.path)
+        assert (outcome.status, outcome.detail) == ("rejected", "is an Annotary project open in this program, "
+                                                                "not a text file")
+    finally:
+        project.close()

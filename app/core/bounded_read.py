@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 
 from app.core.errors import ImportRejected
+from app.core import open_files
 from app.core.file_kinds import not_regular
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -61,6 +62,8 @@ def read_regular_file(path: os.PathLike[str] | str, limit: int | None = None) ->
         raise ImportRejected(problem)
     if info.st_size > limit:
         raise over_limit(info.st_size, limit)
+    if open_files.is_open_here(path):  # closing a descriptor of it would release SQLite's locks
+        raise ImportRejected("is an Annotary project open in this program, not a text file")
     try:
         fd = os.open(path, _FLAGS)
     except OSError as exc:
