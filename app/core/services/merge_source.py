@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import Boolean, Connection, DateTime, Integer, String, Table
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.core import open_files
 from app.core.dangling import describe_dangling
 from app.core.errors import AnnotaryError, ProjectError
 from app.core.models import Base
@@ -43,6 +44,8 @@ def open_merge_source(path: Path, target: Project) -> Iterator[Project]:
         raise ProjectError(f"no project at {path}")
     if _same_file(path, target.path):
         raise AnnotaryError(f"cannot merge a project into itself ({path} is {target.path})")
+    if open_files.is_open_here(path):  # copying it with Python would release SQLite's locks on it here
+        raise AnnotaryError(f"{path} is open in this program; close it before merging it")
     remove_stale(target.path.parent)
     folder = make_work_folder(target.path)
     try:
