@@ -88,6 +88,8 @@ def test_soak_writers_killed_at_random(tmp_path, request):
         assert code == -signal.SIGKILL, f"worker {worker} stopped by itself ({code}):\n{stderr[-3000:]}"
         reported += [line.split(" ") for line in stdout.splitlines()]
     assert kills > 0 and reported, "the soak did no work"
+    print(f"soak: {seconds:.0f} s, {next_id} writers, {kills} killed with SIGKILL, reported done: "
+          + ", ".join(f"{n} {kind}" for kind, n in sorted(Counter(line[0] for line in reported).items())))
 
     db = sqlite3.connect(project)
     try:
