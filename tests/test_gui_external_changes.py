@@ -260,3 +260,35 @@ def test_a_hotkey_whose_type_another_program_changed_tags_nothing(qtbot, window)
     with open_project(window.project.path) as p, p.read() as s:
         (m,) = s.scalars(select(Mention)).all()
         assert s.get(EntityType, m.entity_type_id).name == "Location"
+
+
+def test_another_programs_write_during_a_gui_import_clears_the_history(qtbot, window, tmp_path):
+    """The import runs on a connection of its own; a write of another program seen by it is not
+    taken for the window's own, so undo cannot touch rows whose ids may have been reused."""
+    from app.ui import file_actions
+
+    window.open_document(1)
+    select_text(window, window.reader.text.split()[0])
+    press(qtbot, window, "p")
+    assert window.workspace.history.undo_label == "tag mention"
+    with elsewhere(window) as other, other.uow() as s:  # e.g. `annotary merge` in a terminal
+        add_document(s, "Eine Meldung aus dem Terminal.", "terminal.txt")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("Scale AI cuts 200 jobs.", encoding="utf-8")
+    outcomes = file_actions.import_documents(window, [tmp_path / "in"])
+    assert [o.status for o in outcomes] == ["imported"]
+    assert window.workspace.history.undo_label is None
+    assert window.history_note == HISTORY_CLEARED
+
+
+def test_the_windows_own_gui_import_keeps_the_history(qtbot, window, tmp_path):
+    from app.ui import file_actions
+
+    window.open_document(1)
+    select_text(window, window.reader.text.split()[0])
+    press(qtbot, window, "p")
+    (tmp_path / "in").mkdir()
+    for i in range(3):
+        (tmp_path / "in" / f"{i}.txt").write_text(f"Scale AI cuts {i} jobs.", encoding="utf-8")
+    file_actions.import_documents(window, [tmp_path / "in"])
+    assert window.workspace.history.undo_label == "tag mention"

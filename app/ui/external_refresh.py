@@ -17,17 +17,24 @@ HISTORY_CLEARED = ("the project was changed by another program (an import or mer
                    "history was cleared: it could have undone the wrong annotations")
 
 
+def forget_history(window: MainWindow) -> bool:
+    """Clear the undo history after another program's writes (its ids may be stale); True if
+    there was anything to forget."""
+    history = window.workspace.history
+    cleared = history.undo_label is not None or history.redo_label is not None
+    if cleared:
+        history.clear()
+        window.history_note = HISTORY_CLEARED
+    return cleared
+
+
 def notice_external_changes(window: MainWindow) -> bool:
     """If another program committed to the project since the window last looked, show the new
     state (keeping the open document and selection when they still exist). True if it had."""
     watch = window.external_changes
     if watch is None or not watch.changed():
         return False
-    history = window.workspace.history
-    cleared = history.undo_label is not None or history.redo_label is not None
-    if cleared:
-        history.clear()
-        window.history_note = HISTORY_CLEARED
+    cleared = forget_history(window)
     window.reload_all()
     if window.compare_window is not None and window.compare_window.isVisible():
         window.compare_window.reload()

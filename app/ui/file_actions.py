@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from app.core.codebook import apply_codebook, load_codebook, read_codebook, save_codebook
 from app.core.errors import AnnotaryError
 from app.core.paths import default_exports_dir
-from app.core.project import open_project
+from app.core.project import Project, open_project
 from app.core.write_target import TargetExists
 from app.core.services.documents import collect_paths, import_file
 from app.ui.tasks import run_task
@@ -20,16 +21,33 @@ if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
 
 
+def task_project(window: MainWindow) -> Callable[[], AbstractContextManager[Project]]:
+    """Opens, in a worker thread, the window's project on a connection of its own. Its writes are
+    the window's own (taken as seen right after each commit); a write of another program made
+    before one of them is noted, so the window clears its undo history after the task."""
+    path, watch = window.project.path, window.external_changes
+
+    @contextmanager
+    def opened() -> Iterator[Project]:
+        with open_project(path) as project:
+            if watch is not None:
+                project.write_guard = watch.note_if_changed
+                project.after_write = watch.acknowledge
+            yield project
+
+    return opened
+
+
 def import_documents(window: MainWindow, paths: list[Path]) -> list:  # type: ignore[type-arg]
     """Import files and folders in a worker thread; each file is committed as it is imported."""
-    project_path = window.project.path
+    opened = task_project(window)
     files = list(collect_paths(paths))
     if not files:
         raise AnnotaryError("no .txt or .md files to import there")
 
     def task(progress, cancelled):  # type: ignore[no-untyped-def]
         outcomes = []
-        with open_project(project_path) as project:
+        with opened() as project:
             for i, path in enumerate(files):
                 if cancelled():
                     break
@@ -152,10 +170,10 @@ def import_annotations(window: MainWindow, fmt: str, source: Path, coder: str) -
         from app.core.interchange.brat import import_brat as run
     else:
         from app.core.interchange.doccano import import_doccano as run
-    project_path = window.project.path
+    opened = task_project(window)
 
     def task(progress, cancelled):  # type: ignore[no-untyped-def]
-        with open_project(project_path) as project:
+        with opened() as project:
             return run(project, source, coder, progress=lambda done, total: progress(done, total, ""))
 
     try:
@@ -167,10 +185,10 @@ def import_annotations(window: MainWindow, fmt: str, source: Path, coder: str) -
 
 
 def _run_simple(window: MainWindow, title: str, fn):  # type: ignore[no-untyped-def]
-    project_path = window.project.path
+    opened = task_project(window)
 
     def task(progress, cancelled):  # type: ignore[no-untyped-def]
-        with open_project(project_path) as project:
+        with opened() as project:
             return fn(project)
 
     return run_task(window, title, task)

@@ -32,7 +32,7 @@ from app.core.services.external_changes import ExternalChanges, OutsideChange
 from app.core.services.projects import init_project, open_for_command
 from app.core.services.workspace import EventView, MentionView, Workspace
 from app.ui import file_actions, review_actions, settings
-from app.ui.external_refresh import notice_external_changes
+from app.ui.external_refresh import forget_history, notice_external_changes
 from app.ui.annotation_pane import AnnotationPane
 from app.ui.errors import show_unexpected, show_user_error
 from app.ui.highlights import Span
@@ -366,8 +366,12 @@ class MainWindow(QMainWindow):
         if codebook_may_change:
             self._reload_codebook()
         self._reload_documents()
-        if self.external_changes is not None:
-            self.external_changes.acknowledge()
+        watch = self.external_changes
+        if watch is not None:
+            outside = watch.take_outside_seen() or watch.pending()  # another program wrote meanwhile
+            watch.acknowledge()
+            if outside:
+                forget_history(self)
 
     def reload_all(self) -> None:
         """Re-read all that another program may have changed: the codebook, the document list and

@@ -33,6 +33,7 @@ class ExternalChanges:
             project.path, isolation_level=None, check_same_thread=False)
         self._seen = 0
         self._seen = self._version()
+        self.outside_seen = False
 
     def _version(self) -> int:
         if self._conn is None:
@@ -57,6 +58,18 @@ class ExternalChanges:
         so a change seen here happened before this write and the write must not go ahead."""
         if self.pending():
             raise OutsideChange()
+
+    def note_if_changed(self) -> None:
+        """For the `write_guard` of a background task's own connection: remember, rather than
+        refuse, that another program wrote before this write (the task goes on; the window then
+        treats the project as changed elsewhere)."""
+        if self.pending():
+            self.outside_seen = True
+
+    def take_outside_seen(self) -> bool:
+        """Whether a background task noticed another program's writes; resets the note."""
+        seen, self.outside_seen = self.outside_seen, False
+        return seen
 
     def acknowledge(self) -> None:
         """Take the current state as seen (call after the program's own writes)."""
