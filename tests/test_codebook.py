@@ -199,14 +199,44 @@ def _laughs(levels):
     return "\n".join(lines) + "\n"
 
 
-def test_yaml_aliases_are_refused_before_expanding(capsys, tmp_path):
+def test_yaml_aliases_that_expand_too_far_are_refused_before_expanding(capsys, tmp_path):
+    """A "billion laughs" file: 10**9 values from a few lines; refused at the alias that goes over."""
+    import time
+
+    started = time.process_time()
     _assert_refused(capsys, tmp_path, "laughs.yaml", _laughs(9),
-                    ":3: anchors (&a0) are not allowed in a codebook file")
+                    ":13: the file expands to over 200,000 values (through its aliases); a codebook is far smaller")
+    assert time.process_time() - started < 30  # not a timing test: a generous bound against expanding it
+
+
+def test_yaml_alias_that_refers_to_itself_is_refused(capsys, tmp_path):
+    _assert_refused(capsys, tmp_path, "loop.yaml", "entity_types: &a\n  - *a\n",
+                    ":2: the alias *a refers to itself")
 
 
 def test_yaml_alias_without_anchor_is_refused(capsys, tmp_path):
     _assert_refused(capsys, tmp_path, "alias.yaml", "document_codes:\n  - *x\n",
-                    ":2: aliases (*x) are not allowed in a codebook file")
+                    ":2: not a valid codebook file (found undefined alias 'x')")
+
+
+def test_yaml_anchors_for_repeated_lists_are_fine(tmp_path):
+    """Anchors are ordinary YAML for a list written once and used by several roles."""
+    from app.core.codebook import load_codebook
+
+    path = tmp_path / "anchors.yaml"
+    path.write_text(
+        "entity_types:\n"
+        "  - {name: Organization, color: '#1f77b4'}\n"
+        "  - {name: Person, color: '#d62728'}\n"
+        "event_types:\n"
+        "  - name: Layoff\n"
+        "    color: '#e41a1c'\n"
+        "    roles:\n"
+        "      - {name: Actor, accepts: &actors [Organization, Person]}\n"
+        "      - {name: Affected, accepts: *actors}\n",
+        encoding="utf-8")
+    spec = load_codebook(path)
+    assert [r.accepts for r in spec.event_types[0].roles] == [["Organization", "Person"]] * 2
 
 
 def test_oversized_codebook_file_is_refused(capsys, tmp_path):

@@ -16,6 +16,14 @@ from app.core.errors import CodebookError, ImportRejected
 from app.core.temp_files import remove_stale
 from app.core.write_target import write_text_file
 
+class _PlainDumper(yaml.SafeDumper):
+    """Writes a list used twice twice over, never as an anchor and alias: the file stays plain to
+    read and edit by hand."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
 FORMAT_KEY = "annotary_codebook"
 FORMAT_VERSION = 1
 MAX_CODEBOOK_BYTES = 5 * 1024 * 1024
@@ -121,7 +129,7 @@ def save_codebook(spec: CodebookSpec, path: Path, force: bool = False, project: 
     if path.suffix.lower() == ".json":
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     else:
-        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+        text = yaml.dump(data, Dumper=_PlainDumper, allow_unicode=True, sort_keys=False, width=100)
     remove_stale(path.parent)
     try:
         write_text_file(path, text, force=force, project=project)
