@@ -292,3 +292,21 @@ def test_the_windows_own_gui_import_keeps_the_history(qtbot, window, tmp_path):
         (tmp_path / "in" / f"{i}.txt").write_text(f"Scale AI cuts {i} jobs.", encoding="utf-8")
     file_actions.import_documents(window, [tmp_path / "in"])
     assert window.workspace.history.undo_label == "tag mention"
+
+
+def test_a_write_made_while_a_command_waits_in_a_dialog_is_still_seen(qtbot, window):
+    """The command (say File → Export, its save dialog open) must not take another program's
+    commit for its own: the next look shows it and clears the undo history."""
+    window.open_document(1)
+    select_text(window, window.reader.text.split()[0])
+    press(qtbot, window, "p")
+    before = window.doc_model.rowCount()
+
+    def command_with_a_dialog_open():
+        with elsewhere(window) as other, other.uow() as s:  # `annotary import` in a terminal meanwhile
+            add_document(s, "Neue Meldung, während der Dialog offen war.", "dialog.txt")
+
+    window._do(command_with_a_dialog_open)
+    activate(window)
+    assert window.doc_model.rowCount() == before + 1
+    assert window.workspace.history.undo_label is None and window.history_note == HISTORY_CLEARED

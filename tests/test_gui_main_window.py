@@ -294,3 +294,18 @@ def test_progress_counts_past_two_gigabytes_reach_the_dialog_scaled(window, monk
     assert result == 7
     value, maximum = seen[-1]
     assert 0 < value < maximum and abs(value / maximum - 0.5) < 0.01
+
+
+def test_the_done_checkbox_marks_the_document_done_and_back(qtbot, window):
+    from app.core.models import DocumentStatus
+
+    window.open_document(2)
+    box = window.pane.codes_form.done
+    box.click()
+    assert window.last_error is None
+    (status,) = stored(window, DocumentStatus)
+    assert status.status == "done"
+    window.pane.codes_form.done.click()
+    (status,) = stored(window, DocumentStatus)
+    assert status.status == "in_progress"
+    assert window.workspace.history.undo_label is not None

@@ -19,16 +19,20 @@ class CodesForm(QWidget):
         super().__init__(parent)
         self._form = QFormLayout(self)
         self.widgets: dict[str, QComboBox | QLineEdit] = {}
-        self.done = QCheckBox("Done with this document")
-        self.done.setObjectName("done")
-        self.done.clicked.connect(self.doneChanged.emit)
+        self.done = self._done_box()
+
+    def _done_box(self) -> QCheckBox:
+        box = QCheckBox("Done with this document")
+        box.setObjectName("done")
+        # clicked(bool) with the state: connected to the signal's emit, PySide6 picked the
+        # argument-less clicked() and the checkbox failed with a TypeError
+        box.clicked.connect(lambda checked: self.doneChanged.emit(bool(checked)))
+        return box
 
     def set_codebook(self, codebook: CodebookView) -> None:
         while self._form.rowCount():
             self._form.removeRow(0)
-        self.done = QCheckBox("Done with this document")
-        self.done.setObjectName("done")
-        self.done.clicked.connect(self.doneChanged.emit)
+        self.done = self._done_box()
         self.widgets = {}
         for code in codebook.document_codes:
             if code.values:

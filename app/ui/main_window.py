@@ -269,15 +269,16 @@ class MainWindow(QMainWindow):
 
     def _do(self, fn: Callable[[], object]) -> object:
         """Run a user command; a user mistake becomes a message, anything else is logged and shown.
-        What another program changed is shown first; the command's own writes are then taken as seen."""
+        What another program changed is shown first."""
         outer = self._busy == 0
         self._busy += 1
         try:
             return self._do_now(fn, notice=outer)
         finally:
             self._busy -= 1
-            if outer and self.external_changes is not None:
-                self.external_changes.acknowledge()
+            # Nothing is acknowledged here: the window's own commits acknowledge themselves
+            # (Project.after_write), so a program that wrote while this command waited in a
+            # dialog is still seen at the next look.
 
     @staticmethod
     def _watch(project: Project) -> ExternalChanges:
@@ -665,8 +666,6 @@ class MainWindow(QMainWindow):
         h = self.workspace.history
         if h.undo_label is not None or h.redo_label is not None:
             self.history_note = None
-        if self.external_changes is not None:
-            self.external_changes.acknowledge()
         self.action_undo.setEnabled(h.undo_label is not None)
         self.action_undo.setText(f"&Undo {h.undo_label}" if h.undo_label else "&Undo")
         self.action_redo.setEnabled(h.redo_label is not None)
