@@ -296,7 +296,7 @@ def cmd_codebook(args: argparse.Namespace) -> int:
         else:
             spec = load_codebook(path)
             with project.uow() as session:
-                apply_codebook(session, spec)
+                apply_codebook(session, spec, path)
             print(f"codebook of {project.path} replaced by {path}: {len(spec.entity_types)} entity types, "
                   f"{len(spec.event_types)} event types, {len(spec.attributes)} attributes, "
                   f"{len(spec.document_codes)} document codes")

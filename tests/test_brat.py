@@ -502,3 +502,36 @@ def test_offsets_in_other_scripts_digits_are_refused(empty_project, tmp_path):
     (folder / "a.ann").write_text("T1\tOrganization ٠ ٤\tMeta\n", encoding="utf-8")
     with pytest.raises(AnnotationInputError, match="offsets must be two whole numbers"):
         import_brat(empty_project, folder, "alice")
+
+
+def test_upper_case_ner_labels_are_the_codebooks_types(empty_project, tmp_path):
+    """Stanford/MUC/OntoNotes labels (PERSON, DATE) are the default codebook's Person and Date:
+    names are compared casefolded, so no second, look-alike type is made."""
+    folder = tmp_path / "muc"
+    folder.mkdir()
+    (folder / "annotation.conf").write_text(
+        "[entities]\nPERSON\nDATE\nMONEY\n[relations]\n[events]\n[attributes]\n", encoding="utf-8")
+    (folder / "d1.txt").write_text("Mark Zuckerberg said on Tuesday that Meta will spend $14.3 billion.\n",
+                                   encoding="utf-8")
+    (folder / "d1.ann").write_text("T1\tPERSON 0 15\tMark Zuckerberg\nT2\tDATE 24 31\tTuesday\n", encoding="utf-8")
+    [report] = import_brat(empty_project, folder, "alice")
+    assert report.mentions == 2
+    assert mentions_of(empty_project, 1) == [("Person", 0, 15, "Mark Zuckerberg"), ("Date", 24, 31, "Tuesday")]
+    with empty_project.read() as s:
+        assert "PERSON" not in set(s.scalars(select(EntityType.name)))
+
+
+def test_attribute_values_differing_in_case_are_two_values(empty_project, tmp_path):
+    """brat's TDT corpus: CASECHANGE Value:cap|Cap are two capitalisation classes."""
+    folder = tmp_path / "tdt"
+    folder.mkdir()
+    (folder / "annotation.conf").write_text(
+        "[entities]\nWord\n[relations]\n[events]\n[attributes]\nCASECHANGE\tArg:<ENTITY>, Value:cap|Cap\n",
+        encoding="utf-8")
+    (folder / "b.txt").write_text("the Cap cap\n", encoding="utf-8")
+    (folder / "b.ann").write_text("T1\tWord 4 7\tCap\nA1\tCASECHANGE T1 Cap\nT2\tWord 8 11\tcap\nA2\tCASECHANGE T2 cap\n",
+                                  encoding="utf-8")
+    [report] = import_brat(empty_project, folder, "alice")
+    assert (report.mentions, report.attributes) == (2, 2)
+    with empty_project.read() as s:
+        assert sorted(s.scalars(select(MentionAttributeValue.value))) == ["Cap", "cap"]

@@ -312,16 +312,60 @@ def test_control_characters_in_values_and_definitions(capsys, tmp_path):
         load_codebook(bad)
 
 
-def test_values_differing_only_in_case_are_refused(capsys, tmp_path):
-    _assert_refused(capsys, tmp_path, "cb.yaml", "document_codes:\n  - name: c\n    values: [a, A]\n",
-                    ": value of document code 'c' 'A' is defined twice (as 'a' and 'A', which differ only in "
-                    "case or form)")
+def test_values_differing_only_in_case_are_two_values(tmp_path):
+    """brat's TDT corpus codes capitalisation with the values cap and Cap: both are kept. The same
+    value in two Unicode forms is one value twice."""
+    import unicodedata
+
+    from app.core.codebook import read_codebook
+    from app.core.services.projects import init_project
+
+    path = tmp_path / "cb.yaml"
+    path.write_text("document_codes:\n  - name: casechange\n    values: [cap, Cap]\n", encoding="utf-8")
+    with init_project(tmp_path / "p.annotary", empty=True, codebook=path) as project, project.read() as s:
+        assert read_codebook(s).document_codes[0].values == ["cap", "Cap"]
+    decomposed = unicodedata.normalize("NFD", "café")
+    path.write_text(f"document_codes:\n  - name: c\n    values: [café, {decomposed}]\n", encoding="utf-8")
+    with pytest.raises(CodebookError, match="is defined twice"):
+        load_codebook(path)
 
 
-def test_merge_refuses_a_value_spelled_in_another_case(capsys, tmp_path):
-    import hashlib
+def test_names_differing_only_in_case_are_one_name(capsys, tmp_path):
+    _assert_refused(capsys, tmp_path, "cb.yaml", "entity_types:\n  - {name: Person, color: '#111111'}\n"
+                    "  - {name: PERSON, color: '#222222'}\n",
+                    ": entity type 'PERSON' is defined twice (as 'Person' and 'PERSON', which differ only in case)")
+
+
+def test_a_project_that_already_holds_a_case_pair_keeps_working(capsys, tmp_path):
+    """An older Annotary stored a corpus's PERSON beside the default Person: the project's codebook
+    still round-trips, passes check and takes unrelated changes."""
+    import sqlite3
 
     from app.cli import main
+    from app.core.services.projects import init_project
+
+    project = tmp_path / "old.annotary"
+    init_project(project, empty=True).close()
+    con = sqlite3.connect(project)
+    con.execute("INSERT INTO entity_types (name, color, hotkey, definition, position) "
+                "VALUES ('PERSON', '#222222', NULL, '', 99)")
+    con.commit()
+    con.close()
+    cb = tmp_path / "cb.yaml"
+    assert main(["codebook", "export", str(cb), "--project", str(project)]) == 0
+    assert main(["codebook", "import", str(cb), "--project", str(project)]) == 0
+    assert main(["check", "--project", str(project)]) == 0
+    capsys.readouterr()
+    assert main(["init", str(tmp_path / "new.annotary"), "--empty", "--codebook", str(cb)]) == 1
+    assert "which differ only in case" in capsys.readouterr().err
+
+
+def test_merge_adds_a_value_spelled_in_another_case(tmp_path):
+    """Values are compared exactly: 'LAYOFFS' is another value than 'layoffs' and is added with
+    --accept-codebook like any other new value."""
+    from app.core.codebook import read_codebook
+    from app.core.project import open_project
+    from app.core.services.merge import merge_project
     from app.core.services.projects import init_project
 
     ours, theirs = tmp_path / "ours.annotary", tmp_path / "theirs.annotary"
@@ -332,10 +376,9 @@ def test_merge_refuses_a_value_spelled_in_another_case(capsys, tmp_path):
     path = tmp_path / "theirs.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     init_project(theirs, empty=True, codebook=path).close()
-    before = hashlib.sha256(ours.read_bytes()).hexdigest()
-    capsys.readouterr()
-    assert main(["merge", str(theirs), "--project", str(ours), "--accept-codebook"]) == 1
-    assert capsys.readouterr().err == (
-        "annotary: error: document code 'primary_topic': the other codebook's value 'LAYOFFS' differs only in case "
-        "or form from this project's 'layoffs'; rename it in one of them so both spell it the same, then merge again\n")
-    assert hashlib.sha256(ours.read_bytes()).hexdigest() == before
+    with open_project(ours) as project:
+        report = merge_project(project, theirs, accept_codebook=True)
+        with project.read() as s:
+            values = next(c for c in read_codebook(s).document_codes if c.name == "primary_topic").values
+    assert "layoffs" in values and "LAYOFFS" in values
+    assert any("primary_topic" in line for line in report.codebook_added)

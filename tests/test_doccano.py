@@ -307,3 +307,11 @@ def test_label_in_another_unicode_form_finds_its_type(empty_project, tmp_path):
                                ensure_ascii=False) + "\n", encoding="utf-8")
     import_doccano(empty_project, path, "alice")
     assert mentions_of(empty_project, 1) == [("Société", 3, 10, "Société")]
+
+
+def test_an_upper_case_label_is_the_codebooks_type(empty_project, tmp_path):
+    path = tmp_path / "ner.jsonl"
+    path.write_text(json.dumps({"text": "Sam Altman runs OpenAI.", "label": [[0, 10, "PERSON"], [16, 22, "ORGANIZATION"]]})
+                    + "\n", encoding="utf-8")
+    import_doccano(empty_project, path, "alice")
+    assert mentions_of(empty_project, 1) == [("Person", 0, 10, "Sam Altman"), ("Organization", 16, 22, "OpenAI")]

@@ -374,3 +374,18 @@ def test_a_coder_named_in_another_case_or_form_is_the_same_coder(copies, tmp_pat
         first = get_or_create_coder(s, "José").id
         assert get_or_create_coder(s, decomposed).id == first
         assert get_or_create_coder(s, "JOSÉ").id == first
+
+
+def test_a_type_spelled_in_another_case_in_the_copy_is_our_type(copies, tmp_path):
+    """Names are compared casefolded: the copy's ORGANIZATION mentions merge as our Organization."""
+    lead, alice, _ = copies
+    _tamper(alice, "UPDATE entity_types SET name = 'ORGANIZATION' WHERE name = 'Organization'")
+    proc = _cli("merge", alice, "--project", lead)
+    assert proc.returncode == 0, proc.stderr
+    with open_project(lead) as p, p.read() as s:
+        from app.core.models import EntityType
+
+        names = set(s.scalars(select(EntityType.name)))
+        assert "ORGANIZATION" not in names
+        typed = s.execute(select(Mention.text, EntityType.name).join(EntityType)).all()
+    assert ("Meta", "Organization") in typed

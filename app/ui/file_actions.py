@@ -208,7 +208,7 @@ def ask_codebook_import(window: MainWindow) -> None:
     if name:
         spec = load_codebook(Path(name))
         with window.project.uow() as session:
-            apply_codebook(session, spec)
+            apply_codebook(session, spec, Path(name))
         window.after_import(codebook_may_change=True)
         window.statusBar().showMessage(f"Codebook replaced by {name}", 10000)
 

@@ -78,7 +78,7 @@ def codebook_from_dict(data: Any) -> CodebookSpec:
     if unknown:
         raise CodebookError(f"unknown section(s): {', '.join(sorted(str(k)[:40] for k in unknown)[:5])}")
     spec = spec_from_sections(data)
-    spec.normalise().validate()
+    spec.normalise().validate(case=False)  # the case rule needs the project: apply_codebook
     order = {t.name: i for i, t in enumerate(spec.entity_types)}
     for ev in spec.event_types:
         for role in ev.roles:  # stored in codebook order, so keep files canonical too

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from app.core.errors import AnnotaryError, CodebookError
-from app.core.validation import check_label_text, check_long_text, first_duplicate, normalise_name
+from app.core.validation import check_label_text, check_long_text, name_key, normalise_name
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 TARGETS = ("event", "mention")
@@ -39,6 +39,10 @@ class EventTypeSpec:
 
     def role(self, name: str) -> RoleSpec | None:
         return next((r for r in self.roles if r.name == name), None)
+
+    def role_like(self, name: str) -> RoleSpec | None:
+        """The role named `name`, else the one role whose name differs only in case or form."""
+        return _like(self.roles, name)
 
 
 @dataclass
@@ -80,6 +84,20 @@ class CodebookSpec:
     def attribute(self, name: str, target: str = "event") -> AttributeSpec | None:
         return next((a for a in self.attributes if a.name == name and a.target == target), None)
 
+    # Names are compared casefolded: "PERSON" from a corpus is the codebook's "Person". An exact
+    # name wins (a project made before this rule may hold both spellings as two types).
+    def entity_type_like(self, name: str) -> EntityTypeSpec | None:
+        return _like(self.entity_types, name)
+
+    def event_type_like(self, name: str) -> EventTypeSpec | None:
+        return _like(self.event_types, name)
+
+    def attribute_like(self, name: str, target: str = "event") -> AttributeSpec | None:
+        return _like([a for a in self.attributes if a.target == target], name)
+
+    def document_code_like(self, name: str) -> DocumentCodeSpec | None:
+        return _like(self.document_codes, name)
+
     def normalise(self) -> CodebookSpec:
         """NFC-normalise every name and value in place (so look-alike names are one name); returns self."""
         n = normalise_name
@@ -96,13 +114,21 @@ class CodebookSpec:
             code.name, code.values = n(code.name), [n(v) for v in code.values]
         return self
 
-    def validate(self) -> None:
-        """Raise CodebookError naming the first problem found (call `normalise` first)."""
-        _unique("entity type", [t.name for t in self.entity_types])
-        _unique("event type", [t.name for t in self.event_types])
-        _unique("document code", [c.name for c in self.document_codes])
+    def validate(self, before: CodebookSpec | None = None, case: bool = True) -> None:
+        """Raise CodebookError naming the first problem found (call `normalise` first).
+
+        Names that differ only in case are one name: a codebook may not hold both, except pairs
+        already in `before` (the stored codebook: a project made before this rule keeps them).
+        `case=False` checks only exact duplicates (reading a file; the case rule is applied when
+        it is applied to a project)."""
+        old = before if before is not None else CodebookSpec()
+        kept = (lambda names: set(names)) if case else (lambda names: None)
+        _unique("entity type", [t.name for t in self.entity_types], kept(t.name for t in old.entity_types))
+        _unique("event type", [t.name for t in self.event_types], kept(t.name for t in old.event_types))
+        _unique("document code", [c.name for c in self.document_codes], kept(c.name for c in old.document_codes))
         for target in TARGETS:
-            _unique(f"{target} attribute", [a.name for a in self.attributes if a.target == target])
+            _unique(f"{target} attribute", [a.name for a in self.attributes if a.target == target],
+                    kept(a.name for a in old.attributes if a.target == target))
         hotkeys: dict[str, str] = {}
         entity_names = {t.name for t in self.entity_types}
         event_names = {t.name for t in self.event_types}
@@ -120,7 +146,9 @@ class CodebookSpec:
                     raise CodebookError(f"hotkey {typ.hotkey!r} is used by both {hotkeys[key]!r} and {typ.name!r}")
                 hotkeys[key] = typ.name
         for ev in self.event_types:
-            _unique(f"role of {ev.name!r}", [r.name for r in ev.roles])
+            old_type = old.event_type(ev.name)
+            _unique(f"role of {ev.name!r}", [r.name for r in ev.roles],
+                    kept(r.name for r in (old_type.roles if old_type else [])))
             for role in ev.roles:
                 _name(f"role of {ev.name!r}", role.name)
                 _definition(f"role {role.name!r} of {ev.name!r}", role.definition)
@@ -166,12 +194,17 @@ def _definition(what: str, text: str) -> None:
 
 
 def _values(what: str, values: list[str]) -> None:
-    """Values are compared like names: ones that differ only in case or form are one value twice."""
+    """Values are compared exactly (after NFC): 'cap' and 'Cap' are two values (brat's TDT corpus
+    codes capitalisation so), while the same value in two Unicode forms is one value twice."""
     for value in values:
         if not value.strip() or value != value.strip():
             raise CodebookError(f"{what}: value {value!r} must be non-empty text without surrounding spaces")
         _text(f"{what}: value", value)
-    _unique(f"value of {what}", values)
+    seen: set[str] = set()
+    for value in values:
+        if normalise_name(value) in seen:
+            raise CodebookError(f"value of {what} {value!r} is defined twice")
+        seen.add(normalise_name(value))
 
 
 def _name(kind: str, name: str) -> None:
@@ -180,12 +213,34 @@ def _name(kind: str, name: str) -> None:
     _text(f"{kind} name", name)
 
 
-def _unique(kind: str, names: list[str]) -> None:
-    """Names (and values) must differ by more than case and Unicode normalisation."""
+def _unique(kind: str, names: list[str], kept: set[str] | None = None) -> None:
+    """Names must differ by more than Unicode form, and by more than case unless `kept` is None
+    (case not checked) or holds both (a pair the project already had)."""
     if any(not isinstance(name, str) for name in names):
         return  # _name reports it
-    twice = first_duplicate(names)
-    if twice is not None:
-        first, second = twice
-        also = "" if first == second else f" (as {first!r} and {second!r}, which differ only in case or form)"
-        raise CodebookError(f"{kind} {second!r} is defined twice{also}")
+    seen: dict[str, str] = {}
+    for name in names:
+        same = seen.get(normalise_name(name))
+        if same is not None:
+            raise CodebookError(f"{kind} {name!r} is defined twice")
+        seen[normalise_name(name)] = name
+    if kept is None:
+        return
+    by_key: dict[str, str] = {}
+    for name in names:
+        key = name_key(name)
+        first = by_key.get(key)
+        if first is not None and not (first in kept and name in kept):
+            raise CodebookError(f"{kind} {name!r} is defined twice (as {first!r} and {name!r}, which differ "
+                                "only in case)")
+        by_key.setdefault(key, name)
+
+
+def _like(items: list, name: str):  # type: ignore[no-untyped-def,type-arg]
+    """The item named `name`; else the one item whose name equals it up to case and Unicode form."""
+    exact = next((i for i in items if i.name == name), None)
+    if exact is not None:
+        return exact
+    key = name_key(name)
+    similar = [i for i in items if name_key(i.name) == key]
+    return similar[0] if len(similar) == 1 else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import json
 
 from sqlalchemy import func, select
@@ -10,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.core.codebook.spec import CodebookSpec, DocumentCodeSpec, EntityTypeSpec, EventTypeSpec, RoleSpec
 from app.core.codebook.spec import AttributeSpec
 from app.core.errors import CodebookError
-from app.core.validation import name_key, normalise_name
+from app.core.validation import normalise_name
 from app.core.models import (
     Attribute,
     DocumentCode,
@@ -66,65 +68,55 @@ def merge_codebooks(base: CodebookSpec, extra: CodebookSpec) -> CodebookSpec:
     )
     used_hotkeys = {t.hotkey.lower() for t in merged.entity_types + merged.event_types if t.hotkey}
     for typ in extra.entity_types:
-        if merged.entity_type(typ.name) is None:
+        if merged.entity_type_like(typ.name) is None:
             hotkey = typ.hotkey if typ.hotkey and typ.hotkey.lower() not in used_hotkeys else None
             used_hotkeys.add(hotkey.lower()) if hotkey else None
             merged.entity_types.append(EntityTypeSpec(typ.name, typ.color, hotkey, typ.definition))
     for typ in extra.event_types:
-        mine = merged.event_type(typ.name)
+        mine = merged.event_type_like(typ.name)
         if mine is None:
             hotkey = typ.hotkey if typ.hotkey and typ.hotkey.lower() not in used_hotkeys else None
             used_hotkeys.add(hotkey.lower()) if hotkey else None
             merged.event_types.append(EventTypeSpec(typ.name, typ.color, hotkey, typ.definition, list(typ.roles)))
             continue
         for role in typ.roles:
-            existing = mine.role(role.name)
+            existing = mine.role_like(role.name)
             if existing is None:
-                mine.roles.append(role)
+                mine.roles.append(RoleSpec(role.name, [_as_in(merged, a) for a in role.accepts], role.repeatable,
+                                           role.definition))
             else:
-                extra_accepts = [a for a in role.accepts if a not in existing.accepts]
+                extra_accepts = [a for a in (_as_in(merged, a) for a in role.accepts) if a not in existing.accepts]
                 if extra_accepts:
                     mine.roles[mine.roles.index(existing)] = RoleSpec(
                         existing.name, existing.accepts + extra_accepts,
                         existing.repeatable or role.repeatable, existing.definition,
                     )
     for attr in extra.attributes:
-        mine_attr = merged.attribute(attr.name, attr.target)
+        mine_attr = merged.attribute_like(attr.name, attr.target)
         if mine_attr is None:
-            merged.attributes.append(attr)
-        elif new := _new_values(f"attribute {attr.name!r}", mine_attr.values, attr.values):
+            types = merged.event_type_like if attr.target == "event" else merged.entity_type_like
+            applies = [(types(n).name if types(n) is not None else n) for n in attr.applies_to]
+            merged.attributes.append(AttributeSpec(attr.name, attr.target, attr.values, applies, attr.definition))
+        elif new := [v for v in attr.values if v not in mine_attr.values]:
             merged.attributes[merged.attributes.index(mine_attr)] = AttributeSpec(
                 mine_attr.name, mine_attr.target, mine_attr.values + new, mine_attr.applies_to, mine_attr.definition,
             )
     for code in extra.document_codes:
-        mine_code = next((c for c in merged.document_codes if c.name == code.name), None)
+        mine_code = merged.document_code_like(code.name)
         if mine_code is None:
             merged.document_codes.append(code)
-        elif new := _new_values(f"document code {code.name!r}", mine_code.values, code.values):
+        elif new := [v for v in code.values if v not in mine_code.values]:
             merged.document_codes[merged.document_codes.index(mine_code)] = DocumentCodeSpec(
                 mine_code.name, mine_code.level, mine_code.values + new, mine_code.definition,
             )
-    merged.validate()
+    merged.validate(before=base)
     return merged
 
 
-def _case_clashes(mine: list[str], theirs: list[str]) -> list[tuple[str, str]]:
-    """(their value, our value) for values spelled differently that compare as one (case, Unicode form)."""
-    ours = {name_key(v): v for v in mine}
-    return [(v, ours[name_key(v)]) for v in theirs if v not in mine and name_key(v) in ours]
-
-
-def _new_values(what: str, mine: list[str], theirs: list[str]) -> list[str]:
-    """Their values this codebook lacks; one differing from ours only in case or form is refused.
-
-    Values are stored as text with the annotations: adding 'LAYOFFS' beside 'layoffs' would make
-    one category two, and treating them as one would change what the other coders stored."""
-    for theirs_value, ours_value in _case_clashes(mine, theirs):
-        raise CodebookError(
-            f"{what}: the other codebook's value {theirs_value!r} differs only in case or form from this "
-            f"project's {ours_value!r}; rename it in one of them so both spell it the same, then merge again"
-        )
-    return [v for v in theirs if v not in mine]
+def _as_in(spec: CodebookSpec, type_name: str) -> str:
+    """An entity type name as `spec` spells it ("PERSON" → "Person"), or as given if it lacks one."""
+    found = spec.entity_type_like(type_name)
+    return found.name if found is not None else type_name
 
 
 def codebook_differences(base: CodebookSpec, other: CodebookSpec) -> list[str]:
@@ -132,48 +124,47 @@ def codebook_differences(base: CodebookSpec, other: CodebookSpec) -> list[str]:
     base.normalise(), other.normalise()
     found: list[str] = []
     for typ in other.entity_types:
-        if base.entity_type(typ.name) is None:
+        if base.entity_type_like(typ.name) is None:
             found.append(f"entity type {typ.name!r} is missing")
     for typ in other.event_types:
-        mine = base.event_type(typ.name)
+        mine = base.event_type_like(typ.name)
         if mine is None:
             found.append(f"event type {typ.name!r} is missing")
             continue
         for role in typ.roles:
-            existing = mine.role(role.name)
+            existing = mine.role_like(role.name)
             if existing is None:
                 found.append(f"role {role.name!r} of {typ.name!r} is missing")
-            elif set(role.accepts) - set(existing.accepts) or (role.repeatable and not existing.repeatable):
+            elif {_as_in(base, a) for a in role.accepts} - set(existing.accepts) or (role.repeatable and not existing.repeatable):
                 found.append(f"role {role.name!r} of {typ.name!r} differs (accepts {', '.join(role.accepts)}; "
                              f"repeatable: {role.repeatable})")
     for attr in other.attributes:
-        mine_attr = base.attribute(attr.name, attr.target)
+        mine_attr = base.attribute_like(attr.name, attr.target)
         if mine_attr is None:
             found.append(f"{attr.target} attribute {attr.name!r} is missing")
-        elif clash := _case_clashes(mine_attr.values, attr.values):
-            found.append(f"attribute {attr.name!r} spells value {clash[0][0]!r} as {clash[0][1]!r} here "
-                         "(rename it in one copy; they cannot be merged as they are)")
         elif set(attr.values) - set(mine_attr.values):
             found.append(f"attribute {attr.name!r} has other values ({', '.join(sorted(set(attr.values) - set(mine_attr.values)))})")
     for code in other.document_codes:
-        mine_code = next((c for c in base.document_codes if c.name == code.name), None)
+        mine_code = base.document_code_like(code.name)
         if mine_code is None:
             found.append(f"document code {code.name!r} is missing")
-        elif clash := _case_clashes(mine_code.values, code.values):
-            found.append(f"document code {code.name!r} spells value {clash[0][0]!r} as {clash[0][1]!r} here "
-                         "(rename it in one copy; they cannot be merged as they are)")
         elif set(code.values) - set(mine_code.values) or code.level != mine_code.level:
             found.append(f"document code {code.name!r} differs (level {code.level}, values {', '.join(code.values)})")
     return found
 
 
-def apply_codebook(session: Session, spec: CodebookSpec) -> None:
+def apply_codebook(session: Session, spec: CodebookSpec, source: Path | None = None) -> None:
     """Make the stored codebook equal `spec`; refuse to remove what annotations use.
 
     Types, roles, attributes and codes are matched by name, so ids (and the
     annotations that point at them) survive edits of colours, hotkeys or definitions.
     """
-    spec.normalise().validate()
+    try:  # names differing only in case are one name, unless the project already had both
+        spec.normalise().validate(before=read_codebook(session))
+    except CodebookError as exc:
+        if source is None:
+            raise
+        raise CodebookError(f"{source}: {exc.message}") from None
     problems: list[str] = []
 
     # Rows keyed by their NFC name: a name stored in another form is renamed, not replaced.

@@ -51,7 +51,7 @@ from app.core.bounded_read import read_regular_file
 from app.core.codebook import AttributeSpec, CodebookSpec, EntityTypeSpec, EventTypeSpec, RoleSpec
 from app.core.errors import AnnotationInputError, ImportRejected
 from app.core.interchange.common import palette_color
-from app.core.validation import normalise_name
+from app.core.validation import name_key, normalise_name
 
 NAME_TAG = "#@annotary-name"
 _SEPARATORS = re.compile(r"[/\\|,:;=<>()\[\]{}?*+!#\"'`]")
@@ -73,8 +73,8 @@ def brat_escape(name: str) -> str:
 
 def resolve_name(brat: str, candidates: Iterable[str], mapped: str | None = None) -> str | None:
     """The codebook name a brat name stands for, among `candidates`, or None.
-    Names are compared in NFC, the form the codebook stores (called once per .ann line:
-    the usual exact hit returns before anything is normalised)."""
+    Names are compared in NFC, the form the codebook stores, then casefolded (called once per
+    .ann line: the usual exact hit returns before anything is normalised)."""
     names = candidates if isinstance(candidates, (set, frozenset, dict)) else list(candidates)
     if mapped is not None and mapped in names:
         return mapped
@@ -85,7 +85,11 @@ def resolve_name(brat: str, candidates: Iterable[str], mapped: str | None = None
     if nfc in by_form:
         return by_form[nfc]
     hits = [n for n in names if normalise_name(brat_escape(n)) == nfc]
-    return hits[0] if len(hits) == 1 else None
+    if len(hits) == 1:
+        return hits[0]
+    key = name_key(nfc)  # names are compared casefolded: a corpus's PERSON is the codebook's Person
+    similar = [n for n in names if name_key(n) == key or name_key(brat_escape(n)) == key]
+    return similar[0] if len(similar) == 1 else None
 
 
 # --------------------------------------------------------------------------- names

@@ -17,6 +17,7 @@ import json
 import re
 import unicodedata
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,7 +40,7 @@ from app.core.models import (
 )
 from app.core.services.annotations import FLAG_VALUE
 from app.core.text import normalize_newlines
-from app.core.validation import check_attribute_value
+from app.core.validation import check_attribute_value, name_key
 
 # --------------------------------------------------------------------------- results
 
@@ -198,6 +199,17 @@ class CodebookIndex:
             (a.target, a.name): a for a in session.scalars(select(Attribute))
         }
         self.codes: dict[str, DocumentCode] = {c.name: c for c in session.scalars(select(DocumentCode))}
+
+    @staticmethod
+    def spelled(names: Iterable[str], name: str) -> str:
+        """`name` as the codebook spells it: the same name, else the one name equal to it up to
+        case and Unicode form ("PERSON" is "Person"); else `name` unchanged (reported later)."""
+        names = list(names)
+        if name in names:
+            return name
+        key = name_key(name)
+        similar = [n for n in names if name_key(n) == key]
+        return similar[0] if len(similar) == 1 else name
 
     def attribute_values(self, target: str, name: str) -> list[str]:
         return json.loads(self.attributes[(target, name)].values_json)

@@ -226,7 +226,9 @@ def _import_record(
             raise fail(f"entity id {json.dumps(ident)} is repeated or not a number/text")
         key = str(ident) if ident is not None else f"#{i}"
         s, e = omap.span(start, end)
-        label = normalise_name(label)  # the codebook stores names in NFC
+        if label not in index.entity_types and label not in index.event_types:  # the usual exact hit is free
+            # NFC, as the codebook stores names, and up to case: a corpus's PERSON is the codebook's Person
+            label = index.spelled([*index.entity_types, *index.event_types], normalise_name(label))
         if ident is not None:
             by_id[key] = (s, e, label)
         keyed.append((key, what, s, e, label))
@@ -256,7 +258,7 @@ def _import_record(
         etype = ev.get("type")
         if not isinstance(etype, str):
             raise fail(f'event {i} has no "type"')
-        etype = normalise_name(etype)
+        etype = index.spelled(index.event_types, normalise_name(etype))
         trigger = None
         tid = ev.get("trigger_id")
         if tid is not None:

@@ -55,21 +55,27 @@ def covered_text(text: str, start: Any, end: Any, what: str, path: Path, line: i
         raise _fail(path, line, exc.message) from None
 
 
-def normalise_plan(plan: Plan) -> None:
-    """Names NFC-normalised as the codebook stores them, so a label written in another
-    Unicode form (NFD from macOS file names, some editors) finds its type."""
+def normalise_plan(plan: Plan, index: CodebookIndex) -> None:
+    """Names as the codebook spells them: NFC (the form it stores), and a name that differs only
+    in case is the codebook's name ("PERSON" from a corpus is "Person")."""
+    def entity(name: str) -> str:
+        return index.spelled(index.entity_types, normalise_name(name))
+
+    def attribute(target: str, name: str) -> str:
+        return index.spelled([n for t, n in index.attributes if t == target], normalise_name(name))
+
     for m in plan.mentions:
-        m.type_name = normalise_name(m.type_name)
+        m.type_name = entity(m.type_name)
         for a in m.attributes:
-            a.name = normalise_name(a.name)
+            a.name = attribute("mention", a.name)
     for ev in plan.events:
-        ev.type_name = normalise_name(ev.type_name)
+        ev.type_name = index.spelled(index.event_types, normalise_name(ev.type_name))
         for arg in ev.arguments:
-            arg.role = normalise_name(arg.role)
+            arg.role = index.spelled(index.roles.get(ev.type_name, {}), normalise_name(arg.role))
         for a in ev.attributes:
-            a.name = normalise_name(a.name)
+            a.name = attribute("event", a.name)
     for code in plan.codes:
-        code.name = normalise_name(code.name)
+        code.name = index.spelled(index.codes, normalise_name(code.name))
 
 
 _CHUNK = 50_000  # rows per executemany, so a long import can tell how far it got
@@ -118,7 +124,7 @@ def store_plan(
 ) -> StoredCounts:
     """Check `plan` (codebook: `check_plan`; spans: `covered_text`), then insert it in bulk.
     `tick(fraction)` follows the mention rows, which are most of the work."""
-    normalise_plan(plan)
+    normalise_plan(plan, index)
     check_plan(index, plan, path, hint)
     document = session.get(Document, document_id)
     if document is None:

@@ -41,7 +41,7 @@ from app.core.services.coders import get_or_create_coder
 from app.core.services.documents import add_document
 from app.core.services.merge_checks import row_error
 from app.core.services.merge_source import MergeSourceError, open_merge_source
-from app.core.validation import normalise_name
+from app.core.validation import name_key, normalise_name
 
 
 @dataclass
@@ -104,11 +104,12 @@ class _Merger:
         self.entity = _by_name(src, dst, EntityType)
         self.event_type = _by_name(src, dst, EventType)
         self.code = _by_name(src, dst, DocumentCode)
-        dst_attributes = {(a.target, normalise_name(a.name)): a.id for a in dst.scalars(select(Attribute))}
-        self.attribute = {a.id: dst_attributes.get((a.target, normalise_name(a.name)))
+        dst_attributes = list(dst.scalars(select(Attribute)))
+        self.attribute = {a.id: _same_name_id([d for d in dst_attributes if d.target == a.target], a.name)
                           for a in src.scalars(select(Attribute))}
-        dst_roles = {(r.event_type_id, normalise_name(r.name)): r.id for r in dst.scalars(select(EventRole))}
-        self.role = {r.id: dst_roles.get((self.event_type[r.event_type_id], normalise_name(r.name)))
+        dst_roles = list(dst.scalars(select(EventRole)))
+        self.role = {r.id: _same_name_id([d for d in dst_roles if d.event_type_id == self.event_type[r.event_type_id]],
+                                         r.name)
                      for r in src.scalars(select(EventRole))}
         self.coder: dict[int, int] = {}
 
@@ -212,7 +213,16 @@ class _Merger:
 
 
 def _by_name(src: Session, dst: Session, model: type) -> dict[int, int]:
-    """Ids in the source mapped to ids of the same-named rows in the target."""
-    dst_ids = {normalise_name(row.name): row.id for row in dst.scalars(select(model))}
-    return {row.id: dst_ids[normalise_name(row.name)] for row in src.scalars(select(model))
-            if normalise_name(row.name) in dst_ids}
+    """Ids in the source mapped to ids of the same-named rows in the target (names compared as the
+    codebook compares them: exactly first, else up to case and Unicode form)."""
+    rows = list(dst.scalars(select(model)))
+    mapped = {row.id: _same_name_id(rows, row.name) for row in src.scalars(select(model))}
+    return {k: v for k, v in mapped.items() if v is not None}
+
+
+def _same_name_id(rows: list, name: str) -> int | None:  # type: ignore[type-arg]
+    exact = [r.id for r in rows if normalise_name(r.name) == normalise_name(name)]
+    if exact:
+        return exact[0]
+    similar = [r.id for r in rows if name_key(r.name) == name_key(name)]
+    return similar[0] if len(similar) == 1 else None

@@ -20,7 +20,7 @@ def init_project(path: Path, *, empty: bool = False, codebook: Path | None = Non
     project = create_project(path)
     try:
         with project.uow() as session:
-            apply_codebook(session, spec)
+            apply_codebook(session, spec, codebook)
         if not empty:
             import_seeds(project)
     except BaseException:
