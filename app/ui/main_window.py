@@ -442,6 +442,10 @@ class MainWindow(QMainWindow):
         self.pane.mention_model.set_mentions(self._mentions)
         self.pane.event_model.set_events(self._events)
         self.pane.set_counts(len(self._mentions), len(self._events))
+        if not any(model.row_of(ident) is not None for model, ident in (
+                (self.pane.mention_model, selected_mention), (self.pane.event_model, selected_event))
+                if ident is not None):
+            self.reader.emphasize([])  # the outlined mention or event is gone (undo, delete): no ghost outline
         row = self.doc_model.refresh_document(doc)
         self.pane.codes_form.show_values(self.workspace.codebook, self.workspace.document_codes(doc),
                                          row is not None and row.status == "done")
