@@ -309,3 +309,22 @@ def test_the_done_checkbox_marks_the_document_done_and_back(qtbot, window):
     (status,) = stored(window, DocumentStatus)
     assert status.status == "in_progress"
     assert window.workspace.history.undo_label is not None
+
+
+def test_keyboard_shortcuts_list_every_key_and_zoom_works(qtbot, window):
+    from app.ui.shortcuts import ShortcutsDialog, shortcut_rows
+
+    rows = dict((what, key) for key, what in shortcut_rows(window))
+    assert rows["Keyboard shortcuts"] == "F1" and rows["Mark done / not done"] == "Ctrl+D"
+    assert "Tag as Organization" in rows and "New Layoff event" in rows  # the type hotkeys too
+    from PySide6.QtWidgets import QTableView
+
+    dialog = ShortcutsDialog(window)
+    assert dialog.findChild(QTableView, "shortcuts").model().rowCount() == len(shortcut_rows(window))
+    size = window.reader.font().pointSizeF()
+    window.action_zoom_in.trigger()
+    assert window.reader.font().pointSizeF() == size + 1
+    for action in window.findChildren(type(window.action_zoom_in)):
+        if action.text() == "&Normal size":
+            action.trigger()
+    assert window.reader.font().pointSizeF() == size

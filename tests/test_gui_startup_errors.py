@@ -107,3 +107,42 @@ def test_gold_is_not_a_name_to_start_under(qtbot, monkeypatch):
     settings.set_coder_name("gold")  # remembered from an older version: asked again
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("erin", True)))
     assert ui_main.ask_coder_name_once() == "erin"
+
+
+def test_the_coder_is_remembered_per_project(qtbot, monkeypatch, tmp_path):
+    """The name typed for one project does not pre-fill another: each project offers its own last coder."""
+    offered = []
+
+    def fake_get_item(parent, title, label, items, current, editable):
+        offered.append(list(items)[current])
+        return list(items)[current], True
+
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(fake_get_item))
+    first, second = str(tmp_path / "a.annotary"), str(tmp_path / "b.annotary")
+    settings.set_project_coder(first, "alice")
+    settings.set_project_coder(second, "bob")
+    settings.set_coder_name("bob")  # the last name typed anywhere
+    assert ui_main.choose_coder(["alice", "bob"], project_path=first) == "alice"
+    assert ui_main.choose_coder(["alice", "bob"], project_path=second) == "bob"
+    assert offered == ["alice", "bob"]
+    assert ui_main.choose_coder(["alice"], project_path=first) == "alice"  # one coder: not asked
+    assert len(offered) == 2
+
+
+def test_restart_reopens_the_last_document_and_the_status_bar_keeps_the_coder(qtbot, tmp_path):
+    from app.core.project import open_project
+    from app.core.services.projects import init_project
+    from app.ui.main_window import MainWindow
+
+    path = tmp_path / "p.annotary"
+    init_project(path).close()
+    window = MainWindow(open_project(path), "alice", testing=True)
+    qtbot.addWidget(window)
+    window.open_document(4)
+    window.statusBar().showMessage("something else", 1000)
+    assert window.status_label.text().startswith("Coder: alice")
+    window.close()
+    again = MainWindow(open_project(path), "alice", testing=True)
+    qtbot.addWidget(again)
+    assert again.document_id == 4
+    again.close()

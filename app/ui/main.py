@@ -40,17 +40,20 @@ def ask_coder_name_once() -> str | None:
     return name
 
 
-def choose_coder(project_coders: list[str], preset: str | None = None) -> str | None:
+def choose_coder(project_coders: list[str], preset: str | None = None, project_path: str | None = None) -> str | None:
     """Who codes in this session. Given on the command line, it is used as it is; in a project
     several coders share (coders take turns on one machine), each start asks, with the last
     coder first; otherwise the remembered name is used (asked once)."""
+    mine = settings.project_coder(project_path) if project_path else ""  # who coded here last time
     if preset and preset.strip():
         name = check_personal_name(preset)
         settings.set_coder_name(name)
         return name
     if len(project_coders) < 2:
+        if mine and mine != GOLD and (not project_coders or mine in project_coders):
+            return mine  # the name this project was coded under, not the one typed for another project
         return ask_coder_name_once()
-    last = settings.coder_name()
+    last = mine or settings.coder_name()
     names = sorted(project_coders, key=lambda n: (n != last, n.casefold()))
     while True:
         text, ok = QInputDialog.getItem(
@@ -85,10 +88,11 @@ def run_gui(project_path: str | None = None, coder: str | None = None) -> int:
 
     with project.read() as session:
         known = human_coder_names(session)
-    coder = choose_coder(known, coder)
+    coder = choose_coder(known, coder, str(project.path))
     if coder is None:
         project.close()
         return 0
+    settings.set_project_coder(str(project.path), coder)
     settings.add_recent_project(str(project.path))
     window = MainWindow(project, coder)
     install_excepthook(window)

@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKe
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QLabel,
     QFileDialog,
     QHeaderView,
     QInputDialog,
@@ -31,7 +32,7 @@ from app.core.services.coders import GOLD, check_personal_name
 from app.core.services.external_changes import ExternalChanges, OutsideChange
 from app.core.services.projects import init_project, open_for_command
 from app.core.services.workspace import EventView, MentionView, Workspace
-from app.ui import file_actions, review_actions, settings
+from app.ui import file_actions, review_actions, settings, shortcuts
 from app.ui.external_refresh import forget_history, notice_external_changes
 from app.ui.annotation_pane import AnnotationPane
 from app.ui.errors import show_unexpected, show_user_error
@@ -62,11 +63,13 @@ class MainWindow(QMainWindow):
         self.last_notice: str | None = None  # the last information shown to the user (upgrade, ...)
         self._busy = 0  # inside a user command: its own writes are not another program's
         self._build()
+        self.status_label = QLabel()
+        self.status_label.setObjectName("status-coder")
+        self.statusBar().addPermanentWidget(self.status_label)
         self._build_menus()
         self._bind_workspace()
         self._restore_layout()
-        if self.doc_model.rowCount():
-            self.open_document(self.doc_model.document_at(0).id)
+        self._open_first_document()
 
     # ================================================================ layout
 
@@ -242,7 +245,14 @@ class MainWindow(QMainWindow):
         review.aboutToShow.connect(lambda: review_actions.sync_blind_action(self))
         self._add(review, "Coders and &roles…", lambda: review_actions.ask_role(self))
 
+        view = bar.addMenu("&View")
+        self.action_zoom_in = self._add(view, "Zoom &in", lambda: shortcuts.zoom(self.reader, 1), "Ctrl+=")
+        self.action_zoom_in.setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
+        self._add(view, "Zoom &out", lambda: shortcuts.zoom(self.reader, -1), "Ctrl+-")
+        self._add(view, "&Normal size", lambda: shortcuts.zoom(self.reader, 0), "Ctrl+0")
+
         help_menu = bar.addMenu("&Help")
+        self._add(help_menu, "&Keyboard shortcuts", lambda: shortcuts.ShortcutsDialog(self).exec(), "F1")
         self._add(help_menu, "&About Annotary", self.about)
 
         toolbar = self.addToolBar("Main")
@@ -345,6 +355,17 @@ class MainWindow(QMainWindow):
                 QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
             )
         self._update_title()
+        settings.set_last_document(str(self.project.path), document_id)
+
+    def _open_first_document(self) -> None:
+        """The document this project was last left on (on this machine), else the first one."""
+        last = settings.last_document(str(self.project.path))
+        if last is not None and self.workspace.document_row(last) is not None:
+            self.open_document(last)
+        elif self.doc_model.rowCount():
+            self.open_document(self.doc_model.document_at(0).id)
+        else:
+            self.reader.show_document("")
 
     def step_document(self, step: int) -> None:
         current = self.doc_view.currentIndex().row()
@@ -694,10 +715,7 @@ class MainWindow(QMainWindow):
         self.document_id = None
         self._bind_workspace()
         settings.add_recent_project(str(project.path))
-        if self.doc_model.rowCount():
-            self.open_document(self.doc_model.document_at(0).id)
-        else:
-            self.reader.show_document("")
+        self._open_first_document()
 
     def new_project(self) -> None:
         name, _ = QFileDialog.getSaveFileName(self, "New project", "project.annotary", "Annotary project (*.annotary)")
@@ -748,6 +766,7 @@ class MainWindow(QMainWindow):
         self.workspace.history = history
         if remember:
             settings.set_coder_name(self.workspace.coder_name)
+            settings.set_project_coder(str(self.project.path), self.workspace.coder_name)
         if self.compare_window is not None:
             self.compare_window.service.workspace = self.workspace
         self.workspace.history.on_change = self._update_undo_actions
@@ -773,7 +792,9 @@ class MainWindow(QMainWindow):
             title = f"{row.title[:60]} — {title}"
         self.setWindowTitle(title)
         role = " (adjudicator)" if self.workspace.coder_role == "adjudicator" else ""
-        self.statusBar().showMessage(f"Coder: {self.workspace.coder_name}{role}   Project: {self.project.path}")
+        who = f"Coder: {self.workspace.coder_name}{role}   Project: {self.project.path}"
+        self.status_label.setText(who)  # always shown, whatever message passes on the left
+        self.statusBar().showMessage(who)
 
     # ================================================================ window events
 

@@ -19,6 +19,34 @@ def set_coder_name(name: str) -> None:
     settings().setValue("coder/name", name)
 
 
+def _project_key(project_path: str) -> str:
+    """A settings key for one project file (QSettings keys cannot hold every path character)."""
+    import hashlib
+
+    return hashlib.sha1(project_path.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
+def project_coder(project_path: str) -> str:
+    """The coder who last worked in this project on this machine ('' if none yet)."""
+    return str(settings().value(f"project/{_project_key(project_path)}/coder", "") or "")
+
+
+def set_project_coder(project_path: str, name: str) -> None:
+    settings().setValue(f"project/{_project_key(project_path)}/coder", name)
+
+
+def last_document(project_path: str) -> int | None:
+    value = settings().value(f"project/{_project_key(project_path)}/document")
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def set_last_document(project_path: str, document_id: int) -> None:
+    settings().setValue(f"project/{_project_key(project_path)}/document", document_id)
+
+
 def recent_projects() -> list[str]:
     value = settings().value("projects/recent", [])
     if isinstance(value, str):
