@@ -328,3 +328,23 @@ def test_keyboard_shortcuts_list_every_key_and_zoom_works(qtbot, window):
         if action.text() == "&Normal size":
             action.trigger()
     assert window.reader.font().pointSizeF() == size
+
+
+def test_deleting_a_mention_an_event_uses_says_so_and_undo_restores_both(qtbot, window):
+    window.open_document(5)
+    select_text(window, "Meta")
+    press(qtbot, window, "o")
+    select_text(window, "الصيد الجائر")
+    press(qtbot, window, "H", Qt.KeyboardModifier.ShiftModifier)
+    combo = window.pane.event_form.role_combos["Actor"]
+    combo.activated.emit(combo.findText("Meta", Qt.MatchFlag.MatchStartsWith))
+    assert len(stored(window, EventArgument)) == 1
+    window.pane.tabs.setCurrentIndex(0)
+    meta = next(m.id for m in stored(window) if m.text == "Meta")
+    window.select_mention(meta)
+    window._do(window.delete_selected)
+    assert stored(window, EventArgument) == [] and [m.text for m in stored(window)] == []
+    message = window.statusBar().currentMessage()
+    assert "Actor of Hiring/Poaching offer" in message and "Ctrl+Z brings both back" in message
+    window.undo()
+    assert [m.text for m in stored(window)] == ["Meta"] and len(stored(window, EventArgument)) == 1

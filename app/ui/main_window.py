@@ -560,7 +560,12 @@ class MainWindow(QMainWindow):
         mention_id = self.selected_mention_id()
         if mention_id is None:
             raise AnnotaryError("select a mention (or an event) to delete")
+        uses = [(e.type_name, a.role) for e in self._events for a in e.arguments if a.mention_id == mention_id]
         self.workspace.delete_mention(mention_id)
+        if uses:  # the event keeps going without it: say so (undo brings both back)
+            roles = "; ".join(f"{role} of {event}" for event, role in uses)
+            self.statusBar().showMessage(f"Deleted the mention and its place in {len(uses)} event role(s) "
+                                         f"({roles}); Ctrl+Z brings both back", 10000)
 
     def select_mention(self, mention_id: int, emphasize: bool = True) -> None:
         row = self.pane.mention_model.row_of(mention_id)
