@@ -363,8 +363,9 @@ def cmd_agreement(args: argparse.Namespace) -> int:
         json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
         print()
         return EXIT_OK
-    print(f"coders {printable(', '.join(report['coders']))}; documents compared {report['documents_compared']}, "
-          f"left out {len(report['documents_left_out'])}")
+    compared = "any two coders worked on" if report["include_unfinished"] else "marked done by every coder"
+    print(f"coders {printable(', '.join(report['coders']))}; documents compared {report['documents_compared']} "
+          f"({compared}), left out {len(report['documents_left_out'])}")
     for doc, why in report["documents_left_out"].items():
         print(f"  left out: document {doc}: {printable(why)}")
     for name, r in report["codes"].items():

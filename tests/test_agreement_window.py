@@ -120,3 +120,16 @@ def test_every_summary_row_has_its_filter(report):
     for d in report["disagreements"]:
         if d["kind"].startswith("mention"):
             assert everything.accepts(d) and sum(f.accepts(d) for f in per_type) == 1
+
+
+def test_the_window_compares_what_the_command_compares_and_says_so(window, coded, capsys):
+    from PySide6.QtWidgets import QLabel
+
+    from app.cli import main
+
+    header = window.agreement_window.findChildren(QLabel)[0].text()
+    with open_project(coded) as project:
+        default = agreement_report(project)
+    assert f"Documents compared: {default['documents_compared']} (those every coder marked done)" in header
+    assert main(["agreement", "--project", str(coded)]) == 0
+    assert f"documents compared {default['documents_compared']} (marked done by every coder)" in capsys.readouterr().out

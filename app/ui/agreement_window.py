@@ -96,7 +96,8 @@ class AgreementWindow(QDialog):
         self.resize(1000, 700)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(
-            f"Coders: {', '.join(report['coders'])}. Documents compared: {report['documents_compared']}; "
+            f"Coders: {', '.join(report['coders'])}. Documents compared: {report['documents_compared']} "
+            f"({'every document any two coders worked on' if report.get('include_unfinished') else 'those every coder marked done'}); "
             f"left out: {len(report['documents_left_out'])} (see the last tab). Coder A is the reference for "
             "precision and recall; n/a means undefined (e.g. a side with no mentions), never 0."
         ))

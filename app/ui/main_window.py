@@ -463,9 +463,9 @@ class MainWindow(QMainWindow):
         self.pane.mention_model.set_mentions(self._mentions)
         self.pane.event_model.set_events(self._events)
         self.pane.set_counts(len(self._mentions), len(self._events))
-        if not any(model.row_of(ident) is not None for model, ident in (
-                (self.pane.mention_model, selected_mention), (self.pane.event_model, selected_event))
-                if ident is not None):
+        selected = [(model, ident) for model, ident in (
+            (self.pane.mention_model, selected_mention), (self.pane.event_model, selected_event)) if ident is not None]
+        if selected and not any(model.row_of(ident) is not None for model, ident in selected):
             self.reader.emphasize([])  # the outlined mention or event is gone (undo, delete): no ghost outline
         row = self.doc_model.refresh_document(doc)
         self.pane.codes_form.show_values(self.workspace.codebook, self.workspace.document_codes(doc),
@@ -655,7 +655,8 @@ class MainWindow(QMainWindow):
 
         def task(progress, cancelled):  # type: ignore[no-untyped-def]
             with open_project(path) as project:
-                return agreement_report(project, include_unfinished=True)
+                # the same default as `annotary agreement`: documents every coder marked done
+                return agreement_report(project)
 
         report = run_task(self, "Computing agreement…", task)
         self.agreement_window = AgreementWindow(report, self)
