@@ -43,7 +43,7 @@ class WheelGuard(QObject):
         super().__init__(parent)
         self.setObjectName("wheel-guard")
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
         if kind == _WHEEL:
             if isinstance(watched, GUARDED):
