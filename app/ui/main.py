@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 from app import __version__
 from app.core.errors import AnnotaryError
 from app.core.services.coders import GOLD, check_personal_name
-from app.ui import settings
+from app.ui import settings, wheel_guard
 from app.ui.errors import install_excepthook, show_unexpected
 from app.ui.fonts import missing_scripts
 
@@ -74,6 +74,7 @@ def run_gui(project_path: str | None = None, coder: str | None = None) -> int:
     app.setOrganizationName("Annotary")
     app.setApplicationVersion(__version__)
     install_excepthook(None)
+    wheel_guard.install(app)  # before the first dialog: stray wheel input changes no value
     from app.ui.main_window import MainWindow, open_startup_project
 
     try:

@@ -32,7 +32,7 @@ from app.core.services.coders import GOLD, check_personal_name
 from app.core.services.external_changes import ExternalChanges, OutsideChange
 from app.core.services.projects import init_project, open_for_command
 from app.core.services.workspace import EventView, MentionView, Workspace
-from app.ui import file_actions, review_actions, settings, shortcuts
+from app.ui import file_actions, review_actions, settings, shortcuts, wheel_guard
 from app.ui.external_refresh import forget_history, notice_external_changes
 from app.ui.annotation_pane import AnnotationPane
 from app.ui.errors import show_unexpected, show_user_error
@@ -62,6 +62,7 @@ class MainWindow(QMainWindow):
         self.history_note: str | None = None  # why the undo history is empty, if it was cleared
         self.last_notice: str | None = None  # the last information shown to the user (upgrade, ...)
         self._busy = 0  # inside a user command: its own writes are not another program's
+        wheel_guard.install()  # combo boxes and spin boxes ignore the wheel unless focused
         self._build()
         self.status_label = QLabel()
         self.status_label.setObjectName("status-coder")
