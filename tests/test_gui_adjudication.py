@@ -185,7 +185,7 @@ def test_next_document_with_unresolved_disagreements(lead_window, coded, qtbot):
 def test_coders_and_roles_dialog(lead_window, monkeypatch):
     from PySide6.QtWidgets import QInputDialog
 
-    assert lead_window.statusBar().currentMessage().startswith("Coder: lead (adjudicator)")
+    assert lead_window.status_label.text().startswith("Coder: lead (adjudicator)")
     answers = iter([("bob (coder)", True), ("adjudicator", True)])
     offered = []
 

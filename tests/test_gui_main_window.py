@@ -348,3 +348,15 @@ def test_deleting_a_mention_an_event_uses_says_so_and_undo_restores_both(qtbot, 
     assert "Actor of Hiring/Poaching offer" in message and "Ctrl+Z brings both back" in message
     window.undo()
     assert [m.text for m in stored(window)] == ["Meta"] and len(stored(window, EventArgument)) == 1
+
+
+def test_document_titles_elide_in_the_middle_and_arabic_titles_read_right_to_left(window):
+    model, view = window.doc_model, window.doc_view
+    assert view.textElideMode() == Qt.TextElideMode.ElideMiddle
+    rows = {model.document_at(r).language: r for r in range(model.rowCount())}
+    arabic = model.index(rows["ar"], 0)
+    english = model.index(rows["en"], 0)
+    assert arabic.data().startswith("\u2067") and arabic.data().endswith("\u2069")
+    assert arabic.data(Qt.ItemDataRole.TextAlignmentRole) & Qt.AlignmentFlag.AlignRight
+    assert not english.data().startswith("\u2067") and english.data(Qt.ItemDataRole.TextAlignmentRole) is None
+    assert model.document_at(rows["ar"]).title in arabic.data(Qt.ItemDataRole.ToolTipRole)

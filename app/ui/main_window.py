@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
         self.doc_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.doc_view.verticalHeader().hide()
         self.doc_view.setWordWrap(False)
+        self.doc_view.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # start and end of a long title stay visible
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(4, 4, 4, 4)
@@ -801,7 +802,6 @@ class MainWindow(QMainWindow):
         role = " (adjudicator)" if self.workspace.coder_role == "adjudicator" else ""
         who = f"Coder: {self.workspace.coder_name}{role}   Project: {self.project.path}"
         self.status_label.setText(who)  # always shown, whatever message passes on the left
-        self.statusBar().showMessage(who)
 
     # ================================================================ window events
 

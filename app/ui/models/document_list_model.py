@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from app.core.services.workspace import DocumentRow, Workspace
+from app.core.text import is_rtl_text
 from app.ui.models.row_table_model import RowTableModel
 
 PAGE = 200
@@ -86,10 +87,13 @@ class DocumentListModel(RowTableModel[DocumentRow]):
         row = self._rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return (row.title, row.language, STATUS_LABELS.get(row.status, row.status), row.mentions, row.events)[col]
+            title = row.title
+            if is_rtl_text(title):  # mostly Arabic letters: an isolate with a right-to-left base, even if it starts with "OpenAI"
+                title = "\u2067" + title + "\u2069"
+            return (title, row.language, STATUS_LABELS.get(row.status, row.status), row.mentions, row.events)[col]
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{row.title}\n{row.language}, {row.chars} characters, document {row.id}"
-        if role == Qt.ItemDataRole.TextAlignmentRole and col >= 3:
+        if role == Qt.ItemDataRole.TextAlignmentRole and (col >= 3 or (col == 0 and is_rtl_text(row.title))):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.UserRole:
             return row.id
