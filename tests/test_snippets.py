@@ -98,7 +98,12 @@ def test_mention_choice_reads_name_type_position_context():
     text = "x " * 700 + "Meta laid off 10% of staff"
     start = text.index("Meta")
     assert mention_choice(text, start, start + 4, "Meta", "Organization") == (
-        f"{FSI}Meta{PDI} (Organization) · 1,400 · {FSI}…x x x Meta laid off 10%…{PDI}"
+        f"Meta (Organization) · 1,400 · {FSI}…x x x Meta laid off 10%…{PDI}"
+    )
+    text = "قالت شركة ميتا 700 موظف"
+    start, end = at(text, "ميتا")
+    assert mention_choice(text, start, end, "ميتا", "منظمة") == (
+        f"{FSI}ميتا{PDI} ({FSI}منظمة{PDI}) · 10 · {FSI}قالت شركة ميتا 700 موظف{PDI}"
     )
 
 

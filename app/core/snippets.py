@@ -136,17 +136,25 @@ def snippet(text: str, start: int, end: int, words: int = 3, width: int = 30) ->
     return FSI + body + PDI
 
 
-def isolate(text: str) -> str:
-    """`text` cleaned to one line and wrapped in isolates (a name of either direction in a label)."""
-    return FSI + clean(text).strip() + PDI
+def label_part(text: str) -> str:
+    """`text` cleaned to one line; wrapped in isolates if it holds right-to-left letters.
+
+    A Latin name needs none in a left-to-right label (and stays findable by its start); an Arabic
+    name is isolated so the numbers and Latin text after it do not join its run.
+    """
+    text = clean(text).strip()
+    if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text):
+        return FSI + text + PDI
+    return text
 
 
 def mention_choice(text: str, start: int, end: int, mention_text: str, type_name: str) -> str:
     """A mention told apart from others with the same wording: its text, type, offset and context.
 
-    For example `Meta (Organization) · 1,204 · …Meta laid off 10%…` (with isolates).
+    For example `Meta (Organization) · 1,204 · …Meta laid off 10%…` (the context in isolates).
     """
-    return f"{isolate(mention_text)} ({type_name}) · {start:,} · {snippet(text, start, end)}"
+    return (f"{label_part(mention_text)} ({label_part(type_name)}) · {start:,} · "
+            f"{snippet(text, start, end)}")
 
 
 def distance(start: int, end: int, lo: int, hi: int) -> int:
