@@ -32,10 +32,11 @@ class RoleCombo(QComboBox):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.view().window().installEventFilter(self)  # the popup container
+        self._popup = self.view().window()  # the popup's container
+        self._popup.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Hide and watched is self.view().window():
+        if event.type() == QEvent.Type.Hide and watched is self._popup:
             self.popupClosed.emit()
         return super().eventFilter(watched, event)
 
