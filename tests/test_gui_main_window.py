@@ -4,7 +4,7 @@
 import openpyxl
 import pytest
 from PySide6.QtCore import QThread, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 from sqlalchemy import select
 
 from app.core.models import Document, Event, EventArgument, EventAttributeValue, Mention
@@ -145,7 +145,7 @@ def test_role_refuses_wrong_type_with_message(qtbot, window):
     select_text(window, "الصيد الجائر")
     window.create_event(_type_id(window, "Hiring/Poaching offer", events=True))
     combo = window.pane.event_form.role_combos["Actor"]
-    assert combo.findText("ثمانية باحثين", Qt.MatchFlag.MatchStartsWith) == -1  # only accepted types offered
+    assert combo.findText("ثمانية باحثين", Qt.MatchFlag.MatchContains) == -1  # only accepted types offered
     event_id = window.selected_event_id()
     role = next(r.id for r in window.workspace.codebook.event_type(_type_id(window, "Hiring/Poaching offer", True)).roles
                 if r.name == "Actor")
@@ -360,3 +360,54 @@ def test_document_titles_elide_in_the_middle_and_arabic_titles_read_right_to_lef
     assert arabic.data(Qt.ItemDataRole.TextAlignmentRole) & Qt.AlignmentFlag.AlignRight
     assert not english.data().startswith("\u2067") and english.data(Qt.ItemDataRole.TextAlignmentRole) is None
     assert model.document_at(rows["ar"]).title in arabic.data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_role_choices_tell_apart_mentions_with_the_same_name(qtbot, window):
+    text = ("Meta hired Ann in May.\nLater Meta poached Bob, a researcher at Meta Labs in London, "
+            "while critics of Meta left the board.")
+    with window.project.uow() as s:
+        doc, _ = add_document(s, text, "four.txt")
+        doc_id = doc.id
+    window.after_import()
+    window.open_document(doc_id)
+    starts = [i for i in range(len(text)) if text.startswith("Meta", i)]
+    assert len(starts) == 4
+    for i in starts:
+        window.reader.select_cp(i, i + 4)
+        press(qtbot, window, "o")
+    trigger = select_text(window, "poached")
+    press(qtbot, window, "H", Qt.KeyboardModifier.ShiftModifier)
+    (event,) = stored(window, Event)
+    assert (event.trigger_start, event.trigger_end) == (trigger, trigger + len("poached"))
+    id_at = {m.start: m.id for m in stored(window)}
+
+    combo = window.pane.event_form.role_combos["Actor"]
+    items = [combo.itemText(i) for i in range(1, combo.count())]
+    assert len(set(items)) == 4  # no two choices read the same
+    nearest_first = [starts[1], starts[2], starts[0], starts[3]]  # 1, 22, 30 and 70 characters away
+    assert [combo.itemData(i) for i in range(1, combo.count())] == [id_at[s] for s in nearest_first]
+    for item, start in zip(items, nearest_first):
+        assert item.startswith("Meta (Organization) · ") and f" · {start} · " in item
+    assert "…in May. Later Meta poached Bob, a…" in items[0]
+    assert items[2].endswith(" · 0 · \u2068Meta hired Ann in…\u2069")  # the text starts with it
+
+    chosen = starts[0]  # the third choice: not the nearest
+    color = next(m.color for m in window._mentions if m.start == chosen)
+    combo.highlighted.emit(3)  # hovered in the open list: outlined in the reader
+    assert window.reader._emphasis == [(chosen, chosen + 4, color)]
+    combo.showPopup()
+    view = combo.view()
+    view.setCurrentIndex(view.model().index(1, 0))  # the pointer moves to the nearest
+    assert window.reader._emphasis == [(starts[1], starts[1] + 4, color)]
+    combo.hidePopup()  # closed: the event's outline again
+    assert window.reader._emphasis == [(trigger, trigger + len("poached"), event_color(window))]
+
+    combo.activated.emit(3)
+    (argument,) = stored(window, EventArgument)
+    assert argument.mention_id == id_at[chosen]
+    linked = [w.text() for w in window.pane.event_form.findChildren(QLabel) if w.text().startswith("• ")]
+    assert linked == ["• " + items[2]]  # the linked mention reads as its choice did
+
+
+def event_color(window):
+    return window.pane.event_model.event_at(0).color

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from html import escape
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -18,8 +20,25 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.services.workspace import CodebookView, EventView, MentionView
+from app.core.snippets import distance, mention_choice
 
 NONE_LABEL = "—"
+
+
+class RoleCombo(QComboBox):
+    """A role's mention choices; tells when its popup closes (however it closes)."""
+
+    popupClosed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._popup = self.view().window()  # the popup's container
+        self._popup.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Hide and watched is self._popup:
+            self.popupClosed.emit()
+        return super().eventFilter(watched, event)
 
 
 class EventForm(QWidget):
@@ -28,6 +47,8 @@ class EventForm(QWidget):
     pickRole = Signal(int, int)  # event id, role id: the next click in the reader fills it
     setAttribute = Signal(int, int, object)  # event id, attribute id, value or None
     deleteEvent = Signal(int)
+    mentionHovered = Signal(int)  # mention id under the pointer in a role's open choice list
+    hoverEnded = Signal()  # that list closed (or its placeholder is hovered): outline the event again
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -37,19 +58,41 @@ class EventForm(QWidget):
         self._body: QWidget | None = None
         self.role_combos: dict[str, QComboBox] = {}
         self.attribute_combos: dict[str, QComboBox] = {}
+        self._hovering = False
         self.show_event(None, CodebookView(), [])
 
-    def show_event(self, event: EventView | None, codebook: CodebookView, mentions: list[MentionView]) -> None:
-        """Rebuild the form; keyboard focus stays on the same role or attribute field."""
+    def show_event(self, event: EventView | None, codebook: CodebookView, mentions: list[MentionView],
+                   text: str = "") -> None:
+        """Rebuild the form; keyboard focus stays on the same role or attribute field.
+
+        `text` is the document's text: each mention is shown with its offset and context in it.
+        """
         focused = QApplication.focusWidget()
         keep_focus = focused.objectName() if focused is not None and self.isAncestorOf(focused) else None
-        self._build(event, codebook, mentions)
+        self._build(event, codebook, mentions, text)
         if keep_focus:
             target = self.findChild(QWidget, keep_focus)
             if target is not None:
                 target.setFocus()
 
-    def _build(self, event: EventView | None, codebook: CodebookView, mentions: list[MentionView]) -> None:
+    def _hover(self, mention_id: int | None) -> None:
+        if mention_id is not None:
+            self._hovering = True
+            self.mentionHovered.emit(mention_id)
+        elif self._hovering:
+            self._hovering = False
+            self.hoverEnded.emit()
+
+    @staticmethod
+    def _choices(event: EventView, mentions: list[MentionView]) -> list[MentionView]:
+        """Nearest to the trigger first (ties and trigger-less events: document order)."""
+        if event.trigger is None:
+            return list(mentions)
+        lo, hi = event.trigger
+        return sorted(mentions, key=lambda m: distance(m.start, m.end, lo, hi))
+
+    def _build(self, event: EventView | None, codebook: CodebookView, mentions: list[MentionView],
+               text: str) -> None:
         if self._body is not None:
             self._body.hide()
             self._layout.removeWidget(self._body)
@@ -64,18 +107,32 @@ class EventForm(QWidget):
             form.addRow(QLabel("Select an event to edit its roles and attributes."))
             return
         etype = codebook.event_type(event.type_id)
-        title = QLabel(f"<b>{etype.name}</b>" + (f" — “{event.trigger_text}”" if event.trigger_text else ""))
+        title = QLabel(f"<b>{escape(etype.name)}</b>"
+                       + (f" — “{escape(event.trigger_text)}”" if event.trigger_text else ""))
         delete = QPushButton("Delete event")
         delete.clicked.connect(lambda: self.deleteEvent.emit(event.id))
         head = QHBoxLayout()
         head.addWidget(title, 1)
         head.addWidget(delete)
         form.addRow(head)
+        by_id = {m.id: m for m in mentions}
+        labels: dict[int, str] = {}
+
+        def choice(m: MentionView) -> str:  # each mention's once, whatever the number of roles
+            if m.id not in labels:
+                labels[m.id] = (mention_choice(text, m.start, m.end, m.text, m.type_name)
+                                if m.end <= len(text) else f"{m.text}  ({m.type_name})")
+            return labels[m.id]
+
+        choices = self._choices(event, mentions)
         for role in etype.roles:
             row = QVBoxLayout()
             for arg in (a for a in event.arguments if a.role_id == role.id):
                 line = QHBoxLayout()
-                line.addWidget(QLabel(f"• {arg.text}"), 1)
+                linked = QLabel("• " + (choice(by_id[arg.mention_id]) if arg.mention_id in by_id else arg.text))
+                linked.setTextFormat(Qt.TextFormat.PlainText)
+                linked.setWordWrap(True)
+                line.addWidget(linked, 1)
                 remove = QToolButton()
                 remove.setText("✕")
                 remove.setToolTip(f"Remove {arg.text} from {role.name}")
@@ -84,14 +141,19 @@ class EventForm(QWidget):
                 row.addLayout(line)
             filled = any(a.role_id == role.id for a in event.arguments)
             if role.repeatable or not filled:
-                combo = QComboBox()
+                combo = RoleCombo()
                 combo.setObjectName(f"role-{role.name}")
                 combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+                # long choices widen the popup, not the form
+                combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+                combo.setMinimumContentsLength(16)
                 combo.addItem("add a mention…", None)
                 taken = {a.mention_id for a in event.arguments if a.role_id == role.id}
-                for m in mentions:
+                for m in choices:
                     if (not role.accepts or m.type_id in role.accepts) and m.id not in taken:
-                        combo.addItem(f"{m.text}  ({m.type_name})", m.id)
+                        combo.addItem(choice(m), m.id)
+                combo.highlighted.connect(lambda i, c=combo: self._hover(c.itemData(i)))
+                combo.popupClosed.connect(lambda: self._hover(None))
                 combo.activated.connect(
                     lambda i, c=combo, rid=role.id: c.itemData(i) is not None
                     and self.addArgument.emit(event.id, rid, c.itemData(i))

@@ -117,6 +117,9 @@ class MainWindow(QMainWindow):
         form.setAttribute.connect(lambda e, a, v: self._do(lambda: self.workspace.set_event_attribute(e, a, v)))
         form.deleteEvent.connect(lambda e: self._do(lambda: self.workspace.delete_event(e)))
         form.pickRole.connect(self._start_pick)
+        form.mentionHovered.connect(self._outline_mention)
+        form.hoverEnded.connect(lambda: self._outline_event(self.pane.event_model.event_at(
+            self.pane.event_view.currentIndex().row())))
         codes = self.pane.codes_form
         codes.codeChanged.connect(
             lambda c, v: self._do(lambda: self.workspace.set_document_code(self._require_document(), c, v))
@@ -601,7 +604,16 @@ class MainWindow(QMainWindow):
         self._show_event(self.pane.event_model.event_at(current.row()))
 
     def _show_event(self, event: EventView | None) -> None:
-        self.pane.event_form.show_event(event, self.workspace.codebook, self._mentions)
+        self.pane.event_form.show_event(event, self.workspace.codebook, self._mentions, self.reader.text)
+        self._outline_event(event)
+
+    def _outline_mention(self, mention_id: int) -> None:
+        """Outline one mention (hovered among a role's choices)."""
+        m = next((m for m in self._mentions if m.id == mention_id), None)
+        if m is not None:
+            self.reader.emphasize([(m.start, m.end, m.color)])
+
+    def _outline_event(self, event: EventView | None) -> None:
         if event is None:
             return
         by_id = {m.id: m for m in self._mentions}
