@@ -585,3 +585,31 @@ def test_one_shared_styled_cell_twice_in_a_row(empty_project, tmp_path):
         assert row["document_title"].alignment.readingOrder == 2 and row["text"].alignment.readingOrder == 2
         assert row["note"].quotePrefix and row["note"].data_type == "s"
         assert row["coder"].value == "alice" and row["start"].value == [0, 10, 18][r - 2]
+
+
+def test_partial_word_column_is_computed_from_text_and_offsets(empty_project, tmp_path):
+    """A mention starting or ending inside a word (tagged with Alt, or imported) is marked
+    partial_word; the column sits after text and is not stored in the database."""
+    with empty_project.uow() as s:
+        first, _ = add_document(s, "Meta laid off 7,000 people.", "en.txt")
+        second, _ = add_document(s, "أعلنت والدولة 14.3 مليار دولار", "ar.txt")
+        alice = get_or_create_coder(s, "alice").id
+        org = _ids(s)["entity"]["Organization"]
+        _mention(s, first.id, alice, org, "Meta")
+        _mention(s, first.id, alice, org, "Met")
+        _mention(s, first.id, alice, org, "7,000 people")
+        _mention(s, second.id, alice, org, "الدولة")  # the clitic و left out
+        _mention(s, second.id, alice, org, "14.3 مليار دولا")
+        _mention(s, second.id, alice, org, "والدولة")
+    out = tmp_path / "partial.xlsx"
+    export_xlsx(empty_project, out)
+    wb = load_workbook(out)
+    header = [c.value for c in wb["Mentions"][1]]
+    assert header[:11] == ["mention_id", "document_id", "document_title", "coder", "type", "start", "end",
+                           "text", "partial_word", "created", "note"]
+    rows = sheet_dicts(wb["Mentions"])
+    assert {r["text"]: r["partial_word"] for r in rows} == {
+        "Meta": False, "Met": True, "7,000 people": False,
+        "الدولة": True, "14.3 مليار دولا": True, "والدولة": False,
+    }
+    assert all(isinstance(r["partial_word"], bool) for r in rows)

@@ -3,7 +3,8 @@
 
 import openpyxl
 import pytest
-from PySide6.QtCore import QThread, Qt
+from PySide6.QtCore import QPoint, QThread, Qt
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication, QLabel
 from sqlalchemy import select
 
@@ -411,3 +412,75 @@ def test_role_choices_tell_apart_mentions_with_the_same_name(qtbot, window):
 
 def event_color(window):
     return window.pane.event_model.event_at(0).color
+
+
+# Span precision: whole words by default, Alt keeps characters, no text drag ------------------
+
+
+def _point(window, cp):
+    """Viewport point just right of the caret position before code point `cp`."""
+    cursor = QTextCursor(window.reader.document())
+    cursor.setPosition(window.reader.position_map.to_utf16(cp))
+    return window.reader.cursorRect(cursor).center() + QPoint(1, 0)
+
+
+def _drag(qtbot, window, start, end, press_mod=Qt.KeyboardModifier.NoModifier,
+          release_mod=Qt.KeyboardModifier.NoModifier):
+    viewport = window.reader.viewport()
+    a, b = _point(window, start), _point(window, end)
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, press_mod, a)
+    qtbot.mouseMove(viewport, (a + b) / 2)
+    qtbot.mouseMove(viewport, b)
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, release_mod, b)
+
+
+def test_partial_word_selection_is_stored_as_whole_words(qtbot, window):
+    window.open_document(1)  # English seed article
+    text = window.reader.text
+    i = text.index("\n\nMeta reverses") + 2
+    window.reader.select_cp(i, i + 3)  # "Met"
+    press(qtbot, window, "o")
+    window.reader.select_cp(i + 3, i + len("Meta reverses dec"))  # "a reverses dec"
+    press(qtbot, window, "c")
+    mentions = stored(window)
+    assert [(m.start, m.end, m.text) for m in mentions] == [
+        (i, i + 4, "Meta"), (i, i + len("Meta reverses decision"), "Meta reverses decision")]
+    model = window.pane.mention_model
+    assert not any(m.partial_word for m in model.mentions)
+    assert {model.index(r, 1).data() for r in range(2)} == {"Meta", "Meta reverses decision"}
+
+
+def test_alt_while_selecting_keeps_character_precision(qtbot, window):
+    window.open_document(1)
+    text = window.reader.text
+    i = text.index("\n\nMeta reverses") + 2
+    _drag(qtbot, window, i, i + 3, press_mod=Qt.KeyboardModifier.AltModifier)
+    assert window.reader.selection_cp() == (i, i + 3) and window.reader.precise_selection
+    press(qtbot, window, "o")
+    (m,) = stored(window)
+    assert (m.start, m.end, m.text) == (i, i + 3, "Met")
+    model = window.pane.mention_model
+    assert model.mentions[0].partial_word
+    assert model.index(0, 1).data() == "\u2702 Met"
+    assert "inside a word" in model.index(0, 1).data(Qt.ItemDataRole.ToolTipRole)
+    window.refresh()  # read back: computed again from the stored text and offsets
+    assert window.pane.mention_model.mentions[0].partial_word
+    # Alt pressed only after the drag began (desktops that move windows on Alt+press) works too
+    j = text.index("reverses", i)
+    _drag(qtbot, window, j, j + 3, release_mod=Qt.KeyboardModifier.AltModifier)
+    assert window.reader.selection_cp() == (j, j + 3) and window.reader.precise_selection
+    # a plain drag afterwards snaps again
+    _drag(qtbot, window, j, j + 3)
+    assert not window.reader.precise_selection
+    press(qtbot, window, "c")
+    assert [(m.start, m.end) for m in stored(window)] == [(i, i + 3), (j, j + len("reverses"))]
+
+
+def test_press_inside_selection_starts_a_new_selection(qtbot, window):
+    window.open_document(1)
+    text = window.reader.text
+    i = text.index("\n\nMeta reverses decision") + 2
+    window.reader.select_cp(i, i + len("Meta reverses decision"))
+    j = text.index("reverses", i)
+    _drag(qtbot, window, j + 2, j + len("reverses decision"))  # pressed inside the selection
+    assert window.reader.selection_cp() == (j + 2, j + len("reverses decision"))

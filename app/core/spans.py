@@ -1,4 +1,14 @@
-"""What a selection becomes: whole grapheme clusters, without the space and punctuation around it."""
+"""What a selection becomes: whole words (or, on request, whole grapheme clusters), without
+the space and punctuation around it.
+
+Words are Unicode default word boundaries (UAX #29, the `regex` module's WORD flag), so a
+Devanagari vowel sign, virama, ZWJ or ZWNJ and an Arabic haraka or tatweel belong to their
+word, and a number with separators ("14.3", "7,000", "١٤٫٣") is one word. Two changes to
+UAX #29 suit span annotation: an apostrophe between letters ends a word ("Meta's" is
+"Meta" + "'s", so the possessive is never pulled in) and an Arabic letter directly before
+or after a digit is a word edge ("و14٪": the clitic و stays out of the number). A percent or
+currency sign is its own token: it is kept when selected and never added.
+"""
 
 from __future__ import annotations
 
@@ -85,12 +95,110 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def clean_selection(text: str, start: int, end: int) -> tuple[int, int]:
-    """A user's selection as it should be stored: whole clusters, trimmed of noise at the edges."""
+def clean_selection(text: str, start: int, end: int, whole_words: bool = True) -> tuple[int, int]:
+    """A user's selection as it should be stored: trimmed of noise at the edges, each end
+    that falls inside a word moved outward to the word's edge (only to the grapheme
+    cluster's edge with `whole_words=False`, the precise mode)."""
     if end < start:
         start, end = end, start
     start, end = snap_to_graphemes(text, start, end)
     start, end = trim_span(text, start, end)
     if start == end:
         return start, end
+    if whole_words:
+        start, end = snap_to_words(text, start, end)
     return snap_to_graphemes(text, start, end)
+
+
+# ------------------------------------------------------------------ words
+
+_WORD_BOUNDARY = regex.compile(r"\b", regex.WORD | regex.V1)
+_WORDLIKE = regex.compile(r"[\p{L}\p{N}]")
+_ARABIC_LETTER = regex.compile(r"[\p{Script=Arabic}&&\p{L}]", regex.V1)
+_APOSTROPHES = frozenset("'\u2019")
+_WORD_WINDOW = 256
+"""How far to look for the white space around a position; a longer token (a URL, a hash)
+is left as it is selected."""
+
+
+def _base_before(text: str, i: int, lo: int) -> str:
+    """The last character before i that is not a combining mark or joiner (or "")."""
+    while i > lo:
+        i -= 1
+        ch = text[i]
+        if not (unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Mc", "Me", "Cf")):
+            return ch
+    return ""
+
+
+def _inner_edges(text: str, lo: int, hi: int) -> list[int]:
+    """Offsets inside the UAX #29 word text[lo:hi] that Annotary also treats as word edges."""
+    edges = []
+    for i in range(lo + 1, hi):
+        ch, prev = text[i], text[i - 1]
+        before = _base_before(text, i, lo)
+        if ch in _APOSTROPHES and not before.isdigit():
+            edges.append(i)
+        elif prev in _APOSTROPHES and not ch.isdigit() and not unicodedata.combining(ch):
+            edges.append(i)
+        elif ch.isdigit() and before and _ARABIC_LETTER.match(before):
+            edges.append(i)
+        elif before.isdigit() and _ARABIC_LETTER.match(ch):
+            edges.append(i)
+    return edges
+
+
+def word_around(text: str, pos: int) -> tuple[int, int] | None:
+    """The word that code point offset `pos` falls strictly inside, or None when `pos` is
+    at a word edge (or in space, punctuation, or a token too long to look at)."""
+    if pos <= 0 or pos >= len(text):
+        return None
+    if not (_WORDLIKE.match(text, pos) or _WORDLIKE.match(text, pos - 1)
+            or unicodedata.category(text[pos])[0] in "MC"):
+        return None
+    lo = pos - 1
+    while lo >= 0 and not text[lo].isspace():
+        if pos - lo > _WORD_WINDOW:
+            return None
+        lo -= 1
+    lo = max(lo, 0)  # at a white space character (kept for context) or the text start
+    hi = pos
+    while hi < len(text) and not text[hi].isspace():
+        if hi - pos > _WORD_WINDOW:
+            return None
+        hi += 1
+    hi = min(hi + 1, len(text))
+    chunk = text[lo:hi]
+    bounds = [lo + m.start() for m in _WORD_BOUNDARY.finditer(chunk)]
+    for a, b in zip(bounds, bounds[1:]):
+        if a < pos < b:
+            break
+        if a >= pos:
+            return None
+    else:
+        return None
+    if not _WORDLIKE.search(text, a, b):
+        return None
+    edges = [a, *_inner_edges(text, a, b), b]
+    for x, y in zip(edges, edges[1:]):
+        if x < pos < y:
+            return (x, y) if _WORDLIKE.search(text, x, y) else None
+    return None  # pos is one of Annotary's inner edges
+
+
+def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Move an end that falls inside a word outward to that word's edge."""
+    word = word_around(text, start)
+    if word is not None:
+        start = word[0]
+    word = word_around(text, end)
+    if word is not None:
+        end = word[1]
+    return start, end
+
+
+def is_partial_word(text: str, start: int, end: int) -> bool:
+    """Whether the span [start, end) starts or ends inside a word (computed, never stored)."""
+    if start >= end or end > len(text):
+        return False
+    return word_around(text, start) is not None or word_around(text, end) is not None

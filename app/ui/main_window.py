@@ -32,6 +32,7 @@ from app.core.services.coders import GOLD, check_personal_name
 from app.core.services.external_changes import ExternalChanges, OutsideChange
 from app.core.services.projects import init_project, open_for_command
 from app.core.services.workspace import EventView, MentionView, Workspace
+from app.core.spans import is_partial_word
 from app.ui import file_actions, review_actions, settings, shortcuts, wheel_guard
 from app.ui.external_refresh import forget_history, notice_external_changes
 from app.ui.annotation_pane import AnnotationPane
@@ -502,13 +503,15 @@ class MainWindow(QMainWindow):
             self._do(lambda: self.workspace.retype_mention(mention_id, entity_type_id))
             return
         notice_external_changes(self)
-        action = self._run(lambda: self.workspace.tag(doc, self.reader.text, start, end, entity_type_id))
+        precise = self.reader.precise_selection  # Alt held while selecting: no snapping to words
+        action = self._run(lambda: self.workspace.tag(doc, self.reader.text, start, end, entity_type_id, precise))
         if action is None:
             return
         # Only this mention changed: add it to the lists and redraw its range, no full reload.
         etype = self.workspace.codebook.entity_type(entity_type_id)
         mention = MentionView(action.mention_id, etype.id, etype.name, etype.color, action.start, action.end,
-                              self.reader.text[action.start:action.end], self.workspace.coder_name)
+                              self.reader.text[action.start:action.end], self.workspace.coder_name,
+                              is_partial_word(self.reader.text, action.start, action.end))
         row = bisect_left(self._mentions, _mention_key(mention), key=_mention_key)
         spans = self._spans()
         self._mentions.insert(row, mention)
@@ -528,7 +531,9 @@ class MainWindow(QMainWindow):
     def create_event(self, event_type_id: int) -> None:
         doc = self._require_document()
         selection = self.reader.selection_cp()
-        action = self._run(lambda: self.workspace.create_event(doc, event_type_id, self.reader.text, selection))
+        precise = self.reader.precise_selection
+        action = self._run(lambda: self.workspace.create_event(doc, event_type_id, self.reader.text, selection,
+                                                               precise))
         if action is None:
             return
         self.refresh()

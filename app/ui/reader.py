@@ -29,7 +29,14 @@ MARK_COLOR = "#c00000"
 
 
 class ReaderView(QTextEdit):
-    """Shows one document; reports selections and clicks in code-point offsets."""
+    """Shows one document; reports selections and clicks in code-point offsets.
+
+    Pressing the mouse inside the selection starts a new selection (never a text drag).
+    `precise_selection` tells whether Alt was held at some moment of the mouse selection
+    (press, drag or release): tagging then keeps the selection's characters instead of
+    snapping it to whole words. Alt is read from the mouse events themselves, so pressing
+    it after starting the drag works where the desktop takes Alt+press to move windows.
+    """
 
     spanClicked = Signal(int)  # id of the innermost span under a click
     selectionChangedCp = Signal(int, int)
@@ -54,6 +61,7 @@ class ReaderView(QTextEdit):
         self._formats: dict[tuple[str, str | None, bool], QTextCharFormat] = {}
         self.tooltip_for: Callable[[list[Span]], str] | None = None
         self._press_pos: QPoint | None = None
+        self.precise_selection = False
         self._emphasis: list[tuple[int, int, str]] = []
         self._marks: list[tuple[int, int]] = []
         self._starts: list[int] = []
@@ -223,7 +231,8 @@ class ReaderView(QTextEdit):
         cursor = self.textCursor()
         return self._map.to_code_point(cursor.selectionStart()), self._map.to_code_point(cursor.selectionEnd())
 
-    def select_cp(self, start: int, end: int) -> None:
+    def select_cp(self, start: int, end: int, precise: bool = False) -> None:
+        self.precise_selection = precise
         cursor = QTextCursor(self.document())
         cursor.setPosition(self._map.to_utf16(start))
         cursor.setPosition(self._map.to_utf16(end), QTextCursor.MoveMode.KeepAnchor)
@@ -260,11 +269,31 @@ class ReaderView(QTextEdit):
         super().resizeEvent(event)
         self.refresh_highlights()
 
+    @staticmethod
+    def _alt(event: QMouseEvent) -> bool:
+        return bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
         self._press_pos = event.position().toPoint()
+        if event.button() == Qt.MouseButton.LeftButton:
+            shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            # Shift extends the selection; otherwise a new one begins, Alt or not.
+            self.precise_selection = (self.precise_selection and shift) or self._alt(event)
+            cursor = self.textCursor()
+            if cursor.hasSelection() and not shift:
+                # Qt would start dragging the selected text from a press inside it.
+                cursor.clearSelection()
+                self.setTextCursor(cursor)
         super().mousePressEvent(event)
 
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if event.buttons() & Qt.MouseButton.LeftButton and self._alt(event):
+            self.precise_selection = True
+        super().mouseMoveEvent(event)
+
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self._alt(event):
+            self.precise_selection = True
         super().mouseReleaseEvent(event)
         pos = event.position().toPoint()
         if self._press_pos is not None and (pos - self._press_pos).manhattanLength() < 4 \

@@ -171,6 +171,22 @@ def document_titles(conn: Connection) -> dict[int, str]:
     return dict(conn.execute(select(_documents.c.id, _documents.c.title)).all())
 
 
+class DocumentTexts:
+    """The text of one document at a time, read when a different document is asked for
+    (for rows that come in document order)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._id: int | None = None
+        self._text = ""
+
+    def get(self, document_id: int) -> str:
+        if document_id != self._id:
+            text = self.conn.scalar(select(_documents.c.text).where(_documents.c.id == document_id))
+            self._id, self._text = document_id, text or ""
+        return self._text
+
+
 def mentions_query(coder_id: int | None, attrs: list[AttributeColumn], with_title: bool = True) -> Select:
     """mention_id, document_id, document_title, coder, type, start, end, text, created, note,
     then one value per mention attribute.

@@ -30,6 +30,7 @@ from app.core.export import rows as q
 from app.core.export.cells import EXCEL_CELL_LIMIT, CellMaker, describe_changes, replace_illegal, split_to_limit
 from app.core.project import Project
 from app.core.services.coders import find_coder
+from app.core.spans import is_partial_word
 from app.core.temp_files import make_work_folder, remove_entry, remove_stale
 from app.core.write_target import check_file_target, publish
 
@@ -243,15 +244,18 @@ class _Export:
         columns = [
             Column("mention_id", W_ID), Column("document_id", W_ID), Column("document_title", 36),
             Column("coder", W_SHORT), Column("type", W_NAME), Column("start", W_NUM), Column("end", W_NUM),
-            Column("text", W_TEXT), Column("created", W_DATE), Column("note", W_TEXT),
+            Column("text", W_TEXT), Column("partial_word", W_NUM + 3), Column("created", W_DATE),
+            Column("note", W_TEXT),
         ] + [Column(a.column, W_SHORT) for a in attrs]
-        text_idx = (2, 3, 4, 7, 9) + tuple(range(10, 10 + len(attrs)))
+        text_idx = (2, 3, 4, 7, 10) + tuple(range(11, 11 + len(attrs)))
         sheet = self._sheet(MENTIONS, columns)
         titles = q.document_titles(self.conn)
+        texts = q.DocumentTexts(self.conn)  # rows come in document order: one text held at a time
 
         def with_titles(chunks: Iterable[list[tuple[Any, ...]]]) -> Iterable[list[tuple[Any, ...]]]:
             for chunk in chunks:
-                yield [(r[0], r[1], titles[r[1]], *r[2:]) for r in chunk]
+                yield [(r[0], r[1], titles[r[1]], *r[2:7], is_partial_word(texts.get(r[1]), r[4], r[5]), *r[7:])
+                       for r in chunk]
 
         chunks = q.stream(self.conn, q.mentions_query(self.coder_id, attrs, with_title=False), CHUNK_ROWS)
         self._write_rows(sheet, [c.header for c in columns], text_idx, with_titles(chunks))
@@ -461,7 +465,7 @@ def export_xlsx(project: Project, path: Path, coder: str | None = None,
             with open(tmp, "xb") as fh:
                 mention_attrs = q.attribute_columns(conn, "mention", taken={
                     "mention_id", "document_id", "document_title", "coder", "type", "start", "end",
-                    "text", "created", "note"})
+                    "text", "partial_word", "created", "note"})
                 event_attrs = q.attribute_columns(conn, "event", taken={
                     "event_id", "document_id", "coder", "type", "trigger_start", "trigger_end",
                     "trigger_text", "created", "note"})

@@ -32,7 +32,7 @@ from app.core.models import (
 from app.core.project import Project
 from app.core.services import history as h
 from app.core.services.coders import get_or_create_coder
-from app.core.spans import clean_selection
+from app.core.spans import clean_selection, is_partial_word
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,9 @@ class MentionView(NamedTuple):
     end: int
     text: str
     coder: str
+    partial_word: bool = False
+    """Starts or ends inside a word (tagged with Alt, or imported): computed from the
+    document text, never stored."""
 
 
 @dataclass(frozen=True)
@@ -250,9 +253,10 @@ class Workspace:
                 .where(Mention.document_id == document_id, Mention.coder_id == coder_id)
                 .order_by(Mention.start, Mention.end.desc(), Mention.id)
             ).all()
+            doc_text = conn.scalar(select(Document.text).where(Document.id == document_id)) if rows else ""
         types = {t.id: (t.name, t.color) for t in self.codebook.entity_types}
         return [
-            MentionView(mid, tid, *types[tid], start, end, text, coder)
+            MentionView(mid, tid, *types[tid], start, end, text, coder, is_partial_word(doc_text or "", start, end))
             for mid, tid, start, end, text in rows
         ]
 
@@ -307,9 +311,11 @@ class Workspace:
 
     # ------------------------------------------------------------ actions (undoable, committed)
 
-    def tag(self, document_id: int, text: str, start: int, end: int, entity_type_id: int) -> h.CreateMention:
-        """Tag a user's selection: snapped to whole graphemes and trimmed before storing."""
-        s, e = clean_selection(text, start, end)
+    def tag(self, document_id: int, text: str, start: int, end: int, entity_type_id: int,
+            precise: bool = False) -> h.CreateMention:
+        """Tag a user's selection: trimmed and snapped to whole words before storing (to
+        whole grapheme clusters only when `precise`: the user held Alt while selecting)."""
+        s, e = clean_selection(text, start, end, whole_words=not precise)
         if s == e:
             raise AnnotaryError("the selection holds no text to tag (only spaces or punctuation)")
         return self.history.run(h.CreateMention(document_id, self.coder_id, entity_type_id, s, e))
@@ -321,10 +327,10 @@ class Workspace:
         self.history.run(h.RetypeMention(mention_id, entity_type_id))
 
     def create_event(self, document_id: int, event_type_id: int, text: str | None = None,
-                     selection: tuple[int, int] | None = None) -> h.CreateEvent:
+                     selection: tuple[int, int] | None = None, precise: bool = False) -> h.CreateEvent:
         trigger = None
         if selection is not None and text is not None and selection[0] != selection[1]:
-            s, e = clean_selection(text, *selection)
+            s, e = clean_selection(text, *selection, whole_words=not precise)
             trigger = (s, e) if s != e else None
         return self.history.run(h.CreateEvent(document_id, self.coder_id, event_type_id, trigger))
 

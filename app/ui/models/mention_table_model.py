@@ -11,6 +11,8 @@ from app.core.services.workspace import MentionView
 from app.ui.models.row_table_model import RowTableModel
 
 COLUMNS = ("Type", "Text", "Start", "End")
+PARTIAL_MARK = "\u2702 "  # ✂ before the text of a mention that starts or ends inside a word
+PARTIAL_NOTE = "starts or ends inside a word (tagged with Alt held, or imported)"
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -43,11 +45,14 @@ class MentionTableModel(RowTableModel[MentionView]):
         m = self._rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
+            if col == 1 and m.partial_word:
+                return PARTIAL_MARK + m.text
             return (m.type_name, m.text, m.start, m.end)[col]
         if role == Qt.ItemDataRole.DecorationRole and col == 0:
             return QColor(m.color)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{m.type_name} by {m.coder}: “{m.text}” ({m.start}–{m.end})"
+            tip = f"{m.type_name} by {m.coder}: “{m.text}” ({m.start}–{m.end})"
+            return f"{tip}\n{PARTIAL_NOTE}" if m.partial_word else tip
         if role == Qt.ItemDataRole.UserRole:
             return m.id
         return None
