@@ -18,6 +18,14 @@ def _isolated_user_dirs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     monkeypatch.delenv("ANNOTARY_PROJECT", raising=False)
+    # Qt reads the settings path once per process: clear what an earlier test remembered (coder name,
+    # last document) so no test depends on the order tests run in
+    import sys
+
+    if "PySide6.QtCore" in sys.modules:
+        from PySide6.QtCore import QSettings
+
+        QSettings("Annotary", "Annotary").clear()
 
 
 @pytest.fixture

@@ -57,7 +57,7 @@ def main() -> None:
                     say(f"import {sha256_text(normalize_newlines(src.read_text(encoding='utf-8')))}")
             elif kind == "tag" and spans:
                 start, end = spans.pop()
-                ws.tag(1, text, start, end, person)
+                ws.tag(1, text, start, end, person, precise=True)  # this span exactly: no word snapping
                 say(f"tag {coder} 1 {start} {end}")
             elif kind == "merge":
                 merge_project(project, copy_path)
