@@ -484,3 +484,13 @@ def test_press_inside_selection_starts_a_new_selection(qtbot, window):
     j = text.index("reverses", i)
     _drag(qtbot, window, j + 2, j + len("reverses decision"))  # pressed inside the selection
     assert window.reader.selection_cp() == (j + 2, j + len("reverses decision"))
+
+
+def test_arabic_mention_text_reads_right_to_left_in_the_table(qtbot, window):
+    window.open_document(4)
+    select_text(window, "14.3 مليار دولار")
+    press(qtbot, window, "m")
+    index = window.pane.mention_model.index(0, 1)
+    assert index.data() == "\u206714.3 مليار دولار\u2069"
+    assert index.data(Qt.ItemDataRole.TextAlignmentRole) & Qt.AlignmentFlag.AlignRight
+    assert stored(window)[0].text == "14.3 مليار دولار"  # what is stored and exported has no isolate

@@ -7,6 +7,7 @@ from typing import Any, Sequence
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from app.core.text import is_rtl_text
 from app.core.services.workspace import MentionView
 from app.ui.models.row_table_model import RowTableModel
 
@@ -45,9 +46,12 @@ class MentionTableModel(RowTableModel[MentionView]):
         m = self._rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            if col == 1 and m.partial_word:
-                return PARTIAL_MARK + m.text
+            if col == 1:
+                text = "\u2067" + m.text + "\u2069" if is_rtl_text(m.text) else m.text  # "14.3 مليار دولار" reads right to left
+                return PARTIAL_MARK + text if m.partial_word else text
             return (m.type_name, m.text, m.start, m.end)[col]
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == 1 and is_rtl_text(m.text):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.DecorationRole and col == 0:
             return QColor(m.color)
         if role == Qt.ItemDataRole.ToolTipRole:
