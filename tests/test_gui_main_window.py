@@ -494,3 +494,19 @@ def test_arabic_mention_text_reads_right_to_left_in_the_table(qtbot, window):
     assert index.data() == "\u206714.3 مليار دولار\u2069"
     assert index.data(Qt.ItemDataRole.TextAlignmentRole) & Qt.AlignmentFlag.AlignRight
     assert stored(window)[0].text == "14.3 مليار دولار"  # what is stored and exported has no isolate
+
+
+def test_the_reader_gets_half_the_width_at_1440(qtbot, tmp_path):
+    """The palette's buttons wrap to the pane's width, so it no longer claims 640 px."""
+    from app.core.services.projects import init_project
+    from app.ui.main_window import MainWindow
+
+    win = MainWindow(init_project(tmp_path / "w.annotary"), "alice", testing=True)
+    qtbot.addWidget(win)
+    win.resize(1440, 900)
+    win.show()
+    qtbot.waitExposed(win)
+    assert win.splitter.sizes()[1] >= 720
+    buttons = win.pane.palette_widget.buttons.values()
+    assert all(b.isVisible() and b.width() > 0 for b in buttons)  # every type still has its button on screen
+    win.close()

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGroupBox, QPushButton, QVBoxLayout, QWidget
 
 from app.core.services.workspace import CodebookView, TypeInfo
+from app.ui.flow_layout import FlowLayout
 
-
-COLUMNS = 3
 
 
 def swatch(color: str, size: int = 12) -> QIcon:
@@ -34,8 +33,8 @@ class Palette(QWidget):
         self._events = QGroupBox("Event types — optionally select the trigger first")
         layout.addWidget(self._entities)
         layout.addWidget(self._events)
-        QGridLayout(self._entities)
-        QGridLayout(self._events)
+        FlowLayout(self._entities)  # buttons wrap to the pane's width: the reader keeps the room
+        FlowLayout(self._events)
         self.buttons: dict[str, QPushButton] = {}
 
     def set_codebook(self, codebook: CodebookView) -> None:
@@ -48,12 +47,12 @@ class Palette(QWidget):
                 item = grid.takeAt(0)
                 if item.widget():
                     item.widget().deleteLater()
-            for i, t in enumerate(types):
+            for t in types:
                 button = QPushButton(swatch(t.color), _label(t))
                 button.setObjectName(f"palette-{kind}-{t.name}")
                 button.setToolTip(t.definition)
                 button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep focus (and the selection) in the reader
                 button.setStyleSheet("text-align: left; padding: 2px 6px;")
                 button.clicked.connect(lambda _=False, tid=t.id, sig=signal: sig.emit(tid))
-                grid.addWidget(button, i // COLUMNS, i % COLUMNS)
+                grid.addWidget(button)
                 self.buttons[f"{kind}:{t.name}"] = button
