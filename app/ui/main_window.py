@@ -103,7 +103,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.reader)
         self.splitter.addWidget(self.pane)
         self.splitter.setStretchFactor(1, 3)
-        self.splitter.setSizes([260, 740, 440])  # at 1440 px the reader gets half the width
+        self.splitter.setSizes([320, 730, 390])  # at 1440 px the reader gets half the width
         self.setCentralWidget(self.splitter)
         self.resize(1400, 860)
 
