@@ -510,3 +510,54 @@ def test_the_reader_gets_half_the_width_at_1440(qtbot, tmp_path):
     buttons = win.pane.palette_widget.buttons.values()
     assert all(b.isVisible() and b.width() > 0 for b in buttons)  # every type still has its button on screen
     win.close()
+
+
+def test_find_in_the_reader_counts_moves_and_closes(qtbot, window):
+    from app.core.find import find_all
+
+    window.open_document(1)  # "Meta reverses decision ..."
+    window.reader.setFocus()
+    QApplication.processEvents()
+    qtbot.keyClick(window.reader, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    bar = window.find_bar
+    assert bar.isVisible() and bar.field.hasFocus()
+    qtbot.keyClicks(bar.field, "meta")
+    text = window.reader.text
+    expected = [(i, i + 4) for i in range(len(text)) if text[i:i + 4].casefold() == "meta"]
+    assert len(expected) > 2 and find_all(text, "meta") == expected
+    assert bar.count_label.text() == f"1 of {len(expected)}"
+    assert window.reader.selection_cp() == expected[0]
+    assert window.reader.find_hits == expected  # every hit is outlined
+    qtbot.keyClick(bar.field, Qt.Key.Key_Return)
+    assert window.reader.selection_cp() == expected[1]
+    assert bar.count_label.text() == f"2 of {len(expected)}"
+    qtbot.keyClick(bar.field, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(bar.field, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)  # wraps to the last
+    assert window.reader.selection_cp() == expected[-1]
+    assert bar.count_label.text() == f"{len(expected)} of {len(expected)}"
+    qtbot.keyClick(bar.field, Qt.Key.Key_Return)  # and back to the first
+    assert window.reader.selection_cp() == expected[0]
+    qtbot.keyClick(bar.field, Qt.Key.Key_Escape)
+    assert not bar.isVisible()
+    assert window.reader.find_hits == []
+    assert window.reader.hasFocus()
+    # the document filter moved to Ctrl+Shift+F
+    qtbot.keyClick(window.reader, Qt.Key.Key_F,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert window.filter_box.hasFocus() and not bar.isVisible()
+
+
+def test_find_without_diacritics_in_an_arabic_document(qtbot, window):
+    window.open_document(5)  # شركة OpenAI تُجبر على إيقاف تشغيلها ...
+    window.find_bar.open()
+    for ch in "تجبر":  # typed one letter at a time (QTest cannot type Arabic keys)
+        window.find_bar.field.insert(ch)
+    start, end = window.reader.selection_cp()
+    assert window.reader.text[start:end] == "تُجبر"
+    assert window.find_bar.count_label.text().startswith("1 of ")
+    # another document while the bar is open: searched again, nothing selected yet
+    window.open_document(4)
+    assert window.reader.find_hits == [] and window.find_bar.count_label.text() == "No matches"
+    window.find_bar.field.setText("شركة")
+    assert window.reader.find_hits and all(
+        window.reader.text[a:b] == "شركة" for a, b in window.reader.find_hits)

@@ -37,6 +37,7 @@ from app.ui import file_actions, review_actions, settings, shortcuts, wheel_guar
 from app.ui.external_refresh import forget_history, notice_external_changes
 from app.ui.annotation_pane import AnnotationPane
 from app.ui.errors import show_unexpected, show_user_error
+from app.ui.find_bar import reader_with_find_bar
 from app.ui.highlights import Span
 from app.ui.models.document_list_model import DocumentListModel
 from app.ui.reader import ReaderView
@@ -95,12 +96,13 @@ class MainWindow(QMainWindow):
 
         self.reader = ReaderView()
         self.reader.tooltip_for = self._tooltip
+        reader_panel, self.find_bar = reader_with_find_bar(self.reader)
         self.pane = AnnotationPane()
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("main-splitter")
         self.splitter.addWidget(left)
-        self.splitter.addWidget(self.reader)
+        self.splitter.addWidget(reader_panel)
         self.splitter.addWidget(self.pane)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setSizes([320, 730, 390])  # at 1440 px the reader gets half the width
@@ -233,7 +235,9 @@ class MainWindow(QMainWindow):
         self._add(doc, "Go to the &events", lambda: (self.pane.tabs.setCurrentIndex(1),
                                                         self.pane.event_view.setFocus()), "Ctrl+2")
         self._add(doc, "Go to the document &codes", lambda: self.pane.tabs.setCurrentIndex(2), "Ctrl+3")
-        self._add(doc, "&Filter documents", lambda: self.filter_box.setFocus(), QKeySequence.StandardKey.Find)
+        self._add(doc, "&Find in this document", self.find_bar.open, QKeySequence.StandardKey.Find)
+        self._add(doc, "&Filter documents by title (Ctrl+F now finds in the text)",
+                  lambda: self.filter_box.setFocus(), "Ctrl+Shift+F")
 
         review = bar.addMenu("&Review")
         self._add(review, "&Agreement…", self.show_agreement)

@@ -26,6 +26,7 @@ BACKGROUND_ALPHA = 80
 
 
 MARK_COLOR = "#c00000"
+FIND_COLOR = "#1565c0"  # find hits: a dashed blue underline, apart from the spans' colours
 
 
 class ReaderView(QTextEdit):
@@ -40,6 +41,7 @@ class ReaderView(QTextEdit):
 
     spanClicked = Signal(int)  # id of the innermost span under a click
     selectionChangedCp = Signal(int, int)
+    documentShown = Signal()  # a new text (or the same one again) was laid out
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -64,6 +66,8 @@ class ReaderView(QTextEdit):
         self.precise_selection = False
         self._emphasis: list[tuple[int, int, str]] = []
         self._marks: list[tuple[int, int]] = []
+        self._find_hits: list[tuple[int, int]] = []
+        self._find_ends: list[int] = []
         self._starts: list[int] = []
         self._max_len = 0
         self.selectionChanged.connect(self._emit_selection)
@@ -86,6 +90,7 @@ class ReaderView(QTextEdit):
         self._set_span_list(spans)
         self._emphasis = []
         self._marks = []
+        self._find_hits, self._find_ends = [], []
         # Fill a fresh document before the view lays it out, then hand it over.
         old = self.document()
         doc = QTextDocument(self)
@@ -110,6 +115,7 @@ class ReaderView(QTextEdit):
         cursor.endEditBlock()
         self.setDocument(doc)  # the previous document, a child of this view, is deleted by Qt
         self.refresh_highlights()
+        self.documentShown.emit()
 
     def set_spans(self, spans: Sequence[Span], changed: tuple[int, int] | None = None) -> None:
         """Replace the spans and redraw what is on screen (`changed` is a hint, not needed)."""
@@ -167,6 +173,11 @@ class ReaderView(QTextEdit):
                       for seg in segments(self.spans_between(lo, hi), lo, hi)]
         selections += [self._selection(max(start, lo), min(end, hi), self._mark_format())
                        for start, end in self._marks if start < hi and end > lo]
+        i = bisect_left(self._find_ends, lo + 1)  # hits are sorted and never overlap
+        for start, end in self._find_hits[i:]:
+            if start >= hi:
+                break
+            selections.append(self._selection(start, end, self._find_format()))
         selections += [self._selection(start, end, self._strong(color)) for start, end, color in self._emphasis]
         self.setExtraSelections(selections)
 
@@ -174,6 +185,27 @@ class ReaderView(QTextEdit):
         """Mark ranges with a red wavy underline and red text (disagreements in the Compare view)."""
         self._marks = sorted(ranges)
         self.refresh_highlights()
+
+    def set_find_hits(self, hits: Sequence[tuple[int, int]]) -> None:
+        """Underline the hits of a search (sorted, non-overlapping code-point spans)."""
+        self._find_hits = list(hits)
+        self._find_ends = [end for _start, end in self._find_hits]
+        self.refresh_highlights()
+
+    @property
+    def find_hits(self) -> list[tuple[int, int]]:
+        return self._find_hits
+
+    def _find_format(self) -> QTextCharFormat:
+        key = ("find", None, False)
+        fmt = self._formats.get(key)
+        if fmt is None:
+            fmt = QTextCharFormat()
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DashUnderline)
+            fmt.setUnderlineColor(QColor(FIND_COLOR))
+            fmt.setFontOverline(True)  # with the underline, a thin frame above and below the hit
+            self._formats[key] = fmt
+        return fmt
 
     def _mark_format(self) -> QTextCharFormat:
         key = ("mark", None, False)
