@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from app.ui.codes_form import CodesForm
 from app.ui.event_form import EventForm
+from app.ui.mention_form import MentionForm
 from app.ui.models.event_list_model import EventListModel
 from app.ui.models.mention_table_model import MentionTableModel
 from app.ui.palette import Palette
@@ -42,7 +43,14 @@ class AnnotationPane(QWidget):
         self.mention_view.verticalHeader().hide()
         self.mention_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.mention_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.tabs.addTab(self.mention_view, "Mentions")
+        self.mention_form = MentionForm()  # the selected mention's attributes, under the table
+        mentions_split = QSplitter(Qt.Orientation.Vertical)
+        mentions_split.setObjectName("mentions-split")
+        mentions_split.addWidget(self.mention_view)
+        mentions_split.addWidget(self.mention_form)
+        mentions_split.setStretchFactor(0, 1)
+        mentions_split.setCollapsible(0, False)
+        self.tabs.addTab(mentions_split, "Mentions")
 
         self.event_model = EventListModel(self)
         self.event_view = QListView()
