@@ -561,3 +561,119 @@ def test_find_without_diacritics_in_an_arabic_document(qtbot, window):
     window.find_bar.field.setText("شركة")
     assert window.reader.find_hits and all(
         window.reader.text[a:b] == "شركة" for a, b in window.reader.find_hits)
+
+
+# ---------------------------------------------------------------- mention attributes
+
+
+def _with_mention_attributes(window):
+    """The default codebook plus a Certainty choice (organisations and people) and a Negated flag (any type)."""
+    from app.core.codebook import AttributeSpec, apply_codebook, load_codebook
+    from app.core.paths import default_codebook_path
+
+    spec = load_codebook(default_codebook_path())
+    spec.attributes += [
+        AttributeSpec("Certainty", target="mention", values=["certain", "uncertain"],
+                      applies_to=["Organization", "Person"], definition="How sure the text is"),
+        AttributeSpec("Negated", target="mention"),
+    ]
+    with window.project.uow() as session:
+        apply_codebook(session, spec)
+    window.after_import(codebook_may_change=True)
+
+
+def _tag(qtbot, window, needle, key):
+    select_text(window, needle)
+    press(qtbot, window, key)
+    cursor = window.reader.textCursor()
+    cursor.clearSelection()
+    window.reader.setTextCursor(cursor)
+    return next(m for m in stored(window) if m.text == needle)
+
+
+def _attribute_values(window):
+    from app.core.models import Attribute, MentionAttributeValue
+
+    with open_project(window.project.path) as p, p.read() as s:
+        return sorted(s.execute(select(MentionAttributeValue.mention_id, Attribute.name, MentionAttributeValue.value)
+                                .join(Attribute, Attribute.id == MentionAttributeValue.attribute_id)).all())
+
+
+def _choose(qtbot, combo, text):
+    """As the user does: focus the combo, pick an entry (its `activated` signal)."""
+    combo.setFocus()
+    i = combo.findText(text)
+    assert i >= 0, text
+    combo.setCurrentIndex(i)
+    combo.activated.emit(i)
+
+
+def test_mention_attributes_are_set_in_the_pane_one_undo_entry_each(qtbot, window):
+    _with_mention_attributes(window)
+    window.open_document(1)
+    m = _tag(qtbot, window, "Business Insider", "o")
+    form = window.pane.mention_form
+    assert form.isVisible() and form.mention_id == m.id  # a new mention is selected, its form shown
+    assert set(form.combos) == {"Certainty"} and set(form.checks) == {"Negated"}
+    combo = form.combos["Certainty"]
+    assert [combo.itemText(i) for i in range(combo.count())] == ["—", "certain", "uncertain"]
+    assert combo.currentText() == "—" and combo.focusPolicy() == Qt.FocusPolicy.StrongFocus
+    undo_before = len(window.workspace.history._undo)
+
+    _choose(qtbot, combo, "uncertain")
+    assert _attribute_values(window) == [(m.id, "Certainty", "uncertain")]
+    assert len(window.workspace.history._undo) == undo_before + 1
+    assert window.workspace.history.undo_label == "set mention attribute"
+    assert form.combos["Certainty"].currentText() == "uncertain"  # the rebuilt form shows the value
+    row = window.pane.mention_model.row_of(m.id)
+    tip = window.pane.mention_model.index(row, 1).data(Qt.ItemDataRole.ToolTipRole)
+    assert "Certainty: uncertain" in tip
+    assert "Certainty: uncertain" in window._tooltip([s for s in window._spans() if s.id == m.id])
+
+    _choose(qtbot, form.combos["Certainty"], "uncertain")  # the value it has: no command
+    assert len(window.workspace.history._undo) == undo_before + 1
+
+    form.checks["Negated"].click()
+    assert _attribute_values(window) == [(m.id, "Certainty", "uncertain"), (m.id, "Negated", "true")]
+    assert form.checks["Negated"].isChecked()
+    assert len(window.workspace.history._undo) == undo_before + 2
+    form.checks["Negated"].click()
+    assert _attribute_values(window) == [(m.id, "Certainty", "uncertain")]
+    assert not form.checks["Negated"].isChecked()
+
+    window.reader.setFocus()
+    press(qtbot, window, "z", Qt.KeyboardModifier.ControlModifier)  # the flag comes back
+    assert _attribute_values(window) == [(m.id, "Certainty", "uncertain"), (m.id, "Negated", "true")]
+    press(qtbot, window, "z", Qt.KeyboardModifier.ControlModifier)
+    press(qtbot, window, "z", Qt.KeyboardModifier.ControlModifier)  # Certainty back to none
+    assert _attribute_values(window) == []
+    assert form.mention_id == m.id and form.combos["Certainty"].currentText() == "—"
+    assert not form.checks["Negated"].isChecked()
+
+    _choose(qtbot, form.combos["Certainty"], "—")  # already none: nothing happens
+    assert _attribute_values(window) == []
+
+
+def test_mention_form_shows_only_attributes_that_apply_and_follows_retyping(qtbot, window):
+    _with_mention_attributes(window)
+    window.open_document(1)
+    org = _tag(qtbot, window, "Business Insider", "o")
+    form = window.pane.mention_form
+    _choose(qtbot, form.combos["Certainty"], "certain")
+    form.checks["Negated"].click()
+    window.select_mention(org.id)
+    press(qtbot, window, "m")  # Money's key with no text selected: retypes the selected mention
+    assert stored(window)[0].entity_type_id == _type_id(window, "Money")
+    assert set(form.combos) == set() and set(form.checks) == {"Negated"}  # Certainty does not apply to Money
+    assert _attribute_values(window) == [(org.id, "Negated", "true")]  # the inapplicable value was dropped
+    window.reader.setFocus()
+    press(qtbot, window, "z", Qt.KeyboardModifier.ControlModifier)  # undo the retype: both values back
+    assert _attribute_values(window) == [(org.id, "Certainty", "certain"), (org.id, "Negated", "true")]
+    assert form.combos["Certainty"].currentText() == "certain"
+
+    # a click on a highlight selects its mention and shows its form
+    window.pane.mention_view.clearSelection()
+    window.pane.mention_view.setCurrentIndex(window.pane.mention_model.index(-1, -1))
+    assert form.mention_id is None
+    window._span_clicked(org.id)
+    assert form.mention_id == org.id and set(form.combos) == {"Certainty"}

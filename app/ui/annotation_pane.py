@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from app.ui.codes_form import CodesForm
 from app.ui.event_form import EventForm
+from app.ui.mention_form import MentionForm
 from app.ui.models.event_list_model import EventListModel
 from app.ui.models.mention_table_model import MentionTableModel
 from app.ui.palette import Palette
@@ -42,7 +43,13 @@ class AnnotationPane(QWidget):
         self.mention_view.verticalHeader().hide()
         self.mention_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.mention_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.tabs.addTab(self.mention_view, "Mentions")
+        self.mention_form = MentionForm()  # the selected mention's attributes, under the table
+        mentions_tab = QWidget()  # the form takes the height it needs (none without mention attributes)
+        mentions_layout = QVBoxLayout(mentions_tab)
+        mentions_layout.setContentsMargins(0, 0, 0, 0)
+        mentions_layout.addWidget(self.mention_view, 1)
+        mentions_layout.addWidget(self.mention_form)
+        self.tabs.addTab(mentions_tab, "Mentions")
 
         self.event_model = EventListModel(self)
         self.event_view = QListView()

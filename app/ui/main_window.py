@@ -39,6 +39,7 @@ from app.ui.annotation_pane import AnnotationPane
 from app.ui.errors import show_unexpected, show_user_error
 from app.ui.find_bar import reader_with_find_bar
 from app.ui.highlights import Span
+from app.ui.models.mention_table_model import attribute_note
 from app.ui.models.document_list_model import DocumentListModel
 from app.ui.reader import ReaderView
 from app.ui.tasks import run_task
@@ -120,6 +121,8 @@ class MainWindow(QMainWindow):
         form.setAttribute.connect(lambda e, a, v: self._do(lambda: self.workspace.set_event_attribute(e, a, v)))
         form.deleteEvent.connect(lambda e: self._do(lambda: self.workspace.delete_event(e)))
         form.pickRole.connect(self._start_pick)
+        self.pane.mention_form.setAttribute.connect(
+            lambda m, a, v: self._do(lambda: self.workspace.set_mention_attribute(m, a, v)))
         form.mentionHovered.connect(self._outline_mention)
         form.hoverEnded.connect(lambda: self._outline_event(self.pane.event_model.event_at(
             self.pane.event_view.currentIndex().row())))
@@ -482,6 +485,8 @@ class MainWindow(QMainWindow):
                                          row is not None and row.status == "done")
         if selected_mention is not None:
             self.select_mention(selected_mention, emphasize=False)
+        self.pane.mention_form.show_mention(  # also when the mention is gone or its type changed
+            self.pane.mention_model.mention_at(self.pane.mention_view.currentIndex().row()), self.workspace.codebook)
         if selected_event is not None and self.pane.event_model.row_of(selected_event) is not None:
             self.select_event(selected_event)
         else:
@@ -606,6 +611,7 @@ class MainWindow(QMainWindow):
 
     def _mention_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         m = self.pane.mention_model.mention_at(current.row())
+        self.pane.mention_form.show_mention(m, self.workspace.codebook)
         if m is not None:
             self.reader.emphasize([(m.start, m.end, m.color)])
 
@@ -663,7 +669,7 @@ class MainWindow(QMainWindow):
         for s in spans:
             m = by_id.get(s.id)
             if m is not None:
-                lines.append(f"{m.type_name} — “{m.text}” (by {m.coder})")
+                lines.append(f"{m.type_name} — “{m.text}” (by {m.coder})" + attribute_note(m))
         return "\n".join(lines)
 
     # ================================================================ review

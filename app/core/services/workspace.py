@@ -28,6 +28,7 @@ from app.core.models import (
     EventRole,
     EventType,
     Mention,
+    MentionAttributeValue,
 )
 from app.core.project import Project
 from app.core.services import history as h
@@ -61,6 +62,11 @@ class MentionView(NamedTuple):
     partial_word: bool = False
     """Starts or ends inside a word (tagged with Alt, or imported): computed from the
     document text, never stored."""
+    attributes: tuple[tuple[str, str], ...] = ()
+    """(attribute name, value) pairs, in codebook order; a flag that is set has the value "true"."""
+
+    def attribute(self, name: str) -> str | None:
+        return next((v for n, v in self.attributes if n == name), None)
 
 
 @dataclass(frozen=True)
@@ -128,6 +134,7 @@ class CodebookView:
     entity_types: list[TypeInfo] = field(default_factory=list)
     event_types: list[EventTypeInfo] = field(default_factory=list)
     event_attributes: list[ChoiceInfo] = field(default_factory=list)
+    mention_attributes: list[ChoiceInfo] = field(default_factory=list)
     document_codes: list[ChoiceInfo] = field(default_factory=list)
 
     def entity_type(self, type_id: int) -> TypeInfo:
@@ -163,8 +170,9 @@ class Workspace:
                     RoleInfo(r.id, r.name, tuple(a.id for a in r.accepts), r.repeatable, r.definition) for r in t.roles
                 )
                 view.event_types.append(EventTypeInfo(t.id, t.name, t.color, t.hotkey, t.definition, roles))
-            for a in s.scalars(select(Attribute).where(Attribute.target == "event").order_by(Attribute.position)):
-                view.event_attributes.append(
+            for a in s.scalars(select(Attribute).order_by(Attribute.position, Attribute.id)):
+                found = view.event_attributes if a.target == "event" else view.mention_attributes
+                found.append(
                     ChoiceInfo(a.id, a.name, tuple(json.loads(a.values_json)), a.definition,
                                applies_to=tuple(json.loads(a.applies_to_json)))
                 )
@@ -254,9 +262,20 @@ class Workspace:
                 .order_by(Mention.start, Mention.end.desc(), Mention.id)
             ).all()
             doc_text = conn.scalar(select(Document.text).where(Document.id == document_id)) if rows else ""
+            values = conn.execute(
+                select(MentionAttributeValue.mention_id, Attribute.name, MentionAttributeValue.value)
+                .join(Attribute, Attribute.id == MentionAttributeValue.attribute_id)
+                .join(Mention, Mention.id == MentionAttributeValue.mention_id)
+                .where(Mention.document_id == document_id, Mention.coder_id == coder_id)
+                .order_by(Attribute.position, Attribute.id)
+            ).all() if rows and self.codebook.mention_attributes else []
+        by_mention: dict[int, list[tuple[str, str]]] = {}
+        for mid, name, value in values:
+            by_mention.setdefault(mid, []).append((name, value))
         types = {t.id: (t.name, t.color) for t in self.codebook.entity_types}
         return [
-            MentionView(mid, tid, *types[tid], start, end, text, coder, is_partial_word(doc_text or "", start, end))
+            MentionView(mid, tid, *types[tid], start, end, text, coder, is_partial_word(doc_text or "", start, end),
+                        tuple(by_mention.get(mid, ())))
             for mid, tid, start, end, text in rows
         ]
 
@@ -345,6 +364,9 @@ class Workspace:
 
     def set_event_attribute(self, event_id: int, attribute_id: int, value: str | None) -> None:
         self.history.run(h.SetEventAttribute(event_id, attribute_id, value))
+
+    def set_mention_attribute(self, mention_id: int, attribute_id: int, value: str | None) -> None:
+        self.history.run(h.SetMentionAttribute(mention_id, attribute_id, value))
 
     def set_document_code(self, document_id: int, code_id: int, value: str | None) -> None:
         self.history.run(h.SetDocumentCode(document_id, self.coder_id, code_id, value))

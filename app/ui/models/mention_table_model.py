@@ -8,6 +8,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from app.core.text import is_rtl_text
+from app.core.validation import FLAG_VALUE
 from app.core.services.workspace import MentionView
 from app.ui.models.row_table_model import RowTableModel
 
@@ -15,6 +16,12 @@ COLUMNS = ("Type", "Text", "Start", "End")
 PARTIAL_MARK = "\u2702 "  # ✂ before the text of a mention that starts or ends inside a word
 PARTIAL_NOTE = "starts or ends inside a word (tagged with Alt held, or imported)"
 Index = QModelIndex | QPersistentModelIndex
+
+
+def attribute_note(m: MentionView) -> str:
+    """The mention's attribute values for a tooltip ('' if none): a set flag by its name alone."""
+    parts = [name if value == FLAG_VALUE else f"{name}: {value}" for name, value in m.attributes]
+    return "\n" + "; ".join(parts) if parts else ""
 
 
 class MentionTableModel(RowTableModel[MentionView]):
@@ -55,7 +62,7 @@ class MentionTableModel(RowTableModel[MentionView]):
         if role == Qt.ItemDataRole.DecorationRole and col == 0:
             return QColor(m.color)
         if role == Qt.ItemDataRole.ToolTipRole:
-            tip = f"{m.type_name} by {m.coder}: “{m.text}” ({m.start}–{m.end})"
+            tip = f"{m.type_name} by {m.coder}: “{m.text}” ({m.start}–{m.end})" + attribute_note(m)
             return f"{tip}\n{PARTIAL_NOTE}" if m.partial_word else tip
         if role == Qt.ItemDataRole.UserRole:
             return m.id
