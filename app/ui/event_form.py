@@ -131,7 +131,10 @@ class EventForm(QWidget):
                 line = QHBoxLayout()
                 linked = QLabel("• " + (choice(by_id[arg.mention_id]) if arg.mention_id in by_id else arg.text))
                 linked.setTextFormat(Qt.TextFormat.PlainText)
-                linked.setWordWrap(True)
+                # one line, cut at the pane's edge (a wrapped label was clipped by its form row);
+                # the whole label, context included, is the tooltip
+                linked.setToolTip(linked.text())
+                linked.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
                 line.addWidget(linked, 1)
                 remove = QToolButton()
                 remove.setText("✕")
