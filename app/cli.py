@@ -8,9 +8,9 @@ import logging
 import os
 import sys
 import traceback
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Sequence
 
 from app import __version__
 from app.core.errors import AnnotaryError
@@ -283,7 +283,12 @@ def _progress_printer() -> Callable[[int, int], None] | None:
 
 
 def cmd_codebook(args: argparse.Namespace) -> int:
-    from app.core.codebook import apply_codebook, load_codebook, read_codebook, save_codebook
+    from app.core.codebook import (
+        apply_codebook,
+        load_codebook,
+        read_codebook,
+        save_codebook,
+    )
 
     path = Path(args.file)
     with _open(args) as project:

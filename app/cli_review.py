@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -74,7 +75,12 @@ def cmd_role(args: argparse.Namespace) -> int:
 
 def cmd_setting(args: argparse.Namespace) -> int:
     from app.core.errors import AnnotaryError
-    from app.core.services.project_settings import DESCRIPTIONS, all_settings, get_setting, set_setting
+    from app.core.services.project_settings import (
+        DESCRIPTIONS,
+        all_settings,
+        get_setting,
+        set_setting,
+    )
 
     with _open(args) as project:
         if args.key is None:

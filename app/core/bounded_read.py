@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import os
 
-from app.core.errors import ImportRejected
 from app.core import open_files
+from app.core.errors import ImportRejected
 from app.core.file_kinds import not_regular
 
 MAX_FILE_BYTES = 50 * 1024 * 1024

@@ -44,8 +44,7 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> Decoded:
             ) from None
         except (UnicodeError, ValueError):
             raise ImportRejected(f"not valid {encoding}") from None
-        if text.startswith("\ufeff"):
-            text = text[1:]
+        text = text.removeprefix("\ufeff")
         return _checked(Decoded(text, encoding))
     for bom, name in _BOMS:
         if data.startswith(bom):

@@ -40,7 +40,7 @@ def fold(s: str) -> str:
 class FoldedText:
     """A text's folded form, with the cluster of every folded character."""
 
-    __slots__ = ("folded", "owner", "starts", "ends")
+    __slots__ = ("ends", "folded", "owner", "starts")
 
     def __init__(self, text: str) -> None:
         parts: list[str] = []

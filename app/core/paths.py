@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from app.core.errors import ProjectError
-
 import platformdirs
+
+from app.core.errors import ProjectError
 
 APP_NAME = "Annotary"
 PROJECT_SUFFIX = ".annotary"

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core import migrations, open_files
-from app.core.project_damage import damage_of
 from app.core.errors import ProjectError
 from app.core.migrations.backup import backup_before_upgrade, remove_stale_partials
 from app.core.models import Base
+from app.core.project_damage import damage_of
 
 APPLICATION_ID = 0x414E4E4F  # "ANNO" in the SQLite header's application_id field
 BUSY_TIMEOUT_MS = 10_000

@@ -13,6 +13,7 @@ currency sign is its own token: it is kept when selected and never added.
 from __future__ import annotations
 
 import unicodedata
+from itertools import pairwise
 
 import regex
 
@@ -137,13 +138,7 @@ def _inner_edges(text: str, lo: int, hi: int) -> list[int]:
     for i in range(lo + 1, hi):
         ch, prev = text[i], text[i - 1]
         before = _base_before(text, i, lo)
-        if ch in _APOSTROPHES and not before.isdigit():
-            edges.append(i)
-        elif prev in _APOSTROPHES and not ch.isdigit() and not unicodedata.combining(ch):
-            edges.append(i)
-        elif ch.isdigit() and before and _ARABIC_LETTER.match(before):
-            edges.append(i)
-        elif before.isdigit() and _ARABIC_LETTER.match(ch):
+        if ch in _APOSTROPHES and not before.isdigit() or prev in _APOSTROPHES and not ch.isdigit() and not unicodedata.combining(ch) or ch.isdigit() and before and _ARABIC_LETTER.match(before) or before.isdigit() and _ARABIC_LETTER.match(ch):
             edges.append(i)
     return edges
 
@@ -170,7 +165,7 @@ def word_around(text: str, pos: int) -> tuple[int, int] | None:
     hi = min(hi + 1, len(text))
     chunk = text[lo:hi]
     bounds = [lo + m.start() for m in _WORD_BOUNDARY.finditer(chunk)]
-    for a, b in zip(bounds, bounds[1:]):
+    for a, b in pairwise(bounds):
         if a < pos < b:
             break
         if a >= pos:
@@ -180,7 +175,7 @@ def word_around(text: str, pos: int) -> tuple[int, int] | None:
     if not _WORDLIKE.search(text, a, b):
         return None
     edges = [a, *_inner_edges(text, a, b), b]
-    for x, y in zip(edges, edges[1:]):
+    for x, y in pairwise(edges):
         if x < pos < y:
             return (x, y) if _WORDLIKE.search(text, x, y) else None
     return None  # pos is one of Annotary's inner edges

@@ -12,8 +12,7 @@ LTR = "ltr"
 
 def normalize_newlines(text: str) -> str:
     """Drop a leading BOM and turn `\\r\\n` and lone `\\r` into `\\n`; nothing else changes."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -88,7 +87,7 @@ def detect_language(text: str) -> str:
 
 
 _ENGLISH_WORDS = frozenset(
-    "the and of to in a is that for it on was with as by at from are be this an have has".split()
+    ["the", "and", "of", "to", "in", "a", "is", "that", "for", "it", "on", "was", "with", "as", "by", "at", "from", "are", "be", "this", "an", "have", "has"]
 )
 
 

@@ -129,9 +129,8 @@ def check_file_target(path: Path, *, force: bool, project: Path | None = None) -
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        if os.path.lexists(path):  # a symbolic link to nowhere: replacing it replaces the link
-            if not force:
-                raise TargetExists(path) from None
+        if os.path.lexists(path) and not force:  # a symbolic link to nowhere: replacing it replaces the link
+            raise TargetExists(path) from None
         return
     except OSError as exc:
         raise AnnotaryError(f"cannot write {path}: {exc.strerror}") from None

@@ -5,14 +5,36 @@ table below the tabs; "Show all" lists every one again."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-                               QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtCore import (
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
-from app.ui.agreement_rows import DISAGREEMENT_COLUMNS, DisagreementFilter, report_rows, report_tables
+from app.ui.agreement_rows import (
+    DISAGREEMENT_COLUMNS,
+    DisagreementFilter,
+    report_rows,
+    report_tables,
+)
 from app.ui.models.row_table_model import RowTableModel
 
 __all__ = ["AgreementWindow", "DisagreementProxy", "TupleTableModel", "report_rows"]

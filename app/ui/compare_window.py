@@ -6,10 +6,18 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QPoint, Qt, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QPoint,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,8 +34,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import AnnotaryError
-from app.core.services.coders import GOLD
 from app.core.project import open_project
+from app.core.services.coders import GOLD
 from app.core.services.review import ReviewService, unresolved_per_document
 from app.core.services.review_items import DocumentReview, ReviewItem
 from app.ui.highlights import Span
@@ -56,7 +64,7 @@ class _ProjectCounter(QObject):
         try:
             with open_project(self.path) as project:
                 counts = unresolved_per_document(project)
-        except Exception:  # noqa: BLE001 - the counter is a convenience; the log keeps the cause
+        except Exception:
             log.exception("counting the project's unresolved disagreements failed")
             return
         self.counted.emit(counts)

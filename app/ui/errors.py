@@ -9,8 +9,8 @@ from types import TracebackType
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.core.errors import AnnotaryError
-from app.core.project_damage import damage_of
 from app.core.logfile import log_exception
+from app.core.project_damage import damage_of
 
 _parent: QWidget | None = None
 

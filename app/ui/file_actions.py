@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
-from app.core.codebook import apply_codebook, load_codebook, read_codebook, save_codebook
+from app.core.codebook import (
+    apply_codebook,
+    load_codebook,
+    read_codebook,
+    save_codebook,
+)
 from app.core.errors import AnnotaryError
 from app.core.paths import default_exports_dir
 from app.core.project import Project, open_project
-from app.core.write_target import TargetExists
 from app.core.services.documents import collect_paths, import_file
+from app.core.write_target import TargetExists
 from app.ui.tasks import run_task
 
 if TYPE_CHECKING:

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
-    QLabel,
     QFileDialog,
     QHeaderView,
     QInputDialog,
+    QLabel,
     QLineEdit,
     QMainWindow,
     QMenu,
@@ -34,13 +40,13 @@ from app.core.services.projects import init_project, open_for_command
 from app.core.services.workspace import EventView, MentionView, Workspace
 from app.core.spans import is_partial_word
 from app.ui import file_actions, review_actions, settings, shortcuts, wheel_guard
-from app.ui.external_refresh import forget_history, notice_external_changes
 from app.ui.annotation_pane import AnnotationPane
 from app.ui.errors import show_unexpected, show_user_error
+from app.ui.external_refresh import forget_history, notice_external_changes
 from app.ui.find_bar import reader_with_find_bar
 from app.ui.highlights import Span
-from app.ui.models.mention_table_model import attribute_note
 from app.ui.models.document_list_model import DocumentListModel
+from app.ui.models.mention_table_model import attribute_note
 from app.ui.reader import ReaderView
 from app.ui.tasks import run_task
 
@@ -328,7 +334,7 @@ class MainWindow(QMainWindow):
             self.last_error = str(exc)
             self.refresh()
             return None
-        except Exception as exc:  # noqa: BLE001 - never crash to the desktop
+        except Exception as exc:
             if self.testing:
                 raise
             show_unexpected(exc, self)
@@ -851,7 +857,7 @@ class MainWindow(QMainWindow):
             notice_external_changes(self)
         except AnnotaryError as exc:
             self.statusBar().showMessage(str(exc), 8000)
-        except Exception as exc:  # noqa: BLE001 - never crash to the desktop
+        except Exception as exc:
             if self.testing:
                 raise
             show_unexpected(exc, self)

@@ -10,7 +10,6 @@ from app.core.services.workspace import CodebookView, TypeInfo
 from app.ui.flow_layout import FlowLayout
 
 
-
 def swatch(color: str, size: int = 12) -> QIcon:
     pixmap = QPixmap(size, size)
     pixmap.fill(QColor(color))

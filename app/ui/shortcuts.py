@@ -4,7 +4,14 @@ cannot fall behind the menus; and the reader's zoom."""
 from __future__ import annotations
 
 from PySide6.QtGui import QAction, QKeySequence, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QAbstractItemView, QDialog, QHeaderView, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHeaderView,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 def shortcut_rows(window: QWidget) -> list[tuple[str, str]]:

@@ -20,7 +20,13 @@ from __future__ import annotations
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QSlider, QWidget
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QSlider,
+    QWidget,
+)
 
 __all__ = ["GUARDED", "WheelGuard", "guard_widget", "install", "installed"]
 

@@ -1,6 +1,11 @@
 """The codebook: plain spec, its file format and its storage."""
 
-from app.core.codebook.fileformat import codebook_from_dict, codebook_to_dict, load_codebook, save_codebook
+from app.core.codebook.fileformat import (
+    codebook_from_dict,
+    codebook_to_dict,
+    load_codebook,
+    save_codebook,
+)
 from app.core.codebook.spec import (
     AttributeSpec,
     CodebookSpec,

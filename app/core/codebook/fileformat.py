@@ -16,6 +16,7 @@ from app.core.errors import CodebookError, ImportRejected
 from app.core.temp_files import remove_stale
 from app.core.write_target import write_text_file
 
+
 class _PlainDumper(yaml.SafeDumper):
     """Writes a list used twice twice over, never as an anchor and alias: the file stays plain to
     read and edit by hand."""

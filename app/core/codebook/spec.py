@@ -6,7 +6,12 @@ import re
 from dataclasses import dataclass, field
 
 from app.core.errors import AnnotaryError, CodebookError
-from app.core.validation import check_label_text, check_long_text, name_key, normalise_name
+from app.core.validation import (
+    check_label_text,
+    check_long_text,
+    name_key,
+    normalise_name,
+)
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 TARGETS = ("event", "mention")

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import json
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.core.codebook.spec import CodebookSpec, DocumentCodeSpec, EntityTypeSpec, EventTypeSpec, RoleSpec
-from app.core.codebook.spec import AttributeSpec
+from app.core.codebook.spec import (
+    AttributeSpec,
+    CodebookSpec,
+    DocumentCodeSpec,
+    EntityTypeSpec,
+    EventTypeSpec,
+    RoleSpec,
+)
 from app.core.errors import CodebookError
-from app.core.validation import normalise_name
 from app.core.models import (
     Attribute,
     DocumentCode,
@@ -26,6 +30,7 @@ from app.core.models import (
     Mention,
     MentionAttributeValue,
 )
+from app.core.validation import normalise_name
 
 
 def read_codebook(session: Session) -> CodebookSpec:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy import Connection, LargeBinary, Select, and_, cast, func, null, select
 from sqlalchemy.sql import ColumnElement

@@ -8,12 +8,14 @@ workbook is moved into place only when complete (see app.core.write_target).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterable, Sequence
+from typing import Any, BinaryIO
 from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook
@@ -27,7 +29,13 @@ from sqlalchemy import Connection
 import app
 from app.core.errors import AnnotaryError
 from app.core.export import rows as q
-from app.core.export.cells import EXCEL_CELL_LIMIT, CellMaker, describe_changes, replace_illegal, split_to_limit
+from app.core.export.cells import (
+    EXCEL_CELL_LIMIT,
+    CellMaker,
+    describe_changes,
+    replace_illegal,
+    split_to_limit,
+)
 from app.core.project import Project
 from app.core.services.coders import find_coder
 from app.core.spans import is_partial_word
@@ -412,12 +420,10 @@ def _discard(wb: Workbook) -> None:
         writer = getattr(ws, "_writer", None)
         if writer is None:
             continue
-        try:
+        with contextlib.suppress(Exception):  # cleaning up after a failure already being raised
             if ws._rows is not None:
                 ws._rows.close()
             writer.close()
-        except Exception:  # noqa: BLE001 - cleaning up after a failure already being raised
-            pass
         if writer.out in ALL_TEMP_FILES:
             ALL_TEMP_FILES.remove(writer.out)
 
@@ -442,7 +448,7 @@ def export_xlsx(project: Project, path: Path, coder: str | None = None,
     if not path.parent.is_dir():
         raise AnnotaryError(f"folder {path.parent} does not exist")
     check_file_target(path, force=force, project=project.path)
-    exported_at = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    exported_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
     with project.read() as session:
         if coder is not None:

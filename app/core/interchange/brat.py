@@ -62,15 +62,20 @@ from __future__ import annotations
 import codecs
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
-from typing import Callable
 
-from app.core.codebook import apply_codebook, merge_codebooks, read_codebook
 from app.core.bounded_read import MAX_ANNOTATION_BYTES, read_regular_file
+from app.core.codebook import apply_codebook, merge_codebooks, read_codebook
 from app.core.decoding import decode_bytes
-from app.core.errors import AnnotaryError, AnnotationInputError, CodebookError, ImportRejected
+from app.core.errors import (
+    AnnotaryError,
+    AnnotationInputError,
+    CodebookError,
+    ImportRejected,
+)
 from app.core.interchange.brat_conf import (
     BratNames,
     NameMap,
@@ -175,7 +180,7 @@ def _parse_ann(path: Path, content: str, tick: Callable[[float], None] | None = 
     for lineno, line in enumerate(lines, 1):
         if tick is not None and lineno % _TICK_LINES == 0:
             tick(lineno / len(lines))
-        line = line[:-1] if line.endswith("\r") else line
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         ident, tab, rest = line.partition("\t")

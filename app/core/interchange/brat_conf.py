@@ -43,12 +43,18 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from app.core.bounded_read import read_regular_file
-from app.core.codebook import AttributeSpec, CodebookSpec, EntityTypeSpec, EventTypeSpec, RoleSpec
+from app.core.codebook import (
+    AttributeSpec,
+    CodebookSpec,
+    EntityTypeSpec,
+    EventTypeSpec,
+    RoleSpec,
+)
 from app.core.errors import AnnotationInputError, ImportRejected
 from app.core.interchange.common import palette_color
 from app.core.validation import name_key, normalise_name

@@ -55,8 +55,9 @@ doccano shows the arguments), and Annotary's ``events``, ``entity_details`` and
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -78,8 +79,8 @@ from app.core.interchange.common import (
     coded_documents,
     write_atomic,
 )
-from app.core.models import Coder
 from app.core.interchange.plan_store import store_plan
+from app.core.models import Coder
 from app.core.project import Project
 from app.core.services.annotations import FLAG_VALUE
 from app.core.services.coders import clean_coder_name, find_coder, get_or_create_coder

@@ -18,8 +18,9 @@ unit of work then rolls back everything of the file.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session

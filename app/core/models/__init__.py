@@ -9,12 +9,36 @@ from app.core.models.annotations import (
     MentionAttributeValue,
 )
 from app.core.models.base import Base, utcnow
-from app.core.models.codebook import Attribute, DocumentCode, EntityType, EventRole, EventType, role_accepts
+from app.core.models.codebook import (
+    Attribute,
+    DocumentCode,
+    EntityType,
+    EventRole,
+    EventType,
+    role_accepts,
+)
 from app.core.models.documents import CODER_ROLES, Coder, Document, DocumentStatus
 from app.core.models.review import GoldRejection, ProjectSetting
 
 __all__ = [
-    "Attribute", "Base", "CODER_ROLES", "Coder", "Document", "DocumentCode", "DocumentCodeValue", "DocumentStatus",
-    "EntityType", "Event", "EventArgument", "EventAttributeValue", "EventRole", "EventType", "GoldRejection",
-    "Mention", "MentionAttributeValue", "ProjectSetting", "role_accepts", "utcnow",
+    "CODER_ROLES",
+    "Attribute",
+    "Base",
+    "Coder",
+    "Document",
+    "DocumentCode",
+    "DocumentCodeValue",
+    "DocumentStatus",
+    "EntityType",
+    "Event",
+    "EventArgument",
+    "EventAttributeValue",
+    "EventRole",
+    "EventType",
+    "GoldRejection",
+    "Mention",
+    "MentionAttributeValue",
+    "ProjectSetting",
+    "role_accepts",
+    "utcnow",
 ]

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, CheckConstraint, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.models.base import Base

@@ -15,11 +15,22 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.core.errors import AnnotaryError
-from app.core.models import DocumentCodeValue, Event, EventArgument, GoldRejection, Mention, MentionAttributeValue
+from app.core.models import (
+    DocumentCodeValue,
+    Event,
+    EventArgument,
+    GoldRejection,
+    Mention,
+    MentionAttributeValue,
+)
 from app.core.services import annotations as svc
 from app.core.services import history as h
 from app.core.services.coders import get_gold_coder
-from app.core.services.review_data import GOLD_DIFFERS, REJECTED, versions_of_one_mention
+from app.core.services.review_data import (
+    GOLD_DIFFERS,
+    REJECTED,
+    versions_of_one_mention,
+)
 from app.core.services.review_items import ReviewItem, count_reviews, load_review
 
 

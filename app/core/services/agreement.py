@@ -15,9 +15,21 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.core.models import Attribute, Coder, Event, EventArgument, EventAttributeValue, EventRole, EventType
+from app.core.models import (
+    Attribute,
+    Coder,
+    Event,
+    EventArgument,
+    EventAttributeValue,
+    EventRole,
+    EventType,
+)
 from app.core.project import Project
-from app.core.services.agreement_data import AgreementData, MentionUnit, load_agreement_data
+from app.core.services.agreement_data import (
+    AgreementData,
+    MentionUnit,
+    load_agreement_data,
+)
 from app.core.stats.cohen import pair_key
 from app.core.stats.matching import maximum_matching
 from app.core.stats.ratings import rating_report

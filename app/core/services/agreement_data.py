@@ -11,7 +11,15 @@ from itertools import combinations
 from sqlalchemy import select
 
 from app.core.errors import AnnotaryError
-from app.core.models import Coder, Document, DocumentCode, DocumentCodeValue, DocumentStatus, EntityType, Mention
+from app.core.models import (
+    Coder,
+    Document,
+    DocumentCode,
+    DocumentCodeValue,
+    DocumentStatus,
+    EntityType,
+    Mention,
+)
 from app.core.project import Project
 from app.core.services.coders import GOLD
 

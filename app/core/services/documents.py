@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,7 +15,13 @@ from app.core.decoding import decode_bytes
 from app.core.errors import ImportRejected
 from app.core.models import Document
 from app.core.project import Project
-from app.core.text import base_direction, detect_language, first_line_title, normalize_newlines, sha256_text
+from app.core.text import (
+    base_direction,
+    detect_language,
+    first_line_title,
+    normalize_newlines,
+    sha256_text,
+)
 
 TEXT_SUFFIXES = (".txt", ".md")
 

@@ -7,8 +7,9 @@ history that refer to them stay valid. The history is per session, across docume
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,7 +26,13 @@ from app.core.models import (
 )
 from app.core.project import Project
 from app.core.services import annotations as svc
-from app.core.services.snapshots import Snapshot, restore, snapshot_event, snapshot_mention, snapshot_row
+from app.core.services.snapshots import (
+    Snapshot,
+    restore,
+    snapshot_event,
+    snapshot_mention,
+    snapshot_row,
+)
 
 
 class Action:

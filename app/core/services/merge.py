@@ -17,7 +17,12 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core.codebook import apply_codebook, codebook_differences, merge_codebooks, read_codebook
+from app.core.codebook import (
+    apply_codebook,
+    codebook_differences,
+    merge_codebooks,
+    read_codebook,
+)
 from app.core.errors import AnnotaryError
 from app.core.models import (
     Attribute,
@@ -60,11 +65,11 @@ class MergeReport:
 
     def describe(self) -> str:
         lines = [
-            f"merged {self.source}: {self.documents_matched} document(s) matched by text"
-            + (f", {self.documents_imported} imported" if self.documents_imported else ""),
+            (f"merged {self.source}: {self.documents_matched} document(s) matched by text"
+             + (f", {self.documents_imported} imported" if self.documents_imported else "")),
             f"coders: {', '.join(self.coders) or 'none'}",
-            f"added {self.mentions_added} mention(s), {self.events_added} event(s), {self.codes_added} code value(s); "
-            f"updated {self.codes_updated} code value(s); {self.skipped_identical} already present",
+            (f"added {self.mentions_added} mention(s), {self.events_added} event(s), {self.codes_added} code value(s); "
+             f"updated {self.codes_updated} code value(s); {self.skipped_identical} already present"),
         ]
         lines += [f"codebook: added {item}" for item in self.codebook_added]
         lines += [f"only in {self.source.name}, not merged: {title}" for title in self.documents_only_there]

@@ -13,8 +13,18 @@ from app.core.models import Coder, DocumentStatus
 from app.core.project import Project
 from app.core.services import adjudication as adj
 from app.core.services.coders import GOLD, set_role
-from app.core.services.project_settings import BLIND_CODING, get_setting, may_see_others, set_setting
-from app.core.services.review_items import DocumentReview, ReviewItem, count_reviews, load_review
+from app.core.services.project_settings import (
+    BLIND_CODING,
+    get_setting,
+    may_see_others,
+    set_setting,
+)
+from app.core.services.review_items import (
+    DocumentReview,
+    ReviewItem,
+    count_reviews,
+    load_review,
+)
 from app.core.services.workspace import MentionView, Workspace
 
 

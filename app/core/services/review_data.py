@@ -13,8 +13,9 @@ from __future__ import annotations
 import hashlib
 from bisect import bisect_left
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session

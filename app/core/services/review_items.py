@@ -18,8 +18,8 @@ it is unresolved while gold says nothing. Nothing here changes the project; the 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session

@@ -8,7 +8,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core.models import Base, Event, EventArgument, EventAttributeValue, Mention, MentionAttributeValue
+from app.core.models import (
+    Base,
+    Event,
+    EventArgument,
+    EventAttributeValue,
+    Mention,
+    MentionAttributeValue,
+)
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,9 @@ widget ever holds a session or a lazy-loading object.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 

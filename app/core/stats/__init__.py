@@ -18,9 +18,17 @@ Pure Python and numpy; no database, no Qt.
 
 from app.core.stats.bootstrap import AlphaInterval, bootstrap_alpha_interval
 from app.core.stats.cohen import CohenKappa, cohen_kappa, pairwise_cohen_kappa
-from app.core.stats.csv_ratings import RatingsFileError, parse_ratings_csv, read_ratings_csv
+from app.core.stats.csv_ratings import (
+    RatingsFileError,
+    parse_ratings_csv,
+    read_ratings_csv,
+)
 from app.core.stats.fleiss import FleissKappa, fleiss_kappa
-from app.core.stats.krippendorff import AlphaResult, coincidence_matrix, krippendorff_alpha
+from app.core.stats.krippendorff import (
+    AlphaResult,
+    coincidence_matrix,
+    krippendorff_alpha,
+)
 from app.core.stats.percent import PercentAgreement, percent_agreement
 from app.core.stats.ratings import rating_report
 from app.core.stats.spans import MatchScores, SpanAgreement, span_agreement
@@ -37,8 +45,8 @@ __all__ = [
     "RatingsFileError",
     "SpanAgreement",
     "bootstrap_alpha_interval",
-    "coincidence_matrix",
     "cohen_kappa",
+    "coincidence_matrix",
     "fleiss_kappa",
     "krippendorff_alpha",
     "pairwise_cohen_kappa",

@@ -81,8 +81,7 @@ def parse_ratings_csv(
     if level in ("interval", "ratio") and order is not None:
         raise RatingsFileError(source, None, f"an order of values applies to ordinal (or nominal) data, not {level}")
     parse = _ValueParser(level, order, source)
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     rows = _rows(text, source)
     header_line, header = next(rows, (None, None))
     if header is None:

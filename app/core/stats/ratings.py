@@ -42,7 +42,13 @@ from app.core.stats.cohen import pairwise_cohen_kappa
 from app.core.stats.fleiss import fleiss_kappa
 from app.core.stats.krippendorff import PairableData
 from app.core.stats.percent import percent_agreement
-from app.core.stats.table import Ratings, RatingsTable, check_level, coder_label, ratings_from_table
+from app.core.stats.table import (
+    Ratings,
+    RatingsTable,
+    check_level,
+    coder_label,
+    ratings_from_table,
+)
 
 COHEN_NOTE = (
     "Cohen's kappa is the plain (unweighted) kappa: values agree only when equal, whatever the level of measurement"

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from app.core.services.workspace import MentionView
 from app.core.text import is_rtl_text
 from app.core.validation import FLAG_VALUE
-from app.core.services.workspace import MentionView
 from app.ui.models.row_table_model import RowTableModel
 
 COLUMNS = ("Type", "Text", "Start", "End")
