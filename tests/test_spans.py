@@ -172,3 +172,13 @@ def test_word_around_and_partial_word():
     assert not is_partial_word(ENGLISH, i, i + 4) and not is_partial_word(ENGLISH, 0, len(ENGLISH))
     long_token = "x " + "a" * 600 + " y"
     assert clean_selection(long_token, 100, 200) == (100, 200)  # too long to look at: left as selected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab 1.,'%$-\u2019") + ["ي", "\u064e", "ـ", "क", "\u094d", "\u200d", "😀"]),
+               min_size=1, max_size=30), st.data())
+def test_the_quick_partial_word_test_agrees_with_the_full_one(text, data):
+    start = data.draw(st.integers(0, len(text) - 1))
+    end = data.draw(st.integers(start + 1, len(text)))
+    slow = word_around(text, start) is not None or word_around(text, end) is not None
+    assert is_partial_word(text, start, end) == slow

@@ -192,8 +192,24 @@ def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+# Characters next to which a word always ends: white space, and punctuation or symbols that never
+# join two parts of one word (unlike "." and "," in 14.3 and 7,000, or the apostrophe).
+_JOINERS = frozenset(".,:;'\u2019\u2018\u00b7\u066b\u066c\u05f4\u2024\ufe52\ufe55\uff0e\uff07")
+
+
+def _clear_edge(text: str, pos: int) -> bool:
+    """True when `pos` is certainly not inside a word (a cheap test before `word_around`)."""
+    if pos <= 0 or pos >= len(text):
+        return True
+    for ch in (text[pos - 1], text[pos]):
+        if ch.isspace() or (unicodedata.category(ch)[0] in "PSZ" and ch not in _JOINERS):
+            return True
+    return False
+
+
 def is_partial_word(text: str, start: int, end: int) -> bool:
-    """Whether the span [start, end) starts or ends inside a word (computed, never stored)."""
+    """Whether the span [start, end) starts or ends inside a word (computed, never stored; run for
+    every mention each time a document opens, so the usual clear edges are told cheaply)."""
     if start >= end or end > len(text):
         return False
-    return word_around(text, start) is not None or word_around(text, end) is not None
+    return any(not _clear_edge(text, pos) and word_around(text, pos) is not None for pos in (start, end))
