@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core import migrations, open_files
+from app.core.changes import ChangeHub
 from app.core.errors import ProjectError
 from app.core.migrations.backup import backup_before_upgrade, remove_stale_partials
 from app.core.models import Base
@@ -46,6 +47,8 @@ class Project:
     raising refuses the unit of work (the GUI refuses when another program wrote meanwhile)."""
     after_write: Callable[[], None] | None = field(default=None, repr=False)
     """Called after each unit of work has committed."""
+    changes: ChangeHub = field(default_factory=ChangeHub, repr=False)
+    """Where committed commands tell what they changed (the change channel)."""
 
     def __post_init__(self) -> None:
         self._key = open_files.register(self.path)

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core.changes import Change, everything
 from app.core.errors import AnnotaryError
 from app.core.models import (
     DocumentCodeValue,
@@ -46,6 +47,11 @@ class Action:
 
     def undo(self, session: Session) -> None:
         raise NotImplementedError
+
+    def change(self) -> Change:
+        """What the action changed (the same rows whether done or undone). By default any
+        annotation of its document; actions that know better say exactly which rows."""
+        return Change(label=self.label, document_id=self.document_id, annotations=True, codes=True, status=True)
 
 
 def _status_missing(session: Session, document_id: int, coder_id: int) -> bool:
@@ -85,6 +91,10 @@ class CreateMention(Action):
         if self._new_status:
             _forget_status(session, self.document_id, self.coder_id)
 
+    def change(self) -> Change:
+        return Change(label=self.label, document_id=self.document_id, coder_id=self.coder_id,
+                      mentions=frozenset({self.mention_id}), status=self._new_status)
+
 
 @dataclass
 class DeleteMention(Action):
@@ -100,6 +110,9 @@ class DeleteMention(Action):
 
     def undo(self, session: Session) -> None:
         restore(session, self._snap)
+
+    def change(self) -> Change:
+        return Change(label=self.label, document_id=self.document_id, mentions=frozenset({self.mention_id}))
 
 
 @dataclass
@@ -126,6 +139,9 @@ class RetypeMention(Action):
         svc.retype_mention(session, self.mention_id, self._old)
         for snap in self._dropped:
             restore(session, snap)
+
+    def change(self) -> Change:
+        return Change(label=self.label, document_id=self.document_id, mentions=frozenset({self.mention_id}))
 
 
 @dataclass
@@ -154,6 +170,10 @@ class CreateEvent(Action):
         if self._new_status:
             _forget_status(session, self.document_id, self.coder_id)
 
+    def change(self) -> Change:
+        return Change(label=self.label, document_id=self.document_id, coder_id=self.coder_id,
+                      events=frozenset({self.event_id}), status=self._new_status)
+
 
 @dataclass
 class DeleteEvent(Action):
@@ -169,6 +189,9 @@ class DeleteEvent(Action):
 
     def undo(self, session: Session) -> None:
         restore(session, self._snap)
+
+    def change(self) -> Change:
+        return Change(label=self.label, document_id=self.document_id, events=frozenset({self.event_id}))
 
 
 @dataclass
@@ -193,6 +216,9 @@ class AddArgument(Action):
         self._snap = snapshot_row(arg)
         svc.remove_argument(session, self.argument_id)
 
+    def change(self) -> Change:
+        return Change(label=self.label, document_id=self.document_id, events=frozenset({self.event_id}))
+
 
 @dataclass
 class RemoveArgument(Action):
@@ -209,6 +235,12 @@ class RemoveArgument(Action):
 
     def undo(self, session: Session) -> None:
         restore(session, self._snap)
+
+    def change(self) -> Change:
+        event_id = self._snap.rows[0][1]["event_id"] if self._snap is not None else None
+        return Change(label=self.label, document_id=self.document_id,
+                      events=frozenset({event_id}) if event_id is not None else frozenset(),
+                      annotations=event_id is None)
 
 
 @dataclass
@@ -231,6 +263,9 @@ class SetEventAttribute(Action):
 
     def undo(self, session: Session) -> None:
         svc.set_event_attribute(session, self.event_id, self.attribute_id, self._old)
+
+    def change(self) -> Change:
+        return Change(label=self.label, document_id=self.document_id, events=frozenset({self.event_id}))
 
 
 @dataclass
@@ -259,6 +294,10 @@ class SetDocumentCode(Action):
         if self._new_status:
             _forget_status(session, self.document_id, self.coder_id)
 
+    def change(self) -> Change:
+        return Change(label=self.label, document_id=self.document_id, coder_id=self.coder_id, codes=True,
+                      status=self._new_status)
+
 
 @dataclass
 class SetStatus(Action):
@@ -278,6 +317,9 @@ class SetStatus(Action):
 
     def undo(self, session: Session) -> None:
         svc.set_status(session, self.document_id, self.coder_id, self._old)
+
+    def change(self) -> Change:
+        return Change(label=self.label, document_id=self.document_id, coder_id=self.coder_id, status=True)
 
 
 @dataclass
@@ -301,6 +343,9 @@ class SetMentionAttribute(Action):
 
     def undo(self, session: Session) -> None:
         svc.set_mention_attribute(session, self.mention_id, self.attribute_id, self._old)
+
+    def change(self) -> Change:
+        return Change(label=self.label, document_id=self.document_id, mentions=frozenset({self.mention_id}))
 
 
 class Compound(Action):
@@ -356,6 +401,7 @@ class History:
         del self._undo[: -self.limit]
         self._redo.clear()
         self._changed()
+        self.project.changes.publish(action.change().as_source("do", action.label))
         return action
 
     def undo(self) -> Action | None:
@@ -365,6 +411,7 @@ class History:
         self._apply(action.undo, "undo", action)
         self._redo.append(self._undo.pop())
         self._changed()
+        self.project.changes.publish(action.change().as_source("undo", action.label))
         return action
 
     def redo(self) -> Action | None:
@@ -374,6 +421,7 @@ class History:
         self._apply(action.do, "redo", action)
         self._undo.append(self._redo.pop())
         self._changed()
+        self.project.changes.publish(action.change().as_source("redo", action.label))
         return action
 
     def _apply(self, step: Callable[[Session], Any], what: str, action: Action) -> None:
@@ -405,9 +453,11 @@ class History:
         self._redo.clear()
         self._changed()
 
-    def touch(self) -> None:
-        """Note a change of the project made outside the history (an import, a merge)."""
+    def touch(self, change: Change | None = None) -> None:
+        """Note a change of the project made outside the history (an import, a merge) and tell
+        the views (`change`; by default: anything may have changed)."""
         self.version += 1
+        self.project.changes.publish(change if change is not None else everything("import"))
 
     def _changed(self) -> None:
         self.version += 1
