@@ -252,22 +252,27 @@ class Workspace:
             raise AnnotaryError(f"no document with id {document_id}")
         return text
 
-    def mentions(self, document_id: int, coder: tuple[int, str] | None = None) -> list[MentionView]:
-        """This coder's mentions of a document (or, given `(id, name)`, another coder's)."""
+    def mentions(self, document_id: int, coder: tuple[int, str] | None = None,
+                 ids: Iterable[int] | None = None, text: str | None = None) -> list[MentionView]:
+        """This coder's mentions of a document (or, given `(id, name)`, another coder's); only
+        those of `ids` if given (those still there). `text` is the document's, if at hand."""
         coder_id, coder = coder if coder is not None else (self.coder_id, self.coder_name)
+        where = [Mention.document_id == document_id, Mention.coder_id == coder_id]
+        if ids is not None:
+            where.append(Mention.id.in_(list(ids)))
         # Core rows, not ORM objects: this runs on every document switch and every tag.
         with self.project.engine.connect() as conn:
             rows = conn.execute(
                 select(Mention.id, Mention.entity_type_id, Mention.start, Mention.end, Mention.text)
-                .where(Mention.document_id == document_id, Mention.coder_id == coder_id)
-                .order_by(Mention.start, Mention.end.desc(), Mention.id)
+                .where(*where).order_by(Mention.start, Mention.end.desc(), Mention.id)
             ).all()
-            doc_text = conn.scalar(select(Document.text).where(Document.id == document_id)) if rows else ""
+            doc_text = text if text is not None or not rows else conn.scalar(
+                select(Document.text).where(Document.id == document_id))
             values = conn.execute(
                 select(MentionAttributeValue.mention_id, Attribute.name, MentionAttributeValue.value)
                 .join(Attribute, Attribute.id == MentionAttributeValue.attribute_id)
                 .join(Mention, Mention.id == MentionAttributeValue.mention_id)
-                .where(Mention.document_id == document_id, Mention.coder_id == coder_id)
+                .where(*where)
                 .order_by(Attribute.position, Attribute.id)
             ).all() if rows and self.codebook.mention_attributes else []
         by_mention: dict[int, list[tuple[str, str]]] = {}
