@@ -56,7 +56,7 @@ def test_new_document_and_annotations_appear_on_activation(window):
     assert window.document_id == 2  # the open document stays open ...
     assert window.doc_view.currentIndex().row() == window.doc_model.row_of(2)  # ... and selected
     assert window.pane.mention_model.row_of(mention_id) is not None
-    assert mention_id in {span.id for span in window._spans()}  # highlighted in the reader
+    assert mention_id in {span.id for span in window.views.spans()}  # highlighted in the reader
     assert window.doc_model.document_at(1).mentions == 1
 
 

@@ -150,8 +150,8 @@ def test_role_refuses_wrong_type_with_message(qtbot, window):
     event_id = window.selected_event_id()
     role = next(r.id for r in window.workspace.codebook.event_type(_type_id(window, "Hiring/Poaching offer", True)).roles
                 if r.name == "Actor")
-    window._start_pick(event_id, role)
-    window._span_clicked(window._mentions[0].id)
+    window.commands.start_pick(event_id, role)
+    window.reader.spanClicked.emit(window._mentions[0].id)
     assert "accepts" in window.last_error
     assert stored(window, EventArgument) == []
 
@@ -463,7 +463,7 @@ def test_alt_while_selecting_keeps_character_precision(qtbot, window):
     assert model.mentions[0].partial_word
     assert model.index(0, 1).data() == "\u2702 Met"
     assert "inside a word" in model.index(0, 1).data(Qt.ItemDataRole.ToolTipRole)
-    window.refresh()  # read back: computed again from the stored text and offsets
+    window.open_document(window.document_id)  # read back: computed again from the stored text and offsets
     assert window.pane.mention_model.mentions[0].partial_word
     # Alt pressed only after the drag began (desktops that move windows on Alt+press) works too
     j = text.index("reverses", i)
@@ -628,7 +628,7 @@ def test_mention_attributes_are_set_in_the_pane_one_undo_entry_each(qtbot, windo
     row = window.pane.mention_model.row_of(m.id)
     tip = window.pane.mention_model.index(row, 1).data(Qt.ItemDataRole.ToolTipRole)
     assert "Certainty: uncertain" in tip
-    assert "Certainty: uncertain" in window._tooltip([s for s in window._spans() if s.id == m.id])
+    assert "Certainty: uncertain" in window.views.tooltip([s for s in window.views.spans() if s.id == m.id])
 
     _choose(qtbot, form.combos["Certainty"], "uncertain")  # the value it has: no command
     assert len(window.workspace.history._undo) == undo_before + 1
@@ -675,5 +675,5 @@ def test_mention_form_shows_only_attributes_that_apply_and_follows_retyping(qtbo
     window.pane.mention_view.clearSelection()
     window.pane.mention_view.setCurrentIndex(window.pane.mention_model.index(-1, -1))
     assert form.mention_id is None
-    window._span_clicked(org.id)
+    window.reader.spanClicked.emit(org.id)
     assert form.mention_id == org.id and set(form.combos) == {"Certainty"}

@@ -1,7 +1,7 @@
 """Showing what another program changed in the open project (an import or merge in a terminal).
 
 The main window asks when it is activated and before each command; the check is one pragma.
-After a change from elsewhere the window re-reads everything that could have changed, and
+After a change from elsewhere every view re-reads what it shows (a change on the channel), and
 the undo history is cleared: its actions hold row ids, and the other program may have
 deleted those rows or given their ids to new ones, so undoing them could touch the wrong rows.
 """
@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from app.core.changes import everything
+
 if TYPE_CHECKING:
-    from app.ui.main_window import MainWindow
+    from app.ui.host import Host
 
 HISTORY_CLEARED = ("the project was changed by another program (an import or merge, say), so the undo "
                    "history was cleared: it could have undone the wrong annotations")
 
 
-def forget_history(window: MainWindow) -> bool:
+def forget_history(window: Host) -> bool:
     """Clear the undo history after another program's writes (its ids may be stale); True if
     there was anything to forget."""
     history = window.workspace.history
@@ -28,16 +30,14 @@ def forget_history(window: MainWindow) -> bool:
     return cleared
 
 
-def notice_external_changes(window: MainWindow) -> bool:
+def notice_external_changes(window: Host) -> bool:
     """If another program committed to the project since the window last looked, show the new
     state (keeping the open document and selection when they still exist). True if it had."""
     watch = window.external_changes
     if watch is None or not watch.changed():
         return False
     cleared = forget_history(window)
-    window.reload_all()
-    if window.compare_window is not None and window.compare_window.isVisible():
-        window.compare_window.reload()
+    window.project.changes.publish(everything("outside"))  # every view re-reads what it shows
     window.statusBar().showMessage("The project was changed by another program: shown as it is now"
                                    + ("; the undo history was cleared" if cleared else ""), 10000)
     return True

@@ -6,6 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
+from app.core.changes import Change
 from app.core.services.workspace import DocumentRow, Workspace
 from app.core.text import is_rtl_text
 from app.ui.models.row_table_model import RowTableModel
@@ -49,6 +50,18 @@ class DocumentListModel(RowTableModel[DocumentRow]):
         self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(more) - 1)
         self._rows.extend(more)
         self.endInsertRows()
+
+    def set_workspace(self, workspace: Workspace) -> None:
+        """Another project or coder: statuses and counts are theirs."""
+        self._ws = workspace
+        self.reload()
+
+    def apply(self, change: Change) -> None:
+        """Follow a change: documents added or removed reload the list, else the touched row is re-read."""
+        if change.documents or change.everything:
+            self.reload()
+        elif change.document_id is not None:
+            self.refresh_document(change.document_id)
 
     def refresh_document(self, document_id: int, fresh: DocumentRow | None = None) -> DocumentRow | None:
         """Re-read one row (status and counts change as the coder works); returns it."""

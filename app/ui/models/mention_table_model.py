@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from app.core.services.document_state import MentionDelta
 from app.core.services.workspace import MentionView
 from app.core.text import is_rtl_text
 from app.core.validation import FLAG_VALUE
@@ -33,10 +34,21 @@ class MentionTableModel(RowTableModel[MentionView]):
         self._rows = list(mentions)
         self.endResetModel()
 
-    def insert_mention(self, row: int, mention: MentionView) -> None:
-        self.beginInsertRows(QModelIndex(), row, row)
-        self._rows.insert(row, mention)
-        self.endInsertRows()
+    def apply(self, delta: MentionDelta, mentions: Sequence[MentionView]) -> None:
+        """Follow a change row by row (selection and scroll position stay with their mentions)."""
+        for row in delta.removed:
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._rows[row]
+            self.endRemoveRows()
+        for row in delta.inserted:
+            self.beginInsertRows(QModelIndex(), row, row)
+            self._rows.insert(row, mentions[row])
+            self.endInsertRows()
+        for mention_id in delta.updated:
+            row = self.row_of(mention_id)
+            if row is not None:
+                self._rows[row] = mentions[row]
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
     def mention_at(self, row: int) -> MentionView | None:
         return self.row_at(row)
