@@ -9,6 +9,7 @@ made, picking a role's mention by a click.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import QObject, QPoint, Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -109,7 +110,7 @@ class CodingCommands(QObject):
         menu = QMenu(self.host.window_widget())
         retype = menu.addMenu("Change type to")
         for t in ws.codebook.entity_types:
-            retype.addAction(t.name, lambda tid=t.id: self.host.run(lambda: ws.retype_mention(mention.id, tid)))
+            retype.addAction(t.name, partial(self.host.run, partial(ws.retype_mention, mention.id, t.id)))
         menu.addAction("Delete", lambda: self.host.run(lambda: ws.delete_mention(mention.id)))
         menu.exec(self.pane.mention_view.viewport().mapToGlobal(pos))
 
@@ -151,12 +152,10 @@ class CodingCommands(QObject):
         entries: list[tuple[str, str, Callable[[], None]]] = []
         for t in codebook.entity_types:
             if t.hotkey:
-                entries.append((t.hotkey, f"Tag as {t.name}",
-                                lambda key=t.hotkey, name=t.name: self._hotkey(key, name, "entity")))
+                entries.append((t.hotkey, f"Tag as {t.name}", partial(self._hotkey, t.hotkey, t.name, "entity")))
         for t in codebook.event_types:
             if t.hotkey:
-                entries.append((t.hotkey, f"New {t.name} event",
-                                lambda key=t.hotkey, name=t.name: self._hotkey(key, name, "event")))
+                entries.append((t.hotkey, f"New {t.name} event", partial(self._hotkey, t.hotkey, t.name, "event")))
         for key, text, slot in entries:
             action = QAction(text, self.reader)
             action.setShortcut(QKeySequence(key))

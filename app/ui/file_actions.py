@@ -24,10 +24,10 @@ from app.core.write_target import TargetExists
 from app.ui.tasks import run_task
 
 if TYPE_CHECKING:
-    from app.ui.main_window import MainWindow
+    from app.ui.host import Host
 
 
-def task_project(window: MainWindow) -> Callable[[], AbstractContextManager[Project]]:
+def task_project(window: Host) -> Callable[[], AbstractContextManager[Project]]:
     """Opens, in a worker thread, the window's project on a connection of its own. Its writes are
     the window's own (taken as seen right after each commit); a write of another program made
     before one of them is noted, so the window clears its undo history after the task."""
@@ -44,7 +44,7 @@ def task_project(window: MainWindow) -> Callable[[], AbstractContextManager[Proj
     return opened
 
 
-def import_documents(window: MainWindow, paths: list[Path]) -> list:  # type: ignore[type-arg]
+def import_documents(window: Host, paths: list[Path]) -> list:  # type: ignore[type-arg]
     """Import files and folders in a worker thread; each file is committed as it is imported."""
     opened = task_project(window)
     files = list(collect_paths(paths))
@@ -61,7 +61,7 @@ def import_documents(window: MainWindow, paths: list[Path]) -> list:  # type: ig
                 outcomes.append(import_file(project, path))
         return outcomes
 
-    outcomes = run_task(window, f"Importing {len(files)} file(s)…", task)
+    outcomes = run_task(window.window_widget(), f"Importing {len(files)} file(s)…", task)
     window.after_import()
     counts = {s: sum(o.status == s for o in outcomes) for s in ("imported", "skipped", "rejected")}
     summary = f"Imported {counts['imported']}, skipped {counts['skipped']}, rejected {counts['rejected']}."
@@ -70,24 +70,24 @@ def import_documents(window: MainWindow, paths: list[Path]) -> list:  # type: ig
     problems = [f"{o.status}: {o.path.name}: {o.detail}" for o in outcomes if o.status != "imported"]
     window.statusBar().showMessage(summary, 10000)
     if problems:
-        box = QMessageBox(QMessageBox.Icon.Information, "Import", summary, parent=window)
+        box = QMessageBox(QMessageBox.Icon.Information, "Import", summary, parent=window.window_widget())
         box.setDetailedText("\n".join(problems))
         box.exec() if not window.testing else None
     return outcomes
 
 
-def ask_import_documents(window: MainWindow, folder: bool = False) -> None:
+def ask_import_documents(window: Host, folder: bool = False) -> None:
     if folder:
-        chosen = QFileDialog.getExistingDirectory(window, "Import a folder of .txt/.md files")
+        chosen = QFileDialog.getExistingDirectory(window.window_widget(), "Import a folder of .txt/.md files")
         paths = [Path(chosen)] if chosen else []
     else:
-        chosen_files, _ = QFileDialog.getOpenFileNames(window, "Import documents", "", "Text (*.txt *.md);;All (*)")
+        chosen_files, _ = QFileDialog.getOpenFileNames(window.window_widget(), "Import documents", "", "Text (*.txt *.md);;All (*)")
         paths = [Path(p) for p in chosen_files]
     if paths:
         import_documents(window, paths)
 
 
-def export_workbook(window: MainWindow, target: Path, coder: str | None = None,  # type: ignore[no-untyped-def]
+def export_workbook(window: Host, target: Path, coder: str | None = None,  # type: ignore[no-untyped-def]
                     force: bool = False):
     """Export the workbook; `force` when the user already agreed to replace `target`
     (the save dialog asks), otherwise an existing target is asked about here. The core
@@ -102,7 +102,7 @@ def export_workbook(window: MainWindow, target: Path, coder: str | None = None, 
                 return export_xlsx(project, target, coder=coder, force=replace,
                                    progress=lambda d, t: progress(d, t, ""), cancel=cancelled)
 
-        return run_task(window, f"Exporting {target.name}…", task)
+        return run_task(window.window_widget(), f"Exporting {target.name}…", task)
 
     report = _asking_to_replace(window, run, force)
     if report is not None:
@@ -110,7 +110,7 @@ def export_workbook(window: MainWindow, target: Path, coder: str | None = None, 
     return report
 
 
-def _asking_to_replace(window: MainWindow, run, force: bool):  # type: ignore[no-untyped-def]
+def _asking_to_replace(window: Host, run, force: bool):  # type: ignore[no-untyped-def]
     """`run(force)`; if it stops at files that exist, ask once and run again replacing them
     (None when the user says no)."""
     try:
@@ -120,7 +120,7 @@ def _asking_to_replace(window: MainWindow, run, force: bool):  # type: ignore[no
             raise
         names = "\n".join(exc.names[:10]) + ("\n…" if len(exc.names) > 10 else "")
         answer = QMessageBox.question(
-            window, "Replace files?",
+            window.window_widget(), "Replace files?",
             f"{len(exc.names)} file(s) already exist in {exc.folder} and would be replaced:\n{names}\n\nReplace?",
         )
         if answer != QMessageBox.StandardButton.Yes:
@@ -132,17 +132,17 @@ def _default_target(suffix: str) -> str:
     return str(default_exports_dir() / f"annotary-{datetime.now():%Y%m%d-%H%M%S}{suffix}")
 
 
-def ask_export(window: MainWindow, fmt: str, coder: str | None = None) -> None:
+def ask_export(window: Host, fmt: str, coder: str | None = None) -> None:
     """Ask where to export; `coder` limits an Excel export to one coder (e.g. the gold set)."""
     if fmt == "xlsx":
         title = "Export Excel workbook" + (f" ({coder} only)" if coder else "")
-        name, _ = QFileDialog.getSaveFileName(window, title, _default_target(".xlsx"), "Excel (*.xlsx)")
+        name, _ = QFileDialog.getSaveFileName(window.window_widget(), title, _default_target(".xlsx"), "Excel (*.xlsx)")
         if name:
             target = Path(name) if name.endswith(".xlsx") else Path(name + ".xlsx")
             export_workbook(window, target, coder=coder, force=str(target) == name)  # the dialog asked about `name`
         return
     if fmt == "doccano":
-        name, _ = QFileDialog.getSaveFileName(window, "Export doccano JSONL", _default_target(".jsonl"),
+        name, _ = QFileDialog.getSaveFileName(window.window_widget(), "Export doccano JSONL", _default_target(".jsonl"),
                                               "JSONL (*.jsonl)")
         if name:
             from app.core.interchange.doccano import export_doccano
@@ -150,7 +150,7 @@ def ask_export(window: MainWindow, fmt: str, coder: str | None = None) -> None:
             _asking_to_replace(window, lambda force: _run_simple(
                 window, "Exporting doccano…", lambda p: export_doccano(p, Path(name), force=force)), True)
         return
-    folder = QFileDialog.getExistingDirectory(window, "Export brat into a folder")
+    folder = QFileDialog.getExistingDirectory(window.window_widget(), "Export brat into a folder")
     if folder:
         from app.core.interchange.brat import export_brat
 
@@ -158,24 +158,24 @@ def ask_export(window: MainWindow, fmt: str, coder: str | None = None) -> None:
             window, "Exporting brat…", lambda p: export_brat(p, Path(folder), force=force)), False)
 
 
-def ask_import_annotations(window: MainWindow, fmt: str) -> None:
+def ask_import_annotations(window: Host, fmt: str) -> None:
     if fmt == "brat":
-        source = QFileDialog.getExistingDirectory(window, "Import a brat folder (.txt/.ann pairs)")
+        source = QFileDialog.getExistingDirectory(window.window_widget(), "Import a brat folder (.txt/.ann pairs)")
     else:
-        source, _ = QFileDialog.getOpenFileName(window, "Import doccano JSONL", "", "JSONL (*.jsonl *.json)")
+        source, _ = QFileDialog.getOpenFileName(window.window_widget(), "Import doccano JSONL", "", "JSONL (*.jsonl *.json)")
     if not source:
         return
-    coder, ok = QInputDialog.getText(window, "Import annotations", "Store the annotations under coder:",
+    coder, ok = QInputDialog.getText(window.window_widget(), "Import annotations", "Store the annotations under coder:",
                                      text=window.workspace.coder_name)
     if ok and coder.strip():
         import_annotations(window, fmt, Path(source), coder.strip())
 
 
-def import_annotations(window: MainWindow, fmt: str, source: Path, coder: str) -> list:  # type: ignore[type-arg]
-    if fmt == "brat":
-        from app.core.interchange.brat import import_brat as run
-    else:
-        from app.core.interchange.doccano import import_doccano as run
+def import_annotations(window: Host, fmt: str, source: Path, coder: str) -> list:  # type: ignore[type-arg]
+    from app.core.interchange.brat import import_brat
+    from app.core.interchange.doccano import import_doccano
+
+    run = import_brat if fmt == "brat" else import_doccano
     opened = task_project(window)
 
     def task(progress, cancelled):  # type: ignore[no-untyped-def]
@@ -183,25 +183,25 @@ def import_annotations(window: MainWindow, fmt: str, source: Path, coder: str) -
             return run(project, source, coder, progress=lambda done, total: progress(done, total, ""))
 
     try:
-        reports = run_task(window, "Importing annotations…", task)
+        reports = run_task(window.window_widget(), "Importing annotations…", task)
     finally:
         window.after_import(codebook_may_change=True)
     window.statusBar().showMessage(f"Imported annotations from {source.name}: {len(reports)} document(s)", 10000)
     return reports
 
 
-def _run_simple(window: MainWindow, title: str, fn):  # type: ignore[no-untyped-def]
+def _run_simple(window: Host, title: str, fn):  # type: ignore[no-untyped-def]
     opened = task_project(window)
 
     def task(progress, cancelled):  # type: ignore[no-untyped-def]
         with opened() as project:
             return fn(project)
 
-    return run_task(window, title, task)
+    return run_task(window.window_widget(), title, task)
 
 
-def ask_codebook_export(window: MainWindow) -> None:
-    name, _ = QFileDialog.getSaveFileName(window, "Export codebook", "codebook.yaml", "Codebook (*.yaml *.yml *.json)")
+def ask_codebook_export(window: Host) -> None:
+    name, _ = QFileDialog.getSaveFileName(window.window_widget(), "Export codebook", "codebook.yaml", "Codebook (*.yaml *.yml *.json)")
     if name:
         with window.project.read() as session:
             spec = read_codebook(session)
@@ -209,8 +209,8 @@ def ask_codebook_export(window: MainWindow) -> None:
         window.statusBar().showMessage(f"Codebook written to {name}", 10000)
 
 
-def ask_codebook_import(window: MainWindow) -> None:
-    name, _ = QFileDialog.getOpenFileName(window, "Import codebook", "", "Codebook (*.yaml *.yml *.json)")
+def ask_codebook_import(window: Host) -> None:
+    name, _ = QFileDialog.getOpenFileName(window.window_widget(), "Import codebook", "", "Codebook (*.yaml *.yml *.json)")
     if name:
         spec = load_codebook(Path(name))
         with window.project.uow() as session:
@@ -219,13 +219,13 @@ def ask_codebook_import(window: MainWindow) -> None:
         window.statusBar().showMessage(f"Codebook replaced by {name}", 10000)
 
 
-def ask_merge(window: MainWindow) -> None:
-    name, _ = QFileDialog.getOpenFileName(window, "Merge a coder's copy", "", "Annotary project (*.annotary)")
+def ask_merge(window: Host) -> None:
+    name, _ = QFileDialog.getOpenFileName(window.window_widget(), "Merge a coder's copy", "", "Annotary project (*.annotary)")
     if name:
         merge_copy(window, Path(name))
 
 
-def merge_copy(window: MainWindow, source: Path, accept_codebook: bool | None = None):  # type: ignore[no-untyped-def]
+def merge_copy(window: Host, source: Path, accept_codebook: bool | None = None):  # type: ignore[no-untyped-def]
     """Merge another project's annotations; if the codebooks differ, ask before adding."""
     from app.core.services.merge import merge_project
 
@@ -237,7 +237,7 @@ def merge_copy(window: MainWindow, source: Path, accept_codebook: bool | None = 
     except AnnotaryError as exc:
         if "codebooks differ" not in str(exc) or accept_codebook is False:
             raise
-        answer = QMessageBox.question(window, "Merge", f"{exc}\n\nAdd the other codebook's additions and merge?")
+        answer = QMessageBox.question(window.window_widget(), "Merge", f"{exc}\n\nAdd the other codebook's additions and merge?")
         if answer != QMessageBox.StandardButton.Yes:
             return None
         report = run(True)

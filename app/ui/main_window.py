@@ -105,7 +105,7 @@ class MainWindow(QMainWindow):
         self.session.documentOpened.connect(self._update_title)
         self.session.workspace.history.on_change = self._update_undo_actions
         self._update_undo_actions()
-        QApplication.instance().applicationStateChanged.connect(self._application_state_changed)
+        _application().applicationStateChanged.connect(self._application_state_changed)
         self._restore_layout()
         self._open_first_document()
 
@@ -372,9 +372,15 @@ class MainWindow(QMainWindow):
     def fill_recent(self) -> None:
         self.recent_menu.clear()
         for path in settings.recent_projects():
-            self.recent_menu.addAction(path, lambda p=path: self.run(lambda: self.open_project_path(Path(p))))
+            self.recent_menu.addAction(path, self._opener(Path(path)))
         if not self.recent_menu.actions():
             self.recent_menu.addAction("(none yet)").setEnabled(False)
+
+    def _opener(self, path: Path) -> Callable[[], None]:
+        return lambda: self._run_none(lambda: self.open_project_path(path))
+
+    def _run_none(self, fn: Callable[[], object]) -> None:
+        self.run(fn)
 
     def ask_coder_name(self) -> None:
         name, ok = QInputDialog.getText(self, "Coder", "Your name (recorded with every annotation):",
@@ -481,12 +487,18 @@ class MainWindow(QMainWindow):
         settings.save_bytes("window/state", self.saveState())
         settings.save_bytes("window/splitter", self.splitter.saveState())
         if self.external_changes is not None:
-            QApplication.instance().applicationStateChanged.disconnect(self._application_state_changed)
+            _application().applicationStateChanged.disconnect(self._application_state_changed)
             self.external_changes.close()
             self.external_changes = None
         self.session.signals.detach()
         self.project.close()
         super().closeEvent(event)
+
+
+def _application() -> QApplication:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication), "the main window needs a QApplication"
+    return app
 
 
 def open_startup_project(path: str | None) -> Project:
