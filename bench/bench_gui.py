@@ -76,7 +76,6 @@ def bench_long_document(app: QApplication, tmp: Path, chars: int, mentions: int,
             window.reader.show_document("x")
             app.processEvents()
             # the real thing: read the document and its annotations, draw every highlight, fill the pane
-            window.document_id = None
             t0 = time.perf_counter()
             window.open_document(doc_id)
             settle(app, window, full_layout)
@@ -142,7 +141,6 @@ def bench_compare(app: QApplication, tmp: Path, chars: int, mentions: int, repea
     app.processEvents()
     base, opened, decide = [], [], []
     for _ in range(repeat):
-        window.document_id = None
         t0 = time.perf_counter()
         window.open_document(doc_id)
         settle(app, window)
