@@ -28,6 +28,10 @@ class Change:
     """Mentions of `document_id` created, changed (type, attributes) or removed."""
     events: frozenset[int] = field(default_factory=frozenset)
     """Events of `document_id` created, changed (arguments, attributes) or removed."""
+    arguments: bool = False
+    """Event arguments may have changed with `mentions` (a mention that fills a role was deleted,
+    or restored with its roles); creating, retyping or setting attributes of a mention leaves the
+    events as they are."""
     annotations: bool = False
     """Any annotation of `document_id` may have changed (a compound command): re-read the document."""
     codes: bool = False
@@ -57,8 +61,7 @@ class Change:
 
     @property
     def event_changes(self) -> bool:
-        """Events read their arguments' mentions: a changed mention changes the events too."""
-        return bool(self.events) or self.mention_changes
+        return bool(self.events) or self.arguments or self.annotations or self.everything or self.codebook
 
     def as_source(self, source: str, label: str | None = None) -> Change:
         return replace(self, source=source, label=self.label if label is None else label)

@@ -70,5 +70,6 @@ class AnnotationPane(QWidget):
         self.tabs.addTab(self.codes_form, "Document")
 
     def set_counts(self, mentions: int, events: int) -> None:
-        self.tabs.setTabText(0, f"Mentions ({mentions})")
-        self.tabs.setTabText(1, f"Events ({events})")
+        for tab, text in ((0, f"Mentions ({mentions})"), (1, f"Events ({events})")):
+            if self.tabs.tabText(tab) != text:  # a new tab text lays the tab bar out again
+                self.tabs.setTabText(tab, text)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject
 
-from app.core.services.document_state import Update
+from app.core.services.document_state import MentionDelta, Update
 from app.core.services.workspace import EventView, MentionView
 from app.ui.annotation_pane import AnnotationPane
 from app.ui.coding_session import CodingSession
@@ -27,6 +27,7 @@ class DocumentViews(QObject):
         super().__init__(parent)
         self.session, self.reader, self.pane = session, reader, pane
         self._outlined: tuple[frozenset[int], int | None] = (frozenset(), None)  # mention ids, event id
+        self._spans: list[Span] = []  # the reader's spans, in the order of the session's mentions
         reader.tooltip_for = self.tooltip
         session.documentOpened.connect(self.show_document)
         session.documentUpdated.connect(self._updated)
@@ -40,12 +41,16 @@ class DocumentViews(QObject):
     # ------------------------------------------------------------ whole document
 
     def spans(self) -> list[Span]:
-        return [Span(m.id, m.start, m.end, m.color) for m in self.session.mentions]
+        return list(self._spans)
+
+    def _all_spans(self) -> list[Span]:
+        self._spans = [Span(m.id, m.start, m.end, m.color) for m in self.session.mentions]
+        return self._spans
 
     def show_document(self) -> None:
         """Another document (or none): everything shown afresh, the reader at the top."""
         self._outlined = (frozenset(), None)
-        self.reader.show_document(self.session.text, self.spans())
+        self.reader.show_document(self.session.text, self._all_spans())
         self.reader.moveCursor(self.reader.textCursor().MoveOperation.Start)
         self.pane.mention_model.set_mentions(self.session.mentions)
         self.pane.event_model.set_events(self.session.state.events)
@@ -74,10 +79,12 @@ class DocumentViews(QObject):
         if update.mentions is not None:
             delta = update.mentions
             self.pane.mention_model.apply(delta, self.session.mentions)
-            self.reader.set_spans(self.spans(), delta.span())
-            if delta.updated and self.selected_mention() is not None \
-                    and self.selected_mention().id in delta.updated:  # type: ignore[union-attr]
-                self.pane.mention_form.show_mention(self.selected_mention(), self.session.workspace.codebook)
+            self.reader.set_spans(self._patch_spans(delta), delta.span())
+            selected = self.selected_mention()
+            if selected is not None and selected.id in delta.updated:
+                self.pane.mention_form.show_mention(selected, self.session.workspace.codebook)
+            if not update.events and (delta.updated or delta.removed) and self.selected_event() is not None:
+                self._show_event_form(self.selected_event())  # its role choices show the mentions' types
         if update.events:
             self._reset_events()
         if update.mentions is not None or update.events:
@@ -86,11 +93,26 @@ class DocumentViews(QObject):
         if update.codes or update.status:
             self._show_codes()
 
+    def _patch_spans(self, delta: MentionDelta) -> list[Span]:
+        """The spans after the delta, patched the way the mention table is (no list of thousands rebuilt)."""
+        mentions = self.session.mentions
+        for row in delta.removed:
+            del self._spans[row]
+        for row in delta.inserted:
+            m = mentions[row]
+            self._spans.insert(row, Span(m.id, m.start, m.end, m.color))
+        if delta.updated:
+            ids = set(delta.updated)
+            for row, m in enumerate(mentions):
+                if m.id in ids:
+                    self._spans[row] = Span(m.id, m.start, m.end, m.color)
+        return self._spans
+
     def _reshow_annotations(self) -> None:
         """Every annotation may have changed: the lists are reset, selections kept by id."""
         mention = self.selected_mention()
         self.pane.mention_model.set_mentions(self.session.mentions)
-        self.reader.set_spans(self.spans())
+        self.reader.set_spans(self._all_spans())
         if mention is not None:
             self.select_mention(mention.id, emphasize=False)
         self._reset_events()
@@ -109,7 +131,9 @@ class DocumentViews(QObject):
     def _clear_ghost_outline(self) -> None:
         """An outlined mention or event that is gone (undo, delete) leaves no outline behind."""
         mentions, event = self._outlined
-        ids = {m.id for m in self.session.mentions}
+        if not mentions and event is None:
+            return
+        ids = {m.id for m in self.session.mentions} if mentions else set()
         gone = not mentions <= ids or (event is not None and self.pane.event_model.row_of(event) is None)
         if gone:
             self._outlined = (frozenset(), None)

@@ -103,6 +103,7 @@ class MainWindow(QMainWindow):
         self.documents.documentChosen.connect(lambda doc: self.run(lambda: self.open_document(doc)))
         self.session.changed.connect(self._changed)
         self.session.documentOpened.connect(self._update_title)
+        self.session.workspaceReplaced.connect(self._update_title)
         self.session.workspace.history.on_change = self._update_undo_actions
         self._update_undo_actions()
         _application().applicationStateChanged.connect(self._application_state_changed)
@@ -237,7 +238,7 @@ class MainWindow(QMainWindow):
         if change.everything or change.documents:
             if self.document_id is None and self.doc_model.rowCount():
                 self.open_document(self.doc_model.document_at(0).id)  # type: ignore[union-attr]
-        self._update_title()
+            self._update_title()  # a title or the coder's role may have changed
 
     # ================================================================ documents
 
@@ -421,10 +422,12 @@ class MainWindow(QMainWindow):
         row = self.documents.current_row()
         if row is not None:
             title = f"{row.title[:60]} — {title}"
-        self.setWindowTitle(title)
+        if title != self.windowTitle():
+            self.setWindowTitle(title)
         role = " (adjudicator)" if self.workspace.coder_role == "adjudicator" else ""
         who = f"Coder: {self.workspace.coder_name}{role}   Project: {self.project.path}"
-        self.status_label.setText(who)  # always shown, whatever message passes on the left
+        if who != self.status_label.text():
+            self.status_label.setText(who)  # always shown, whatever message passes on the left
 
     update_title = _update_title
 

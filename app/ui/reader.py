@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
+from operator import attrgetter
 
 from PySide6.QtCore import QEvent, QPoint, Qt, Signal
 from PySide6.QtGui import (
@@ -27,6 +28,9 @@ BACKGROUND_ALPHA = 80
 
 MARK_COLOR = "#c00000"
 FIND_COLOR = "#1565c0"  # find hits: a dashed blue underline, apart from the spans' colours
+
+
+_start = attrgetter("start")
 
 
 class ReaderView(QTextEdit):
@@ -123,7 +127,7 @@ class ReaderView(QTextEdit):
         self.refresh_highlights()
 
     def _set_span_list(self, spans: Sequence[Span]) -> None:
-        self._spans = sorted(spans, key=lambda s: s.start)
+        self._spans = sorted(spans, key=_start)
         self._starts = [s.start for s in self._spans]
         self._max_len = max((s.end - s.start for s in self._spans), default=0)
 

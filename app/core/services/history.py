@@ -112,7 +112,8 @@ class DeleteMention(Action):
         restore(session, self._snap)
 
     def change(self) -> Change:
-        return Change(label=self.label, document_id=self.document_id, mentions=frozenset({self.mention_id}))
+        return Change(label=self.label, document_id=self.document_id, mentions=frozenset({self.mention_id}),
+                      arguments=True)
 
 
 @dataclass

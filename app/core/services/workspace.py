@@ -232,18 +232,20 @@ class Workspace:
         ]
 
     def document_row(self, document_id: int) -> DocumentRow | None:
-        with self.project.read() as s:
-            d = s.get(Document, document_id)
-            if d is None:
-                return None
-            status = s.scalar(select(DocumentStatus.status).where(
-                DocumentStatus.document_id == document_id, DocumentStatus.coder_id == self.coder_id))
-            nm = s.scalar(select(func.count()).where(Mention.document_id == document_id,
-                                                     Mention.coder_id == self.coder_id))
-            ne = s.scalar(select(func.count()).where(Event.document_id == document_id,
-                                                     Event.coder_id == self.coder_id))
-            return DocumentRow(d.id, d.title, d.language, d.direction, d.chars, status or "not_started", nm or 0,
-                               ne or 0)
+        """One row of the list, in one query (this runs after every command; the text is not read)."""
+        coder = self.coder_id
+        status = select(DocumentStatus.status).where(
+            DocumentStatus.document_id == document_id, DocumentStatus.coder_id == coder).scalar_subquery()
+        nm = select(func.count()).where(Mention.document_id == document_id, Mention.coder_id == coder)
+        ne = select(func.count()).where(Event.document_id == document_id, Event.coder_id == coder)
+        with self.project.engine.connect() as conn:
+            d = conn.execute(
+                select(Document.id, Document.title, Document.language, Document.direction, Document.chars,
+                       status, nm.scalar_subquery(), ne.scalar_subquery()).where(Document.id == document_id)
+            ).first()
+        if d is None:
+            return None
+        return DocumentRow(d[0], d[1], d[2], d[3], d[4], d[5] or "not_started", d[6] or 0, d[7] or 0)
 
     def document_text(self, document_id: int) -> str:
         with self.project.read() as s:
