@@ -677,3 +677,27 @@ def test_mention_form_shows_only_attributes_that_apply_and_follows_retyping(qtbo
     assert form.mention_id is None
     window.reader.spanClicked.emit(org.id)
     assert form.mention_id == org.id and set(form.combos) == {"Certainty"}
+
+
+def test_alt_shift_arrows_select_with_character_precision_and_plain_shift_arrows_snap(qtbot, window):
+    window.open_document(1)
+    text = window.reader.text
+    i = text.index("\n\nMeta reverses") + 2
+    window.reader.setFocus()
+    window.reader.select_cp(i, i)
+    alt_shift = Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ShiftModifier
+    for _ in range(3):
+        qtbot.keyClick(window.reader, Qt.Key.Key_Right, alt_shift)
+    assert window.reader.selection_cp() == (i, i + 3) and window.reader.precise_selection
+    press(qtbot, window, "o")
+    assert [(m.start, m.end) for m in stored(window)] == [(i, i + 3)]  # "Met", as selected
+    j = text.index("reverses", i)
+    caret = window.reader.textCursor()  # moved without select_cp, which would reset the precision itself
+    caret.setPosition(window.reader.position_map.to_utf16(j))
+    window.reader.setTextCursor(caret)
+    assert window.reader.precise_selection  # still, from the Alt selection
+    for _ in range(3):
+        qtbot.keyClick(window.reader, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert window.reader.selection_cp() == (j, j + 3) and not window.reader.precise_selection
+    press(qtbot, window, "c")
+    assert (j, j + len("reverses")) in [(m.start, m.end) for m in stored(window)]  # snapped to the word

@@ -146,3 +146,34 @@ def test_restart_reopens_the_last_document_and_the_status_bar_keeps_the_coder(qt
     qtbot.addWidget(again)
     assert again.document_id == 4
     again.close()
+
+
+def test_restart_reopens_the_reading_position_of_the_last_document(qtbot, tmp_path):
+    from app.core.project import open_project
+    from app.core.services.projects import init_project
+    from app.ui.main_window import MainWindow
+
+    path = tmp_path / "p.annotary"
+    init_project(path).close()
+    window = MainWindow(open_project(path), "alice", testing=True)
+    qtbot.addWidget(window)
+    window.resize(1200, 700)
+    window.show()
+    qtbot.waitExposed(window)
+    window.open_document(5)  # the Arabic article: right to left
+    text = window.reader.text
+    target = text.index("\n", len(text) // 2) + 1  # a paragraph half way down
+    window.reader.scroll_to_top(target)
+    left_at = window.reader.top_cp()
+    assert left_at > 0 and window.reader.verticalScrollBar().value() > 0
+    window.close()
+    again = MainWindow(open_project(path), "alice", testing=True)
+    qtbot.addWidget(again)
+    again.resize(1200, 700)
+    again.show()
+    qtbot.waitUntil(lambda: again.reader.verticalScrollBar().value() > 0)
+    assert again.document_id == 5
+    assert abs(again.reader.top_cp() - left_at) < 80  # the same line (the layout may differ by a few pixels)
+    again.open_document(4)
+    assert again.reader.verticalScrollBar().value() == 0  # another document opens at its top
+    again.close()

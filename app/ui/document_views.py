@@ -52,6 +52,7 @@ class DocumentViews(QObject):
         self._outlined = (frozenset(), None)
         self.reader.show_document(self.session.text, self._all_spans())
         self.reader.moveCursor(self.reader.textCursor().MoveOperation.Start)
+        self.reader.verticalScrollBar().setValue(0)
         self.pane.mention_model.set_mentions(self.session.mentions)
         self.pane.event_model.set_events(self.session.state.events)
         self._show_counts()

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeyEvent
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -75,6 +75,7 @@ class MainWindow(QMainWindow):
         self.history_note: str | None = None  # why the undo history is empty, if it was cleared
         self.last_notice: str | None = None  # the last information shown to the user (upgrade, ...)
         self.last_error: str | None = None
+        self._position_to_restore = 0  # where to scroll the first document once the window shows
         self._busy = 0  # inside a user command: its own writes are not another program's
         wheel_guard.install()  # combo boxes and spin boxes ignore the wheel unless focused
         self.session = CodingSession(project, coder, self)
@@ -243,19 +244,39 @@ class MainWindow(QMainWindow):
     # ================================================================ documents
 
     def open_document(self, document_id: int) -> None:
+        self._remember_position()
         self.commands.pick = None
         self.session.open(document_id)
         settings.set_last_document(str(self.project.path), document_id)
+
+    def _remember_position(self) -> None:
+        """Where the coder is reading in the open document, for the next time it opens after a restart."""
+        if self.document_id is not None:
+            settings.set_reading_position(str(self.project.path), self.document_id, self.reader.top_cp())
 
     def _open_first_document(self) -> None:
         """The document this project was last left on (on this machine), else the first one."""
         last = settings.last_document(str(self.project.path))
         if last is not None and self.workspace.document_row(last) is not None:
             self.open_document(last)
+            self._position_to_restore = settings.reading_position(str(self.project.path), last)
+            if self.isVisible():
+                self._restore_position()
         elif self.doc_model.rowCount():
             self.open_document(self.doc_model.document_at(0).id)  # type: ignore[union-attr]
         else:
             self.session.close_document()
+
+    def _restore_position(self) -> None:
+        """Once the window has its size (the layout of the text depends on the width)."""
+        if self._position_to_restore:
+            self.reader.scroll_to_top(self._position_to_restore)
+        self._position_to_restore = 0
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._position_to_restore:
+            QTimer.singleShot(0, self._restore_position)
 
     def step_document(self, step: int) -> None:
         target = self.documents.neighbour(step)
@@ -327,6 +348,7 @@ class MainWindow(QMainWindow):
     # ================================================================ project and settings
 
     def switch_project(self, project: Project) -> None:
+        self._remember_position()
         for window in (self.compare_window, self.codebook_editor):
             if window is not None:
                 window.close()
@@ -486,6 +508,7 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(split)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._remember_position()
         settings.save_bytes("window/geometry", self.saveGeometry())
         settings.save_bytes("window/state", self.saveState())
         settings.save_bytes("window/splitter", self.splitter.saveState())

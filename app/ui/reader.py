@@ -9,6 +9,7 @@ from operator import attrgetter
 from PySide6.QtCore import QEvent, QPoint, Qt, Signal
 from PySide6.QtGui import (
     QColor,
+    QKeyEvent,
     QMouseEvent,
     QTextBlockFormat,
     QTextCharFormat,
@@ -31,6 +32,8 @@ FIND_COLOR = "#1565c0"  # find hits: a dashed blue underline, apart from the spa
 
 
 _start = attrgetter("start")
+_SELECTING_KEYS = {Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_Home,
+                   Qt.Key.Key_End, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown}
 
 
 class ReaderView(QTextEdit):
@@ -289,6 +292,19 @@ class ReaderView(QTextEdit):
             self.setTextCursor(cursor) if not self.textCursor().hasSelection() else None
             self.ensureCursorVisible()
 
+    def top_cp(self) -> int:
+        """The code point at the top left of the view (the reading position)."""
+        cursor = self.cursorForPosition(QPoint(0, 0))
+        return self._map.to_code_point(cursor.position())
+
+    def scroll_to_top(self, pos: int) -> None:
+        """Scroll so that the paragraph line holding code point `pos` is at the top of the view."""
+        pos = max(0, min(pos, len(self._text)))
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self._map.to_utf16(pos))
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.value() + self.cursorRect(cursor).top())
+
     def spans_at_point(self, point: QPoint) -> list[Span]:
         cursor = self.cursorForPosition(point)
         pos = self._map.to_code_point(cursor.position())
@@ -308,6 +324,18 @@ class ReaderView(QTextEdit):
     @staticmethod
     def _alt(event: QMouseEvent) -> bool:
         return bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Shift+arrows select as usual (snapped to whole words when tagged); with Alt held too they
+        select character by character and keep that precision, like Alt while selecting with the mouse."""
+        mods = event.modifiers()
+        if event.key() in _SELECTING_KEYS and mods & Qt.KeyboardModifier.ShiftModifier:
+            alt = bool(mods & Qt.KeyboardModifier.AltModifier)
+            self.precise_selection = alt or (self.precise_selection and self.textCursor().hasSelection())
+            if alt:  # Qt has no Alt+Shift+arrow binding: the same key without Alt
+                event = QKeyEvent(event.type(), event.key(), mods & ~Qt.KeyboardModifier.AltModifier,
+                                  event.text(), event.isAutoRepeat(), event.count())
+        super().keyPressEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         self._press_pos = event.position().toPoint()

@@ -47,6 +47,19 @@ def set_last_document(project_path: str, document_id: int) -> None:
     settings().setValue(f"project/{_project_key(project_path)}/document", document_id)
 
 
+def reading_position(project_path: str, document_id: int) -> int:
+    """The code point at the top of the reader when the coder last left this document (0: none)."""
+    value = settings().value(f"project/{_project_key(project_path)}/position/{document_id}")
+    try:
+        return max(0, int(value)) if value is not None else 0
+    except (TypeError, ValueError):
+        return 0
+
+
+def set_reading_position(project_path: str, document_id: int, position: int) -> None:
+    settings().setValue(f"project/{_project_key(project_path)}/position/{document_id}", int(position))
+
+
 def recent_projects() -> list[str]:
     value = settings().value("projects/recent", [])
     if isinstance(value, str):
