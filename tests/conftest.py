@@ -26,6 +26,8 @@ def _isolated_user_dirs(tmp_path_factory, monkeypatch):
         from PySide6.QtCore import QSettings
 
         QSettings("Annotary", "Annotary").clear()
+    if "app.ui.settings" in sys.modules:
+        sys.modules["app.ui.settings"].settings().clear()  # the app's own object (one per process)
 
 
 @pytest.fixture

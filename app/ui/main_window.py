@@ -512,6 +512,7 @@ class MainWindow(QMainWindow):
         settings.save_bytes("window/geometry", self.saveGeometry())
         settings.save_bytes("window/state", self.saveState())
         settings.save_bytes("window/splitter", self.splitter.saveState())
+        settings.sync()
         if self.external_changes is not None:
             _application().applicationStateChanged.disconnect(self._application_state_changed)
             self.external_changes.close()
