@@ -67,6 +67,11 @@ def test_soak_writers_killed_at_random(tmp_path, request):
     for _ in range(4):
         procs[next_id] = _start(project, copy, out, next_id, rng.randrange(10**6))
         next_id += 1
+    # Kill only once the writers are writing: on a loaded machine starting Python takes seconds,
+    # and a soak that kills every worker before its first write tests nothing.
+    wal, started = project.with_name(project.name + "-wal"), time.monotonic()
+    while time.monotonic() - started < 120 and not (wal.exists() and wal.stat().st_size > 0):
+        time.sleep(0.1)
     deadline = time.monotonic() + seconds
     kills = 0
     while time.monotonic() < deadline:
