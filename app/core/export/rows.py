@@ -92,8 +92,7 @@ def stream(conn: Connection, stmt: Select, chunk: int) -> Iterator[list[Any]]:
     """The statement's rows in lists of at most `chunk` tuples, fetched as they are needed."""
     result = conn.execute(stmt.execution_options(yield_per=chunk))
     try:
-        for part in result.partitions(chunk):
-            yield part
+        yield from result.partitions(chunk)
     finally:
         result.close()
 

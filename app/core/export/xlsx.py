@@ -255,7 +255,7 @@ class _Export:
             Column("text", W_TEXT), Column("partial_word", W_NUM + 3), Column("created", W_DATE),
             Column("note", W_TEXT),
         ] + [Column(a.column, W_SHORT) for a in attrs]
-        text_idx = (2, 3, 4, 7, 10) + tuple(range(11, 11 + len(attrs)))
+        text_idx = (2, 3, 4, 7, 10, *range(11, 11 + len(attrs)))
         sheet = self._sheet(MENTIONS, columns)
         titles = q.document_titles(self.conn)
         texts = q.DocumentTexts(self.conn)  # rows come in document order: one text held at a time
@@ -275,7 +275,7 @@ class _Export:
             Column("trigger_text", W_TEXT),
         ] + [Column(a.column, W_SHORT) for a in attrs] + [Column("created", W_DATE), Column("note", W_TEXT)]
         k = len(attrs)
-        text_idx = (2, 3, 6) + tuple(range(7, 7 + k)) + (8 + k,)
+        text_idx = (2, 3, 6, *range(7, 7 + k), 8 + k)
         sheet = self._sheet(EVENTS, columns)
         chunks = q.stream(self.conn, q.events_query(self.coder_id, attrs), CHUNK_ROWS)
         self._write_rows(sheet, [c.header for c in columns], text_idx, chunks)

@@ -129,7 +129,7 @@ class PairableData:
         if npat > 1:
             starts[1:] = np.cumsum(self.m[:-1]).astype(np.intp)
         self.pattern_starts = starts
-        self.n_pairable_values = int(round(float(self.freq @ self.m))) if npat else 0
+        self.n_pairable_values = round(float(self.freq @ self.m)) if npat else 0
         # which patterns hold one value only (and which), to tell weightings without variation
         first = self.entry_cat[starts] if npat else np.zeros(0, dtype=np.intp)
         last = self.entry_cat[starts + self.m.astype(np.intp) - 1] if npat else first

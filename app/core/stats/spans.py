@@ -92,10 +92,8 @@ def scores(
     matched = len(pairs)
     precision = matched / n_b if n_b else None
     recall = matched / n_a if n_a else None
-    if precision is None or recall is None:
-        f1 = None
-    else:
-        f1 = 2 * matched / (n_a + n_b)  # = 2PR / (P + R), and 0.0 when nothing matched
+    # = 2PR / (P + R), and 0.0 when nothing matched
+    f1 = None if precision is None or recall is None else 2 * matched / (n_a + n_b)
     pairs = tuple(sorted(pairs))
     used_a = {a for a, _ in pairs}
     used_b = {b for _, b in pairs}

@@ -47,7 +47,7 @@ def is_missing(value: Any) -> bool:
         return True
     kind = type(value)
     if kind is float:
-        return value != value
+        return value != value  # noqa: PLR0124 - only NaN differs from itself
     if kind is str or kind is int:
         return False
     try:
