@@ -49,9 +49,9 @@ def set_last_document(project_path: str, document_id: int) -> None:
 
 def recent_projects() -> list[str]:
     value = settings().value("projects/recent", [])
-    if isinstance(value, str):
+    if isinstance(value, str):  # QSettings gives a list of one as its string
         value = [value]
-    return [str(v) for v in (value or [])]
+    return [str(v) for v in value] if isinstance(value, list) else []
 
 
 def add_recent_project(path: str) -> None:

@@ -21,7 +21,7 @@ WRITE_OPTIONS = {"annotary_write": True}
 """Execution options of a connection whose transactions write: they begin IMMEDIATE (see make_engine)."""
 
 
-def config(connection=None) -> Config:  # type: ignore[no-untyped-def]
+def config(connection: Connection | None = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(_HERE))
     if connection is not None:

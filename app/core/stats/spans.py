@@ -201,7 +201,8 @@ def span_agreement(mentions_a: Sequence[Any], mentions_b: Sequence[Any]) -> Span
         a_by_type[m[3]].append(i)
     for j, m in enumerate(b):
         b_by_type[m[3]].append(j)
-    types = list(dict.fromkeys([m[3] for m in a] + [m[3] for m in b]))
+    # any hashable labels: in their natural order when they have one, else ordered by repr
+    types: list[Any] = list(dict.fromkeys([m[3] for m in a] + [m[3] for m in b]))
     try:
         types.sort()
     except TypeError:
