@@ -11,11 +11,15 @@ import traceback
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app import __version__
 from app.core.errors import AnnotaryError
 from app.core.project_damage import damage_of
 from app.core.terminal import printable, printable_row
+
+if TYPE_CHECKING:
+    from app.core.project import Project
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -115,7 +119,7 @@ _opened: Path | None = None
 """The project the running command opened (named when SQLite later finds it damaged)."""
 
 
-def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _open(args: argparse.Namespace) -> Project:
     from app.core.services.projects import open_for_command
 
     project = open_for_command(getattr(args, "project", None))
@@ -126,14 +130,15 @@ def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return project
 
 
-def cmd_gui(args: argparse.Namespace) -> int:
-    try:
-        from app.ui.main import run_gui  # type: ignore[attr-defined]
-    except ImportError:
-        raise AnnotaryError(
-            "the desktop GUI is not part of this build yet; use the subcommands (annotary --help)"
-        ) from None
-    return run_gui(getattr(args, "project", None), getattr(args, "coder", None))
+GuiRunner = Callable[[str | None, str | None], int]
+"""Starts the desktop app on a project path (or the default) as a coder (or asks): `app.launch`
+hands it to `main`, so this module, like the rest of the core's command line, never imports Qt."""
+
+
+def cmd_gui(args: argparse.Namespace, gui: GuiRunner | None = None) -> int:
+    if gui is None:
+        raise AnnotaryError("the desktop GUI starts from the annotary command; use the subcommands here")
+    return gui(getattr(args, "project", None), getattr(args, "coder", None))
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -308,7 +313,7 @@ def cmd_codebook(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _counts(project) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def _counts(project: Project) -> dict[str, int]:
     from app.core.services.listing import project_counts
 
     return project_counts(project)
@@ -429,13 +434,14 @@ def _first_line(exc: BaseException) -> str:
     return lines[0] if lines else ""
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, gui: GuiRunner | None = None) -> int:
+    """The command line; `gui` runs the `gui` subcommand (and a bare `annotary`)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None) or cmd_gui
     debug = getattr(args, "debug", False)
     try:
-        return handler(args)
+        return cmd_gui(args, gui) if handler is cmd_gui else handler(args)
     except AnnotaryError as exc:
         if debug:
             traceback.print_exc()

@@ -6,11 +6,14 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
 from app.core.terminal import printable, printable_row
+
+if TYPE_CHECKING:
+    from app.core.project import Project
 
 Add = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
 
@@ -33,7 +36,7 @@ def register(add: Add) -> None:
     p.add_argument("--json", action="store_true", help="status as JSON")
 
 
-def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _open(args: argparse.Namespace) -> Project:
     from app.cli import _open as open_for_args
 
     return open_for_args(args)
@@ -122,7 +125,7 @@ def cmd_gold(args: argparse.Namespace) -> int:
             return 1 if failed else 0
         with project.read() as s:
             reviews = [r for r in count_reviews(s, ids) if len(r.coders) >= 2]
-    rows = [{"document_id": r.document_id, "coders": r.coders, "disagreements": r.disagreements,
+    rows: list[dict[str, Any]] = [{"document_id": r.document_id, "coders": r.coders, "disagreements": r.disagreements,
              "unresolved": r.unresolved, "agreed_not_in_gold": r.agreed_pending} for r in reviews]
     total = {"documents": len(rows), "unresolved": sum(r["unresolved"] for r in rows),
              "documents_with_unresolved": sum(1 for r in rows if r["unresolved"])}

@@ -9,27 +9,26 @@ from __future__ import annotations
 
 import argparse
 import random
+import resource
 import statistics
 import sys
 import tempfile
 import time
-import resource
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sqlalchemy import insert, select  # noqa: E402
+from sqlalchemy import insert, select
 
-from corpus import generate  # noqa: E402
-
-from app.core import paths  # noqa: E402
-from app.core.codebook import load_codebook  # noqa: E402
-from app.core.models import Coder, Document, DocumentStatus  # noqa: E402
-from app.core.services.agreement import agreement_report  # noqa: E402
-from app.core.services.agreement_data import load_agreement_data  # noqa: E402
-from app.core.services.projects import init_project  # noqa: E402
-from app.core.stats.krippendorff import krippendorff_alpha  # noqa: E402
+from app.core import paths
+from app.core.codebook import load_codebook
+from app.core.models import Coder, Document, DocumentStatus
+from app.core.services.agreement import agreement_report
+from app.core.services.agreement_data import load_agreement_data
+from app.core.services.projects import init_project
+from app.core.stats.krippendorff import krippendorff_alpha
+from corpus import generate
 
 CODERS = ("alice", "bob", "carol")
 
@@ -131,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
               f"(was {rss_before:.0f} MB before the report); "
               f"documents compared {report['documents_compared']:,}")
         data = load_agreement_data(project, list(CODERS))
-        level, values, table = data.codes["tone"]
+        _level, values, table = data.codes["tone"]
         time_alpha(table, values, args.alpha_repeat)
     return 0
 

@@ -21,19 +21,20 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 if __package__ in (None, ""):  # run as a file: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from openpyxl import Workbook  # noqa: E402
+from openpyxl import Workbook
 
-from app.core.export import rows as q  # noqa: E402
-from app.core.export.xlsx import export_xlsx  # noqa: E402
-from app.core.project import Project  # noqa: E402
-from app.core.services.projects import init_project  # noqa: E402
-from bench.corpus import generate  # noqa: E402
+from app.core.export import rows as q
+from app.core.export.xlsx import export_xlsx
+from app.core.project import Project
+from app.core.services.projects import init_project
+from bench.corpus import generate
 
 MENTION_HEADERS = ["mention_id", "document_id", "document_title", "coder", "type", "start", "end",
                    "text", "created", "note"]
@@ -110,8 +111,8 @@ def main(argv: list[str] | None = None) -> int:
                 line = [f"round {r + 1}:"]
                 if r < args.repeat:
                     report: list[Any] = []
-                    t, c = timed(lambda: report.append(export_xlsx(project, folder / "export.xlsx",
-                                                                   agreement=False, force=True)))
+                    t, c = timed(lambda: report.append(  # noqa: B023 - timed() calls it at once
+                        export_xlsx(project, folder / "export.xlsx", agreement=False, force=True)))
                     times["export"].append(t)
                     cpu["export"].append(c)
                     line.append(f"export {t:.2f} s (cpu {c:.2f})")

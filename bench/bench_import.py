@@ -31,14 +31,14 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a file: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert, select  # noqa: E402
+from sqlalchemy import insert, select
 
-from app.core.interchange.brat import import_brat  # noqa: E402
-from app.core.interchange.doccano import import_doccano  # noqa: E402
-from app.core.models import EntityType, Mention  # noqa: E402
-from app.core.services.coders import get_or_create_coder  # noqa: E402
-from app.core.services.documents import add_document  # noqa: E402
-from app.core.services.projects import init_project  # noqa: E402
+from app.core.interchange.brat import import_brat
+from app.core.interchange.doccano import import_doccano
+from app.core.models import EntityType, Mention
+from app.core.services.coders import get_or_create_coder
+from app.core.services.documents import add_document
+from app.core.services.projects import init_project
 
 PER_DOC = 1000
 WORDS = ("alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta")

@@ -30,11 +30,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import select
 
-from corpus import generate  # noqa: E402
-
-from app.core.models import (  # noqa: E402
+from app.core.models import (
     Coder,
     Document,
     DocumentCodeValue,
@@ -43,9 +41,10 @@ from app.core.models import (  # noqa: E402
     EventAttributeValue,
     Mention,
 )
-from app.core.services.adjudication import AcceptAgreements  # noqa: E402
-from app.core.services.projects import init_project  # noqa: E402
-from app.core.services.review_items import count_reviews, load_review, load_reviews  # noqa: E402
+from app.core.services.adjudication import AcceptAgreements
+from app.core.services.projects import init_project
+from app.core.services.review_items import count_reviews, load_review, load_reviews
+from corpus import generate
 
 CODERS = ("alice", "bob", "carol")
 

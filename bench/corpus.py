@@ -22,17 +22,18 @@ import json
 import random
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 if __package__ in (None, ""):  # run as a file: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import Connection, func, insert, select  # noqa: E402
+from sqlalchemy import Connection, func, insert, select
 
-from app.core.models import (  # noqa: E402
+from app.core.models import (
     Attribute,
     Coder,
     Document,
@@ -48,8 +49,8 @@ from app.core.models import (  # noqa: E402
     Mention,
     role_accepts,
 )
-from app.core.project import Project  # noqa: E402
-from app.core.text import first_line_title, sha256_text  # noqa: E402
+from app.core.project import Project
+from app.core.text import first_line_title, sha256_text
 
 PHRASES = {
     "en": [

@@ -2,11 +2,11 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from pathlib import Path  # noqa: E402
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
-from app.core.services.projects import init_project  # noqa: E402
+from app.core.services.projects import init_project
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,16 @@
 
 from sqlalchemy import func, select
 
-from app.core.models import Attribute, Base, Document, EntityType, Event, EventRole, EventType, Mention
+from app.core.models import (
+    Attribute,
+    Base,
+    Document,
+    EntityType,
+    Event,
+    EventRole,
+    EventType,
+    Mention,
+)
 
 
 def row_counts(project) -> dict[str, int]:

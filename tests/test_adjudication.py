@@ -59,7 +59,7 @@ def test_review_lines_up_agreements_and_disagreements(coded):
         text = Workspace(project, "lead").document_text(5)
         for item in review.items:
             if item.kind == "mention":
-                (holder,) = [h for h in item.holders.values()][:1]
+                (holder,) = list(item.holders.values())[:1]
                 assert f"“{text[item.start:item.end]}”" in holder.description
         # document 4 was coded by alice alone: nothing to disagree about
         assert Workspace(project, "lead") and _adjudicator(project).document_review(4).unresolved == 0
@@ -181,10 +181,9 @@ def test_fast_counts_equal_the_detailed_review(tmp_path):
     from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-    from corpus import generate
-
     from app.core.services.projects import init_project
     from app.core.services.review_items import count_reviews, load_reviews
+    from corpus import generate
 
     with init_project(tmp_path / "synthetic.annotary", empty=True) as project:
         ids = list(generate(project, 12, 45, 6, ("alice", "bob", "carol"), doc_chars=600).document_ids)
@@ -399,5 +398,5 @@ def test_coder_names_cannot_hold_control_characters(name):
     from app.core.errors import AnnotaryError
     from app.core.services.coders import clean_coder_name
 
-    with pytest.raises(AnnotaryError, match="contains a (control|bidirectional control) character"):
+    with pytest.raises(AnnotaryError, match=r"contains a (control|bidirectional control) character"):
         clean_coder_name(name)

@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableView
 
 from app.core.project import open_project
-from app.core.services.coders import set_role
 from app.core.services.agreement import agreement_report
+from app.core.services.coders import set_role
 from app.ui.agreement_rows import report_tables
 from app.ui.main_window import MainWindow
 from team_coding import add_differences, coded  # noqa: F401  (a fixture)
@@ -76,7 +76,7 @@ def test_selecting_a_mentions_row_lists_that_pair_and_type(qtbot, window, report
     mentions.sortByColumn(1, Qt.SortOrder.DescendingOrder)  # the rows are found through the sort
     for type_name in ("Organization", "Person", "Quantity"):
         _click_row(qtbot, dialog, "Mentions", "alice | bob", type_name)
-        expected = _expected(report, lambda d: d["kind"] in ("mention", "mention span") and d["type"] == type_name
+        expected = _expected(report, lambda d: d["kind"] in ("mention", "mention span") and d["type"] == type_name  # noqa: B023 - run at once
                              and (d["coder_a"], d["coder_b"]) == ("alice", "bob"))
         assert _listed(dialog) == expected and len(expected) == 1
         assert dialog.selected_label.text() == f"Disagreements: mentions of alice | bob, {type_name} — 1"

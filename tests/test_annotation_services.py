@@ -54,9 +54,8 @@ def test_stored_offsets_are_code_points_equal_to_the_slice(ctx, needle):
 
 @pytest.mark.parametrize("start, end, message", [(-1, 3, "before the start"), (5, 500, "past the end"), (4, 4, "empty"), (6, 2, "empty")])
 def test_bad_spans_are_refused_and_nothing_stored(ctx, start, end, message):
-    with pytest.raises(AnnotaryError, match=message):
-        with ctx["p"].uow() as s:
-            svc.create_mention(s, ctx["doc"], ctx["coder"], ctx["types"]["Person"], start, end)
+    with pytest.raises(AnnotaryError, match=message), ctx["p"].uow() as s:
+        svc.create_mention(s, ctx["doc"], ctx["coder"], ctx["types"]["Person"], start, end)
     with ctx["p"].read() as s:
         assert s.scalar(select(func.count()).select_from(Mention)) == 0
 
@@ -74,21 +73,16 @@ def test_event_roles_check_types_and_repeats(ctx):
         svc.add_argument(s, ev.id, ctx["roles"][("Layoff", "Actor")], other_org)  # Actor repeats
         svc.add_argument(s, ev.id, ctx["roles"][("Layoff", "Count")], count)
         event_id = ev.id
-    with pytest.raises(AnnotaryError, match="Count of Layoff accepts Quantity, not Money"):
-        with p.uow() as s:
-            svc.add_argument(s, event_id, ctx["roles"][("Layoff", "Count")], money)
-    with pytest.raises(AnnotaryError, match="takes one mention and is already filled"):
-        with p.uow() as s:
-            svc.add_argument(s, event_id, ctx["roles"][("Layoff", "Count")], _mention(ctx, "7,000", "Quantity"))
-    with pytest.raises(AnnotaryError, match="already the Actor"):
-        with p.uow() as s:
-            svc.add_argument(s, event_id, ctx["roles"][("Layoff", "Actor")], org)
-    with pytest.raises(AnnotaryError, match="no role"):
-        with p.uow() as s:
-            svc.add_argument(s, event_id, ctx["roles"][("Departure", "Origin")], org)
-    with pytest.raises(AnnotaryError, match="does not accept"):
-        with p.uow() as s:
-            svc.retype_mention(s, count, ctx["types"]["Person"])
+    with pytest.raises(AnnotaryError, match="Count of Layoff accepts Quantity, not Money"), p.uow() as s:
+        svc.add_argument(s, event_id, ctx["roles"][("Layoff", "Count")], money)
+    with pytest.raises(AnnotaryError, match="takes one mention and is already filled"), p.uow() as s:
+        svc.add_argument(s, event_id, ctx["roles"][("Layoff", "Count")], _mention(ctx, "7,000", "Quantity"))
+    with pytest.raises(AnnotaryError, match="already the Actor"), p.uow() as s:
+        svc.add_argument(s, event_id, ctx["roles"][("Layoff", "Actor")], org)
+    with pytest.raises(AnnotaryError, match="no role"), p.uow() as s:
+        svc.add_argument(s, event_id, ctx["roles"][("Departure", "Origin")], org)
+    with pytest.raises(AnnotaryError, match="does not accept"), p.uow() as s:
+        svc.retype_mention(s, count, ctx["types"]["Person"])
     with p.read() as s:
         assert s.scalar(select(func.count()).select_from(EventArgument)) == 3
 
@@ -99,16 +93,14 @@ def test_attributes_codes_status(ctx):
         ev = svc.create_event(s, ctx["doc"], ctx["coder"], ctx["events"]["Hiring/Poaching offer"])
         svc.set_event_attribute(s, ev.id, ctx["attrs"]["Modality"], "reported")
         event_id = ev.id
-    with pytest.raises(AnnotaryError, match="not a value of Modality"):
-        with p.uow() as s:
-            svc.set_event_attribute(s, event_id, ctx["attrs"]["Modality"], "rumoured")
+    with pytest.raises(AnnotaryError, match="not a value of Modality"), p.uow() as s:
+        svc.set_event_attribute(s, event_id, ctx["attrs"]["Modality"], "rumoured")
     with p.uow() as s:
         svc.set_event_attribute(s, event_id, ctx["attrs"]["Modality"], "planned")
         svc.set_document_code(s, ctx["doc"], ctx["coder"], ctx["codes"]["tone"], "negative")
         svc.set_status(s, ctx["doc"], ctx["coder"], "done")
-    with pytest.raises(AnnotaryError, match="not a value of tone"):
-        with p.uow() as s:
-            svc.set_document_code(s, ctx["doc"], ctx["coder"], ctx["codes"]["tone"], "angry")
+    with pytest.raises(AnnotaryError, match="not a value of tone"), p.uow() as s:
+        svc.set_document_code(s, ctx["doc"], ctx["coder"], ctx["codes"]["tone"], "angry")
     with p.read() as s:
         assert s.scalars(select(EventAttributeValue.value)).all() == ["planned"]
         assert s.scalars(select(DocumentCodeValue.value)).all() == ["negative"]

@@ -39,7 +39,7 @@ def test_fifo_is_refused_without_blocking(tmp_path):
 
 @pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero")
 def test_device_is_refused():
-    with pytest.raises(ImportRejected, match="^is a device, not a regular file$"):
+    with pytest.raises(ImportRejected, match=r"^is a device, not a regular file$"):
         read_regular_file("/dev/zero")
 
 
@@ -48,13 +48,13 @@ def test_socket_and_folder_and_missing_are_refused(tmp_path):
     sock = socket.socket(socket.AF_UNIX)
     try:
         sock.bind(str(sock_path))
-        with pytest.raises(ImportRejected, match="^is a socket"):
+        with pytest.raises(ImportRejected, match=r"^is a socket"):
             read_regular_file(sock_path)
     finally:
         sock.close()
-    with pytest.raises(ImportRejected, match="^is a folder"):
+    with pytest.raises(ImportRejected, match=r"^is a folder"):
         read_regular_file(tmp_path)
-    with pytest.raises(ImportRejected, match="^no such file$"):
+    with pytest.raises(ImportRejected, match=r"^no such file$"):
         read_regular_file(tmp_path / "missing.txt")
 
 

@@ -22,10 +22,14 @@ from app.core.models import (
     Mention,
     MentionAttributeValue,
 )
-from app.core.services.annotations import add_argument, create_event, create_mention, set_event_attribute
+from app.core.services.annotations import (
+    add_argument,
+    create_event,
+    create_mention,
+    set_event_attribute,
+)
 from app.core.services.coders import get_or_create_coder
-
-from project_reads import events_of, mentions_of, row_counts  # noqa: E402
+from project_reads import events_of, mentions_of, row_counts
 
 DATA = Path(__file__).parent / "data" / "brat"
 
@@ -232,7 +236,7 @@ def test_a_refused_file_adds_nothing_from_annotation_conf(empty_project, tmp_pat
     (tmp_path / "x.txt").write_text("The union struck.\n", encoding="utf-8")
     (tmp_path / "x.ann").write_text("T1\tUnion 0 9\tThe onion\n", encoding="utf-8")
     before = row_counts(empty_project)
-    with pytest.raises(AnnotationInputError, match="x.ann:1"):
+    with pytest.raises(AnnotationInputError, match=r"x\.ann:1"):
         import_brat(empty_project, tmp_path, "alice")
     assert row_counts(empty_project) == before
     assert "Union" not in read_codebook_names(empty_project)

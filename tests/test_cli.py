@@ -89,7 +89,7 @@ def test_codebook_export_import(tmp_path, capsys):
     text = cb.read_text(encoding="utf-8").replace("name: Organization", "name: Organisation")
     cb.write_text(text.replace("- Organization", "- Organisation").replace("[Organization", "[Organisation"),
                   encoding="utf-8")
-    code, out, err = run(capsys, "codebook", "import", str(cb), "--project", str(project))
+    code, _out, err = run(capsys, "codebook", "import", str(cb), "--project", str(project))
     assert code == 0, err
     with open_project(project) as p, p.read() as s:
         from app.core.codebook import read_codebook

@@ -5,10 +5,9 @@ import subprocess
 import sys
 import threading
 import time
-
-import pytest
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select, text
 
 from app.core.models import Coder, Document, EntityType, ProjectSetting
@@ -125,9 +124,8 @@ def test_a_lock_held_past_the_busy_timeout_gives_one_clear_line_and_stores_nothi
     holder.execute("BEGIN IMMEDIATE")
     try:
         with open_project(path) as project:
-            with pytest.raises(ProjectBusy) as caught:
-                with project.uow() as session:
-                    session.execute(text("UPDATE project_settings SET value = value"))
+            with pytest.raises(ProjectBusy) as caught, project.uow() as session:
+                session.execute(text("UPDATE project_settings SET value = value"))
             message = str(caught.value)
             assert "\n" not in message and "is busy" in message and "not saved" in message
     finally:

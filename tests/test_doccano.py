@@ -19,10 +19,14 @@ from app.core.models import (
     EventType,
     Mention,
 )
-from app.core.services.annotations import add_argument, create_event, create_mention, set_event_attribute
+from app.core.services.annotations import (
+    add_argument,
+    create_event,
+    create_mention,
+    set_event_attribute,
+)
 from app.core.services.coders import get_or_create_coder
-
-from project_reads import events_of, mentions_of, row_counts  # noqa: E402
+from project_reads import events_of, mentions_of, row_counts
 
 DATA = Path(__file__).parent / "data" / "doccano"
 

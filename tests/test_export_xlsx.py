@@ -393,7 +393,7 @@ def test_header_bold_frozen_filtered_with_widths(annotated, tmp_path):
         last = get_column_letter(ws.max_column)
         assert ws.freeze_panes == "A2", ws.title
         assert ws.auto_filter.ref == f"A1:{last}{ws.max_row}", ws.title
-        header = [c for c in ws[1]]
+        header = list(ws[1])
         assert all(c.font.b for c in header) and all(c.data_type == "s" for c in header)
         if ws.max_row > 1:
             assert not any(c.font.b for c in ws[2])
@@ -474,7 +474,7 @@ def test_cancelled_export_leaves_the_old_file_untouched(annotated, tmp_path, can
         return len(calls) > cancel_after
 
     temp_before = _openpyxl_temp_files()
-    with pytest.raises(AnnotaryError, match="^export cancelled$"):
+    with pytest.raises(AnnotaryError, match=r"^export cancelled$"):
         export_xlsx(project, out, cancel=cancel, force=True)
     assert out.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir() if "xlsx" in p.name] == ["out.xlsx"]
@@ -514,7 +514,7 @@ def test_failure_while_saving_is_reported_and_cleaned_up(annotated, tmp_path, mo
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(xlsx_module, "_save", full_disk)
-    with pytest.raises(AnnotaryError, match="cannot write .*out.xlsx: No space left on device"):
+    with pytest.raises(AnnotaryError, match=r"cannot write .*out\.xlsx: No space left on device"):
         export_xlsx(project, out, force=True)
     assert not [p for p in tmp_path.iterdir() if "xlsx" in p.name]
 

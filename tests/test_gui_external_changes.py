@@ -18,7 +18,6 @@ from app.core.services.annotations import create_mention, delete_mention
 from app.core.services.coders import get_or_create_coder
 from app.core.services.documents import add_document
 from app.ui.external_refresh import HISTORY_CLEARED
-
 from tests.test_gui_main_window import press, select_text, window  # noqa: F401 - the fixture
 
 REPO = Path(__file__).resolve().parent.parent

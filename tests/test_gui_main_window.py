@@ -3,7 +3,7 @@
 
 import openpyxl
 import pytest
-from PySide6.QtCore import QPoint, QThread, Qt
+from PySide6.QtCore import QPoint, Qt, QThread
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication, QLabel
 from sqlalchemy import select
@@ -315,7 +315,7 @@ def test_the_done_checkbox_marks_the_document_done_and_back(qtbot, window):
 def test_keyboard_shortcuts_list_every_key_and_zoom_works(qtbot, window):
     from app.ui.shortcuts import ShortcutsDialog, shortcut_rows
 
-    rows = dict((what, key) for key, what in shortcut_rows(window))
+    rows = {what: key for key, what in shortcut_rows(window)}
     assert rows["Keyboard shortcuts"] == "F1" and rows["Mark done / not done"] == "Ctrl+D"
     assert "Tag as Organization" in rows and "New Layoff event" in rows  # the type hotkeys too
     from PySide6.QtWidgets import QTableView

@@ -4,7 +4,15 @@ import pytest
 from sqlalchemy import select
 
 from app.core.errors import AnnotaryError
-from app.core.models import Attribute, EntityType, Event, EventArgument, EventAttributeValue, EventType, Mention
+from app.core.models import (
+    Attribute,
+    EntityType,
+    Event,
+    EventArgument,
+    EventAttributeValue,
+    EventType,
+    Mention,
+)
 from app.core.project import open_project
 from app.core.services import history as h
 from app.core.services.coders import get_or_create_coder

@@ -73,7 +73,7 @@ def test_encoding_override(empty_project, tmp_path):
 
 def test_wrong_override_is_rejected(empty_project, tmp_path):
     path = tmp_path / "a.txt"
-    path.write_bytes("شركة".encode("utf-8"))
+    path.write_bytes("شركة".encode())
     outcome = import_file(empty_project, path, encoding="ascii")
     assert outcome.status == "rejected" and "not valid ascii" in outcome.detail
     assert import_file(empty_project, path, encoding="no-such-codec").detail == "unknown text encoding 'no-such-codec'"
@@ -82,7 +82,7 @@ def test_wrong_override_is_rejected(empty_project, tmp_path):
 
 def test_line_ends_normalised_and_offsets_follow(empty_project, tmp_path):
     path = tmp_path / "crlf.txt"
-    path.write_bytes("Meta 😀 laid off\r\nالموظفين\rend\r\n".encode("utf-8"))
+    path.write_bytes("Meta 😀 laid off\r\nالموظفين\rend\r\n".encode())
     assert import_file(empty_project, path).status == "imported"
     (doc,) = _docs(empty_project)
     assert doc.text == "Meta 😀 laid off\nالموظفين\nend\n"
@@ -259,10 +259,10 @@ def test_codecs_that_are_not_text_encodings_are_refused(empty_project, tmp_path,
 @pytest.mark.parametrize(
     "data, offset",
     [
-        ("شركة Meta تعيد تعيين الموظفين ".encode("utf-8") + b"\xed\xa0\x80" + "بعد الإجازة".encode("utf-8"), 51),
-        ("Café déjà vu, l'équipe ".encode("utf-8") + b"\xff" + " a été réorganisée.".encode("utf-8"), 27),
+        ("شركة Meta تعيد تعيين الموظفين ".encode() + b"\xed\xa0\x80" + "بعد الإجازة".encode(), 51),
+        ("Café déjà vu, l'équipe ".encode() + b"\xff" + " a été réorganisée.".encode(), 27),
         # few valid sequences, and an encoded surrogate as many bytes as they have: still damaged UTF-8
-        ("Café résumé ".encode("utf-8") + b"\xed\xa0\x80" + " layoffs at Meta and Google.".encode("utf-8"), 15),
+        ("Café résumé ".encode() + b"\xed\xa0\x80" + b" layoffs at Meta and Google.", 15),
     ],
     ids=["encoded-surrogate", "stray-byte", "surrogate-in-short-latin"],
 )

@@ -94,7 +94,7 @@ def test_documents_matched_by_text_not_file_name(copies, tmp_path):
 def test_documents_only_in_the_other_project_are_reported_or_imported(copies, tmp_path):
     from app.core.services.merge import merge_project
 
-    lead, alice, _ = copies
+    lead, _alice, _ = copies
     other = tmp_path / "other.annotary"
     with init_project(other, empty=True) as p, p.uow() as s:
         from app.core.services.documents import add_document
@@ -120,9 +120,8 @@ def test_conflicting_codebook_is_refused_unless_accepted(copies, tmp_path):
     with open_project(alice) as p, p.uow() as s:
         apply_codebook(s, load_codebook(cb))
     before = _counts(lead)
-    with open_project(lead) as project:
-        with pytest.raises(AnnotaryError, match="entity type 'Union' is missing.*other values \\(rumoured\\)"):
-            merge_project(project, alice)
+    with open_project(lead) as project, pytest.raises(AnnotaryError, match=r"entity type 'Union' is missing.*other values \(rumoured\)"):
+        merge_project(project, alice)
     assert _counts(lead) == before
     with open_project(lead) as project:
         report = merge_project(project, alice, accept_codebook=True)
@@ -137,7 +136,7 @@ def test_conflicting_codebook_is_refused_unless_accepted(copies, tmp_path):
 def test_merge_cli(copies, capsys):
     from app.cli import main
 
-    lead, alice, bob = copies
+    lead, alice, _bob = copies
     assert main(["merge", str(alice), "--project", str(lead)]) == 0
     out = capsys.readouterr().out
     assert "5 document(s) matched by text" in out and "coders: alice" in out
@@ -357,7 +356,7 @@ def test_documents_and_coders_pass_the_checks_of_every_other_door(copies, script
 def test_a_coder_named_in_another_case_or_form_is_the_same_coder(copies, tmp_path):
     import unicodedata
 
-    lead, alice, bob = copies
+    lead, alice, _bob = copies
     assert _cli("merge", alice, "--project", lead).returncode == 0
     shouting = tmp_path / "shouting.annotary"
     shutil.copy(alice, shouting)

@@ -30,4 +30,4 @@ def test_wheel_ships_resources_seeds_and_migrations():
 
 def test_console_command_is_installed():
     eps = [e for e in metadata.entry_points(group="console_scripts") if e.name == "annotary"]
-    assert eps and eps[0].value == "app.cli:main"
+    assert eps and eps[0].value == "app.launch:main"

@@ -9,7 +9,13 @@ from sqlalchemy import select
 from app.core import migrations
 from app.core.errors import ProjectError
 from app.core.models import Base, Document
-from app.core.project import APPLICATION_ID, create_project, make_engine, open_project, open_or_create
+from app.core.project import (
+    APPLICATION_ID,
+    create_project,
+    make_engine,
+    open_or_create,
+    open_project,
+)
 from app.core.services.documents import add_document
 
 
@@ -137,10 +143,9 @@ def test_open_or_create(tmp_path):
 
 
 def test_failed_unit_of_work_stores_nothing(empty_project):
-    with pytest.raises(RuntimeError):
-        with empty_project.uow() as session:
-            add_document(session, "some text", "a.txt")
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), empty_project.uow() as session:
+        add_document(session, "some text", "a.txt")
+        raise RuntimeError("boom")
     with empty_project.read() as session:
         assert session.scalars(select(Document)).all() == []
 
@@ -150,9 +155,8 @@ def test_foreign_keys_are_enforced(empty_project):
 
     from app.core.models import Mention
 
-    with pytest.raises(IntegrityError):
-        with empty_project.uow() as session:
-            session.add(Mention(document_id=999, coder_id=999, entity_type_id=999, start=0, end=1, text="x"))
+    with pytest.raises(IntegrityError), empty_project.uow() as session:
+        session.add(Mention(document_id=999, coder_id=999, entity_type_id=999, start=0, end=1, text="x"))
 
 
 def test_a_new_project_opens_again_while_still_open(tmp_path):
@@ -226,7 +230,6 @@ def test_upgrade_with_annotations_keeps_foreign_keys_on_afterwards(tmp_path):
         conn.exec_driver_sql("INSERT INTO document_status (document_id, coder_id, status, modified_at) "
                              "VALUES (1, 1, 'done', '2026-01-01 00:00:00')")
     engine.dispose()
-    with open_project(path) as project:
-        with project.engine.connect() as conn:
-            assert conn.exec_driver_sql("SELECT count(*) FROM document_status").scalar() == 1
-            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    with open_project(path) as project, project.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM document_status").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject
 def test_void_qt_calls_do_not_leak_none_references():
     obj = QObject()
     before = sys.getrefcount(None)
-    for i in range(20_000):
+    for _ in range(20_000):
         obj.setObjectName("x")
     after = sys.getrefcount(None)
     assert abs(after - before) < 100, f"None refcount drifted by {after - before}"

@@ -502,7 +502,7 @@ def test_document_ids_follow_seed_metadata(seeded_project):
         assert [(d.id, d.filename, d.language) for d in docs] == [
             (i, m["file"], m["language"]) for i, m in enumerate(meta, start=1)
         ]
-    assert DOC_IDS == [d.id for d in docs]
+    assert [d.id for d in docs] == DOC_IDS
 
 
 def test_table_is_consistent(seeded_project):

@@ -5,7 +5,13 @@ import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.core.spans import clean_selection, is_partial_word, snap_to_graphemes, trim_span, word_around
+from app.core.spans import (
+    clean_selection,
+    is_partial_word,
+    snap_to_graphemes,
+    trim_span,
+    word_around,
+)
 
 HINDI = "Scale AI ने इस हफ्ते अपने Dallas ऑफिस में मौजूद कॉन्ट्रैक्टरों की एक पूरी टीम को हटा दिया है"
 ARABIC = "شركةُ OpenAI تُجبر على إيقاف تشغيلها لمدة أسبوع (14.3 مليار دولار) و14٪"
@@ -175,7 +181,7 @@ def test_word_around_and_partial_word():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("ab 1.,'%$-\u2019") + ["ي", "\u064e", "ـ", "क", "\u094d", "\u200d", "😀"]),
+@given(st.text(alphabet=st.sampled_from([*"ab 1.,'%$-\u2019", "ي", "\u064e", "ـ", "क", "\u094d", "\u200d", "😀"]),
                min_size=1, max_size=30), st.data())
 def test_the_quick_partial_word_test_agrees_with_the_full_one(text, data):
     start = data.draw(st.integers(0, len(text) - 1))

@@ -19,8 +19,20 @@ from sqlalchemy import select
 from app.core import migrations
 from app.core.errors import ProjectError
 from app.core.models import (
-    Attribute, Coder, Document, DocumentCode, DocumentCodeValue, DocumentStatus, Event, EventArgument,
-    EventAttributeValue, EventRole, EventType, Mention, MentionAttributeValue, ProjectSetting,
+    Attribute,
+    Coder,
+    Document,
+    DocumentCode,
+    DocumentCodeValue,
+    DocumentStatus,
+    Event,
+    EventArgument,
+    EventAttributeValue,
+    EventRole,
+    EventType,
+    Mention,
+    MentionAttributeValue,
+    ProjectSetting,
 )
 from app.core.project import open_project
 

@@ -65,7 +65,7 @@ def cli_export(capsys, project: Path, target: Path, what: str, *extra: str):
 # ---------------------------------------------------------------- the command line
 
 
-@pytest.mark.parametrize("what", FORMATS + ("codebook",))
+@pytest.mark.parametrize("what", (*FORMATS, "codebook"))
 @pytest.mark.parametrize("force", [False, True])
 def test_the_open_project_is_never_written_over(capsys, project_file, what, force):
     before = sha(project_file)
@@ -76,7 +76,7 @@ def test_the_open_project_is_never_written_over(capsys, project_file, what, forc
     assert documents_in(project_file) == 5
 
 
-@pytest.mark.parametrize("what", FORMATS + ("codebook",))
+@pytest.mark.parametrize("what", (*FORMATS, "codebook"))
 def test_the_project_under_another_name_is_refused(capsys, project_file, tmp_path, what):
     hard = tmp_path / "hardlink.xlsx"
     os.link(project_file, hard)
@@ -91,7 +91,7 @@ def test_the_project_under_another_name_is_refused(capsys, project_file, tmp_pat
     assert documents_in(project_file) == 5
 
 
-@pytest.mark.parametrize("what", FORMATS + ("codebook",))
+@pytest.mark.parametrize("what", (*FORMATS, "codebook"))
 def test_other_projects_and_sqlite_files_are_refused(capsys, project_file, tmp_path, what):
     other = tmp_path / "other.annotary"
     init_project(other, empty=True).close()
@@ -110,7 +110,7 @@ def test_other_projects_and_sqlite_files_are_refused(capsys, project_file, tmp_p
     assert documents_in(other) == 0 and documents_in(project_file) == 5
 
 
-@pytest.mark.parametrize("what", FORMATS + ("codebook",))
+@pytest.mark.parametrize("what", (*FORMATS, "codebook"))
 def test_a_fifo_is_refused_at_once(capsys, project_file, tmp_path, what):
     fifo = tmp_path / "pipe.xlsx"
     os.mkfifo(fifo)
@@ -134,7 +134,7 @@ def test_a_fifo_through_the_real_command_returns_promptly(project_file, tmp_path
     assert proc.stderr.strip() == f"annotary: error: refusing to write over {fifo}: it is a named pipe (FIFO), not a regular file"
 
 
-@pytest.mark.parametrize("what", FORMATS + ("codebook",))
+@pytest.mark.parametrize("what", (*FORMATS, "codebook"))
 def test_dev_null_is_not_a_regular_file(capsys, project_file, what):
     code, _, err = cli_export(capsys, project_file, Path(os.devnull), what, "--force")
     assert code == 1 and err.startswith(f"annotary: error: refusing to write over {os.devnull}: it is a device")
@@ -214,12 +214,10 @@ def test_every_exporter_checks_at_core_level(seeded_project, tmp_path):
         for force in (False, True):
             with pytest.raises(WriteRefused, match="it is the open project"):
                 call(own, force)
-    with pytest.raises(WriteRefused, match="it is the open project"):
-        with seeded_project.read() as s:
-            save_codebook(read_codebook(s), own, force=True, project=own)
-    with pytest.raises(WriteRefused, match="it is an Annotary project"):  # even without knowing the project
-        with seeded_project.read() as s:
-            save_codebook(read_codebook(s), own, force=True)
+    with pytest.raises(WriteRefused, match="it is the open project"), seeded_project.read() as s:
+        save_codebook(read_codebook(s), own, force=True, project=own)
+    with pytest.raises(WriteRefused, match="it is an Annotary project"), seeded_project.read() as s:  # even without knowing the project
+        save_codebook(read_codebook(s), own, force=True)
     assert sha(own) == before
 
 
@@ -409,7 +407,7 @@ def test_gui_refuses_the_project_with_the_normal_error(window, monkeypatch):
     for fmt in ("xlsx", "doccano"):
         monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(own), ""))
         window.last_error = None
-        window._do(lambda: file_actions.ask_export(window, fmt))
+        window._do(lambda: file_actions.ask_export(window, fmt))  # noqa: B023 - run at once
         if fmt == "xlsx":  # "gui.annotary.xlsx" is a new name: exported there
             assert Path(f"{own}.xlsx").is_file() and window.last_error is None
         else:

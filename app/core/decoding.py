@@ -123,7 +123,7 @@ COMMON_LEGACY = ("cp1252", "cp1256")
 _CHAOS_TOLERANCE = 0.1
 
 
-def _prefer_common(matches):  # type: ignore[no-untyped-def]
+def _prefer_common(matches: list[charset_normalizer.CharsetMatch]) -> charset_normalizer.CharsetMatch:
     best = matches[0]
     for name in COMMON_LEGACY:
         for match in matches:

@@ -21,7 +21,7 @@ _open: Counter[tuple[int, int]] = Counter()
 _lock = threading.Lock()
 
 
-def file_key(path: Path) -> tuple[int, int] | None:
+def file_key(path: os.PathLike[str] | str) -> tuple[int, int] | None:
     """(device, inode) of the file, from stat (which opens nothing); None if it cannot be read."""
     try:
         st = os.stat(path)
@@ -47,7 +47,7 @@ def unregister(key: tuple[int, int] | None) -> None:
             del _open[key]
 
 
-def is_open_here(path: Path) -> bool:
+def is_open_here(path: os.PathLike[str] | str) -> bool:
     key = file_key(path)
     with _lock:
         return key is not None and _open[key] > 0

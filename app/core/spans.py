@@ -138,7 +138,7 @@ def _inner_edges(text: str, lo: int, hi: int) -> list[int]:
     for i in range(lo + 1, hi):
         ch, prev = text[i], text[i - 1]
         before = _base_before(text, i, lo)
-        if ch in _APOSTROPHES and not before.isdigit() or prev in _APOSTROPHES and not ch.isdigit() and not unicodedata.combining(ch) or ch.isdigit() and before and _ARABIC_LETTER.match(before) or before.isdigit() and _ARABIC_LETTER.match(ch):
+        if (ch in _APOSTROPHES and not before.isdigit()) or (prev in _APOSTROPHES and not ch.isdigit() and not unicodedata.combining(ch)) or (ch.isdigit() and before and _ARABIC_LETTER.match(before)) or (before.isdigit() and _ARABIC_LETTER.match(ch)):
             edges.append(i)
     return edges
 

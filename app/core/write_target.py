@@ -14,6 +14,7 @@ replace a file that appeared after the check.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -65,10 +66,8 @@ def _project_file_reason(path: Path, project: Path | None) -> str | None:
     for i, protected in enumerate(_project_files(project)):
         same = real == _real(protected)
         if not same:
-            try:
+            with contextlib.suppress(OSError):
                 same = os.path.samefile(path, protected)  # a hard link, another spelling of the path
-            except OSError:
-                pass
         if same:
             return "it is the open project" if i == 0 else f"it belongs to the open project {project}"
     return None
@@ -164,10 +163,8 @@ def check_folder_target(folder: Path, *, project: Path | None = None) -> None:
         return
     kind = _kind(st.st_mode)
     if kind is None:
-        try:
+        with contextlib.suppress(OSError):
             kind = _database_kind(_header(folder))
-        except OSError:
-            pass
     raise WriteRefused(folder, (kind or "it is a file") + "; give a folder")
 
 

@@ -82,7 +82,7 @@ def run_gui(project_path: str | None = None, coder: str | None = None) -> int:
     except AnnotaryError as exc:
         QMessageBox.critical(None, "Annotary", str(exc))
         return 1
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - logged and shown with its details
         show_unexpected(exc)
         return 1
     from app.core.services.coders import human_coder_names

@@ -32,20 +32,21 @@ class Palette(QWidget):
         self._events = QGroupBox("Event types — optionally select the trigger first")
         layout.addWidget(self._entities)
         layout.addWidget(self._events)
-        FlowLayout(self._entities)  # buttons wrap to the pane's width: the reader keeps the room
-        FlowLayout(self._events)
+        # buttons wrap to the pane's width: the reader keeps the room
+        self._entity_flow = FlowLayout(self._entities)
+        self._event_flow = FlowLayout(self._events)
         self.buttons: dict[str, QPushButton] = {}
 
     def set_codebook(self, codebook: CodebookView) -> None:
-        for box, types, signal, kind in (
-            (self._entities, codebook.entity_types, self.entityTypeChosen, "entity"),
-            (self._events, codebook.event_types, self.eventTypeChosen, "event"),
+        for grid, types, signal, kind in (
+            (self._entity_flow, codebook.entity_types, self.entityTypeChosen, "entity"),
+            (self._event_flow, codebook.event_types, self.eventTypeChosen, "event"),
         ):
-            grid = box.layout()
             while grid.count():
                 item = grid.takeAt(0)
-                if item.widget():
-                    item.widget().deleteLater()
+                widget = item.widget() if item is not None else None
+                if widget is not None:
+                    widget.deleteLater()
             for t in types:
                 button = QPushButton(swatch(t.color), _label(t))
                 button.setObjectName(f"palette-{kind}-{t.name}")

@@ -75,9 +75,9 @@ def set_reading_position(project_path: str, document_id: int, position: int) -> 
 
 def recent_projects() -> list[str]:
     value = settings().value("projects/recent", [])
-    if isinstance(value, str):
+    if isinstance(value, str):  # QSettings gives a list of one as its string
         value = [value]
-    return [str(v) for v in (value or [])]
+    return [str(v) for v in value] if isinstance(value, list) else []
 
 
 def add_recent_project(path: str) -> None:

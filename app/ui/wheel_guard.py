@@ -19,7 +19,7 @@ A focused widget keeps Qt's ordinary wheel behaviour.
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
@@ -73,11 +73,11 @@ def installed() -> WheelGuard | None:
     return _guard
 
 
-def install(app: QApplication | None = None) -> WheelGuard:
+def install(app: QCoreApplication | None = None) -> WheelGuard:
     """Filter the application's events once; calling again (another main window) changes nothing."""
     global _guard
     app = app or QApplication.instance()
-    if app is None:
+    if not isinstance(app, QApplication):
         raise RuntimeError("the wheel guard needs a QApplication")
     current = installed()
     if current is not None and current.parent() is app:

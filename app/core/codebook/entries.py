@@ -10,8 +10,9 @@ make an import take minutes. Errors are CodebookError naming the entry.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.core.codebook.spec import (
     AttributeSpec,
@@ -22,6 +23,9 @@ from app.core.codebook.spec import (
     RoleSpec,
 )
 from app.core.errors import CodebookError
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 MAX_ITEMS = 2000
 """At most this many entity types, event types, attributes and document codes each."""
@@ -70,7 +74,7 @@ def _role(label: str, item: dict[str, Any]) -> RoleSpec:
 
 def _attribute(label: str, item: dict[str, Any]) -> AttributeSpec:
     _keys(label, item, AttributeSpec)
-    target = _text(label, item, "target", required=False)
+    target = _optional_text(label, item, "target")
     return AttributeSpec(_text(label, item, "name"), "event" if target is None else target,
                          _texts(label, item, "values", MAX_VALUES, numbers=True),
                          _texts(label, item, "applies_to", MAX_ITEMS), _definition(label, item))
@@ -78,7 +82,7 @@ def _attribute(label: str, item: dict[str, Any]) -> AttributeSpec:
 
 def _code(label: str, item: dict[str, Any]) -> DocumentCodeSpec:
     _keys(label, item, DocumentCodeSpec)
-    level = _text(label, item, "level", required=False)
+    level = _optional_text(label, item, "level")
     return DocumentCodeSpec(_text(label, item, "name"), "nominal" if level is None else level,
                             _texts(label, item, "values", MAX_VALUES, numbers=True), _definition(label, item))
 
@@ -101,20 +105,25 @@ def _list_of_mappings(what: str, value: Any, limit: int) -> list[dict[str, Any]]
     return value
 
 
-def _keys(label: str, item: dict[str, Any], cls: type) -> None:
-    allowed = set(cls.__dataclass_fields__)
+def _keys(label: str, item: dict[str, Any], cls: type[DataclassInstance]) -> None:
+    allowed = {f.name for f in dataclasses.fields(cls)}
     unknown = set(item) - allowed
     if unknown:
         listed = ", ".join(sorted(repr(k) if not isinstance(k, str) else k[:40] for k in unknown)[:5])
         raise CodebookError(f"{label}: unknown key(s) {listed}; allowed: {', '.join(sorted(allowed))}")
 
 
-def _text(label: str, item: dict[str, Any], key: str, required: bool = True) -> Any:
-    value = item.get(key)
-    if value is None and not required:
-        return None
+def _text(label: str, item: dict[str, Any], key: str) -> str:
+    value = _optional_text(label, item, key)
     if value is None:
         raise CodebookError(f"{label}: {key} is missing")
+    return value
+
+
+def _optional_text(label: str, item: dict[str, Any], key: str) -> str | None:
+    value = item.get(key)
+    if value is None:
+        return None
     if not isinstance(value, str):
         raise CodebookError(f"{label}: {key} must be text, not {_shown(value)}")
     return value
@@ -124,12 +133,12 @@ def _hotkey(label: str, item: dict[str, Any]) -> str | None:
     value = item.get("hotkey")
     if _is_whole(value):
         return str(value)
-    return _text(label, item, "hotkey", required=False)  # type: ignore[no-any-return]
+    return _optional_text(label, item, "hotkey")
 
 
 def _definition(label: str, item: dict[str, Any]) -> str:
-    value = _text(label, item, "definition", required=False)
-    return "" if value is None else value  # type: ignore[no-any-return]
+    value = _optional_text(label, item, "definition")
+    return "" if value is None else value
 
 
 def _texts(label: str, item: dict[str, Any], key: str, limit: int, numbers: bool = False) -> list[str]:
@@ -167,5 +176,5 @@ def _shown(value: Any) -> str:
         return f"the date {value}{quote}"
     if isinstance(value, str):
         return repr(value[:40])
-    kinds = {list: "a list", dict: "a mapping", set: "a set", bytes: "binary data"}
+    kinds: dict[type, str] = {list: "a list", dict: "a mapping", set: "a set", bytes: "binary data"}
     return kinds.get(type(value), type(value).__name__)

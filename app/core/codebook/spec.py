@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
 
 from app.core.errors import AnnotaryError, CodebookError
 from app.core.validation import (
@@ -241,7 +242,15 @@ def _unique(kind: str, names: list[str], kept: set[str] | None = None) -> None:
         by_key.setdefault(key, name)
 
 
-def _like(items: list, name: str):  # type: ignore[no-untyped-def,type-arg]
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+_N = TypeVar("_N", bound=_Named)
+
+
+def _like(items: list[_N], name: str) -> _N | None:
     """The item named `name`; else the one item whose name equals it up to case and Unicode form."""
     exact = next((i for i in items if i.name == name), None)
     if exact is not None:

@@ -77,14 +77,15 @@ def merge_codebooks(base: CodebookSpec, extra: CodebookSpec) -> CodebookSpec:
             hotkey = typ.hotkey if typ.hotkey and typ.hotkey.lower() not in used_hotkeys else None
             used_hotkeys.add(hotkey.lower()) if hotkey else None
             merged.entity_types.append(EntityTypeSpec(typ.name, typ.color, hotkey, typ.definition))
-    for typ in extra.event_types:
-        mine = merged.event_type_like(typ.name)
+    for ev_type in extra.event_types:
+        mine = merged.event_type_like(ev_type.name)
         if mine is None:
-            hotkey = typ.hotkey if typ.hotkey and typ.hotkey.lower() not in used_hotkeys else None
+            hotkey = ev_type.hotkey if ev_type.hotkey and ev_type.hotkey.lower() not in used_hotkeys else None
             used_hotkeys.add(hotkey.lower()) if hotkey else None
-            merged.event_types.append(EventTypeSpec(typ.name, typ.color, hotkey, typ.definition, list(typ.roles)))
+            merged.event_types.append(
+                EventTypeSpec(ev_type.name, ev_type.color, hotkey, ev_type.definition, list(ev_type.roles)))
             continue
-        for role in typ.roles:
+        for role in ev_type.roles:
             existing = mine.role_like(role.name)
             if existing is None:
                 mine.roles.append(RoleSpec(role.name, [_as_in(merged, a) for a in role.accepts], role.repeatable,
@@ -100,7 +101,7 @@ def merge_codebooks(base: CodebookSpec, extra: CodebookSpec) -> CodebookSpec:
         mine_attr = merged.attribute_like(attr.name, attr.target)
         if mine_attr is None:
             types = merged.event_type_like if attr.target == "event" else merged.entity_type_like
-            applies = [(types(n).name if types(n) is not None else n) for n in attr.applies_to]
+            applies = [(found.name if (found := types(n)) is not None else n) for n in attr.applies_to]
             merged.attributes.append(AttributeSpec(attr.name, attr.target, attr.values, applies, attr.definition))
         elif new := [v for v in attr.values if v not in mine_attr.values]:
             merged.attributes[merged.attributes.index(mine_attr)] = AttributeSpec(
@@ -131,17 +132,17 @@ def codebook_differences(base: CodebookSpec, other: CodebookSpec) -> list[str]:
     for typ in other.entity_types:
         if base.entity_type_like(typ.name) is None:
             found.append(f"entity type {typ.name!r} is missing")
-    for typ in other.event_types:
-        mine = base.event_type_like(typ.name)
+    for ev_type in other.event_types:
+        mine = base.event_type_like(ev_type.name)
         if mine is None:
-            found.append(f"event type {typ.name!r} is missing")
+            found.append(f"event type {ev_type.name!r} is missing")
             continue
-        for role in typ.roles:
+        for role in ev_type.roles:
             existing = mine.role_like(role.name)
             if existing is None:
-                found.append(f"role {role.name!r} of {typ.name!r} is missing")
+                found.append(f"role {role.name!r} of {ev_type.name!r} is missing")
             elif {_as_in(base, a) for a in role.accepts} - set(existing.accepts) or (role.repeatable and not existing.repeatable):
-                found.append(f"role {role.name!r} of {typ.name!r} differs (accepts {', '.join(role.accepts)}; "
+                found.append(f"role {role.name!r} of {ev_type.name!r} differs (accepts {', '.join(role.accepts)}; "
                              f"repeatable: {role.repeatable})")
     for attr in other.attributes:
         mine_attr = base.attribute_like(attr.name, attr.target)
@@ -181,29 +182,29 @@ def apply_codebook(session: Session, spec: CodebookSpec, source: Path | None = N
                 problems.append(f"entity type {name!r} is used by {n} mention(s)")
     event_rows = {normalise_name(t.name): t
                   for t in session.scalars(select(EventType).options(selectinload(EventType.roles)))}
-    for name, row in event_rows.items():
+    for name, ev_row in event_rows.items():
         wanted = spec.event_type(name)
         if wanted is None:
-            n = session.scalar(select(func.count()).where(Event.event_type_id == row.id))
+            n = session.scalar(select(func.count()).where(Event.event_type_id == ev_row.id))
             if n:
                 problems.append(f"event type {name!r} is used by {n} event(s)")
             continue
-        for role in row.roles:
-            if wanted.role(normalise_name(role.name)) is None:
-                n = session.scalar(select(func.count()).where(EventArgument.role_id == role.id))
+        for role_row in ev_row.roles:
+            if wanted.role(normalise_name(role_row.name)) is None:
+                n = session.scalar(select(func.count()).where(EventArgument.role_id == role_row.id))
                 if n:
-                    problems.append(f"role {role.name!r} of {name!r} is used by {n} argument(s)")
+                    problems.append(f"role {role_row.name!r} of {name!r} is used by {n} argument(s)")
     attr_rows = {(a.target, normalise_name(a.name)): a for a in session.scalars(select(Attribute))}
-    for (target, name), row in attr_rows.items():
+    for (target, name), attr_row in attr_rows.items():
         if spec.attribute(name, target) is None:
             table = EventAttributeValue if target == "event" else MentionAttributeValue
-            n = session.scalar(select(func.count()).where(table.attribute_id == row.id))
+            n = session.scalar(select(func.count()).where(table.attribute_id == attr_row.id))
             if n:
                 problems.append(f"attribute {name!r} is set on {n} annotation(s)")
     code_rows = {normalise_name(c.name): c for c in session.scalars(select(DocumentCode))}
-    for name, row in code_rows.items():
+    for name, code_row in code_rows.items():
         if all(c.name != name for c in spec.document_codes):
-            n = session.scalar(select(func.count()).where(DocumentCodeValue.code_id == row.id))
+            n = session.scalar(select(func.count()).where(DocumentCodeValue.code_id == code_row.id))
             if n:
                 problems.append(f"document code {name!r} has {n} value(s)")
     if problems:
@@ -212,62 +213,63 @@ def apply_codebook(session: Session, spec: CodebookSpec, source: Path | None = N
     for name, row in entity_rows.items():
         if spec.entity_type(name) is None:
             session.delete(row)
-    for name, row in event_rows.items():
+    for name, ev_row in event_rows.items():
         if spec.event_type(name) is None:
-            session.delete(row)
-    for key, row in attr_rows.items():
+            session.delete(ev_row)
+    for key, attr_row in attr_rows.items():
         if spec.attribute(key[1], key[0]) is None:
-            session.delete(row)
-    for name, row in code_rows.items():
+            session.delete(attr_row)
+    for name, code_row in code_rows.items():
         if all(c.name != name for c in spec.document_codes):
-            session.delete(row)
+            session.delete(code_row)
     session.flush()
 
     # Hotkeys may move between types: clear them first so no transient duplicate exists.
     for pos, typ in enumerate(spec.entity_types):
-        row = entity_rows.get(typ.name)
-        if row is None:
-            row = EntityType(name=typ.name)
-            session.add(row)
-            entity_rows[typ.name] = row
-        row.name, row.color, row.hotkey, row.definition, row.position = (
+        ent_row = entity_rows.get(typ.name)
+        if ent_row is None:
+            ent_row = EntityType(name=typ.name)
+            session.add(ent_row)
+            entity_rows[typ.name] = ent_row
+        ent_row.name, ent_row.color, ent_row.hotkey, ent_row.definition, ent_row.position = (
             typ.name, typ.color, typ.hotkey, typ.definition, pos)
     session.flush()
-    for pos, typ in enumerate(spec.event_types):
-        row = event_rows.get(typ.name)
-        if row is None:
-            row = EventType(name=typ.name)
-            session.add(row)
-            event_rows[typ.name] = row
-        row.name, row.color, row.hotkey, row.definition, row.position = (
-            typ.name, typ.color, typ.hotkey, typ.definition, pos)
-        roles = {normalise_name(r.name): r for r in row.roles}
-        for role in list(row.roles):
-            if typ.role(normalise_name(role.name)) is None:
-                row.roles.remove(role)
-        for rpos, role in enumerate(typ.roles):
+    for pos, ev_type in enumerate(spec.event_types):
+        new_ev_row = event_rows.get(ev_type.name)
+        if new_ev_row is None:
+            new_ev_row = EventType(name=ev_type.name)
+            session.add(new_ev_row)
+            event_rows[ev_type.name] = new_ev_row
+        new_ev_row.name, new_ev_row.color, new_ev_row.hotkey, new_ev_row.definition, new_ev_row.position = (
+            ev_type.name, ev_type.color, ev_type.hotkey, ev_type.definition, pos)
+        roles = {normalise_name(r.name): r for r in new_ev_row.roles}
+        for role_row in list(new_ev_row.roles):
+            if ev_type.role(normalise_name(role_row.name)) is None:
+                new_ev_row.roles.remove(role_row)
+        for rpos, role in enumerate(ev_type.roles):
             rrow = roles.get(role.name)
             if rrow is None:
                 rrow = EventRole(name=role.name)
-                row.roles.append(rrow)
+                new_ev_row.roles.append(rrow)
             rrow.name, rrow.repeatable, rrow.definition, rrow.position = (
                 role.name, role.repeatable, role.definition, rpos)
             rrow.accepts = [entity_rows[a] for a in role.accepts]
     for pos, attr in enumerate(spec.attributes):
-        row = attr_rows.get((attr.target, attr.name))
-        if row is None:
-            row = Attribute(name=attr.name, target=attr.target)
-            session.add(row)
-        row.values_json = json.dumps(attr.values, ensure_ascii=False)
-        row.applies_to_json = json.dumps(attr.applies_to, ensure_ascii=False)
-        row.name, row.definition, row.position = attr.name, attr.definition, pos
+        new_attr_row = attr_rows.get((attr.target, attr.name))
+        if new_attr_row is None:
+            new_attr_row = Attribute(name=attr.name, target=attr.target)
+            session.add(new_attr_row)
+        new_attr_row.values_json = json.dumps(attr.values, ensure_ascii=False)
+        new_attr_row.applies_to_json = json.dumps(attr.applies_to, ensure_ascii=False)
+        new_attr_row.name, new_attr_row.definition, new_attr_row.position = attr.name, attr.definition, pos
     for pos, code in enumerate(spec.document_codes):
-        row = code_rows.get(code.name)
-        if row is None:
-            row = DocumentCode(name=code.name, level=code.level)
-            session.add(row)
-        row.name, row.level, row.definition, row.position = code.name, code.level, code.definition, pos
-        row.values_json = json.dumps(code.values, ensure_ascii=False)
+        new_code_row = code_rows.get(code.name)
+        if new_code_row is None:
+            new_code_row = DocumentCode(name=code.name, level=code.level)
+            session.add(new_code_row)
+        new_code_row.name, new_code_row.level, new_code_row.definition, new_code_row.position = (
+            code.name, code.level, code.definition, pos)
+        new_code_row.values_json = json.dumps(code.values, ensure_ascii=False)
     session.flush()
 
 

@@ -36,11 +36,13 @@ class _Loader(yaml.SafeLoader):
         self._sizes: dict[int, int] = {}
         self._open: set[str] = set()  # anchors whose node is being read: an alias to one is a loop
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+    def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent):
             if event.anchor in self._open:
-                raise CodebookYamlError(event.start_mark.line + 1, f"the alias *{event.anchor} refers to itself")
+                mark = event.start_mark  # the parser always sets it
+                line = mark.line + 1 if mark is not None else 0
+                raise CodebookYamlError(line, f"the alias *{event.anchor} refers to itself")
             node = super().compose_node(parent, index)
             self._add(self._size(node, set(), event), event)
             return node
@@ -83,7 +85,7 @@ class _Loader(yaml.SafeLoader):
         self._sizes[key] = size
         return size
 
-    def construct_yaml_int(self, node: Any) -> int:  # type: ignore[override]
+    def construct_yaml_int(self, node: Any) -> int:
         text = str(node.value)
         if not _PLAIN_INT.fullmatch(text):
             raise CodebookYamlError(node.start_mark.line + 1,

@@ -113,16 +113,17 @@ class CellMaker:
             (rtl, quote): self._style_array(rtl, quote)
             for rtl in (False, True) for quote in (False, True) if rtl or quote
         }
-        self._cache: dict[str, Any] = {}
+        self._cache: dict[str | None, Any] = {}
         self.changed = False
 
     def _style_array(self, rtl: bool, quote: bool) -> Any:
-        template = Cell(self._ws)
+        template = Cell(self._ws, row=1, column=1)  # never written: only its style is used
         if rtl:
             template.alignment = RTL_ALIGNMENT
         if quote:
             template.quotePrefix = True
-        return template._style  # a StyleArray, copied by each Cell made with it
+        # a StyleArray, copied by each Cell made with it (private: openpyxl's stubs leave it out)
+        return template._style  # type: ignore[attr-defined]
 
     def text(self, value: str | None) -> Any:
         """A text cell's value; None and "" give an empty cell, a number stays a number."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,12 +88,11 @@ def attribute_columns(conn: Connection, target: str, taken: set[str]) -> list[At
     return out
 
 
-def stream(conn: Connection, stmt: Select, chunk: int) -> Iterator[list[Any]]:
+def stream(conn: Connection, stmt: Select[Any], chunk: int) -> Iterator[Sequence[Sequence[Any]]]:
     """The statement's rows in lists of at most `chunk` tuples, fetched as they are needed."""
     result = conn.execute(stmt.execution_options(yield_per=chunk))
     try:
-        for part in result.partitions(chunk):
-            yield part
+        yield from result.partitions(chunk)
     finally:
         result.close()
 

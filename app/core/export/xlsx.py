@@ -138,8 +138,9 @@ def _attach_writer(ws: Any, out: Path) -> None:
     takes the file to use (`out`); registering it in ALL_TEMP_FILES keeps openpyxl's own
     bookkeeping (ExcelWriter removes it from there once the sheet is saved, and its
     atexit hook deletes what is left)."""
-    writer = WorksheetWriter(ws, out=str(out))
-    ALL_TEMP_FILES.append(writer.out)
+    name = str(out)
+    writer = WorksheetWriter(ws, out=name)
+    ALL_TEMP_FILES.append(name)
     ws._writer = writer
     writer.write_top()
 
@@ -154,6 +155,12 @@ class _Export:
         self.maker: CellMaker | None = None
         self.altered: list[str] = []
         self.sheets: dict[str, _Sheet] = {}
+
+    def _maker(self) -> CellMaker:
+        """The cell maker, made with the first sheet."""
+        if self.maker is None:
+            raise RuntimeError("no sheet made yet")
+        return self.maker
 
     def _sheet(self, title: str, columns: Sequence[Column]) -> _Sheet:
         sheet = _Sheet(self.wb, title, columns, self.scratch)
@@ -172,13 +179,13 @@ class _Export:
                     self.altered.append(
                         f"{sheet.title} row {row_number + 1} ({headers[0]} {raw[0]}), {headers[i]}: {note}"
                     )
-        self.maker.changed = False
+        self._maker().changed = False
 
     def _write_rows(self, sheet: _Sheet, headers: Sequence[str], text_idx: Sequence[int],
-                    chunks: Iterable[list[tuple[Any, ...]]], counted: bool = True) -> None:
+                    chunks: Iterable[Sequence[Sequence[Any]]], counted: bool = True) -> None:
         """Rows whose columns at `text_idx` are text, everything else written as it is;
         `counted` rows are part of the progress total."""
-        maker = self.maker
+        maker = self._maker()
         text = maker.text
         append = sheet.append
         n = 0
@@ -213,7 +220,7 @@ class _Export:
         headers = [c.header for c in columns]
         sheet = self._sheet(DOCUMENTS, columns)
         statuses = q.document_statuses(conn) if self.coder_id is None else {}
-        maker = self.maker
+        maker = self._maker()
         text = maker.text
         text_idx = (1, 2, 3, 4, 6, 7)
         n = 0
@@ -255,12 +262,12 @@ class _Export:
             Column("text", W_TEXT), Column("partial_word", W_NUM + 3), Column("created", W_DATE),
             Column("note", W_TEXT),
         ] + [Column(a.column, W_SHORT) for a in attrs]
-        text_idx = (2, 3, 4, 7, 10) + tuple(range(11, 11 + len(attrs)))
+        text_idx = (2, 3, 4, 7, 10, *range(11, 11 + len(attrs)))
         sheet = self._sheet(MENTIONS, columns)
         titles = q.document_titles(self.conn)
         texts = q.DocumentTexts(self.conn)  # rows come in document order: one text held at a time
 
-        def with_titles(chunks: Iterable[list[tuple[Any, ...]]]) -> Iterable[list[tuple[Any, ...]]]:
+        def with_titles(chunks: Iterable[Sequence[Sequence[Any]]]) -> Iterable[list[tuple[Any, ...]]]:
             for chunk in chunks:
                 yield [(r[0], r[1], titles[r[1]], *r[2:7], is_partial_word(texts.get(r[1]), r[4], r[5]), *r[7:])
                        for r in chunk]
@@ -275,7 +282,7 @@ class _Export:
             Column("trigger_text", W_TEXT),
         ] + [Column(a.column, W_SHORT) for a in attrs] + [Column("created", W_DATE), Column("note", W_TEXT)]
         k = len(attrs)
-        text_idx = (2, 3, 6) + tuple(range(7, 7 + k)) + (8 + k,)
+        text_idx = (2, 3, 6, *range(7, 7 + k), 8 + k)
         sheet = self._sheet(EVENTS, columns)
         chunks = q.stream(self.conn, q.events_query(self.coder_id, attrs), CHUNK_ROWS)
         self._write_rows(sheet, [c.header for c in columns], text_idx, chunks)
@@ -294,7 +301,7 @@ class _Export:
                    Column("value", W_NAME)]
         sheet = self._sheet(CODES, columns)
 
-        def numbers(chunks: Iterable[list[tuple[Any, ...]]]) -> Iterable[list[tuple[Any, ...]]]:
+        def numbers(chunks: Iterable[Sequence[Sequence[Any]]]) -> Iterable[list[tuple[Any, ...]]]:
             for chunk in chunks:
                 yield [(doc, coder, code, _code_value(value, level)) for doc, coder, code, value, level in chunk]
 
@@ -421,8 +428,9 @@ def _discard(wb: Workbook) -> None:
         if writer is None:
             continue
         with contextlib.suppress(Exception):  # cleaning up after a failure already being raised
-            if ws._rows is not None:
-                ws._rows.close()
+            rows = getattr(ws, "_rows", None)  # the write-only sheet's row generator
+            if rows is not None:
+                rows.close()
             writer.close()
         if writer.out in ALL_TEMP_FILES:
             ALL_TEMP_FILES.remove(writer.out)

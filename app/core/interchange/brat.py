@@ -328,6 +328,7 @@ def _plan(ann: _Ann, spans: dict[str, tuple[int, int]], index: CodebookIndex, na
         plan.events.append(event)
 
     seen_attrs: set[tuple[str, str]] = set()
+    owner: PlannedMention | PlannedEvent
     for a in ann.attributes:
         if a.target in mentions:
             target, owner = "mention", mentions[a.target]

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -306,7 +306,7 @@ class ParsedConf:
     def _fail(self, line: int | None, reason: str) -> AnnotationInputError:
         return AnnotationInputError(str(self.path), line, reason)
 
-    def _below(self, types: list[ConfType], name: str) -> list[str]:
+    def _below(self, types: Sequence[ConfType], name: str) -> list[str]:
         """`name` and every type below it in the hierarchy, abstract ones left out."""
         out, todo = [], [name]
         while todo:
@@ -396,8 +396,8 @@ class ParsedConf:
             if not targets:
                 raise self._fail(attr.line, f"attribute {attr.name} needs Arg:<EVENT>, Arg:<ENTITY> or type names")
             for target, applies in targets.items():
-                mine = codebook.attribute(name, target)
-                known_values = mine.values if mine else []
+                known_attr = codebook.attribute(name, target)
+                known_values = known_attr.values if known_attr else []
                 values = [
                     resolve_name(v, known_values, self.names.value.get((name, v))) or self.names.value.get((name, v), v)
                     for v in attr.values

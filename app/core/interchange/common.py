@@ -334,8 +334,8 @@ def check_plan(index: CodebookIndex, plan: Plan, path: Path, hint: str = "the co
             raise _fail(path, code.line, f"unknown document code {code.name!r}: not in {hint}")
 
 
-def _check_attributes(index: CodebookIndex, target: str, type_name: str, attributes, path: Path,  # type: ignore[no-untyped-def]
-                      hint: str) -> None:
+def _check_attributes(index: CodebookIndex, target: str, type_name: str, attributes: list[PlannedAttribute],
+                      path: Path, hint: str) -> None:
     """Each attribute of a mention or event is defined, has a valid value and applies to its type."""
     for attr in attributes:
         key = (target, attr.name)
@@ -416,7 +416,9 @@ def coded_documents(session: Session, coder: Coder | None, include_unannotated: 
     return out
 
 
-def _load(session, doc, coder, entity_names, event_types, roles, attributes, codes) -> CodedDocument:  # type: ignore[no-untyped-def]
+def _load(session: Session, doc: Document, coder: Coder, entity_names: dict[int, str],
+          event_types: dict[int, EventType], roles: dict[int, EventRole], attributes: dict[int, Attribute],
+          codes: dict[int, DocumentCode]) -> CodedDocument:
     mention_rows = session.scalars(
         select(Mention).where(Mention.document_id == doc.id, Mention.coder_id == coder.id)
         .order_by(Mention.start, Mention.end, Mention.id)
@@ -444,7 +446,8 @@ def _load(session, doc, coder, entity_names, event_types, roles, attributes, cod
         args = sorted(e.arguments, key=lambda a: (roles[a.role_id].position, a.id))
         events.append(EventOut(
             e.id, event_types[e.event_type_id].name,
-            (e.trigger_start, e.trigger_end) if e.trigger_start is not None else None,
+            # both set or both NULL (CHECK trigger_span)
+            (e.trigger_start, e.trigger_end) if e.trigger_start is not None and e.trigger_end is not None else None,
             e.note or "",
             [(roles[a.role_id].name, a.mention_id) for a in args],
             [(attributes[v.attribute_id].name, v.value) for v in e.attributes],

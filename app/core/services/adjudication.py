@@ -9,7 +9,7 @@ or adding gold annotations is ordinary coding as the coder `gold`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeVar
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -33,8 +33,10 @@ from app.core.services.review_data import (
 )
 from app.core.services.review_items import ReviewItem, count_reviews, load_review
 
+_Annotation = TypeVar("_Annotation", Mention, Event)
 
-def _coders_annotation(session: Session, model: Any, ident: int, what: str) -> tuple[Any, int]:
+
+def _coders_annotation(session: Session, model: type[_Annotation], ident: int, what: str) -> tuple[_Annotation, int]:
     """A coder's mention or event to accept, and the gold coder's id."""
     source = session.get(model, ident)
     if source is None:
@@ -57,8 +59,10 @@ def _gold_mention(session: Session, compound: h.Compound, gold_id: int, source: 
     existing = _gold_copy(session, gold_id, source)
     if existing is not None:
         return existing
-    created = compound.step(session, h.CreateMention(source.document_id, gold_id, source.entity_type_id,
-                                                     source.start, source.end, label="accept mention"))
+    created = h.CreateMention(source.document_id, gold_id, source.entity_type_id, source.start, source.end,
+                              label="accept mention")
+    compound.step(session, created)
+    assert created.mention_id is not None  # set by its do()
     stale = {row.id for row in svc.inapplicable_mention_attributes(session, source.id)}
     for row_id, attribute_id, value in session.execute(
         select(MentionAttributeValue.id, MentionAttributeValue.attribute_id, MentionAttributeValue.value)
@@ -114,8 +118,9 @@ class AcceptEvent(h.Compound):
     def build(self, session: Session) -> None:
         source, gold_id = _coders_annotation(session, Event, self.event_id, "event")
         self.document_id = source.document_id
-        trigger = (source.trigger_start, source.trigger_end) if source.trigger_start is not None else None
-        arguments = [(a.role_id, session.get(Mention, a.mention_id)) for a in source.arguments]
+        trigger = ((source.trigger_start, source.trigger_end)  # both set or both NULL (CHECK trigger_span)
+                   if source.trigger_start is not None and source.trigger_end is not None else None)
+        arguments = [(a.role_id, session.get_one(Mention, a.mention_id)) for a in source.arguments]
         attributes = [(a.attribute_id, a.value) for a in source.attributes]
         if self._gold_has_same(session, gold_id, source, trigger, arguments, attributes):
             raise AnnotaryError("gold already has this event")
@@ -124,8 +129,9 @@ class AcceptEvent(h.Compound):
             self.step(session, h.DeleteEvent(other))
         if others:
             self.label = f"accept event into gold (replacing {len(others)})"
-        event = self.step(session, h.CreateEvent(source.document_id, gold_id, source.event_type_id, trigger,
-                                                 label="accept event"))
+        event = h.CreateEvent(source.document_id, gold_id, source.event_type_id, trigger, label="accept event")
+        self.step(session, event)
+        assert event.event_id is not None  # set by its do()
         filled: set[tuple[int, int]] = set()
         for role_id, mention in arguments:
             mention_id = _gold_mention(session, self, gold_id, mention)
@@ -146,12 +152,12 @@ class AcceptEvent(h.Compound):
             Event.document_id == source.document_id, Event.coder_id == gold_id,
             Event.event_type_id == source.event_type_id,
         )):
-            if trigger is not None and event.trigger_start is not None:
+            if trigger is not None and event.trigger_start is not None and event.trigger_end is not None:
                 if event.trigger_start < trigger[1] and trigger[0] < event.trigger_end:
                     out.append(event.id)
                 continue
             theirs = {(m.start, m.end, m.entity_type_id) for a in event.arguments
-                      for m in [session.get(Mention, a.mention_id)]}
+                      for m in [session.get_one(Mention, a.mention_id)]}
             if spans & theirs:
                 out.append(event.id)
         return out
@@ -167,7 +173,7 @@ class AcceptEvent(h.Compound):
             if (event.trigger_start, event.trigger_end) != (trigger or (None, None)):
                 continue
             args = {(a.role_id, m.start, m.end, m.entity_type_id)
-                    for a in event.arguments for m in [session.get(Mention, a.mention_id)]}
+                    for a in event.arguments for m in [session.get_one(Mention, a.mention_id)]}
             if args == wanted_args and {(a.attribute_id, a.value) for a in event.attributes} == set(attributes):
                 return True
         return False
@@ -175,6 +181,7 @@ class AcceptEvent(h.Compound):
 
 class AcceptCode(h.Compound):
     label = "accept code value into gold"
+    document_id: int
 
     def __init__(self, document_id: int, code_id: int, value: str) -> None:
         super().__init__()
@@ -216,9 +223,10 @@ def accept_item(item: ReviewItem, coder: str) -> h.Action:
     holder = item.holders.get(coder)
     if holder is None:
         raise AnnotaryError(f"{coder} has no {item.kind} here to accept")
-    if item.kind == "mention":
-        return AcceptMention(holder.annotation_id)
-    if item.kind == "event":
+    if item.kind in ("mention", "event"):
+        assert holder.annotation_id is not None, "a mention or event holder names its annotation"
+        if item.kind == "mention":
+            return AcceptMention(holder.annotation_id)
         return AcceptEvent(holder.annotation_id)
     code_id = int(item.ref.split(":")[1])
     return AcceptCode(item.document_id, code_id, holder.value or "")
@@ -232,6 +240,7 @@ class AcceptAgreements(h.Compound):
     otherwise is left for the adjudicator (`skipped`): taking it would bring that mention back."""
 
     label = "accept all agreements"
+    document_id: int
 
     def __init__(self, document_id: int) -> None:
         super().__init__()

@@ -11,7 +11,7 @@ document code's name; None otherwise).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from sqlalchemy import select
 
@@ -179,13 +179,21 @@ def _match_events(ea: list[dict[str, Any]], eb: list[dict[str, Any]],
     return [(i, j) for i, j in enumerate(match) if j != -1]
 
 
+class _Compared(TypedDict):
+    """How often a role or attribute was compared in matched events, and agreed."""
+
+    compared: int
+    agreed: int
+    agreement: NotRequired[float | None]
+
+
 def _event_pair(a: str, b: str, ea: list[dict[str, Any]], eb: list[dict[str, Any]],
                 pairs: list[tuple[int, int]], same_mention: dict[int, int]) -> dict[str, Any]:
     """Event agreement of a pair of coders over the matched events (`_match_events`): overall
     precision, recall and F1, then per-role and per-attribute agreement."""
     overall = scores(len(ea), len(eb), pairs, list(range(len(ea))), list(range(len(eb))))
-    roles: dict[str, dict[str, int]] = {}
-    attributes: dict[str, dict[str, int]] = {}
+    roles: dict[str, _Compared] = {}
+    attributes: dict[str, _Compared] = {}
     for i, j in pairs:
         x, y = ea[i], eb[j]
         mapped = {(role, same_mention.get(m)) for role, m in x["arguments"]}

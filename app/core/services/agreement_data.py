@@ -88,7 +88,7 @@ def load_agreement_data(project: Project, coders: list[str] | None = None,
                 data.documents.append(doc_id)
         docs = set(data.documents)
         for code in s.scalars(select(DocumentCode).order_by(DocumentCode.position)):
-            table: dict[int, dict[str, str | None]] = {d: {n: None for n in names} for d in data.documents}
+            table: dict[int, dict[str, str | None]] = {d: dict.fromkeys(names) for d in data.documents}
             for doc_id, coder_id, value in s.execute(
                 select(DocumentCodeValue.document_id, DocumentCodeValue.coder_id, DocumentCodeValue.value)
                 .where(DocumentCodeValue.code_id == code.id, DocumentCodeValue.coder_id.in_(ids))

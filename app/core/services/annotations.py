@@ -7,6 +7,7 @@ unit of work (`project.uow()`), so every action is one committed transaction.
 from __future__ import annotations
 
 import json
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +16,7 @@ from app.core import validation
 from app.core.errors import AnnotaryError
 from app.core.models import (
     Attribute,
+    Base,
     Document,
     DocumentCode,
     DocumentCodeValue,
@@ -34,7 +36,10 @@ from app.core.validation import FLAG_VALUE, check_span  # noqa: F401 - callers i
 STATUSES = ("in_progress", "done")
 
 
-def _get(session: Session, model: type, ident: int, what: str):  # type: ignore[no-untyped-def]
+_Row = TypeVar("_Row", bound=Base)
+
+
+def _get(session: Session, model: type[_Row], ident: int, what: str) -> _Row:
     row = session.get(model, ident)
     if row is None:
         raise AnnotaryError(f"no {what} with id {ident}")
@@ -111,14 +116,14 @@ def add_argument(session: Session, event_id: int, role_id: int, mention_id: int)
     event = _get(session, Event, event_id, "event")
     role = _get(session, EventRole, role_id, "role")
     mention = _get(session, Mention, mention_id, "mention")
-    etype = session.get(EventType, event.event_type_id)
+    etype = session.get_one(EventType, event.event_type_id)
     if role.event_type_id != event.event_type_id:
         raise AnnotaryError(f"{etype.name} events have no role {role.name!r}")
     if mention.document_id != event.document_id:
         raise AnnotaryError("an argument must be a mention in the same document as its event")
     if mention.coder_id != event.coder_id:
         raise AnnotaryError("an argument must be a mention by the same coder as its event")
-    mtype = session.get(EntityType, mention.entity_type_id)
+    mtype = session.get_one(EntityType, mention.entity_type_id)
     if role.accepts and mtype not in role.accepts:
         accepted = ", ".join(t.name for t in role.accepts)
         raise AnnotaryError(f"{role.name} of {etype.name} accepts {accepted}, not {mtype.name}")
@@ -186,16 +191,16 @@ def _set_attribute(session: Session, owner: Event | Mention, target: str, type_n
 def set_event_attribute(session: Session, event_id: int, attribute_id: int, value: str | None) -> None:
     """Set (or with None, clear) an attribute of an event."""
     event = _get(session, Event, event_id, "event")
-    _set_attribute(session, event, "event", session.get(EventType, event.event_type_id).name, attribute_id, value)
+    _set_attribute(session, event, "event", session.get_one(EventType, event.event_type_id).name, attribute_id, value)
 
 
 def inapplicable_mention_attributes(session: Session, mention_id: int) -> list[MentionAttributeValue]:
     """The mention's attribute values whose attribute does not apply to its (current) type."""
     mention = _get(session, Mention, mention_id, "mention")
-    type_name = session.get(EntityType, mention.entity_type_id).name
+    type_name = session.get_one(EntityType, mention.entity_type_id).name
     out = []
     for row in session.scalars(select(MentionAttributeValue).where(MentionAttributeValue.mention_id == mention_id)):
-        applies = json.loads(session.get(Attribute, row.attribute_id).applies_to_json)
+        applies = json.loads(session.get_one(Attribute, row.attribute_id).applies_to_json)
         if applies and type_name not in applies:
             out.append(row)
     return out
@@ -204,7 +209,7 @@ def inapplicable_mention_attributes(session: Session, mention_id: int) -> list[M
 def set_mention_attribute(session: Session, mention_id: int, attribute_id: int, value: str | None) -> None:
     """Set (or with None, clear) an attribute of a mention."""
     mention = _get(session, Mention, mention_id, "mention")
-    _set_attribute(session, mention, "mention", session.get(EntityType, mention.entity_type_id).name,
+    _set_attribute(session, mention, "mention", session.get_one(EntityType, mention.entity_type_id).name,
                    attribute_id, value)
 
 

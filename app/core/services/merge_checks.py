@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -67,7 +69,7 @@ def check_rows(session: Session) -> None:
     _check_attribute_values(session, EventAttributeValue, "event_attribute_values", "event")
     _check_attribute_values(session, MentionAttributeValue, "mention_attribute_values", "mention")
     for v in session.scalars(select(DocumentCodeValue).order_by(DocumentCodeValue.id)):
-        code = session.get(DocumentCode, v.code_id)
+        code = session.get_one(DocumentCode, v.code_id)  # the foreign keys are checked before
         _guard("document_code_values", v.id, validation.check_code_value, code.name, code.level,
                json.loads(code.values_json), v.value)
     for st in session.scalars(select(DocumentStatus).order_by(DocumentStatus.id)):
@@ -75,7 +77,7 @@ def check_rows(session: Session) -> None:
             raise row_error("document_status", st.id, f"status {st.status!r} is not one of {', '.join(STATUSES)}")
 
 
-def _guard(table: str, ident: int, check, *args) -> None:  # type: ignore[no-untyped-def]
+def _guard(table: str, ident: int, check: Callable[..., object], *args: object) -> None:
     try:
         check(*args)
     except AnnotaryError as exc:
@@ -123,9 +125,14 @@ def _check_document_details(doc: Document) -> None:
 
 
 def _check_codebook(session: Session) -> None:
-    for model, table in ((Attribute, "attributes"), (DocumentCode, "document_codes")):
-        for row in session.scalars(select(model).order_by(model.id)):
-            for column in ("values_json", "applies_to_json") if model is Attribute else ("values_json",):
+    tables: list[tuple[str, Sequence[Attribute | DocumentCode], tuple[str, ...]]] = [
+        ("attributes", session.scalars(select(Attribute).order_by(Attribute.id)).all(),
+         ("values_json", "applies_to_json")),
+        ("document_codes", session.scalars(select(DocumentCode).order_by(DocumentCode.id)).all(), ("values_json",)),
+    ]
+    for table, rows, columns in tables:
+        for row in rows:
+            for column in columns:
                 try:
                     items = json.loads(getattr(row, column))
                 except ValueError:
@@ -141,28 +148,32 @@ def _check_codebook(session: Session) -> None:
 
 def _check_arguments(session: Session) -> None:
     for a in session.scalars(select(EventArgument).order_by(EventArgument.id)):
-        event, role, mention = session.get(Event, a.event_id), session.get(EventRole, a.role_id), \
-            session.get(Mention, a.mention_id)
+        # the foreign keys are checked before (merge_source.check_structure)
+        event, role, mention = session.get_one(Event, a.event_id), session.get_one(EventRole, a.role_id), \
+            session.get_one(Mention, a.mention_id)
         if role.event_type_id != event.event_type_id:
             raise row_error("event_arguments", a.id, f"role {role.name!r} is not a role of event {event.id}'s type")
         if mention.document_id != event.document_id or mention.coder_id != event.coder_id:
             raise row_error("event_arguments", a.id,
                             f"mention {mention.id} is not in the document of event {event.id} by the same coder")
-        mtype = session.get(EntityType, mention.entity_type_id)
+        mtype = session.get_one(EntityType, mention.entity_type_id)
         if role.accepts and mtype not in role.accepts:
             raise row_error("event_arguments", a.id, f"role {role.name!r} does not accept {mtype.name!r}")
 
 
-def _check_attribute_values(session: Session, model: type, table: str, target: str) -> None:
+_Value = TypeVar("_Value", EventAttributeValue, MentionAttributeValue)
+
+
+def _check_attribute_values(session: Session, model: type[_Value], table: str, target: str) -> None:
     for v in session.scalars(select(model).order_by(model.id)):
-        attr = session.get(Attribute, v.attribute_id)
+        attr = session.get_one(Attribute, v.attribute_id)
         if attr.target != target:
             raise row_error(table, v.id, f"{attr.name} is an attribute of {attr.target}s, not {target}s")
         _guard(table, v.id, validation.check_attribute_value, attr.name, json.loads(attr.values_json), v.value)
-        if target == "event":
-            type_name = session.get(EventType, session.get(Event, v.event_id).event_type_id).name
+        if isinstance(v, EventAttributeValue):  # target "event"
+            type_name = session.get_one(EventType, session.get_one(Event, v.event_id).event_type_id).name
         else:
-            type_name = session.get(EntityType, session.get(Mention, v.mention_id).entity_type_id).name
+            type_name = session.get_one(EntityType, session.get_one(Mention, v.mention_id).entity_type_id).name
         applies = [validation.normalise_name(a) for a in json.loads(attr.applies_to_json)]
         if applies and validation.normalise_name(type_name) not in applies:
             raise row_error(table, v.id, f"{attr.name} does not apply to {type_name}")

@@ -103,7 +103,7 @@ def _reason(exc: BaseException) -> str:
 def check_structure(conn: Connection) -> None:
     """Every table and column of the schema present, every value of its column's type, no dangling id."""
     quick = conn.exec_driver_sql("PRAGMA quick_check").scalar()
-    if quick != "ok" and not _is_constraint(quick):
+    if quick != "ok" and not (isinstance(quick, str) and _is_constraint(quick)):
         raise AnnotaryError(f"the file is damaged ({quick})")
     for table in Base.metadata.sorted_tables:
         _check_table(conn, table)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core.errors import AnnotaryError
 from app.core.models import (
     Base,
     Event,
@@ -31,6 +32,8 @@ def _values(row: Base) -> dict[str, Any]:
 
 def snapshot_mention(session: Session, mention_id: int) -> Snapshot:
     mention = session.get(Mention, mention_id)
+    if mention is None:
+        raise AnnotaryError(f"no mention with id {mention_id}")
     rows: list[tuple[type[Base], dict[str, Any]]] = [(Mention, _values(mention))]
     for model, column in ((EventArgument, EventArgument.mention_id), (MentionAttributeValue, MentionAttributeValue.mention_id)):
         rows += [(model, _values(r)) for r in session.scalars(select(model).where(column == mention_id))]
@@ -39,6 +42,8 @@ def snapshot_mention(session: Session, mention_id: int) -> Snapshot:
 
 def snapshot_event(session: Session, event_id: int) -> Snapshot:
     event = session.get(Event, event_id)
+    if event is None:
+        raise AnnotaryError(f"no event with id {event_id}")
     rows: list[tuple[type[Base], dict[str, Any]]] = [(Event, _values(event))]
     rows += [(EventArgument, _values(a)) for a in event.arguments]
     rows += [(EventAttributeValue, _values(a)) for a in event.attributes]

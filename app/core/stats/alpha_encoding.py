@@ -67,7 +67,7 @@ def _written_differently(values: list[Any], kinds: set[type], distinct: dict[Any
     forms = set(zip(map(type, values), values)) if len(real) > 1 else {(type(v), v) for v in distinct}
     seen: dict[Any, tuple[type, float]] = {}
     for _, value in forms:
-        if value is None or value != value:  # missing
+        if value is None or value != value:  # noqa: PLR0124 - missing: None or NaN
             continue
         converted = value if convert is None else convert(value)
         form = (type(converted), _zero_sign(converted))
@@ -108,7 +108,7 @@ def encode(
     classes: dict[Any, int] = {}
     class_of = np.empty(len(distinct), dtype=np.intp)
     for i, value in enumerate(distinct):
-        if not in_sorted_order and (value is None or value != value):  # None or NaN (plain types only here)
+        if not in_sorted_order and (value is None or value != value):  # noqa: PLR0124 - None or NaN (plain types here)
             class_of[i] = -1
         else:
             class_of[i] = classes.setdefault(convert(value), len(classes))

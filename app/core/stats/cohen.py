@@ -37,7 +37,7 @@ class CohenKappa:
     expected_agreement: float | None
     note: str | None = None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, float | int | str | None]:
         return {
             "kappa": self.kappa,
             "n_units": self.n_units,

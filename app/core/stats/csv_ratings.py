@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -83,10 +83,10 @@ def parse_ratings_csv(
     parse = _ValueParser(level, order, source)
     text = text.removeprefix("\ufeff")
     rows = _rows(text, source)
-    header_line, header = next(rows, (None, None))
-    if header is None:
+    first = next(rows, None)
+    if first is None:
         raise RatingsFileError(source, None, "no header line (expected unit,coder,value or unit,<coder>,...)")
-    header = [cell.strip() for cell in header]
+    header_line, header = first[0], [cell.strip() for cell in first[1]]
     while len(header) > 1 and header[-1] == "":
         header.pop()  # trailing separators
     if not header or header[0].lower() != "unit":
@@ -99,7 +99,7 @@ def parse_ratings_csv(
     return _read_wide(header_line, header, rows, parse, source)
 
 
-def _rows(text: str, source: str):  # type: ignore[no-untyped-def]
+def _rows(text: str, source: str) -> Iterator[tuple[int, list[str]]]:
     """(line number, cells) of each non-blank row."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     last = 0
@@ -126,7 +126,9 @@ def _fit(row: list[str], width: int, line: int, source: str) -> list[str]:
     return cells
 
 
-def _read_wide(header_line, header, rows, parse, source):  # type: ignore[no-untyped-def]
+def _read_wide(
+    header_line: int, header: list[str], rows: Iterator[tuple[int, list[str]]], parse: _ValueParser, source: str
+) -> dict[str, dict[str, Any]]:
     coders = header[1:]
     if not coders:
         raise RatingsFileError(source, header_line, "the header names no coder (expected unit,<coder1>,<coder2>,...)")
@@ -151,7 +153,9 @@ def _read_wide(header_line, header, rows, parse, source):  # type: ignore[no-unt
     return table
 
 
-def _read_long(rows, parse, source):  # type: ignore[no-untyped-def]
+def _read_long(
+    rows: Iterator[tuple[int, list[str]]], parse: _ValueParser, source: str
+) -> dict[str, dict[str, Any]]:
     table: dict[str, dict[str, Any]] = {}
     first_line: dict[tuple[str, str], int] = {}
     for line, row in rows:

@@ -20,6 +20,7 @@ to one final division.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Hashable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -62,7 +63,7 @@ def fleiss_kappa(table: RatingsTable | Ratings) -> FleissKappa:
     n = len(rows)
     total = n * m
     within = 0  # sum_ij n_ij^2
-    pooled: Counter = Counter()
+    pooled: Counter[Hashable] = Counter()
     for pairs in rows:
         counts = Counter(value for _, value in pairs)
         within += sum(k * k for k in counts.values())

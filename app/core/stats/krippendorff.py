@@ -129,7 +129,7 @@ class PairableData:
         if npat > 1:
             starts[1:] = np.cumsum(self.m[:-1]).astype(np.intp)
         self.pattern_starts = starts
-        self.n_pairable_values = int(round(float(self.freq @ self.m))) if npat else 0
+        self.n_pairable_values = round(float(self.freq @ self.m)) if npat else 0
         # which patterns hold one value only (and which), to tell weightings without variation
         first = self.entry_cat[starts] if npat else np.zeros(0, dtype=np.intp)
         last = self.entry_cat[starts + self.m.astype(np.intp) - 1] if npat else first
@@ -200,7 +200,8 @@ class PairableData:
         if self._delta is None and v * v <= RATIO_TABLE_ELEMENTS:
             self._delta = _ratio_delta(x[:, None], x[None, :])
         if self._delta is not None:
-            return np.einsum("bv,bv->b", nc @ self._delta, nc)
+            expected: np.ndarray = np.einsum("bv,bv->b", nc @ self._delta, nc)
+            return expected
         total = np.zeros(nc.shape[0])
         step = max(1, BLOCK_ELEMENTS // v)
         for lo in range(0, v, step):
@@ -212,13 +213,15 @@ class PairableData:
         """For each row of w (b x len(group)): the sums of its entries by group -> b x n_groups."""
         b = w.shape[0]
         if b == 1:
-            return np.bincount(group, weights=w[0], minlength=n_groups)[None, :]
+            sums: np.ndarray = np.bincount(group, weights=w[0], minlength=n_groups)[None, :]
+            return sums
         key = (id(group), b)
         index = self._index_cache.get(key)
         if index is None:  # row r's entries go to bins r * n_groups + group
             index = (np.arange(b)[:, None] * n_groups + group[None, :]).ravel()
             self._index_cache = {key: index, **{k: v for k, v in self._index_cache.items() if k[1] == b}}
-        return np.bincount(index, weights=w.ravel(), minlength=b * n_groups).reshape(b, n_groups)
+        sums = np.bincount(index, weights=w.ravel(), minlength=b * n_groups).reshape(b, n_groups)
+        return sums
 
     def marginals(self, w: np.ndarray) -> np.ndarray:
         """n_c for each row of pattern weights (b x P): b x V."""
@@ -226,11 +229,12 @@ class PairableData:
 
     def varies(self, w: np.ndarray) -> np.ndarray:
         """For each row of pattern weights: do the weighted units hold two different values?"""
-        mixed = w @ self._mixed > 0
+        mixed: np.ndarray = w @ self._mixed > 0
         if not self._n_const_groups:
             return mixed
         by_value = self._grouped_sums(w[:, self._const_ids], self._const_group, self._n_const_groups)
-        return mixed | (np.count_nonzero(by_value, axis=1) >= 2)
+        varies: np.ndarray = mixed | (np.count_nonzero(by_value, axis=1) >= 2)
+        return varies
 
     def evaluate(self, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """alpha, D_o and D_e for each row of pattern weights (b x P); alpha is NaN without variation.
@@ -279,33 +283,30 @@ class PairableData:
         return None
 
     def result(self) -> AlphaResult:
-        reason = self.undefined_reason()
-        common = dict(
-            level=self.level,
-            n_pairable_values=self.n_pairable_values,
-            n_units_pairable=self.n_units_pairable,
-            n_units_one_rating=self.n_units_one_rating,
-            n_units_no_ratings=self.n_units_no_ratings,
-            categories=self.categories,
-        )
-        if reason is not None:
+        def made(
+            alpha: float | None, note: str | None, observed: float | None, expected: float | None
+        ) -> AlphaResult:
             return AlphaResult(
-                alpha=None, note=reason, observed_disagreement=None, expected_disagreement=None, **common
+                alpha=alpha,
+                note=note,
+                level=self.level,
+                observed_disagreement=observed,
+                expected_disagreement=expected,
+                n_pairable_values=self.n_pairable_values,
+                n_units_pairable=self.n_units_pairable,
+                n_units_one_rating=self.n_units_one_rating,
+                n_units_no_ratings=self.n_units_no_ratings,
+                categories=self.categories,
             )
+
+        reason = self.undefined_reason()
+        if reason is not None:
+            return made(None, reason, None, None)
         alpha, d_o, d_e = self.evaluate(self.freq)
         if not np.isfinite(alpha[0]):  # the values differ, but so little that their distances round to 0
-            return AlphaResult(
-                alpha=None, note="the pairable values differ by too little to measure (expected disagreement "
-                "rounds to 0): alpha is not defined", observed_disagreement=None, expected_disagreement=None,
-                **common,
-            )
-        return AlphaResult(
-            alpha=float(alpha[0]),
-            note=None,
-            observed_disagreement=float(d_o[0]),
-            expected_disagreement=float(d_e[0]),
-            **common,
-        )
+            return made(None, "the pairable values differ by too little to measure (expected disagreement "
+                        "rounds to 0): alpha is not defined", None, None)
+        return made(float(alpha[0]), None, float(d_o[0]), float(d_e[0]))
 
 
 def krippendorff_alpha(

@@ -92,10 +92,8 @@ def scores(
     matched = len(pairs)
     precision = matched / n_b if n_b else None
     recall = matched / n_a if n_a else None
-    if precision is None or recall is None:
-        f1 = None
-    else:
-        f1 = 2 * matched / (n_a + n_b)  # = 2PR / (P + R), and 0.0 when nothing matched
+    # = 2PR / (P + R), and 0.0 when nothing matched
+    f1 = None if precision is None or recall is None else 2 * matched / (n_a + n_b)
     pairs = tuple(sorted(pairs))
     used_a = {a for a, _ in pairs}
     used_b = {b for _, b in pairs}
@@ -203,7 +201,8 @@ def span_agreement(mentions_a: Sequence[Any], mentions_b: Sequence[Any]) -> Span
         a_by_type[m[3]].append(i)
     for j, m in enumerate(b):
         b_by_type[m[3]].append(j)
-    types = list(dict.fromkeys([m[3] for m in a] + [m[3] for m in b]))
+    # any hashable labels: in their natural order when they have one, else ordered by repr
+    types: list[Any] = list(dict.fromkeys([m[3] for m in a] + [m[3] for m in b]))
     try:
         types.sort()
     except TypeError:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,8 +30,9 @@ from app.core.errors import AnnotaryError
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 
-RatingsTable = Mapping[Hashable, Mapping[Hashable, Any]]
-"""``unit -> {coder: value or None}``."""
+RatingsTable = Mapping[Any, Mapping[Any, Any]]
+"""``unit -> {coder: value or None}``; units and coders are any hashable values (typed Any because a
+Mapping's key type is invariant: a ``dict[str, dict[str, str]]`` is no ``Mapping[Hashable, ...]``)."""
 
 
 def check_level(level: str) -> str:
@@ -47,7 +48,7 @@ def is_missing(value: Any) -> bool:
         return True
     kind = type(value)
     if kind is float:
-        return value != value
+        return math.isnan(value)
     if kind is str or kind is int:
         return False
     try:
