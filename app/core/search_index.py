@@ -23,7 +23,17 @@ from __future__ import annotations
 import sqlite3
 from functools import lru_cache
 
-from sqlalchemy import Connection, column, delete, false, func, insert, literal, select, table
+from sqlalchemy import (
+    Connection,
+    column,
+    delete,
+    false,
+    func,
+    insert,
+    literal,
+    select,
+    table,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -130,8 +140,24 @@ def sync_search_index(bind: Session | Connection) -> int:
     return len(missing)
 
 
+_folded: dict[str, str] = {}
+_FOLDED_CHARS = 20_000_000  # about 80 MB at most: then the cache starts again
+_held = [0]  # characters of the texts in _folded
+
+
 def _folded_contains(text: str | None, needle: str) -> int:
-    return int(text is not None and needle in fold(text))
+    """SQL function of the scan. Folding is most of its cost and every keystroke scans the same
+    texts again, so folded texts are kept (keyed by the text itself: never stale)."""
+    if text is None:
+        return 0
+    folded = _folded.get(text)
+    if folded is None:
+        _held[0] += len(text)
+        if _held[0] > _FOLDED_CHARS:
+            _folded.clear()
+            _held[0] = len(text)
+        folded = _folded[text] = fold(text)
+    return int(needle in folded)
 
 
 def _register_contains(conn: Connection) -> None:
