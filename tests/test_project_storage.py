@@ -16,6 +16,7 @@ from app.core.project import (
     open_or_create,
     open_project,
 )
+from app.core.search_index import is_search_table
 from app.core.services.documents import add_document
 
 
@@ -45,8 +46,13 @@ def test_created_schema_equals_migrated_schema(tmp_path):
     with engine.begin() as conn:
         conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
     migrations.upgrade_head(engine)
+
+    def modelled(name, kind, _parent):  # type: ignore[no-untyped-def]
+        # the text search index is no ORM model: revision 0004 or the first sync makes it
+        return not (kind == "table" and is_search_table(name))
+
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"include_name": modelled}), Base.metadata)
     engine.dispose()
     assert diff == []
 

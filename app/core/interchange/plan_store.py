@@ -44,6 +44,7 @@ from app.core.models import (
     MentionAttributeValue,
 )
 from app.core.models.base import utcnow
+from app.core.search_index import sync_search_index
 from app.core.services.annotations import set_document_code, touch_status
 from app.core.validation import check_span, normalise_name
 
@@ -188,4 +189,5 @@ def store_plan(
             if isinstance(exc, AnnotationInputError):
                 raise
             raise _fail(path, code.line, exc.message) from None
+    sync_search_index(session)  # the caller added the document in this transaction
     return counts

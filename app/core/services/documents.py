@@ -15,6 +15,7 @@ from app.core.decoding import decode_bytes
 from app.core.errors import ImportRejected
 from app.core.models import Document
 from app.core.project import Project
+from app.core.search_index import sync_search_index
 from app.core.text import (
     base_direction,
     detect_language,
@@ -107,6 +108,7 @@ def import_file(project: Project, path: Path, encoding: str | None = None) -> Im
         text, used = read_text_file(path, encoding)
         with project.uow() as session:
             doc, added = add_document(session, text, path.name, used)
+            sync_search_index(session)
             if not added:
                 return ImportOutcome("skipped", path, f"same text as document {doc.id} ({doc.title})", doc.id)
             return ImportOutcome(

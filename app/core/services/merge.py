@@ -41,6 +41,7 @@ from app.core.models import (
     MentionAttributeValue,
 )
 from app.core.project import Project
+from app.core.search_index import sync_search_index
 from app.core.services.annotations import check_attribute_value, check_code_value
 from app.core.services.coders import get_or_create_coder
 from app.core.services.documents import add_document
@@ -84,6 +85,7 @@ def merge_project(target: Project, source_path: Path, *, accept_codebook: bool =
         _merge_codebook(src, dst, accept_codebook, report)
         try:
             _Merger(src, dst, report, import_missing).run()
+            sync_search_index(dst)
         except AnnotaryError as exc:  # a row the target's codebook refuses: nothing is committed
             raise MergeSourceError(source_path, exc.message) from None
     return report

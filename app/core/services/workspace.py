@@ -32,6 +32,7 @@ from app.core.models import (
     MentionAttributeValue,
 )
 from app.core.project import Project
+from app.core.search_index import text_matches
 from app.core.services import history as h
 from app.core.services.coders import get_or_create_coder
 from app.core.spans import clean_selection, is_partial_word
@@ -190,22 +191,25 @@ class Workspace:
 
     def count_documents(self, filter_text: str = "") -> int:
         with self.project.read() as s:
-            return s.scalar(self._doc_filter(select(func.count()).select_from(Document), filter_text)) or 0
+            return s.scalar(self._doc_filter(s, select(func.count()).select_from(Document), filter_text)) or 0
 
     @staticmethod
-    def _doc_filter(query, filter_text: str):  # type: ignore[no-untyped-def]
+    def _doc_filter(session, query, filter_text: str):  # type: ignore[no-untyped-def]
+        """Documents whose title or file name contains the filter text, whose language it names, or
+        whose text contains it (folded as the reader's Find folds: see app/core/search_index.py)."""
         if filter_text:
             pattern = "%" + filter_text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             query = query.where(
                 Document.title.like(pattern, escape="\\") | Document.filename.like(pattern, escape="\\")
-                | (Document.language == filter_text.lower())
+                | (Document.language == filter_text.lower()) | text_matches(session, filter_text)
             )
         return query
 
     def document_rows(self, offset: int, limit: int, filter_text: str = "") -> list[DocumentRow]:
         """A page of the document list (no texts loaded), with this coder's status and counts."""
         with self.project.read() as s:
-            ids_q = self._doc_filter(select(Document.id), filter_text).order_by(Document.id).offset(offset).limit(limit)
+            ids_q = (self._doc_filter(s, select(Document.id), filter_text)
+                     .order_by(Document.id).offset(offset).limit(limit))
             ids = list(s.scalars(ids_q))
             if not ids:
                 return []
