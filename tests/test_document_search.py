@@ -11,7 +11,7 @@ import pytest
 from app.core import migrations, search_index
 from app.core.find import fold
 from app.core.project import open_project
-from app.core.search_index import FTS_TABLE, SOURCES_TABLE, sync_search_index
+from app.core.search_index import FTS_TABLE, SOURCES_TABLE, drop_search_index, sync_search_index
 from app.core.services.documents import import_file
 from app.core.services.merge import merge_project
 from app.core.services.project_check import check_project
@@ -191,10 +191,14 @@ def test_a_project_never_synced_is_searched_by_a_scan(seeded_project):
 @needs_fts
 def test_the_index_gives_what_a_scan_gives(seeded_project):
     queries = ("Meta", "ميتا", "छंटनी", "ai", "zuckerberg", "laid", "الشركة", "कर्मचारी", "the ", "%", "e")
+    indexed = {q: found(seeded_project, q) for q in queries}  # a new project's seeds are indexed
+    with seeded_project.uow() as session:
+        assert session.connection().exec_driver_sql(f"SELECT count(*) FROM {FTS_TABLE}").scalar() == 5
+        drop_search_index(session)
     scanned = {q: found(seeded_project, q) for q in queries}
     with seeded_project.uow() as session:
         assert sync_search_index(session) == 5
-    assert {q: found(seeded_project, q) for q in queries} == scanned
+    assert {q: found(seeded_project, q) for q in queries} == scanned == indexed
     assert all(scanned[q] for q in ("Meta", "ميتا", "छंटनी", "zuckerberg"))
 
 

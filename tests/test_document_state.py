@@ -4,6 +4,7 @@ import random
 
 import pytest
 
+from app.core.errors import AnnotaryError
 from app.core.services.document_state import DocumentState
 from app.core.services.workspace import Workspace
 
@@ -44,7 +45,7 @@ def test_random_commands_keep_the_state_equal_to_a_fresh_read(state):
             a = rng.randrange(0, len(text) - 20)
             try:
                 ws.tag(1, text, a, a + rng.randrange(1, 20), rng.choice(types))
-            except Exception:
+            except AnnotaryError:  # a selection of only spaces or punctuation
                 continue
         elif choice < 0.65:
             ws.delete_mention(rng.choice(state.mentions).id)

@@ -188,3 +188,11 @@ def test_the_quick_partial_word_test_agrees_with_the_full_one(text, data):
     end = data.draw(st.integers(start + 1, len(text)))
     slow = word_around(text, start) is not None or word_around(text, end) is not None
     assert is_partial_word(text, start, end) == slow
+
+
+def test_a_grapheme_edge_that_falls_back_inside_a_word_is_snapped_again():
+    """Found by hypothesis: trimming split ".🏽" (a period with a skin-tone modifier), and putting
+    the cluster back together moved the start inside the word "a.🏽a"."""
+    text = "a.\U0001f3fda"
+    s, e = clean_selection(text, 1, 2)
+    assert (s, e) == (0, 4) and not is_partial_word(text, s, e)

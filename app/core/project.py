@@ -18,6 +18,7 @@ from app.core.errors import ProjectError
 from app.core.migrations.backup import backup_before_upgrade, remove_stale_partials
 from app.core.models import Base
 from app.core.project_damage import damage_of
+from app.core.search_index import create_search_index
 
 APPLICATION_ID = 0x414E4E4F  # "ANNO" in the SQLite header's application_id field
 BUSY_TIMEOUT_MS = 10_000
@@ -154,6 +155,8 @@ def create_project(path: Path) -> Project:
     engine = make_engine(path)
     try:
         Base.metadata.create_all(engine)
+        with engine.begin() as conn:
+            create_search_index(conn)  # what migration 0004 makes for an upgraded project
         migrations.stamp_head(engine)
     except Exception:
         engine.dispose()

@@ -103,14 +103,14 @@ def drop_search_index(bind: Session | Connection) -> None:
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {FTS_TABLE}")
 
 
-def _unindexed():  # type: ignore[no-untyped-def]
+def _unindexed():
     """Ids of documents whose current text has no row in the index."""
     d = Document.__table__.alias("unindexed")
     made_from_it = select(_sources.c.id).where(_sources.c.id == d.c.id, _sources.c.sha256 == d.c.sha256)
     return select(d.c.id).where(~made_from_it.exists())
 
 
-def _stale():  # type: ignore[no-untyped-def]
+def _stale():
     """Ids of index rows whose document is gone, or now has another text (an id used again)."""
     d = Document.__table__.alias("indexed")
     source = select(d.c.id).where(d.c.sha256 == _sources.c.sha256, d.c.id == _sources.c.id)

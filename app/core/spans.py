@@ -106,9 +106,15 @@ def clean_selection(text: str, start: int, end: int, whole_words: bool = True) -
     start, end = trim_span(text, start, end)
     if start == end:
         return start, end
-    if whole_words:
-        start, end = snap_to_words(text, start, end)
-    return snap_to_graphemes(text, start, end)
+    if not whole_words:
+        return snap_to_graphemes(text, start, end)
+    for _ in range(4):  # a grapheme's edge can fall back inside a word ("a.🏽a": the modifier joins
+        # the period, which joins the word): snap again until both ends stay put
+        snapped = snap_to_graphemes(text, *snap_to_words(text, start, end))
+        if snapped == (start, end):
+            break
+        start, end = snapped
+    return start, end
 
 
 # ------------------------------------------------------------------ words

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.core.changes import Change
 from app.core.services.workspace import DocumentRow
@@ -21,7 +28,7 @@ class DocumentListPane(QWidget):
         self.session = session
         self.filter_box = QLineEdit()
         self.filter_box.setObjectName("document-filter")
-        self.filter_box.setPlaceholderText("Filter documents (title, file name, language)")
+        self.filter_box.setPlaceholderText("Filter documents (title, file name, language, text)")
         self.filter_box.setClearButtonEnabled(True)
         self.view = QTableView()
         self.view.setObjectName("documents")

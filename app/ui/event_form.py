@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from html import escape
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -45,7 +46,7 @@ class EventForm(QWidget):
     addArgument = Signal(int, int, int)  # event id, role id, mention id
     removeArgument = Signal(int)  # argument id
     pickRole = Signal(int, int)  # event id, role id: the next click in the reader fills it
-    setAttribute = Signal(int, int, object)  # event id, attribute id, value or None
+    setAttribute = Signal(int, int, object)  # type: ignore[assignment]  # event id, attribute id, value or None (shadows QWidget.setAttribute)
     deleteEvent = Signal(int)
     mentionHovered = Signal(int)  # mention id under the pointer in a role's open choice list
     hoverEnded = Signal()  # that list closed (or its placeholder is hovered): outline the event again
@@ -74,6 +75,11 @@ class EventForm(QWidget):
             target = self.findChild(QWidget, keep_focus)
             if target is not None:
                 target.setFocus()
+
+    def _fill_role(self, combo: QComboBox, event_id: int, role_id: int, index: int) -> None:
+        mention_id = combo.itemData(index)
+        if mention_id is not None:
+            self.addArgument.emit(event_id, role_id, mention_id)
 
     def _hover(self, mention_id: int | None) -> None:
         if mention_id is not None:
@@ -157,10 +163,7 @@ class EventForm(QWidget):
                         combo.addItem(choice(m), m.id)
                 combo.highlighted.connect(lambda i, c=combo: self._hover(c.itemData(i)))
                 combo.popupClosed.connect(lambda: self._hover(None))
-                combo.activated.connect(
-                    lambda i, c=combo, rid=role.id: c.itemData(i) is not None
-                    and self.addArgument.emit(event.id, rid, c.itemData(i))
-                )
+                combo.activated.connect(partial(self._fill_role, combo, event.id, role.id))
                 pick = QToolButton()
                 pick.setText("Pick")
                 pick.setToolTip("Click a highlight in the reader to fill this role")
@@ -177,16 +180,16 @@ class EventForm(QWidget):
         for attr in codebook.event_attributes:
             if attr.applies_to and etype.name not in attr.applies_to:
                 continue
-            combo = QComboBox()
-            combo.setObjectName(f"attribute-{attr.name}")
-            combo.addItem(NONE_LABEL, None)
+            attribute_combo = QComboBox()
+            attribute_combo.setObjectName(f"attribute-{attr.name}")
+            attribute_combo.addItem(NONE_LABEL, None)
             for value in attr.values or ("true",):
-                combo.addItem(value, value)
+                attribute_combo.addItem(value, value)
             current = event.attributes.get(attr.name)
-            combo.setCurrentIndex(max(0, combo.findData(current)) if current is not None else 0)
-            combo.setToolTip(attr.definition)
-            combo.activated.connect(
-                lambda i, c=combo, aid=attr.id: self.setAttribute.emit(event.id, aid, c.itemData(i))
+            attribute_combo.setCurrentIndex(max(0, attribute_combo.findData(current)) if current is not None else 0)
+            attribute_combo.setToolTip(attr.definition)
+            attribute_combo.activated.connect(
+                lambda i, c=attribute_combo, aid=attr.id: self.setAttribute.emit(event.id, aid, c.itemData(i))
             )
-            form.addRow(attr.name, combo)
-            self.attribute_combos[attr.name] = combo
+            form.addRow(attr.name, attribute_combo)
+            self.attribute_combos[attr.name] = attribute_combo

@@ -44,14 +44,14 @@ def task_project(window: Host) -> Callable[[], AbstractContextManager[Project]]:
     return opened
 
 
-def import_documents(window: Host, paths: list[Path]) -> list:  # type: ignore[type-arg]
+def import_documents(window: Host, paths: list[Path]) -> list:
     """Import files and folders in a worker thread; each file is committed as it is imported."""
     opened = task_project(window)
     files = list(collect_paths(paths))
     if not files:
         raise AnnotaryError("no .txt or .md files to import there")
 
-    def task(progress, cancelled):  # type: ignore[no-untyped-def]
+    def task(progress, cancelled):
         outcomes = []
         with opened() as project:
             for i, path in enumerate(files):
@@ -87,7 +87,7 @@ def ask_import_documents(window: Host, folder: bool = False) -> None:
         import_documents(window, paths)
 
 
-def export_workbook(window: Host, target: Path, coder: str | None = None,  # type: ignore[no-untyped-def]
+def export_workbook(window: Host, target: Path, coder: str | None = None,
                     force: bool = False):
     """Export the workbook; `force` when the user already agreed to replace `target`
     (the save dialog asks), otherwise an existing target is asked about here. The core
@@ -96,8 +96,8 @@ def export_workbook(window: Host, target: Path, coder: str | None = None,  # typ
 
     project_path = window.project.path
 
-    def run(replace: bool):  # type: ignore[no-untyped-def]
-        def task(progress, cancelled):  # type: ignore[no-untyped-def]
+    def run(replace: bool):
+        def task(progress, cancelled):
             with open_project(project_path) as project:
                 return export_xlsx(project, target, coder=coder, force=replace,
                                    progress=lambda d, t: progress(d, t, ""), cancel=cancelled)
@@ -110,7 +110,7 @@ def export_workbook(window: Host, target: Path, coder: str | None = None,  # typ
     return report
 
 
-def _asking_to_replace(window: Host, run, force: bool):  # type: ignore[no-untyped-def]
+def _asking_to_replace(window: Host, run, force: bool):
     """`run(force)`; if it stops at files that exist, ask once and run again replacing them
     (None when the user says no)."""
     try:
@@ -171,14 +171,14 @@ def ask_import_annotations(window: Host, fmt: str) -> None:
         import_annotations(window, fmt, Path(source), coder.strip())
 
 
-def import_annotations(window: Host, fmt: str, source: Path, coder: str) -> list:  # type: ignore[type-arg]
+def import_annotations(window: Host, fmt: str, source: Path, coder: str) -> list:
     from app.core.interchange.brat import import_brat
     from app.core.interchange.doccano import import_doccano
 
     run = import_brat if fmt == "brat" else import_doccano
     opened = task_project(window)
 
-    def task(progress, cancelled):  # type: ignore[no-untyped-def]
+    def task(progress, cancelled):
         with opened() as project:
             return run(project, source, coder, progress=lambda done, total: progress(done, total, ""))
 
@@ -190,10 +190,10 @@ def import_annotations(window: Host, fmt: str, source: Path, coder: str) -> list
     return reports
 
 
-def _run_simple(window: Host, title: str, fn):  # type: ignore[no-untyped-def]
+def _run_simple(window: Host, title: str, fn):
     opened = task_project(window)
 
-    def task(progress, cancelled):  # type: ignore[no-untyped-def]
+    def task(progress, cancelled):
         with opened() as project:
             return fn(project)
 
@@ -225,11 +225,11 @@ def ask_merge(window: Host) -> None:
         merge_copy(window, Path(name))
 
 
-def merge_copy(window: Host, source: Path, accept_codebook: bool | None = None):  # type: ignore[no-untyped-def]
+def merge_copy(window: Host, source: Path, accept_codebook: bool | None = None):
     """Merge another project's annotations; if the codebooks differ, ask before adding."""
     from app.core.services.merge import merge_project
 
-    def run(accept: bool):  # type: ignore[no-untyped-def]
+    def run(accept: bool):
         return _run_simple(window, "Merging…", lambda p: merge_project(p, source, accept_codebook=accept))
 
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left, insort
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import NamedTuple
 
 
@@ -65,7 +66,7 @@ def _emit(group: list[Span], lo: int, hi: int, out: list[Segment]) -> None:
         ending.setdefault(min(hi, s.end), []).append(s)
     bounds = sorted(starting.keys() | ending.keys())
     active: list[tuple[int, int, Span]] = []  # (length, id, span), shortest first
-    for a, b in zip(bounds, bounds[1:]):
+    for a, b in pairwise(bounds):
         for s in ending.get(a, ()):
             del active[bisect_left(active, (s.end - s.start, s.id), key=_key)]
         for s in starting.get(a, ()):

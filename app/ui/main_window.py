@@ -307,7 +307,7 @@ class MainWindow(QMainWindow):
         ReviewService(self.workspace).require_review()  # its disagreements show the other coders' work
         path = self.project.path
 
-        def task(progress, cancelled):  # type: ignore[no-untyped-def]
+        def task(progress: Callable[[int, int, str], None], cancelled: Callable[[], bool]) -> Any:
             with open_project(path) as project:
                 # the same default as `annotary agreement`: documents every coder marked done
                 return agreement_report(project)
@@ -323,6 +323,10 @@ class MainWindow(QMainWindow):
         self.open_document(document_id)
         if start is not None and end is not None:
             self.reader.emphasize([(start, end, "#ffbf00")])
+
+    def go_to_events(self) -> None:
+        self.pane.tabs.setCurrentIndex(1)
+        self.pane.event_view.setFocus()
 
     def show_codebook_editor(self) -> None:
         from app.ui.codebook_editor import CodebookEditor

@@ -15,19 +15,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.services.workspace import CodebookView, MentionView
+from app.core.services.workspace import ChoiceInfo, CodebookView, MentionView
 from app.core.validation import FLAG_VALUE
 
 NONE_LABEL = "—"
 
 
-def applicable(codebook: CodebookView, type_name: str):  # type: ignore[no-untyped-def]
+def applicable(codebook: CodebookView, type_name: str) -> list[ChoiceInfo]:
     """The mention attributes that apply to an entity type (no `applies_to`: every type)."""
     return [a for a in codebook.mention_attributes if not a.applies_to or type_name in a.applies_to]
 
 
 class MentionForm(QWidget):
-    setAttribute = Signal(int, int, object)  # mention id, attribute id, value or None
+    setAttribute = Signal(int, int, object)  # type: ignore[assignment]  # mention id, attribute id, value or None (QWidget has a setAttribute method)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -75,7 +75,7 @@ def build_menus(w: MainWindow) -> None:
     add(w, doc, "&Previous document", lambda: w.step_document(-1), "Ctrl+PgUp")
     add(w, doc, "Mark &done / not done", cmd.toggle_done, "Ctrl+D")
     add(w, doc, "Go to the &reader", lambda: w.reader.setFocus(), "Ctrl+1")
-    add(w, doc, "Go to the &events", lambda: (w.pane.tabs.setCurrentIndex(1), w.pane.event_view.setFocus()), "Ctrl+2")
+    add(w, doc, "Go to the &events", w.go_to_events, "Ctrl+2")
     add(w, doc, "Go to the document &codes", lambda: w.pane.tabs.setCurrentIndex(2), "Ctrl+3")
     add(w, doc, "&Find in this document", w.find_bar.open, QKeySequence.StandardKey.Find)
     add(w, doc, "&Filter documents by title or text (Ctrl+F finds in the open document)",

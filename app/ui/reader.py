@@ -9,8 +9,10 @@ from operator import attrgetter
 from PySide6.QtCore import QEvent, QPoint, Qt, Signal
 from PySide6.QtGui import (
     QColor,
+    QHelpEvent,
     QKeyEvent,
     QMouseEvent,
+    QResizeEvent,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
@@ -317,7 +319,7 @@ class ReaderView(QTextEdit):
     def _emit_selection(self) -> None:
         self.selectionChangedCp.emit(*self.selection_cp())
 
-    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.refresh_highlights()
 
@@ -368,7 +370,7 @@ class ReaderView(QTextEdit):
         self._press_pos = None
 
     def viewportEvent(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ToolTip and self.tooltip_for is not None:
+        if isinstance(event, QHelpEvent) and event.type() == QEvent.Type.ToolTip and self.tooltip_for is not None:
             hits = self.spans_at_point(event.pos())
             if hits:
                 QToolTip.showText(event.globalPos(), self.tooltip_for(hits), self.viewport())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -54,6 +54,25 @@ class Action:
         return Change(label=self.label, document_id=self.document_id, annotations=True, codes=True, status=True)
 
 
+T = TypeVar("T")
+A = TypeVar("A", bound="Action")
+
+
+def _row(session: Session, model: type[T], ident: int | None) -> T:
+    """The row an action works on; gone (another program deleted it) is a user-facing error."""
+    row = session.get(model, ident) if ident is not None else None
+    if row is None:
+        raise AnnotaryError(f"no {getattr(model, '__tablename__', model.__name__).replace('_', ' ')} with id {ident}")
+    return row
+
+
+def _known(value: T | None) -> T:
+    """An id or snapshot the action set when it was done (undo and redo come after do)."""
+    if value is None:
+        raise AnnotaryError("this action was never done, so it cannot be undone or redone")
+    return value
+
+
 def _status_missing(session: Session, document_id: int, coder_id: int) -> bool:
     return session.scalar(select(DocumentStatus.id).where(
         DocumentStatus.document_id == document_id, DocumentStatus.coder_id == coder_id)) is None
@@ -79,21 +98,21 @@ class CreateMention(Action):
     def do(self, session: Session) -> None:
         self._new_status = _status_missing(session, self.document_id, self.coder_id)
         if self._snap is not None:
-            restore(session, self._snap)
+            restore(session, _known(self._snap))
             svc.touch_status(session, self.document_id, self.coder_id)
         else:
             m = svc.create_mention(session, self.document_id, self.coder_id, self.entity_type_id, self.start, self.end)
             self.mention_id = m.id
 
     def undo(self, session: Session) -> None:
-        self._snap = snapshot_mention(session, self.mention_id)
-        svc.delete_mention(session, self.mention_id)
+        self._snap = snapshot_mention(session, _known(self.mention_id))
+        svc.delete_mention(session, _known(self.mention_id))
         if self._new_status:
             _forget_status(session, self.document_id, self.coder_id)
 
     def change(self) -> Change:
         return Change(label=self.label, document_id=self.document_id, coder_id=self.coder_id,
-                      mentions=frozenset({self.mention_id}), status=self._new_status)
+                      mentions=frozenset({_known(self.mention_id)}), status=self._new_status)
 
 
 @dataclass
@@ -104,15 +123,15 @@ class DeleteMention(Action):
     _snap: Snapshot | None = field(default=None, repr=False)
 
     def do(self, session: Session) -> None:
-        self._snap = snapshot_mention(session, self.mention_id)
+        self._snap = snapshot_mention(session, _known(self.mention_id))
         self.document_id = self._snap.rows[0][1]["document_id"]
-        svc.delete_mention(session, self.mention_id)
+        svc.delete_mention(session, _known(self.mention_id))
 
     def undo(self, session: Session) -> None:
-        restore(session, self._snap)
+        restore(session, _known(self._snap))
 
     def change(self) -> Change:
-        return Change(label=self.label, document_id=self.document_id, mentions=frozenset({self.mention_id}),
+        return Change(label=self.label, document_id=self.document_id, mentions=frozenset({_known(self.mention_id)}),
                       arguments=True)
 
 
@@ -127,7 +146,7 @@ class RetypeMention(Action):
 
     def do(self, session: Session) -> None:
         """Retype; attribute values that do not apply to the new type are dropped (undo restores them)."""
-        mention = session.get(Mention, self.mention_id)
+        mention = _row(session, Mention, self.mention_id)
         self.document_id, self._old = mention.document_id, mention.entity_type_id
         svc.retype_mention(session, self.mention_id, self.entity_type_id)
         self._dropped = []
@@ -137,12 +156,12 @@ class RetypeMention(Action):
         session.flush()
 
     def undo(self, session: Session) -> None:
-        svc.retype_mention(session, self.mention_id, self._old)
+        svc.retype_mention(session, self.mention_id, _known(self._old))
         for snap in self._dropped:
             restore(session, snap)
 
     def change(self) -> Change:
-        return Change(label=self.label, document_id=self.document_id, mentions=frozenset({self.mention_id}))
+        return Change(label=self.label, document_id=self.document_id, mentions=frozenset({_known(self.mention_id)}))
 
 
 @dataclass
@@ -159,21 +178,21 @@ class CreateEvent(Action):
     def do(self, session: Session) -> None:
         self._new_status = _status_missing(session, self.document_id, self.coder_id)
         if self._snap is not None:
-            restore(session, self._snap)
+            restore(session, _known(self._snap))
             svc.touch_status(session, self.document_id, self.coder_id)
         else:
             ev = svc.create_event(session, self.document_id, self.coder_id, self.event_type_id, self.trigger)
             self.event_id = ev.id
 
     def undo(self, session: Session) -> None:
-        self._snap = snapshot_event(session, self.event_id)
-        svc.delete_event(session, self.event_id)
+        self._snap = snapshot_event(session, _known(self.event_id))
+        svc.delete_event(session, _known(self.event_id))
         if self._new_status:
             _forget_status(session, self.document_id, self.coder_id)
 
     def change(self) -> Change:
         return Change(label=self.label, document_id=self.document_id, coder_id=self.coder_id,
-                      events=frozenset({self.event_id}), status=self._new_status)
+                      events=frozenset({_known(self.event_id)}), status=self._new_status)
 
 
 @dataclass
@@ -184,15 +203,15 @@ class DeleteEvent(Action):
     _snap: Snapshot | None = field(default=None, repr=False)
 
     def do(self, session: Session) -> None:
-        self._snap = snapshot_event(session, self.event_id)
+        self._snap = snapshot_event(session, _known(self.event_id))
         self.document_id = self._snap.rows[0][1]["document_id"]
-        svc.delete_event(session, self.event_id)
+        svc.delete_event(session, _known(self.event_id))
 
     def undo(self, session: Session) -> None:
-        restore(session, self._snap)
+        restore(session, _known(self._snap))
 
     def change(self) -> Change:
-        return Change(label=self.label, document_id=self.document_id, events=frozenset({self.event_id}))
+        return Change(label=self.label, document_id=self.document_id, events=frozenset({_known(self.event_id)}))
 
 
 @dataclass
@@ -206,19 +225,19 @@ class AddArgument(Action):
     _snap: Snapshot | None = field(default=None, repr=False)
 
     def do(self, session: Session) -> None:
-        self.document_id = session.get(Event, self.event_id).document_id
+        self.document_id = _row(session, Event, self.event_id).document_id
         if self._snap is not None:
-            restore(session, self._snap)
+            restore(session, _known(self._snap))
         else:
             self.argument_id = svc.add_argument(session, self.event_id, self.role_id, self.mention_id).id
 
     def undo(self, session: Session) -> None:
-        arg = session.get(EventArgument, self.argument_id)
+        arg = _row(session, EventArgument, self.argument_id)
         self._snap = snapshot_row(arg)
-        svc.remove_argument(session, self.argument_id)
+        svc.remove_argument(session, _known(self.argument_id))
 
     def change(self) -> Change:
-        return Change(label=self.label, document_id=self.document_id, events=frozenset({self.event_id}))
+        return Change(label=self.label, document_id=self.document_id, events=frozenset({_known(self.event_id)}))
 
 
 @dataclass
@@ -229,13 +248,13 @@ class RemoveArgument(Action):
     _snap: Snapshot | None = field(default=None, repr=False)
 
     def do(self, session: Session) -> None:
-        arg = session.get(EventArgument, self.argument_id)
-        self.document_id = session.get(Event, arg.event_id).document_id
+        arg = _row(session, EventArgument, self.argument_id)
+        self.document_id = _row(session, Event, arg.event_id).document_id
         self._snap = snapshot_row(arg)
-        svc.remove_argument(session, self.argument_id)
+        svc.remove_argument(session, _known(self.argument_id))
 
     def undo(self, session: Session) -> None:
-        restore(session, self._snap)
+        restore(session, _known(self._snap))
 
     def change(self) -> Change:
         event_id = self._snap.rows[0][1]["event_id"] if self._snap is not None else None
@@ -254,7 +273,7 @@ class SetEventAttribute(Action):
     _old: str | None = None
 
     def do(self, session: Session) -> None:
-        self.document_id = session.get(Event, self.event_id).document_id
+        self.document_id = _row(session, Event, self.event_id).document_id
         self._old = session.scalar(
             select(EventAttributeValue.value).where(
                 EventAttributeValue.event_id == self.event_id, EventAttributeValue.attribute_id == self.attribute_id
@@ -266,7 +285,7 @@ class SetEventAttribute(Action):
         svc.set_event_attribute(session, self.event_id, self.attribute_id, self._old)
 
     def change(self) -> Change:
-        return Change(label=self.label, document_id=self.document_id, events=frozenset({self.event_id}))
+        return Change(label=self.label, document_id=self.document_id, events=frozenset({_known(self.event_id)}))
 
 
 @dataclass
@@ -333,7 +352,7 @@ class SetMentionAttribute(Action):
     _old: str | None = None
 
     def do(self, session: Session) -> None:
-        self.document_id = session.get(Mention, self.mention_id).document_id
+        self.document_id = _row(session, Mention, self.mention_id).document_id
         self._old = session.scalar(
             select(MentionAttributeValue.value).where(
                 MentionAttributeValue.mention_id == self.mention_id,
@@ -346,7 +365,7 @@ class SetMentionAttribute(Action):
         svc.set_mention_attribute(session, self.mention_id, self.attribute_id, self._old)
 
     def change(self) -> Change:
-        return Change(label=self.label, document_id=self.document_id, mentions=frozenset({self.mention_id}))
+        return Change(label=self.label, document_id=self.document_id, mentions=frozenset({_known(self.mention_id)}))
 
 
 class Compound(Action):
@@ -363,7 +382,7 @@ class Compound(Action):
     def build(self, session: Session) -> None:
         raise NotImplementedError
 
-    def step(self, session: Session, action: Action) -> Action:
+    def step(self, session: Session, action: A) -> A:
         action.do(session)
         self.steps.append(action)
         return action
@@ -394,7 +413,7 @@ class History:
         self.version = 0
         """Goes up with every change of the project made through this history (or `touch`)."""
 
-    def run(self, action: Action) -> Action:
+    def run(self, action: A) -> A:
         """Do the action in one transaction; on error nothing is stored and the history is unchanged."""
         with self.project.uow() as session:
             action.do(session)

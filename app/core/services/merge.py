@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -154,11 +155,11 @@ class _Merger:
             self.report.mentions_added += 1
         src_values = (select(MentionAttributeValue).join(Mention, Mention.id == MentionAttributeValue.mention_id)
                       .where(Mention.document_id == src_doc).order_by(MentionAttributeValue.id))
-        for v in self.src.scalars(src_values):
-            key = dict(mention_id=mention_map[v.mention_id], attribute_id=self.attribute[v.attribute_id])
-            value = self._attribute_value("mention_attribute_values", v)
-            if self.dst.scalar(select(MentionAttributeValue.id).filter_by(**key)) is None:
-                self.dst.add(MentionAttributeValue(**key, value=value, modified_at=v.modified_at))
+        for mv in self.src.scalars(src_values):
+            mkey = {"mention_id": mention_map[mv.mention_id], "attribute_id": self.attribute[mv.attribute_id]}
+            value = self._attribute_value("mention_attribute_values", mv)
+            if self.dst.scalar(select(MentionAttributeValue.id).filter_by(**mkey)) is None:
+                self.dst.add(MentionAttributeValue(**mkey, value=value, modified_at=mv.modified_at))
         existing_events = {self._event_signature_dst(e) for e in self.dst.scalars(
             select(Event).where(Event.document_id == dst_doc))}
         for e in self.src.scalars(select(Event).where(Event.document_id == src_doc).order_by(Event.id)):
@@ -170,26 +171,26 @@ class _Merger:
             if signature in existing_events:
                 self.report.skipped_identical += 1
                 continue
-            new = Event(document_id=dst_doc, coder_id=signature[0], event_type_id=signature[1],
-                        trigger_start=e.trigger_start, trigger_end=e.trigger_end, trigger_text=e.trigger_text,
-                        note=e.note, created_at=e.created_at, modified_at=e.modified_at)
-            self.dst.add(new)
+            new_event = Event(document_id=dst_doc, coder_id=signature[0], event_type_id=signature[1],
+                              trigger_start=e.trigger_start, trigger_end=e.trigger_end, trigger_text=e.trigger_text,
+                              note=e.note, created_at=e.created_at, modified_at=e.modified_at)
+            self.dst.add(new_event)
             self.dst.flush()
             for role_id, mention_id in args:
-                self.dst.add(EventArgument(event_id=new.id, role_id=role_id, mention_id=mention_id))
+                self.dst.add(EventArgument(event_id=new_event.id, role_id=role_id, mention_id=mention_id))
             for attribute_id, value in attrs:
-                self.dst.add(EventAttributeValue(event_id=new.id, attribute_id=attribute_id, value=value))
+                self.dst.add(EventAttributeValue(event_id=new_event.id, attribute_id=attribute_id, value=value))
             existing_events.add(signature)
             self.report.events_added += 1
         for v in self.src.scalars(select(DocumentCodeValue).where(DocumentCodeValue.document_id == src_doc)):
-            key = dict(document_id=dst_doc, coder_id=self.coder[v.coder_id], code_id=self.code[v.code_id])
+            ckey = {"document_id": dst_doc, "coder_id": self.coder[v.coder_id], "code_id": self.code[v.code_id]}
             try:
-                check_code_value(self.dst.get(DocumentCode, key["code_id"]), v.value)
+                check_code_value(self.dst.get_one(DocumentCode, ckey["code_id"]), v.value)
             except AnnotaryError as exc:
                 raise row_error("document_code_values", v.id, exc.message) from None
-            mine = self.dst.scalar(select(DocumentCodeValue).filter_by(**key))
+            mine = self.dst.scalar(select(DocumentCodeValue).filter_by(**ckey))
             if mine is None:
-                self.dst.add(DocumentCodeValue(**key, value=v.value, created_at=v.created_at,
+                self.dst.add(DocumentCodeValue(**ckey, value=v.value, created_at=v.created_at,
                                                modified_at=v.modified_at))
                 self.report.codes_added += 1
             elif mine.value == v.value:
@@ -198,36 +199,36 @@ class _Merger:
                 mine.value, mine.modified_at = v.value, v.modified_at
                 self.report.codes_updated += 1
         for st in self.src.scalars(select(DocumentStatus).where(DocumentStatus.document_id == src_doc)):
-            key = dict(document_id=dst_doc, coder_id=self.coder[st.coder_id])
-            mine = self.dst.scalar(select(DocumentStatus).filter_by(**key))
-            if mine is None:
-                self.dst.add(DocumentStatus(**key, status=st.status, modified_at=st.modified_at))
+            skey = {"document_id": dst_doc, "coder_id": self.coder[st.coder_id]}
+            status = self.dst.scalar(select(DocumentStatus).filter_by(**skey))
+            if status is None:
+                self.dst.add(DocumentStatus(**skey, status=st.status, modified_at=st.modified_at))
             elif st.status == "done":
-                mine.status = "done"
+                status.status = "done"
         self.dst.flush()
 
     def _attribute_value(self, table: str, row: EventAttributeValue | MentionAttributeValue) -> str:
         """The value, checked against this project's attribute (its codebook may differ from the other's)."""
         try:
-            return check_attribute_value(self.dst.get(Attribute, self.attribute[row.attribute_id]), row.value)
+            return check_attribute_value(self.dst.get_one(Attribute, self.attribute[row.attribute_id]), row.value)
         except AnnotaryError as exc:
             raise row_error(table, row.id, exc.message) from None
 
-    def _event_signature_dst(self, e: Event) -> tuple:  # type: ignore[type-arg]
+    def _event_signature_dst(self, e: Event) -> tuple[Any, ...]:
         return (e.coder_id, e.event_type_id, e.trigger_start, e.trigger_end,
                 tuple(sorted((a.role_id, a.mention_id) for a in e.arguments)),
                 tuple(sorted((a.attribute_id, a.value) for a in e.attributes)))
 
 
-def _by_name(src: Session, dst: Session, model: type) -> dict[int, int]:
+def _by_name(src: Session, dst: Session, model: type[Any]) -> dict[int, int]:
     """Ids in the source mapped to ids of the same-named rows in the target (names compared as the
     codebook compares them: exactly first, else up to case and Unicode form)."""
-    rows = list(dst.scalars(select(model)))
+    rows: list[Any] = list(dst.scalars(select(model)))
     mapped = {row.id: _same_name_id(rows, row.name) for row in src.scalars(select(model))}
     return {k: v for k, v in mapped.items() if v is not None}
 
 
-def _same_name_id(rows: list, name: str) -> int | None:  # type: ignore[type-arg]
+def _same_name_id(rows: list[Any], name: str) -> int | None:
     exact = [r.id for r in rows if normalise_name(r.name) == normalise_name(name)]
     if exact:
         return exact[0]

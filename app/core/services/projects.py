@@ -9,6 +9,7 @@ from app.core import paths
 from app.core.codebook import apply_codebook, load_codebook
 from app.core.errors import ProjectError
 from app.core.project import Project, create_project, open_project
+from app.core.search_index import sync_search_index
 from app.core.services.documents import add_document, read_text_file
 
 
@@ -45,6 +46,8 @@ def import_seeds(project: Project) -> None:
             if added:
                 doc.title = meta["title"]
                 doc.language = meta["language"]
+        session.flush()
+        sync_search_index(session)  # the seed texts are searchable from the first keystroke
 
 
 def open_for_command(explicit: str | Path | None) -> Project:

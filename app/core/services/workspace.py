@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 
 from app.core.codebook import CodebookSpec, read_codebook
 from app.core.errors import AnnotaryError
@@ -194,7 +195,7 @@ class Workspace:
             return s.scalar(self._doc_filter(s, select(func.count()).select_from(Document), filter_text)) or 0
 
     @staticmethod
-    def _doc_filter(session, query, filter_text: str):  # type: ignore[no-untyped-def]
+    def _doc_filter(session: Session, query: Select[Any], filter_text: str) -> Select[Any]:
         """Documents whose title or file name contains the filter text, whose language it names, or
         whose text contains it (folded as the reader's Find folds: see app/core/search_index.py)."""
         if filter_text:
@@ -262,7 +263,7 @@ class Workspace:
                  ids: Iterable[int] | None = None, text: str | None = None) -> list[MentionView]:
         """This coder's mentions of a document (or, given `(id, name)`, another coder's); only
         those of `ids` if given (those still there). `text` is the document's, if at hand."""
-        coder_id, coder = coder if coder is not None else (self.coder_id, self.coder_name)
+        coder_id, coder_name = coder if coder is not None else (self.coder_id, self.coder_name)
         where = [Mention.document_id == document_id, Mention.coder_id == coder_id]
         if ids is not None:
             where.append(Mention.id.in_(list(ids)))
@@ -286,7 +287,7 @@ class Workspace:
             by_mention.setdefault(mid, []).append((name, value))
         types = {t.id: (t.name, t.color) for t in self.codebook.entity_types}
         return [
-            MentionView(mid, tid, *types[tid], start, end, text, coder, is_partial_word(doc_text or "", start, end),
+            MentionView(mid, tid, *types[tid], start, end, text, coder_name, is_partial_word(doc_text or "", start, end),
                         tuple(by_mention.get(mid, ())))
             for mid, tid, start, end, text in rows
         ]
@@ -323,7 +324,7 @@ class Workspace:
         return [
             EventView(
                 eid, type_id, types[type_id].name, types[type_id].color,
-                (start, end) if start is not None else None, trigger_text,
+                (start, end) if start is not None and end is not None else None, trigger_text,
                 tuple(by_event.get(eid, ())), attr_map.get(eid, {}),
             )
             for eid, type_id, start, end, trigger_text in events

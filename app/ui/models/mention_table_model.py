@@ -45,10 +45,10 @@ class MentionTableModel(RowTableModel[MentionView]):
             self._rows.insert(row, mentions[row])
             self.endInsertRows()
         for mention_id in delta.updated:
-            row = self.row_of(mention_id)
-            if row is not None:
-                self._rows[row] = mentions[row]
-                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+            at = self.row_of(mention_id)
+            if at is not None:
+                self._rows[at] = mentions[at]
+                self.dataChanged.emit(self.index(at, 0), self.index(at, len(COLUMNS) - 1))
 
     def mention_at(self, row: int) -> MentionView | None:
         return self.row_at(row)
