@@ -24,6 +24,7 @@ from app.core.services.review_items import (
     ReviewItem,
     count_reviews,
     load_review,
+    regold,
 )
 from app.core.services.workspace import MentionView, Workspace
 
@@ -80,6 +81,16 @@ class ReviewService:
         self.require_review()
         with self.project.read() as s:
             return load_review(s, document_id)
+
+    def regold(self, review: DocumentReview) -> tuple[DocumentReview, list[int]]:
+        """The review brought up to date after only gold (or a rejection) changed: see `regold`."""
+        self.require_review()
+        with self.project.read() as s:
+            return regold(s, review)
+
+    def gold_coder_id(self) -> int | None:
+        with self.project.read() as s:
+            return s.scalar(select(Coder.id).where(Coder.name == GOLD))
 
     def layers(self, document_id: int, coders: list[str]) -> dict[str, list[MentionView]]:
         """Each coder's mentions (and gold's), for drawing them side by side."""
