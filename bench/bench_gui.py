@@ -168,8 +168,8 @@ def bench_compare(app: QApplication, tmp: Path, chars: int, mentions: int, repea
         app.processEvents()
         (decide if settled else unsettled).append(time.perf_counter() - t0)
         compare.undo()
+        n_items = len(compare.review.items)
         compare.close()
-    n_items = len(compare.review.items)
     b, o, d, u = median_ms(base), median_ms(opened), median_ms(decide), median_ms(unsettled)
     say(f"Compare view of a {chars:,}-char document, 3 coders ({mentions:,} + {len(copies):,} mentions, "
         f"{n_items:,} review items): open {o:.0f} ms median vs the main window opening it {b:.0f} ms "

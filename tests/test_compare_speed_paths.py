@@ -219,3 +219,18 @@ def test_regold_equals_reading_the_review_again(tmp_path):
                     assert review.items == load_reviews(s, [doc])[0].items
                 checked += 1
         assert checked > 50
+
+
+def test_a_view_deleted_with_its_window_stops_listening(lead_window, qtbot):
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    compare = _open(lead_window)
+    project = lead_window.project
+    listening = len(project.changes._listeners)
+    compare.deleteLater()  # as Qt does to the children of a main window that goes
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    assert len(project.changes._listeners) == listening - 1
+    lead_window.compare_window = None
+    gold = Workspace(project, "gold")
+    text = gold.document_text(5)
+    gold.tag(5, text, 0, 4, gold.codebook.entity_types[0].id)  # publishing to nobody deleted: no error

@@ -4,6 +4,7 @@ version, reject, accept all agreements, undo)."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from PySide6.QtCore import (
     QPoint,
     Qt,
     Signal,
+    SignalInstance,
 )
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
@@ -49,27 +51,31 @@ log = logging.getLogger(__name__)
 
 
 class _ProjectCounter(QObject):
-    """Counts the project's unresolved disagreements in a thread of its own, on its own connection."""
+    """Counts the project's unresolved disagreements in a thread of its own, on its own connection.
+    A child of the view: Qt deletes it with the view, in the GUI thread; the thread only emits."""
 
     counted = Signal(object)  # {document id: unresolved disagreements}
 
-    def __init__(self, path: Path, document_id: int) -> None:
-        super().__init__()
-        self.path, self.document_id = path, document_id
+    def __init__(self, path: Path, parent: QObject) -> None:
+        super().__init__(parent)
+        self.path = path
         self.thread: threading.Thread | None = None
 
     def start(self) -> None:
-        self.thread = threading.Thread(target=self._run, name="annotary-project-counter", daemon=True)
+        self.thread = threading.Thread(target=_count, args=(self.path, self.counted), name="annotary-project-counter",
+                                       daemon=True)
         self.thread.start()
 
-    def _run(self) -> None:
-        try:
-            with open_project(self.path) as project:
-                counts = unresolved_per_document(project)
-        except Exception:
-            log.exception("counting the project's unresolved disagreements failed")
-            return
-        self.counted.emit(counts)
+
+def _count(path: Path, counted: SignalInstance) -> None:
+    try:
+        with open_project(path) as project:
+            counts = unresolved_per_document(project)
+    except Exception:
+        log.exception("counting the project's unresolved disagreements failed")
+        return
+    with contextlib.suppress(RuntimeError):  # the view was closed and deleted meanwhile
+        counted.emit(counts)
 
 
 class CompareWindow(QDialog):
@@ -101,12 +107,15 @@ class CompareWindow(QDialog):
         # here or an undo in the main window updates just gold's side where the change says so.
         self._changes = ChangeSignals(service.project, self)
         self._changes.changed.connect(self._changed)
+        # Deleted by Qt (with the main window) without being closed: stop listening all the same,
+        # or the project would publish to a deleted object.
+        self.destroyed.connect(lambda *_args, changes=self._changes: changes.detach())
         self._listening = True
         self._seen = service.project.changes.published
         # The project's counter is read once in a worker thread (it reads every document two or
         # more coders worked on), then kept up to date with this document's changes.
         self._per_document: dict[int, int] | None = None  # as the worker counted them
-        self._counter = _ProjectCounter(service.project.path, document_id)
+        self._counter = _ProjectCounter(service.project.path, self)
         self._counter.counted.connect(self._project_counted)
         self.setWindowTitle(f"Compare — {title}")
         self.resize(1300, 850)
@@ -363,7 +372,7 @@ class CompareWindow(QDialog):
         if not self._listening:
             self._changes.attach(self.service.project)
             self._listening = True
-        if self.service.project.changes.published != self._seen:
+        if self.review.basis is None or self.service.project.changes.published != self._seen:
             self.reload()
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -375,9 +384,18 @@ class CompareWindow(QDialog):
         super().done(result)
 
     def _stop_listening(self) -> None:
-        """A closed view is not updated (nor kept alive by the project's listeners)."""
+        """A closed view is not updated (nor kept alive by the project's listeners), and lets go
+        of its review and highlights: the main window keeps it until the next one replaces it."""
         self._changes.detach()
         self._listening = False
+        if self.review.basis is None:
+            return
+        self.review = DocumentReview(self.document_id, self.coders)
+        self._marks = {}
+        self.items.set_items([], self.coders, self.filter.currentData() or "unresolved")
+        for reader in self.readers.values():
+            reader.set_spans([])
+            reader.set_marks([])
 
     def _project_counted(self, per_document: dict[int, int]) -> None:
         self._per_document = dict(per_document)
