@@ -7,13 +7,13 @@ import time
 
 import pytest
 from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+from team_coding import coded  # noqa: F401  (a fixture)
 
 from app.core.project import open_project
 from app.core.services.coders import set_role
 from app.ui import review_actions
 from app.ui.main_window import MainWindow
 from app.ui.tasks import run_task
-from team_coding import coded  # noqa: F401  (a fixture)
 
 THREAD_WORDS = ("thread", "Timers cannot", "QBasicTimer", "QSocketNotifier", "different thread")
 
