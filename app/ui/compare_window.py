@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -78,6 +79,13 @@ def _count(path: Path, counted: SignalInstance) -> None:
         counted.emit(counts)
 
 
+def _counted(item: ReviewItem) -> tuple[int, int, int]:
+    """What the item adds to the counts: (unresolved, disagreements, agreed not yet in gold)."""
+    if item.disagreement:
+        return (0 if item.gold else 1), 1, 0
+    return 0, 0, (1 if item.agreed and not item.gold else 0)
+
+
 class CompareWindow(QDialog):
     """Opened from Review → Compare coders. `run` is the main window's command wrapper: errors
     become messages and the main window redraws after each decision. The view follows the
@@ -101,7 +109,7 @@ class CompareWindow(QDialog):
         self.review: DocumentReview = service.document_review(document_id)
         self.coders = self.review.coders
         self._gold_id = service.gold_coder_id()
-        self._marks: dict[str, list[tuple[int, int]]] = {}
+        self._marks: dict[str, Counter[tuple[int, int]]] = {}
         self._counts = (0, 0, 0)  # unresolved, disagreements, agreed not yet in gold
         # Every change of the project is heard here, once, from the change channel: a decision
         # here or an undo in the main window updates just gold's side where the change says so.
@@ -249,7 +257,7 @@ class CompareWindow(QDialog):
         self._marks = self._disagreeing()
         for name, reader in self.readers.items():
             self._draw_layer(name, layers.get(name, []), colors)
-            reader.set_marks(self._marks[name])
+            reader.set_marks(list(self._marks[name].elements()))
         self.items.set_items(self.review.items, self.coders, self.filter.currentData() or "unresolved")
         if not self._sized:  # widths from the first rows only, once: measuring thousands of rows is slow
             self.table.horizontalHeader().setResizeContentsPrecision(40)
@@ -272,26 +280,26 @@ class CompareWindow(QDialog):
         self.headers[name].setText(f"<b>{name}</b> — {len(mentions)} mention(s)"
                                    + ("  (the adjudicated set)" if name == GOLD else ""))
 
-    def _disagreeing(self) -> dict[str, list[tuple[int, int]]]:
+    def _disagreeing(self) -> dict[str, Counter[tuple[int, int]]]:
         """Per column, the places of the unresolved mentions that coder made (marked red)."""
-        marks: dict[str, list[tuple[int, int]]] = {name: [] for name in self.readers}
+        marks: dict[str, Counter[tuple[int, int]]] = {name: Counter() for name in self.readers}
         for item in self.review.items:
             if item.kind == "mention" and item.unresolved:
                 for coder in item.holders:
-                    marks[coder].append((item.start, item.end))  # type: ignore[arg-type]
+                    marks[coder][(item.start, item.end)] += 1  # type: ignore[index]
         return marks
 
-    def _update_counts(self) -> None:
-        """Count the review once (unresolved, disagreements, agreed not yet in gold) and show it."""
-        unresolved = disagreements = pending = 0
-        for item in self.review.items:
-            if item.disagreement:
-                disagreements += 1
-                unresolved += not item.gold
-            elif item.agreed and not item.gold:
-                pending += 1
-        self._counts = (unresolved, disagreements, pending)
+    def _update_counts(self, counts: tuple[int, int, int] | None = None) -> None:
+        """Show the review's counts (unresolved, disagreements, agreed not yet in gold), counted
+        here unless the caller knows them."""
+        if counts is None:
+            totals = [0, 0, 0]
+            for item in self.review.items:
+                totals = [t + c for t, c in zip(totals, _counted(item), strict=True)]
+            counts = (totals[0], totals[1], totals[2])
+        self._counts = counts
         self._update_summary()
+        pending = counts[2]
         self.accept_all_button.setText(f"Accept all agreements ({pending})")
         self.accept_all_button.setEnabled(pending > 0)
 
@@ -340,22 +348,28 @@ class CompareWindow(QDialog):
         state changed are put in the table, only the columns whose marks changed are redrawn."""
         selected = self.selected_item()
         selected_row = self.table.currentIndex().row()
+        before = self.review.items
         self.review, changed = self.service.regold(self.review)
         self._seen = self.service.project.changes.published
         colors = {t.id: t.color for t in self.service.workspace.codebook.entity_types}
-        self._draw_layer(GOLD, self.review.mentions_by_coder().get(GOLD, []), colors)
-        if any(self.review.items[i].kind == "mention" for i in changed):
-            marks = self._disagreeing()
-            for name, ranges in marks.items():
-                if ranges != self._marks.get(name):
-                    self.readers[name].set_marks(ranges)
-            self._marks = marks
+        self._draw_layer(GOLD, self.review.mentions_of(GOLD), colors)
+        touched: set[str] = set()
+        counts = list(self._counts)
+        for i in changed:
+            for item, sign in ((before[i], -1), (self.review.items[i], 1)):
+                counts = [c + sign * d for c, d in zip(counts, _counted(item), strict=True)]
+                if item.kind == "mention" and item.unresolved:
+                    for coder in item.holders:
+                        self._marks[coder][(item.start, item.end)] += sign  # type: ignore[index]
+                        touched.add(coder)
+        for coder in touched:
+            self.readers[coder].set_marks(list((+self._marks[coder]).elements()))
         self._updating = True
         try:
             self.items.update_items(self.review.items, changed)
         finally:
             self._updating = False
-        self._update_counts()
+        self._update_counts(tuple(counts))  # type: ignore[arg-type]
         row = self.items.row_of(selected.ref) if selected is not None else None
         if row is not None:  # still listed: the same place, its buttons as its state now says
             if row != self.table.currentIndex().row() or not self.table.selectionModel().isRowSelected(row):

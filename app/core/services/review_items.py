@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -104,6 +103,10 @@ class DocumentReview:
     def unresolved(self) -> int:
         return sum(item.unresolved for item in self.items)
 
+    def mentions_of(self, coder: str) -> list[MentionRow]:
+        """One coder's (or gold's) mentions, as read for this review."""
+        return [m for m in self.basis.data.mentions if m.coder == coder] if self.basis is not None else []
+
     def mentions_by_coder(self) -> dict[str, list[MentionRow]]:
         """Every coder's mentions and gold's, as read for this review (by start)."""
         out: dict[str, list[MentionRow]] = {}
@@ -175,8 +178,7 @@ def regold(session: Session, review: DocumentReview) -> tuple[DocumentReview, li
         raise ValueError("this review was not read by load_review")
     old = review.basis.data
     gold = next(read_documents(session, [review.document_id], only=GOLD))
-    d = DocData(old.document_id, old.coders,
-                _merge_rows(old.mentions, gold.mentions, key=lambda m: (m.start, -m.end, m.id)),
+    d = DocData(old.document_id, old.coders, [m for m in old.mentions if m.coder != GOLD] + gold.mentions,
                 [e for e in old.events if e.coder != GOLD] + gold.events,
                 [c for c in old.codes if c[0] != GOLD] + gold.codes, gold.rejected)
     names, order = review.basis.names, review.basis.order
@@ -207,11 +209,6 @@ def regold(session: Session, review: DocumentReview) -> tuple[DocumentReview, li
             items[i] = replace(item, gold=state[0], gold_description=state[1])
             changed.append(i)
     return DocumentReview(review.document_id, review.coders, items, ReviewBasis(d, names, order)), changed
-
-
-def _merge_rows(rows: list[MentionRow], gold: list[MentionRow], key: Any) -> list[MentionRow]:
-    """The coders' mentions with gold's new ones, in the order the database gives them."""
-    return sorted([m for m in rows if m.coder != GOLD] + gold, key=key)
 
 
 @dataclass(frozen=True)
