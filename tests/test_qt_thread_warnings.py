@@ -1,7 +1,9 @@
 """Work done in other threads (run_task's worker, the Agreement computation, the Compare view's
-project counter) never touches a Qt object of the GUI thread from there: Qt would warn
-("QObject::startTimer: Timers cannot be started from another thread", "Cannot create children
-for a parent that is in a different thread", ...) and may crash."""
+project counter) never touches a Qt object of the GUI thread from there. The warning of the
+issue ("QObject::startTimer: Timers cannot be started from another thread") comes from Qt
+objects destroyed in a worker thread: Python's cyclic garbage collector, started by a task's
+allocations, ran there and freed Qt objects left in reference cycles. Qt would warn, and may
+crash."""
 
 import time
 
@@ -60,9 +62,12 @@ def test_run_task_with_progress_and_a_shown_dialog_warns_nothing(lead_window, qt
         progress(1, 2, "half")
         raise ValueError("boom")
 
+    import gc
+
     assert run_task(lead_window, "Working…", task) == "done"
     with pytest.raises(ValueError, match="boom"):
         run_task(lead_window, "Working…", failing)
+    assert gc.isenabled()  # collecting only in the GUI thread lasted as long as the tasks
     qtbot.wait(50)  # let anything posted meanwhile arrive
     assert _thread_warnings(qt_messages) == []
 
@@ -112,5 +117,34 @@ def test_columns_replaced_while_a_worker_runs_are_destroyed_in_the_gui_thread(le
     carol.tag(5, text, k, k + 6, next(t.id for t in carol.codebook.entity_types if t.name == "Organization"))
     assert list(compare.readers) == ["alice", "bob", "carol", "gold"]
     run_task(lead_window, "Working…", lambda progress, cancelled: gc.collect())  # as a worker's allocations may
+    qtbot.wait(50)
+    assert _thread_warnings(qt_messages) == []
+
+
+def test_garbage_holding_qt_objects_is_not_collected_in_a_worker_thread(lead_window, qtbot, qt_messages):
+    """Python's cyclic collector runs in whichever thread happens to allocate. A Qt object left in
+    a reference cycle (a closed window, a timer) must be destroyed in the GUI thread, not by a
+    collection that a task's allocations start in the worker."""
+    from PySide6.QtCore import QTimer
+
+    def leave_garbage():
+        timer = QTimer()
+        timer.start(60_000)
+        timer.itself = timer  # a cycle: only the cyclic collector frees it
+
+    def task(progress, cancelled):
+        junk = [[i] for i in range(300_000)]  # enough to start the collector, several times
+        return len(junk)
+
+    leave_garbage()
+    assert run_task(lead_window, "Working…", task) == 300_000
+    leave_garbage()
+    lead_window._do(lambda: review_actions.show_compare(lead_window))  # its counter works in a thread too
+    compare = lead_window.compare_window
+    qtbot.waitUntil(lambda: compare.project_counter() is not None, timeout=5000)
+    import gc
+
+    qtbot.waitUntil(gc.isenabled, timeout=5000)  # the counter's thread has ended
+    gc.collect()  # here, in the GUI thread
     qtbot.wait(50)
     assert _thread_warnings(qt_messages) == []

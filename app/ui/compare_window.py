@@ -46,6 +46,7 @@ from app.ui.change_signals import ChangeSignals
 from app.ui.highlights import Span
 from app.ui.models.review_item_model import FILTERS, ReviewItemModel
 from app.ui.reader import ReaderView
+from app.ui.tasks import WorkerThreads
 
 EMPHASIS = "#ffbf00"
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ class _ProjectCounter(QObject):
     def start(self) -> None:
         self.thread = threading.Thread(target=_count, args=(self.path, self.counted), name="annotary-project-counter",
                                        daemon=True)
+        WorkerThreads.started(self.thread.is_alive)  # ended when the timer sees it has ended
         self.thread.start()
 
 
