@@ -4,21 +4,15 @@ version, reject, accept all agreements, undo)."""
 
 from __future__ import annotations
 
-import contextlib
-import logging
-import threading
 from collections import Counter
 from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
-    QObject,
     QPoint,
     Qt,
     Signal,
-    SignalInstance,
 )
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
@@ -37,55 +31,18 @@ from PySide6.QtWidgets import (
 
 from app.core.changes import Change
 from app.core.errors import AnnotaryError
-from app.core.project import open_project
 from app.core.services.coders import GOLD
-from app.core.services.review import ReviewService, unresolved_per_document
+from app.core.services.review import ReviewService
 from app.core.services.review_data import MentionRow
 from app.core.services.review_items import DocumentReview, ReviewItem
 from app.ui.change_signals import ChangeSignals
+from app.ui.compare_changes import counted, gold_only
+from app.ui.compare_counter import ProjectCounter
 from app.ui.highlights import Span
 from app.ui.models.review_item_model import FILTERS, ReviewItemModel
 from app.ui.reader import ReaderView
-from app.ui.tasks import WorkerThreads
 
 EMPHASIS = "#ffbf00"
-log = logging.getLogger(__name__)
-
-
-class _ProjectCounter(QObject):
-    """Counts the project's unresolved disagreements in a thread of its own, on its own connection.
-    A child of the view: Qt deletes it with the view, in the GUI thread; the thread only emits."""
-
-    counted = Signal(object)  # {document id: unresolved disagreements}
-
-    def __init__(self, path: Path, parent: QObject) -> None:
-        super().__init__(parent)
-        self.path = path
-        self.thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self.thread = threading.Thread(target=_count, args=(self.path, self.counted), name="annotary-project-counter",
-                                       daemon=True)
-        WorkerThreads.started(self.thread.is_alive)  # ended when the timer sees it has ended
-        self.thread.start()
-
-
-def _count(path: Path, counted: SignalInstance) -> None:
-    try:
-        with open_project(path) as project:
-            counts = unresolved_per_document(project)
-    except Exception:
-        log.exception("counting the project's unresolved disagreements failed")
-        return
-    with contextlib.suppress(RuntimeError):  # the view was closed and deleted meanwhile
-        counted.emit(counts)
-
-
-def _counted(item: ReviewItem) -> tuple[int, int, int]:
-    """What the item adds to the counts: (unresolved, disagreements, agreed not yet in gold)."""
-    if item.disagreement:
-        return (0 if item.gold else 1), 1, 0
-    return 0, 0, (1 if item.agreed and not item.gold else 0)
 
 
 class CompareWindow(QDialog):
@@ -125,7 +82,7 @@ class CompareWindow(QDialog):
         # The project's counter is read once in a worker thread (it reads every document two or
         # more coders worked on), then kept up to date with this document's changes.
         self._per_document: dict[int, int] | None = None  # as the worker counted them
-        self._counter = _ProjectCounter(service.project.path, self)
+        self._counter = ProjectCounter(service.project.path, self)
         self._counter.counted.connect(self._project_counted)
         self.setWindowTitle(f"Compare — {title}")
         self.resize(1300, 850)
@@ -297,7 +254,7 @@ class CompareWindow(QDialog):
         if counts is None:
             totals = [0, 0, 0]
             for item in self.review.items:
-                totals = [t + c for t, c in zip(totals, _counted(item), strict=True)]
+                totals = [t + c for t, c in zip(totals, counted(item), strict=True)]
             counts = (totals[0], totals[1], totals[2])
         self._counts = counts
         self._update_summary()
@@ -328,22 +285,9 @@ class CompareWindow(QDialog):
             self.notice.setText(str(exc))
 
     def _gold_only(self, change: Change) -> bool:
-        """Whether the change is to gold's annotations or the rejections only (so which items
-        there are, and what each coder made, stayed as they were)."""
-        if change.everything or change.codebook or change.documents or change.annotations:
-            return False
-        if change.coder_id is not None:
-            if self._gold_id is None:
-                self._gold_id = self.service.gold_coder_id()
-            return change.coder_id == self._gold_id
-        if change.codes or change.status:
-            return False
-        basis = self.review.basis
-        if basis is None:
-            return False
-        gold_mentions = {m.id for m in basis.data.mentions if m.coder == GOLD}
-        gold_events = {e.id for e in basis.data.events if e.coder == GOLD}
-        return change.mentions <= gold_mentions and change.events <= gold_events
+        if change.coder_id is not None and self._gold_id is None:  # gold came to be after the view opened
+            self._gold_id = self.service.gold_coder_id()
+        return gold_only(change, self._gold_id, self.review)
 
     def refresh_gold(self) -> None:
         """After gold (or a rejection) changed: read gold's layer again; only the items whose
@@ -359,7 +303,7 @@ class CompareWindow(QDialog):
         counts = list(self._counts)
         for i in changed:
             for item, sign in ((before[i], -1), (self.review.items[i], 1)):
-                counts = [c + sign * d for c, d in zip(counts, _counted(item), strict=True)]
+                counts = [c + sign * d for c, d in zip(counts, counted(item), strict=True)]
                 if item.kind == "mention" and item.unresolved:
                     for coder in item.holders:
                         self._marks[coder][(item.start, item.end)] += sign  # type: ignore[index]
