@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from team_coding import add_differences, coded  # noqa: F401  (a fixture)
 
 from app.core.errors import AnnotaryError
 from app.core.models import Coder, Mention
@@ -19,10 +18,11 @@ from app.core.services.workspace import Workspace
 from app.ui import review_actions
 from app.ui.main_window import MainWindow
 from app.ui.models.review_item_model import FILTERS, ReviewItemModel
+from team_coding import add_differences, coded  # noqa: F401  (a fixture)
 
 
 @pytest.fixture
-def lead_window(qtbot, coded):  # noqa: F811
+def lead_window(qtbot, coded):
     add_differences(coded)  # codes, an event attribute and an event only alice has differ too
     project = open_project(coded)
     with project.uow() as s:
@@ -189,9 +189,8 @@ def test_regold_equals_reading_the_review_again(tmp_path):
     """On a synthetic corpus of three coders, after accepting, rejecting and undoing in many
     ways, the review brought up to date from gold alone equals the review read afresh."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-    from corpus import generate
-
     from app.core.services.projects import init_project
+    from corpus import generate
 
     with init_project(tmp_path / "synthetic.annotary", empty=True) as project:
         ids = list(generate(project, 4, 40, 6, ("alice", "bob", "carol"), doc_chars=600).document_ids)

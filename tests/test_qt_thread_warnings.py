@@ -9,13 +9,13 @@ import time
 
 import pytest
 from PySide6.QtCore import QtMsgType, qInstallMessageHandler
-from team_coding import coded  # noqa: F401  (a fixture)
 
 from app.core.project import open_project
 from app.core.services.coders import set_role
 from app.ui import review_actions
 from app.ui.main_window import MainWindow
 from app.ui.tasks import run_task
+from team_coding import coded  # noqa: F401  (a fixture)
 
 THREAD_WORDS = ("thread", "Timers cannot", "QBasicTimer", "QSocketNotifier", "different thread")
 
@@ -39,7 +39,7 @@ def _thread_warnings(messages):
 
 
 @pytest.fixture
-def lead_window(qtbot, coded):  # noqa: F811
+def lead_window(qtbot, coded):
     project = open_project(coded)
     with project.uow() as s:
         set_role(s, "lead", "adjudicator")

@@ -26,13 +26,13 @@ class ProjectCounter(QObject):
     def __init__(self, path: Path, parent: QObject) -> None:
         super().__init__(parent)
         self.path = path
-        self.thread: threading.Thread | None = None
+        self.worker: threading.Thread | None = None
 
     def start(self) -> None:
-        self.thread = threading.Thread(target=_count, args=(self.path, self.counted), name="annotary-project-counter",
+        self.worker = threading.Thread(target=_count, args=(self.path, self.counted), name="annotary-project-counter",
                                        daemon=True)
-        WorkerThreads.started(self.thread.is_alive)  # ended when the GUI thread's timer sees it has ended
-        self.thread.start()
+        WorkerThreads.started(self.worker.is_alive)  # ended when the GUI thread's timer sees it has ended
+        self.worker.start()
 
 
 def _count(path: Path, counted: SignalInstance) -> None:

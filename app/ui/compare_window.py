@@ -14,7 +14,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -159,9 +159,9 @@ class CompareWindow(QDialog):
         below_layout.addWidget(self.table, 1)
         split.addWidget(below)
         split.setSizes([560, 290])
-        QShortcut(QKeySequence.StandardKey.Undo, self, activated=self.undo)
-        QShortcut(QKeySequence("Ctrl+Shift+Z"), self, activated=self.redo)
-        QShortcut(QKeySequence.StandardKey.Refresh, self, activated=self.reload)
+        for keys, slot in ((QKeySequence.StandardKey.Undo, self.undo), (QKeySequence("Ctrl+Shift+Z"), self.redo),
+                           (QKeySequence.StandardKey.Refresh, self.reload)):
+            QShortcut(keys, self).activated.connect(slot)
         self._build_columns()
 
     def _build_columns(self) -> None:
@@ -169,6 +169,8 @@ class CompareWindow(QDialog):
         the document change while the view is open (a coder taking turns on a shared file)."""
         for widget in [*(self.columns.widget(i) for i in range(self.columns.count())),
                        *self.accept_buttons.values()]:
+            if widget is None:
+                continue
             widget.hide()
             widget.setParent(None)
             widget.deleteLater()
@@ -420,7 +422,8 @@ class CompareWindow(QDialog):
         for attempt in range(2):
             for row in range(self.items.rowCount()):
                 item = self.items.row_at(row)
-                if item is not None and item.start is not None and item.start < end and start < item.end:
+                if item is not None and item.start is not None and item.end is not None \
+                        and item.start < end and start < item.end:
                     self.select_ref(item.ref)
                     return
             if attempt == 0:
@@ -440,11 +443,12 @@ class CompareWindow(QDialog):
 
     def _show_item(self, item: ReviewItem | None) -> None:
         self._enable_buttons(item)
-        ranges = [] if item is None or item.start is None else [(item.start, item.end, EMPHASIS)]
+        ranges = ([] if item is None or item.start is None or item.end is None
+                  else [(item.start, item.end, EMPHASIS)])
         for reader in self.readers.values():
             reader.emphasize(ranges)
         if ranges:
-            self._align_all(next(iter(self.readers)), item.start)  # type: ignore[union-attr]
+            self._align_all(next(iter(self.readers)), ranges[0][0])
 
     # ------------------------------------------------------------ scrolling together
 
@@ -471,7 +475,7 @@ class CompareWindow(QDialog):
             self._syncing = False
 
     @staticmethod
-    def _cursor_at(reader: ReaderView, pos: int):  # type: ignore[no-untyped-def]
+    def _cursor_at(reader: ReaderView, pos: int) -> QTextCursor:
         cursor = reader.textCursor()
         cursor.setPosition(reader.position_map.to_utf16(pos))
         return cursor

@@ -125,7 +125,7 @@ class ReviewService:
         self.require_review()
         self.require_adjudicator("settle the gold set")
         action = self.workspace.history.run(adj.AcceptAgreements(document_id))
-        return action.accepted, action.skipped  # type: ignore[attr-defined]
+        return action.accepted, action.skipped
 
 
 def unresolved_per_document(project: Project) -> dict[int, int]:

@@ -146,8 +146,9 @@ def _read_events(conn: Any, chunk: list[int], names: dict[int, str], spans: dict
         ):
             span = spans.get(mention_id)
             if span is None:  # reading one coder's layer: an argument that is another's mention
-                span = spans[mention_id] = tuple(conn.execute(  # type: ignore[assignment]
-                    select(Mention.start, Mention.end, Mention.entity_type_id).where(Mention.id == mention_id)).one())
+                start, end, type_id = conn.execute(
+                    select(Mention.start, Mention.end, Mention.entity_type_id).where(Mention.id == mention_id)).one()
+                span = spans[mention_id] = (start, end, type_id)
             arguments[event_id].add((role_id, *span))
         for event_id, attribute_id, value in conn.execute(
             select(EventAttributeValue.event_id, EventAttributeValue.attribute_id, EventAttributeValue.value)
