@@ -274,9 +274,10 @@ class CompareWindow(QDialog):
     def _changed(self, change: Change) -> None:
         """A committed change of the project (a decision here, an undo in the main window, coding
         as gold, an import): update what it touched of this document."""
-        if not change.touches(self.document_id):
-            return
         if not self.isVisible():  # closed, or not shown yet: re-read when shown again
+            return
+        if not change.touches(self.document_id):
+            self._seen = self.service.project.changes.published  # still up to date
             return
         try:
             if self._gold_only(change):
