@@ -5,7 +5,7 @@ same run; nothing here is asserted.
     python bench/bench_gui.py [--chars 100000] [--mentions 3000] [--docs 50000] [--repeat 9] [--json]
 
 With --json the figures are printed as one JSON object on stdout (open_ms, open_plain_ms,
-open_ratio, tag_ms, compare_open_ms, compare_accept_ms, project_open_ms; the lines for people
+open_ratio, tag_ms, compare_open_ms, compare_accept_ms, compare_accept_unsettled_ms, project_open_ms; the lines for people
 go to stderr).
 """
 
@@ -139,8 +139,8 @@ def bench_compare(app: QApplication, tmp: Path, chars: int, mentions: int, repea
     window.resize(1400, 900)
     window.show()
     app.processEvents()
-    base, opened, decide = [], [], []
-    for _ in range(repeat):
+    base, opened, decide, unsettled = [], [], [], []
+    for k in range(repeat * 2):
         t0 = time.perf_counter()
         window.open_document(doc_id)
         settle(app, window)
@@ -151,23 +151,34 @@ def bench_compare(app: QApplication, tmp: Path, chars: int, mentions: int, repea
         compare.repaint()
         app.processEvents()
         opened.append(time.perf_counter() - t0)
+        # Qt lays the four long columns out lazily, in steps, after the first paint, and the
+        # project's counter runs in its thread. Every other round the decision waits a second
+        # for that to finish, as when a person reads before deciding (`compare_accept_ms`); the
+        # others decide at once, paying for what is left of the opening too
+        # (`compare_accept_unsettled_ms`, how this was measured at first).
+        settled = k % 2 == 0
+        if settled:
+            idle_until = time.perf_counter() + 1.0
+            while time.perf_counter() < idle_until:
+                app.processEvents()
+                time.sleep(0.005)
         compare.table.selectRow(0)
         item = compare.selected_item()
         t0 = time.perf_counter()
         compare.accept_selected(next(iter(item.holders)))
         compare.repaint()
         app.processEvents()
-        decide.append(time.perf_counter() - t0)
+        (decide if settled else unsettled).append(time.perf_counter() - t0)
         compare.undo()
+        n_items = len(compare.review.items)
         compare.close()
-    n_items = len(compare.review.items)
-    b, o, d = median_ms(base), median_ms(opened), median_ms(decide)
+    b, o, d, u = median_ms(base), median_ms(opened), median_ms(decide), median_ms(unsettled)
     say(f"Compare view of a {chars:,}-char document, 3 coders ({mentions:,} + {len(copies):,} mentions, "
         f"{n_items:,} review items): open {o:.0f} ms median vs the main window opening it {b:.0f} ms "
         f"({o / b:.1f}x, three readers and the item table); accept one item and redraw {d:.0f} ms median "
-        "(targets: open <= 300 ms, accept <= 50 ms)")
+        f"once the columns are laid out, {u:.0f} ms right after opening (targets: open <= 300 ms, accept <= 50 ms)")
     window.close()
-    return {"compare_open_ms": o, "compare_accept_ms": d}
+    return {"compare_open_ms": o, "compare_accept_ms": d, "compare_accept_unsettled_ms": u}
 
 
 def bench_many_documents(app: QApplication, tmp: Path, docs: int) -> dict[str, float]:

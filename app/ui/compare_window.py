@@ -4,21 +4,17 @@ version, reject, accept all agreements, undo)."""
 
 from __future__ import annotations
 
-import logging
-import threading
+from collections import Counter
 from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtCore import (
-    QEvent,
     QItemSelectionModel,
     QModelIndex,
-    QObject,
     QPoint,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -33,47 +29,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.changes import Change
 from app.core.errors import AnnotaryError
-from app.core.project import open_project
 from app.core.services.coders import GOLD
-from app.core.services.review import ReviewService, unresolved_per_document
+from app.core.services.review import ReviewService
+from app.core.services.review_data import MentionRow
 from app.core.services.review_items import DocumentReview, ReviewItem
+from app.ui.change_signals import ChangeSignals
+from app.ui.compare_changes import counted, gold_only
+from app.ui.compare_counter import ProjectCounter
 from app.ui.highlights import Span
 from app.ui.models.review_item_model import FILTERS, ReviewItemModel
 from app.ui.reader import ReaderView
 
 EMPHASIS = "#ffbf00"
-log = logging.getLogger(__name__)
-
-
-class _ProjectCounter(QObject):
-    """Counts the project's unresolved disagreements in a thread of its own, on its own connection."""
-
-    counted = Signal(object)  # {document id: unresolved disagreements}
-
-    def __init__(self, path: Path, document_id: int) -> None:
-        super().__init__()
-        self.path, self.document_id = path, document_id
-        self.thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self.thread = threading.Thread(target=self._run, name="annotary-project-counter", daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        try:
-            with open_project(self.path) as project:
-                counts = unresolved_per_document(project)
-        except Exception:
-            log.exception("counting the project's unresolved disagreements failed")
-            return
-        self.counted.emit(counts)
 
 
 class CompareWindow(QDialog):
     """Opened from Review → Compare coders. `run` is the main window's command wrapper: errors
-    become messages and the main window redraws after each decision. The view re-reads the
-    project whenever it becomes the active window (e.g. after editing gold in the main window)."""
+    become messages and the main window redraws after each decision. The view follows the
+    project's change channel: its own decisions, undo and redo here or in the main window, and
+    coding as gold update it as they are committed."""
 
     openPlace = Signal(int, object, object)
     editGold = Signal(int)
@@ -88,18 +64,30 @@ class CompareWindow(QDialog):
         self._run = run
         self._syncing = False
         self._sized = False
-        self._seen_version = -1
+        self._updating = False  # rows are being put in: the table's current row moves by itself
         self.review: DocumentReview = service.document_review(document_id)
         self.coders = self.review.coders
+        self._gold_id = service.gold_coder_id()
+        self._marks: dict[str, Counter[tuple[int, int]]] = {}
+        self._counts = (0, 0, 0)  # unresolved, disagreements, agreed not yet in gold
+        # Every change of the project is heard here, once, from the change channel: a decision
+        # here or an undo in the main window updates just gold's side where the change says so.
+        self._changes = ChangeSignals(service.project, self)
+        self._changes.changed.connect(self._changed)
+        # Deleted by Qt (with the main window) without being closed: stop listening all the same,
+        # or the project would publish to a deleted object.
+        self.destroyed.connect(lambda *_args, changes=self._changes: changes.detach())
+        self._listening = True
+        self._seen = service.project.changes.published
         # The project's counter is read once in a worker thread (it reads every document two or
         # more coders worked on), then kept up to date with this document's changes.
         self._per_document: dict[int, int] | None = None  # as the worker counted them
-        self._counter = _ProjectCounter(service.project.path, document_id)
+        self._counter = ProjectCounter(service.project.path, self)
         self._counter.counted.connect(self._project_counted)
         self.setWindowTitle(f"Compare — {title}")
         self.resize(1300, 850)
         self._build()
-        self.reload()
+        self._show_review(None)
         self._counter.start()
 
     # ------------------------------------------------------------ layout
@@ -171,9 +159,9 @@ class CompareWindow(QDialog):
         below_layout.addWidget(self.table, 1)
         split.addWidget(below)
         split.setSizes([560, 290])
-        QShortcut(QKeySequence.StandardKey.Undo, self, activated=self.undo)
-        QShortcut(QKeySequence("Ctrl+Shift+Z"), self, activated=self.redo)
-        QShortcut(QKeySequence.StandardKey.Refresh, self, activated=self.reload)
+        for keys, slot in ((QKeySequence.StandardKey.Undo, self.undo), (QKeySequence("Ctrl+Shift+Z"), self.redo),
+                           (QKeySequence.StandardKey.Refresh, self.reload)):
+            QShortcut(keys, self).activated.connect(slot)
         self._build_columns()
 
     def _build_columns(self) -> None:
@@ -181,6 +169,8 @@ class CompareWindow(QDialog):
         the document change while the view is open (a coder taking turns on a shared file)."""
         for widget in [*(self.columns.widget(i) for i in range(self.columns.count())),
                        *self.accept_buttons.values()]:
+            if widget is None:
+                continue
             widget.hide()
             widget.setParent(None)
             widget.deleteLater()
@@ -215,41 +205,160 @@ class CompareWindow(QDialog):
         """Re-read the review and every coder's layer; keep the selected item if it is still listed."""
         selected = self.selected_item()
         self.review = self.service.document_review(self.document_id)
+        self._gold_id = self.service.gold_coder_id()
         if self.review.coders != self.coders:
             self.coders = self.review.coders
             self._build_columns()
-        layers = self.service.layers(self.document_id, self.coders)
-        disagreeing: dict[str, list[tuple[int, int]]] = {name: [] for name in self.readers}
-        for item in self.review.items:
-            if item.kind == "mention" and item.unresolved:
-                for coder in item.holders:
-                    disagreeing[coder].append((item.start, item.end))
+        self._show_review(selected)
+
+    def _show_review(self, selected: ReviewItem | None) -> None:
+        self._seen = self.service.project.changes.published
+        layers = self.review.mentions_by_coder()
+        colors = {t.id: t.color for t in self.service.workspace.codebook.entity_types}
+        self._marks = self._disagreeing()
         for name, reader in self.readers.items():
-            mentions = layers.get(name, [])
-            reader.set_spans([Span(m.id, m.start, m.end, m.color) for m in mentions])
-            reader.set_marks(disagreeing[name])
-            self.headers[name].setText(f"<b>{name}</b> — {len(mentions)} mention(s)"
-                                       + ("  (the adjudicated set)" if name == GOLD else ""))
+            self._draw_layer(name, layers.get(name, []), colors)
+            reader.set_marks(list(self._marks[name].elements()))
         self.items.set_items(self.review.items, self.coders, self.filter.currentData() or "unresolved")
         if not self._sized:  # widths from the first rows only, once: measuring thousands of rows is slow
-            self.table.horizontalHeader().setResizeContentsPrecision(100)
+            self.table.horizontalHeader().setResizeContentsPrecision(40)
             self.table.resizeColumnsToContents()
             for col in range(self.items.columnCount()):
                 self.table.setColumnWidth(col, min(self.table.columnWidth(col), 320))
             self._sized = True
-        self._seen_version = self.service.workspace.history.version
-        self._update_summary()
-        self.accept_all_button.setText(f"Accept all agreements ({self.review.agreed_pending})")
-        self.accept_all_button.setEnabled(self.review.agreed_pending > 0)
+        self._update_counts()
         row = self.items.row_of(selected.ref) if selected is not None else None
         if row is None and self.items.rowCount():
             row = 0
         if row is not None:
-            self.table.selectionModel().setCurrentIndex(
-                self.items.index(row, 0),
-                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+            self._select_row(row)
         else:
             self._show_item(None)
+
+    def _draw_layer(self, name: str, mentions: list[MentionRow], colors: dict[int, str]) -> None:
+        self.readers[name].set_spans([Span(m.id, m.start, m.end, colors.get(m.type_id, "#999999"))
+                                      for m in mentions])
+        self.headers[name].setText(f"<b>{name}</b> — {len(mentions)} mention(s)"
+                                   + ("  (the adjudicated set)" if name == GOLD else ""))
+
+    def _disagreeing(self) -> dict[str, Counter[tuple[int, int]]]:
+        """Per column, the places of the unresolved mentions that coder made (marked red)."""
+        marks: dict[str, Counter[tuple[int, int]]] = {name: Counter() for name in self.readers}
+        for item in self.review.items:
+            if item.kind == "mention" and item.unresolved:
+                for coder in item.holders:
+                    marks[coder][(item.start, item.end)] += 1  # type: ignore[index]
+        return marks
+
+    def _update_counts(self, counts: tuple[int, int, int] | None = None) -> None:
+        """Show the review's counts (unresolved, disagreements, agreed not yet in gold), counted
+        here unless the caller knows them."""
+        if counts is None:
+            totals = [0, 0, 0]
+            for item in self.review.items:
+                totals = [t + c for t, c in zip(totals, counted(item), strict=True)]
+            counts = (totals[0], totals[1], totals[2])
+        self._counts = counts
+        self._update_summary()
+        pending = counts[2]
+        self.accept_all_button.setText(f"Accept all agreements ({pending})")
+        self.accept_all_button.setEnabled(pending > 0)
+
+    def _select_row(self, row: int) -> None:
+        self.table.selectionModel().setCurrentIndex(
+            self.items.index(row, 0),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+
+    # ------------------------------------------------------------ following the project's changes
+
+    def _changed(self, change: Change) -> None:
+        """A committed change of the project (a decision here, an undo in the main window, coding
+        as gold, an import): update what it touched of this document."""
+        if not self.isVisible():  # closed, or not shown yet: re-read when shown again
+            return
+        if not change.touches(self.document_id):
+            self._seen = self.service.project.changes.published  # still up to date
+            return
+        try:
+            if self._gold_only(change):
+                self.refresh_gold()
+            else:
+                self.reload()
+        except AnnotaryError as exc:  # e.g. blind coding came on for this coder meanwhile
+            self.notice.setText(str(exc))
+
+    def _gold_only(self, change: Change) -> bool:
+        if change.coder_id is not None and self._gold_id is None:  # gold came to be after the view opened
+            self._gold_id = self.service.gold_coder_id()
+        return gold_only(change, self._gold_id, self.review)
+
+    def refresh_gold(self) -> None:
+        """After gold (or a rejection) changed: read gold's layer again; only the items whose
+        state changed are put in the table, only the columns whose marks changed are redrawn."""
+        selected = self.selected_item()
+        selected_row = self.table.currentIndex().row()
+        before = self.review.items
+        self.review, changed = self.service.regold(self.review)
+        self._seen = self.service.project.changes.published
+        colors = {t.id: t.color for t in self.service.workspace.codebook.entity_types}
+        self._draw_layer(GOLD, self.review.mentions_of(GOLD), colors)
+        touched: set[str] = set()
+        counts = list(self._counts)
+        for i in changed:
+            for item, sign in ((before[i], -1), (self.review.items[i], 1)):
+                counts = [c + sign * d for c, d in zip(counts, counted(item), strict=True)]
+                if item.kind == "mention" and item.unresolved:
+                    for coder in item.holders:
+                        self._marks[coder][(item.start, item.end)] += sign  # type: ignore[index]
+                        touched.add(coder)
+        for coder in touched:
+            self.readers[coder].set_marks(list((+self._marks[coder]).elements()))
+        self._updating = True
+        try:
+            self.items.update_items(self.review.items, changed)
+        finally:
+            self._updating = False
+        self._update_counts(tuple(counts))  # type: ignore[arg-type]
+        row = self.items.row_of(selected.ref) if selected is not None else None
+        if row is not None:  # still listed: the same place, its buttons as its state now says
+            if row != self.table.currentIndex().row() or not self.table.selectionModel().isRowSelected(row):
+                self._select_row(row)
+            self._enable_buttons(self.items.row_at(row))
+        elif self.items.rowCount():  # it left the list: on to the item that took its place
+            self._select_row(min(max(selected_row, 0), self.items.rowCount() - 1))
+        else:
+            self._show_item(None)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Shown again after being closed: listen again, and re-read if anything changed meanwhile."""
+        super().showEvent(event)
+        if not self._listening:
+            self._changes.attach(self.service.project)
+            self._listening = True
+        if self.review.basis is None or self.service.project.changes.published != self._seen:
+            self.reload()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._stop_listening()
+        super().closeEvent(event)
+
+    def done(self, result: int) -> None:
+        self._stop_listening()
+        super().done(result)
+
+    def _stop_listening(self) -> None:
+        """A closed view is not updated (nor kept alive by the project's listeners), and lets go
+        of its review and highlights: the main window keeps it until the next one replaces it."""
+        self._changes.detach()
+        self._listening = False
+        if self.review.basis is None:
+            return
+        self.review = DocumentReview(self.document_id, self.coders)
+        self._marks = {}
+        self.items.set_items([], self.coders, self.filter.currentData() or "unresolved")
+        for reader in self.readers.values():
+            reader.set_spans([])
+            reader.set_marks([])
 
     def _project_counted(self, per_document: dict[int, int]) -> None:
         self._per_document = dict(per_document)
@@ -261,7 +370,7 @@ class CompareWindow(QDialog):
             return None
         counts = dict(self._per_document)
         if len(self.coders) >= 2:
-            counts[self.document_id] = self.review.unresolved
+            counts[self.document_id] = self._counts[0]
         return counts
 
     def project_counter(self) -> tuple[int, int] | None:
@@ -287,9 +396,10 @@ class CompareWindow(QDialog):
         counter = self.project_counter()
         project = "counting…" if counter is None else f"{counter[0]} unresolved in {counter[1]} document(s)"
         self.next_button.setEnabled(self.next_unresolved_document() is not None)
+        unresolved, disagreements, pending = self._counts
         self.summary.setText(
-            f"Coders: {', '.join(self.coders)}.  <b>Unresolved here: {self.review.unresolved}</b> of "
-            f"{self.review.disagreements} disagreement(s); agreed, not yet in gold: {self.review.agreed_pending}.  "
+            f"Coders: {', '.join(self.coders)}.  <b>Unresolved here: {unresolved}</b> of "
+            f"{disagreements} disagreement(s); agreed, not yet in gold: {pending}.  "
             f"Project: {project}.  Red wavy text: a mention not every coder made exactly and gold has not "
             "settled yet. Select an item to see it in every column.")
 
@@ -313,7 +423,8 @@ class CompareWindow(QDialog):
         for attempt in range(2):
             for row in range(self.items.rowCount()):
                 item = self.items.row_at(row)
-                if item is not None and item.start is not None and item.start < end and start < item.end:
+                if item is not None and item.start is not None and item.end is not None \
+                        and item.start < end and start < item.end:
                     self.select_ref(item.ref)
                     return
             if attempt == 0:
@@ -323,17 +434,22 @@ class CompareWindow(QDialog):
         self._align_all(next(iter(self.readers)), start)
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self._show_item(self.items.row_at(current.row()))
+        if not self._updating:
+            self._show_item(self.items.row_at(current.row()))
 
-    def _show_item(self, item: ReviewItem | None) -> None:
+    def _enable_buttons(self, item: ReviewItem | None) -> None:
         for name, button in self.accept_buttons.items():
             button.setEnabled(item is not None and name in item.holders)
         self.reject_button.setEnabled(item is not None and item.gold != "rejected")
-        ranges = [] if item is None or item.start is None else [(item.start, item.end, EMPHASIS)]
+
+    def _show_item(self, item: ReviewItem | None) -> None:
+        self._enable_buttons(item)
+        ranges = ([] if item is None or item.start is None or item.end is None
+                  else [(item.start, item.end, EMPHASIS)])
         for reader in self.readers.values():
             reader.emphasize(ranges)
         if ranges:
-            self._align_all(next(iter(self.readers)), item.start)  # type: ignore[union-attr]
+            self._align_all(next(iter(self.readers)), ranges[0][0])
 
     # ------------------------------------------------------------ scrolling together
 
@@ -360,7 +476,7 @@ class CompareWindow(QDialog):
             self._syncing = False
 
     @staticmethod
-    def _cursor_at(reader: ReaderView, pos: int):  # type: ignore[no-untyped-def]
+    def _cursor_at(reader: ReaderView, pos: int) -> QTextCursor:
         cursor = reader.textCursor()
         cursor.setPosition(reader.position_map.to_utf16(pos))
         return cursor
@@ -376,15 +492,8 @@ class CompareWindow(QDialog):
     # ------------------------------------------------------------ decisions
 
     def _decide(self, fn: Callable[[], object]) -> None:
+        """Run a decision; the view updates itself from the change it publishes."""
         self._run(fn)
-        self.reload()
-
-    def changeEvent(self, event: QEvent) -> None:
-        """Coming back to this window after changes elsewhere (e.g. coding as gold): re-read."""
-        super().changeEvent(event)
-        if (event.type() == QEvent.Type.ActivationChange and self.isActiveWindow()
-                and self.service.workspace.history.version != self._seen_version):
-            self.reload()
 
     def accept_selected(self, coder: str) -> None:
         item = self.selected_item()

@@ -1,16 +1,72 @@
-"""Long work (imports, exports) off the GUI thread, with a progress dialog that can cancel."""
+"""Long work (imports, exports) off the GUI thread, with a progress dialog that can cancel.
+
+While work runs in other threads, Python's cyclic garbage collector runs in the GUI thread only
+(`WorkerThreads`): started by allocations, it runs in whichever thread allocates, and a Qt
+object it frees there (a window or timer left in a reference cycle) is destroyed in the wrong
+thread ("QObject::killTimer/startTimer: Timers cannot be stopped/started from another thread").
+"""
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
-from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, Signal, Slot
-from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
 
 Progress = Callable[[int, int, str], None]
 Task = Callable[[Progress, Callable[[], bool]], Any]
+
+
+class WorkerThreads:
+    """Work running in other threads for the GUI. While any runs, automatic garbage collection
+    is off and the GUI thread collects on a timer instead (and once more when the last one ends).
+    Register a piece of work before its thread starts, with a test of whether it still runs."""
+
+    INTERVAL_MS = 250
+    _running: ClassVar[dict[int, Callable[[], bool]]] = {}
+    _next = 0
+    _timer: QTimer | None = None
+    _was_enabled = True
+
+    @classmethod
+    def started(cls, running: Callable[[], bool]) -> int:
+        """In the GUI thread, before starting the work; returns the token for `ended`."""
+        if not cls._running:
+            cls._was_enabled = gc.isenabled()
+            gc.disable()
+            app = QApplication.instance()
+            if cls._timer is None and app is not None:
+                cls._timer = QTimer(app)
+                cls._timer.timeout.connect(cls._tick)
+            if cls._timer is not None:
+                cls._timer.start(cls.INTERVAL_MS)
+        cls._next += 1
+        cls._running[cls._next] = running
+        return cls._next
+
+    @classmethod
+    def ended(cls, token: int) -> None:
+        """In the GUI thread, once the work is over (else the timer finds out)."""
+        if cls._running.pop(token, None) is not None and not cls._running:
+            cls._finish()
+
+    @classmethod
+    def _tick(cls) -> None:
+        gc.collect(1)  # the young generations, as the collector would have done meanwhile
+        for token, running in list(cls._running.items()):
+            if not running():
+                cls.ended(token)
+
+    @classmethod
+    def _finish(cls) -> None:
+        if cls._timer is not None:
+            cls._timer.stop()
+        gc.collect(1)  # what the work left in cycles, here; the oldest generation as usual later
+        if cls._was_enabled:
+            gc.enable()
 
 
 class _Worker(QObject):
@@ -84,10 +140,14 @@ def run_task(parent: QWidget | None, title: str, task: Task) -> Any:
     worker.finished.connect(relay.finished)
     worker.failed.connect(relay.failed)
     thread.started.connect(worker.run)
-    thread.start()
-    loop.exec()
-    thread.quit()
-    thread.wait()
+    token = WorkerThreads.started(lambda: "result" not in relay.outcome and "error" not in relay.outcome)
+    try:
+        thread.start()
+        loop.exec()
+        thread.quit()
+        thread.wait()
+    finally:
+        WorkerThreads.ended(token)
     dialog.reset()
     dialog.deleteLater()
     if "error" in relay.outcome:

@@ -14,8 +14,10 @@ from typing import TypeVar
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from app.core.changes import Change
 from app.core.errors import AnnotaryError
 from app.core.models import (
+    Coder,
     DocumentCodeValue,
     Event,
     EventArgument,
@@ -25,7 +27,7 @@ from app.core.models import (
 )
 from app.core.services import annotations as svc
 from app.core.services import history as h
-from app.core.services.coders import get_gold_coder
+from app.core.services.coders import GOLD, get_gold_coder
 from app.core.services.review_data import (
     GOLD_DIFFERS,
     REJECTED,
@@ -34,6 +36,22 @@ from app.core.services.review_data import (
 from app.core.services.review_items import ReviewItem, count_reviews, load_review
 
 _Annotation = TypeVar("_Annotation", Mention, Event)
+
+
+class _GoldCompound(h.Compound):
+    """An adjudication made of steps that change gold's annotations only: its change says so
+    (gold's coder id, and which mentions and events), so a view can update just gold's side."""
+
+    gold_id: int | None = None
+
+    def change(self) -> Change:
+        parts = [step.change() for step in self.steps]
+        return Change(
+            label=self.label, document_id=self.document_id, coder_id=self.gold_id,
+            mentions=frozenset().union(*(p.mentions for p in parts)),
+            events=frozenset().union(*(p.events for p in parts)),
+            annotations=any(p.annotations for p in parts), codes=any(p.codes for p in parts),
+            status=any(p.status for p in parts))
 
 
 def _coders_annotation(session: Session, model: type[_Annotation], ident: int, what: str) -> tuple[_Annotation, int]:
@@ -73,7 +91,7 @@ def _gold_mention(session: Session, compound: h.Compound, gold_id: int, source: 
     return created.mention_id
 
 
-class AcceptMention(h.Compound):
+class AcceptMention(_GoldCompound):
     """Take a coder's mention into gold, in place of gold's other versions of it: gold mentions
     with the same span (another type) or of the same type overlapping it. One that is an
     argument of a gold event is not replaced: that is refused, to be settled by hand."""
@@ -86,7 +104,7 @@ class AcceptMention(h.Compound):
 
     def build(self, session: Session) -> None:
         source, gold_id = _coders_annotation(session, Mention, self.mention_id, "mention")
-        self.document_id = source.document_id
+        self.document_id, self.gold_id = source.document_id, gold_id
         if _gold_copy(session, gold_id, source) is not None:
             raise AnnotaryError(f"gold already has “{source.text}” with this type")
         key = (source.start, source.end, source.entity_type_id)
@@ -105,7 +123,7 @@ class AcceptMention(h.Compound):
         _gold_mention(session, self, gold_id, source)
 
 
-class AcceptEvent(h.Compound):
+class AcceptEvent(_GoldCompound):
     """Copy a coder's event into gold with its trigger, attributes and arguments (argument
     mentions are accepted too, or the gold mention with the same span and type is used)."""
 
@@ -117,7 +135,7 @@ class AcceptEvent(h.Compound):
 
     def build(self, session: Session) -> None:
         source, gold_id = _coders_annotation(session, Event, self.event_id, "event")
-        self.document_id = source.document_id
+        self.document_id, self.gold_id = source.document_id, gold_id
         trigger = ((source.trigger_start, source.trigger_end)  # both set or both NULL (CHECK trigger_span)
                    if source.trigger_start is not None and source.trigger_end is not None else None)
         arguments = [(a.role_id, session.get_one(Mention, a.mention_id)) for a in source.arguments]
@@ -179,7 +197,7 @@ class AcceptEvent(h.Compound):
         return False
 
 
-class AcceptCode(h.Compound):
+class AcceptCode(_GoldCompound):
     label = "accept code value into gold"
     document_id: int
 
@@ -188,7 +206,7 @@ class AcceptCode(h.Compound):
         self.document_id, self.code_id, self.value = document_id, code_id, value
 
     def build(self, session: Session) -> None:
-        gold_id = get_gold_coder(session).id
+        gold_id = self.gold_id = get_gold_coder(session).id
         current = session.scalar(select(DocumentCodeValue.value).where(
             DocumentCodeValue.document_id == self.document_id, DocumentCodeValue.coder_id == gold_id,
             DocumentCodeValue.code_id == self.code_id))
@@ -204,8 +222,10 @@ class RejectItem(h.Action):
     document_id: int
     ref: str
     label: str = "reject"
+    gold_id: int | None = None
 
     def do(self, session: Session) -> None:
+        self.gold_id = session.scalar(select(Coder.id).where(Coder.name == GOLD))
         exists = session.scalar(select(GoldRejection.id).where(
             GoldRejection.document_id == self.document_id, GoldRejection.ref == self.ref))
         if exists is not None:
@@ -216,6 +236,10 @@ class RejectItem(h.Action):
     def undo(self, session: Session) -> None:
         session.execute(delete(GoldRejection).where(
             GoldRejection.document_id == self.document_id, GoldRejection.ref == self.ref))
+
+    def change(self) -> Change:
+        """Only the document's rejections: gold's side of its review (no annotation changed)."""
+        return Change(label=self.label, document_id=self.document_id, coder_id=self.gold_id)
 
 
 def accept_item(item: ReviewItem, coder: str) -> h.Action:
@@ -232,7 +256,7 @@ def accept_item(item: ReviewItem, coder: str) -> h.Action:
     return AcceptCode(item.document_id, code_id, holder.value or "")
 
 
-class AcceptAgreements(h.Compound):
+class AcceptAgreements(_GoldCompound):
     """Take into gold every item all coders of the document agree on that gold does not
     hold yet and the adjudicator has not rejected: mentions first, then events, then codes.
 
@@ -249,6 +273,7 @@ class AcceptAgreements(h.Compound):
         self.skipped = 0
 
     def build(self, session: Session) -> None:
+        self.gold_id = get_gold_coder(session).id
         review = load_review(session, self.document_id)
         if len(review.coders) < 2:
             raise AnnotaryError("agreements need at least two coders on this document")

@@ -24,6 +24,7 @@ from app.core.services.review_items import (
     ReviewItem,
     count_reviews,
     load_review,
+    regold,
 )
 from app.core.services.workspace import MentionView, Workspace
 
@@ -81,6 +82,16 @@ class ReviewService:
         with self.project.read() as s:
             return load_review(s, document_id)
 
+    def regold(self, review: DocumentReview) -> tuple[DocumentReview, list[int]]:
+        """The review brought up to date after only gold (or a rejection) changed: see `regold`."""
+        self.require_review()
+        with self.project.read() as s:
+            return regold(s, review)
+
+    def gold_coder_id(self) -> int | None:
+        with self.project.read() as s:
+            return s.scalar(select(Coder.id).where(Coder.name == GOLD))
+
     def layers(self, document_id: int, coders: list[str]) -> dict[str, list[MentionView]]:
         """Each coder's mentions (and gold's), for drawing them side by side."""
         self.require_review()
@@ -114,7 +125,7 @@ class ReviewService:
         self.require_review()
         self.require_adjudicator("settle the gold set")
         action = self.workspace.history.run(adj.AcceptAgreements(document_id))
-        return action.accepted, action.skipped  # type: ignore[attr-defined]
+        return action.accepted, action.skipped
 
 
 def unresolved_per_document(project: Project) -> dict[int, int]:

@@ -88,10 +88,14 @@ def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
         yield ids[i:i + size]
 
 
-def read_documents(session: Session, document_ids: Iterable[int]) -> Iterator[DocData]:
-    """Each document's data, in the order given, read 500 documents at a time (Core rows)."""
+def read_documents(session: Session, document_ids: Iterable[int], only: str | None = None) -> Iterator[DocData]:
+    """Each document's data, in the order given, read 500 documents at a time (Core rows).
+
+    With `only` (a coder's name), only that coder's annotations are read (and the rejections,
+    and who worked on the document): what changed when only gold did."""
     conn = session.connection()
     names = dict(conn.execute(select(Coder.id, Coder.name)).all())
+    only_id = next((i for i, n in names.items() if n == only), -1) if only is not None else None
     for chunk in _chunks(list(dict.fromkeys(document_ids))):
         docs = {d: DocData(d, []) for d in chunk}
         for doc_id, coder_id in conn.execute(
@@ -102,16 +106,17 @@ def read_documents(session: Session, document_ids: Iterable[int]) -> Iterator[Do
                 docs[doc_id].coders.append(names[coder_id])
         spans: dict[int, tuple[int, int, int]] = {}
         for mid, doc_id, coder_id, type_id, start, end, text in conn.execute(
-            select(Mention.id, Mention.document_id, Mention.coder_id, Mention.entity_type_id, Mention.start,
-                   Mention.end, Mention.text).where(Mention.document_id.in_(chunk))
+            _of(select(Mention.id, Mention.document_id, Mention.coder_id, Mention.entity_type_id, Mention.start,
+                       Mention.end, Mention.text).where(Mention.document_id.in_(chunk)), Mention, only_id)
             .order_by(Mention.start, Mention.end.desc(), Mention.id)
         ):
             docs[doc_id].mentions.append(MentionRow(mid, names[coder_id], type_id, start, end, text))
             spans[mid] = (start, end, type_id)
-        _read_events(conn, chunk, names, spans, docs)
+        _read_events(conn, chunk, names, spans, docs, only_id)
         for doc_id, coder_id, code_id, value in conn.execute(
-            select(DocumentCodeValue.document_id, DocumentCodeValue.coder_id, DocumentCodeValue.code_id,
-                   DocumentCodeValue.value).where(DocumentCodeValue.document_id.in_(chunk))
+            _of(select(DocumentCodeValue.document_id, DocumentCodeValue.coder_id, DocumentCodeValue.code_id,
+                       DocumentCodeValue.value).where(DocumentCodeValue.document_id.in_(chunk)),
+                DocumentCodeValue, only_id)
         ):
             docs[doc_id].codes.append((names[coder_id], code_id, value))
         for doc_id, ref in conn.execute(
@@ -121,11 +126,16 @@ def read_documents(session: Session, document_ids: Iterable[int]) -> Iterator[Do
         yield from docs.values()
 
 
+def _of(query: Any, model: Any, coder_id: int | None) -> Any:
+    return query if coder_id is None else query.where(model.coder_id == coder_id)
+
+
 def _read_events(conn: Any, chunk: list[int], names: dict[int, str], spans: dict[int, tuple[int, int, int]],
-                 docs: dict[int, DocData]) -> None:
+                 docs: dict[int, DocData], only_id: int | None = None) -> None:
     rows = conn.execute(
-        select(Event.id, Event.document_id, Event.coder_id, Event.event_type_id, Event.trigger_start,
-               Event.trigger_end, Event.trigger_text).where(Event.document_id.in_(chunk)).order_by(Event.id)
+        _of(select(Event.id, Event.document_id, Event.coder_id, Event.event_type_id, Event.trigger_start,
+                   Event.trigger_end, Event.trigger_text).where(Event.document_id.in_(chunk)), Event, only_id)
+        .order_by(Event.id)
     ).all()
     arguments: dict[int, set[tuple[int, int, int, int]]] = defaultdict(set)
     attributes: dict[int, set[tuple[int, str]]] = defaultdict(set)
@@ -134,7 +144,12 @@ def _read_events(conn: Any, chunk: list[int], names: dict[int, str], spans: dict
             select(EventArgument.event_id, EventArgument.role_id, EventArgument.mention_id)
             .where(EventArgument.event_id.in_(part))
         ):
-            arguments[event_id].add((role_id, *spans[mention_id]))
+            span = spans.get(mention_id)
+            if span is None:  # reading one coder's layer: an argument that is another's mention
+                start, end, type_id = conn.execute(
+                    select(Mention.start, Mention.end, Mention.entity_type_id).where(Mention.id == mention_id)).one()
+                span = spans[mention_id] = (start, end, type_id)
+            arguments[event_id].add((role_id, *span))
         for event_id, attribute_id, value in conn.execute(
             select(EventAttributeValue.event_id, EventAttributeValue.attribute_id, EventAttributeValue.value)
             .where(EventAttributeValue.event_id.in_(part))
@@ -225,12 +240,18 @@ def mention_states(d: DocData, index: dict[str, SpanIndex]) -> list[State]:
     states = []
     for key, holders in by_key.items():
         ref = mention_ref(*key)
-        gold_there = [g for g in gold.overlapping(key[0], key[1])
-                      if versions_of_one_mention(key, (g.start, g.end, g.type_id))]
+        decided, gold_there = mention_gold(key, ref, gold, gold_keys, d.rejected)
         states.append(State("mention", ref, holders, len(coders) >= 2 and len(holders) == len(coders),
-                            _decide(key in gold_keys, ref, d.rejected, gold_there), gold_there,
-                            next(iter(holders.values())), key))
+                            decided, gold_there, next(iter(holders.values())), key))
     return states
+
+
+def mention_gold(key: tuple[int, int, int], ref: str, gold: SpanIndex, gold_keys: set[tuple[int, int, int]],
+                 rejected: set[str]) -> tuple[str, list[MentionRow]]:
+    """What gold says of the mention `key` (see `_decide`), and gold's versions of it."""
+    gold_there = [g for g in gold.overlapping(key[0], key[1])
+                  if versions_of_one_mention(key, (g.start, g.end, g.type_id))]
+    return _decide(key in gold_keys, ref, rejected, gold_there), gold_there
 
 
 def same_place(x: EventRow, y: EventRow) -> bool:

@@ -18,23 +18,26 @@ it is unresolved while gold says nothing. Nothing here changes the project; the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.models import Attribute, DocumentCode, EntityType, EventRole, EventType
+from app.core.services.coders import GOLD
 from app.core.services.review_data import (
     ACCEPTED,
     REJECTED,
     DocData,
     EventRow,
     MentionRow,
+    SpanIndex,
     State,
     code_order,
     code_states,
     event_states,
+    mention_gold,
     mention_ref,
     mention_states,
     read_documents,
@@ -43,7 +46,7 @@ from app.core.services.review_data import (
 )
 
 __all__ = ["ACCEPTED", "REJECTED", "DocumentReview", "Holder", "ReviewCounts", "ReviewItem", "count_reviews",
-           "describe_event", "load_review", "load_reviews"]
+           "describe_event", "load_review", "load_reviews", "regold"]
 
 
 @dataclass(frozen=True)
@@ -93,10 +96,24 @@ class DocumentReview:
     document_id: int
     coders: list[str]  # the coders (not gold) who worked on the document
     items: list[ReviewItem] = field(default_factory=list)
+    basis: ReviewBasis | None = field(default=None, repr=False, compare=False)
+    """What the review was made from, to bring it up to date when only gold changed (`regold`)."""
 
     @property
     def unresolved(self) -> int:
         return sum(item.unresolved for item in self.items)
+
+    def mentions_of(self, coder: str) -> list[MentionRow]:
+        """One coder's (or gold's) mentions, as read for this review."""
+        return [m for m in self.basis.data.mentions if m.coder == coder] if self.basis is not None else []
+
+    def mentions_by_coder(self) -> dict[str, list[MentionRow]]:
+        """Every coder's mentions and gold's, as read for this review (by start)."""
+        out: dict[str, list[MentionRow]] = {}
+        if self.basis is not None:
+            for m in self.basis.data.mentions:
+                out.setdefault(m.coder, []).append(m)
+        return out
 
     @property
     def disagreements(self) -> int:
@@ -109,6 +126,13 @@ class DocumentReview:
 
 
 # ---------------------------------------------------------------- reviews
+
+
+@dataclass
+class ReviewBasis:
+    data: DocData
+    names: _Names
+    order: list[int]  # the document codes' order
 
 
 @dataclass
@@ -133,7 +157,7 @@ def load_reviews(session: Session, document_ids: Iterable[int]) -> list[Document
     order = code_order(session)
     out = []
     for d in read_documents(session, document_ids):
-        review = DocumentReview(d.document_id, d.coders)
+        review = DocumentReview(d.document_id, d.coders, basis=ReviewBasis(d, names, order))
         review.items += _mention_items(d, names)
         review.items += _event_items(d, names)
         review.items += [_code_item(d, state, names) for state in code_states(d, order)]
@@ -143,6 +167,48 @@ def load_reviews(session: Session, document_ids: Iterable[int]) -> list[Document
 
 def load_review(session: Session, document_id: int) -> DocumentReview:
     return load_reviews(session, [document_id])[0]
+
+
+def regold(session: Session, review: DocumentReview) -> tuple[DocumentReview, list[int]]:
+    """The review as `load_review` would read it now, when since `review` was read only gold's
+    annotations and the rejections of the document changed: only gold's layer is read again, and
+    only the gold state of the items moves (which items there are depends on the coders alone).
+    Returns the new review and the positions of the items that changed."""
+    if review.basis is None:
+        raise ValueError("this review was not read by load_review")
+    old = review.basis.data
+    gold = next(read_documents(session, [review.document_id], only=GOLD))
+    d = DocData(old.document_id, old.coders, [m for m in old.mentions if m.coder != GOLD] + gold.mentions,
+                [e for e in old.events if e.coder != GOLD] + gold.events,
+                [c for c in old.codes if c[0] != GOLD] + gold.codes, gold.rejected)
+    names, order = review.basis.names, review.basis.order
+    describe = _event_describer(d, names)
+    now: dict[str, tuple[str, str]] = {}
+    # A mention item's gold state depends on gold's mentions overlapping it and its rejection:
+    # only those near a gold mention that came or went, or whose rejection did, are looked at.
+    moved = ({(m.start, m.end, m.type_id) for m in old.mentions if m.coder == GOLD}
+             ^ {(m.start, m.end, m.type_id) for m in gold.mentions})
+    rejections = old.rejected ^ gold.rejected
+    gold_index = SpanIndex(gold.mentions)
+    gold_keys = {(m.start, m.end, m.type_id) for m in gold.mentions}
+    for item in review.items:
+        if item.kind != "mention" or not (item.ref in rejections or any(
+                start < item.end and item.start < end for start, end, _ in moved)):  # type: ignore[operator]
+            continue
+        key = (item.start, item.end, int(item.ref.rsplit(":", 1)[1]))
+        decided, gold_there = mention_gold(key, item.ref, gold_index, gold_keys, d.rejected)  # type: ignore[arg-type]
+        now[item.ref] = (decided, "; ".join(_describe_mention(o, names) for o in gold_there))
+    for st in event_states(d):
+        now[st.ref] = (st.gold, "; ".join(describe(g) for g in st.gold_there))
+    for st in code_states(d, order):
+        now[st.ref] = (st.gold, st.gold_there[0] if st.gold_there else "")
+    items, changed = list(review.items), []
+    for i, item in enumerate(items):
+        state = now.get(item.ref)
+        if state is not None and state != (item.gold, item.gold_description):
+            items[i] = replace(item, gold=state[0], gold_description=state[1])
+            changed.append(i)
+    return DocumentReview(review.document_id, review.coders, items, ReviewBasis(d, names, order)), changed
 
 
 @dataclass(frozen=True)
@@ -195,7 +261,7 @@ def describe_event(type_name: str, trigger_text: str | None, arguments: Iterable
     return f"{type_name}{trig}" + (" — " + "; ".join(parts) if parts else "")
 
 
-def _event_items(d: DocData, names: _Names) -> list[ReviewItem]:
+def _event_describer(d: DocData, names: _Names) -> Callable[[EventRow], str]:
     span_text = {(m.start, m.end, m.type_id): m.text for m in d.mentions}
 
     def describe(e: EventRow) -> str:
@@ -205,6 +271,11 @@ def _event_items(d: DocData, names: _Names) -> list[ReviewItem]:
             [(names.attribute[a], v) for a, v in e.attributes],
         )
 
+    return describe
+
+
+def _event_items(d: DocData, names: _Names) -> list[ReviewItem]:
+    describe = _event_describer(d, names)
     items = []
     for st in event_states(d):
         first: EventRow = st.first

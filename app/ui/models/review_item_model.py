@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
@@ -22,21 +23,57 @@ STATUS_COLORS = {"unresolved": "#fde2e2", "agreed": "#e3f4e1", "agreed, in gold"
 
 
 class ReviewItemModel(RowTableModel[ReviewItem]):
+    """The listed rows are the review's items the filter keeps, in the review's order. After a
+    decision only the items whose state changed are put in (`update_items`): their rows change,
+    or leave or join the list, so the view keeps its place and redraws only those rows."""
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.coders: list[str] = []
         self.COLUMNS = ("status", "kind", "place", "what")
+        self._which = "unresolved"
+        self._positions: list[int] = []  # each listed row's position in the review's items
+        self._position_of: dict[str, int] = {}  # ref -> position in the review's items
 
     def set_items(self, items: list[ReviewItem], coders: list[str], which: str = "unresolved") -> None:
         self.beginResetModel()
         self.coders = list(coders)
         self.COLUMNS = ("status", "kind", "place", "what", *self.coders, "gold")
+        self._which = which
         keep = FILTERS[which][1]
-        self._rows = [item for item in items if keep(item)]
+        self._positions = [i for i, item in enumerate(items) if keep(item)]
+        self._rows = [items[i] for i in self._positions]
+        self._position_of = {item.ref: i for i, item in enumerate(items)}
         self.endResetModel()
 
+    def update_items(self, items: list[ReviewItem], changed: list[int]) -> None:
+        """`items` is the review again, the same items in the same order, of which those at the
+        `changed` positions are new: their rows are redrawn, or removed or inserted as the filter
+        now says."""
+        keep = FILTERS[self._which][1]
+        for i in sorted(changed):
+            item = items[i]
+            row = bisect_left(self._positions, i)
+            listed = row < len(self._positions) and self._positions[row] == i
+            if listed and keep(item):
+                self._rows[row] = item
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
+            elif listed:
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self._rows[row], self._positions[row]
+                self.endRemoveRows()
+            elif keep(item):
+                self.beginInsertRows(QModelIndex(), row, row)
+                self._rows.insert(row, item)
+                self._positions.insert(row, i)
+                self.endInsertRows()
+
     def row_of(self, ref: str) -> int | None:
-        return next((i for i, item in enumerate(self._rows) if item.ref == ref), None)
+        i = self._position_of.get(ref)
+        if i is None:
+            return None
+        row = bisect_left(self._positions, i)
+        return row if row < len(self._positions) and self._positions[row] == i else None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         item = self.row_at(index.row()) if index.isValid() else None
