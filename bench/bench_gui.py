@@ -25,13 +25,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication
 
-from corpus import generate, long_document  # noqa: E402
-
-from app.core.project import open_project  # noqa: E402
-from app.core.services.projects import init_project  # noqa: E402
-
+from app.core.project import open_project
+from app.core.services.projects import init_project
+from corpus import generate, long_document
 
 SAY = sys.stdout  # stderr under --json, so stdout holds only the JSON object
 

@@ -68,3 +68,17 @@ def test_a_change_touches_its_document_or_everything():
     assert Change(everything=True).touches(4) and not Change(everything=True).touches(None)
     with pytest.raises(ValueError):
         Change(source="typo")
+
+
+def test_a_deleted_qt_listener_stops_listening(qtbot, seeded_project):
+    import shiboken6
+
+    from app.ui.change_signals import ChangeSignals
+
+    signals = ChangeSignals(seeded_project)
+    heard: list[Change] = []
+    signals.changed.connect(heard.append)
+    seeded_project.changes.publish(Change())
+    shiboken6.delete(signals)  # as when its parent window is deleted
+    seeded_project.changes.publish(Change())  # no "Signal source has been deleted" after a commit
+    assert len(heard) == 1 and seeded_project.changes._listeners == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 from app.core.changes import Change
@@ -36,4 +37,7 @@ class ChangeSignals(QObject):
             self._unsubscribe = None
 
     def _publish(self, change: Change) -> None:
+        if not shiboken6.isValid(self):  # deleted with its parent (a closed window): stop listening
+            self.detach()
+            return
         self.changed.emit(change)

@@ -36,8 +36,10 @@ def show_compare(window: ReviewHost) -> None:
     service = ReviewService(window.workspace)
     service.require_review()
     row = window.workspace.document_row(document_id)
-    if window.compare_window is not None:
+    if window.compare_window is not None:  # one Compare view at a time: the old one goes for good
         window.compare_window.close()
+        window.compare_window.deleteLater()
+        window.compare_window = None
     compare = CompareWindow(service, document_id, row.title if row else str(document_id), window.run, window.window_widget())
     compare.openPlace.connect(window.open_place)
     compare.editGold.connect(lambda doc: window.run(lambda: edit_gold(window, doc)))
