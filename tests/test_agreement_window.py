@@ -127,9 +127,22 @@ def test_the_window_compares_what_the_command_compares_and_says_so(window, coded
 
     from app.cli import main
 
-    header = window.agreement_window.findChildren(QLabel)[0].text()
+    header = window.agreement_window.findChild(QLabel, "agreement-header").text()
     with open_project(coded) as project:
         default = agreement_report(project)
     assert f"Documents compared: {default['documents_compared']} (those every coder marked done)" in header
     assert main(["agreement", "--project", str(coded)]) == 0
     assert f"documents compared {default['documents_compared']} (marked done by every coder)" in capsys.readouterr().out
+
+
+def test_the_window_says_when_its_figures_are_out_of_date_and_recomputes_them(window):
+    dialog = window.agreement_window
+    assert dialog.stale_bar.isHidden()
+    window.open_document(1)
+    text = window.reader.text
+    start = text.index("Meta")
+    organization = next(t.id for t in window.workspace.codebook.entity_types if t.name == "Organization")
+    window.workspace.tag(1, text, start, start + 4, organization)  # lead codes: the figures may change
+    assert not dialog.stale_bar.isHidden() and "tag mention" in dialog.stale_label.text()
+    dialog.recompute.emit()
+    assert window.agreement_window is not dialog and window.agreement_window.stale_bar.isHidden()

@@ -29,12 +29,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.changes import Change
+from app.core.project import Project
 from app.ui.agreement_rows import (
     DISAGREEMENT_COLUMNS,
     DisagreementFilter,
     report_rows,
     report_tables,
 )
+from app.ui.change_signals import ChangeSignals
 from app.ui.models.row_table_model import RowTableModel
 
 __all__ = ["AgreementWindow", "DisagreementProxy", "TupleTableModel", "report_rows"]
@@ -110,19 +113,39 @@ class AgreementWindow(QDialog):
     """Double-click a disagreement to open its document at that place."""
 
     openPlace = Signal(int, object, object)  # document id, start or None, end or None
+    recompute = Signal()  # the user asked for the figures of the project as it is now
 
-    def __init__(self, report: dict[str, Any], parent: QWidget | None = None) -> None:
+    def __init__(self, report: dict[str, Any], parent: QWidget | None = None, project: Project | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("agreement-window")
         self.setWindowTitle("Agreement")
         self.resize(1000, 700)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(
+        self.stale_bar = QWidget()  # shown once a change reaches the project after the computation
+        self.stale_bar.setObjectName("agreement-stale")
+        stale = QHBoxLayout(self.stale_bar)
+        stale.setContentsMargins(0, 0, 0, 0)
+        self.stale_label = QLabel()
+        stale.addWidget(self.stale_label, 1)
+        again = QPushButton("Recompute")
+        again.setObjectName("agreement-recompute")
+        again.clicked.connect(lambda _=False: self.recompute.emit())
+        stale.addWidget(again)
+        self.stale_bar.hide()
+        layout.addWidget(self.stale_bar)
+        self._changes_seen = 0
+        if project is not None:
+            self._signals = ChangeSignals(project, self)
+            self._signals.changed.connect(self._project_changed)
+        self.header = QLabel(
             f"Coders: {', '.join(report['coders'])}. Documents compared: {report['documents_compared']} "
             f"({'every document any two coders worked on' if report.get('include_unfinished') else 'those every coder marked done'}); "
             f"left out: {len(report['documents_left_out'])} (see the last tab). Coder A is the reference for "
             "precision and recall; n/a means undefined (e.g. a side with no mentions), never 0."
-        ))
+        )
+        self.header.setObjectName("agreement-header")
+        self.header.setWordWrap(True)
+        layout.addWidget(self.header)
         splitter = QSplitter(Qt.Orientation.Vertical)
         layout.addWidget(splitter)
         self.tabs = QTabWidget()
@@ -139,6 +162,15 @@ class AgreementWindow(QDialog):
         splitter.addWidget(self._selected_panel(disagreements.rows, disagreements.items))
         splitter.setSizes([350, 300])
         self.show_disagreements(None)
+
+    def _project_changed(self, change: Change) -> None:
+        """Figures are not recomputed by themselves (that can take a while): the window says they are
+        out of date and offers to recompute them."""
+        self._changes_seen += 1
+        what = change.label or ("changes by another program" if change.source == "outside" else change.source)
+        self.stale_label.setText(f"<b>Out of date:</b> the project changed since these figures were computed "
+                                 f"({self._changes_seen} change(s), the last: {what}).")
+        self.stale_bar.show()
 
     def _selected_panel(self, rows: list[tuple[Any, ...]], items: list[dict[str, Any]]) -> QWidget:
         """The label, "Show all" and the table of the selected row's disagreements."""

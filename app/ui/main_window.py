@@ -313,9 +313,13 @@ class MainWindow(QMainWindow):
                 return agreement_report(project)
 
         report = run_task(self, "Computing agreement…", task)
-        self.agreement_window = AgreementWindow(report, self)
+        if self.agreement_window is not None:  # the figures of now replace the older ones
+            self.agreement_window.close()
+            self.agreement_window.deleteLater()
+        self.agreement_window = AgreementWindow(report, self, self.project)
         self.agreement_window.openPlace.connect(
             lambda doc, start, end: self.run(lambda: review_actions.open_disagreement(self, doc, start, end)))
+        self.agreement_window.recompute.connect(lambda: self.run(self.show_agreement))
         self.agreement_window.show()
 
     def open_place(self, document_id: int, start: int | None, end: int | None) -> None:
