@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from PySide6.QtWidgets import QApplication
 
 from app.core.project import open_project
+from app.core.search_index import sync_search_index
 from app.core.services.projects import init_project
 from corpus import generate, long_document
 
@@ -186,6 +187,8 @@ def bench_many_documents(app: QApplication, tmp: Path, docs: int) -> dict[str, f
     project = init_project(path, empty=True)
     t0 = time.perf_counter()
     generate(project, docs, mentions_per_doc=2, events_per_doc=0, coders=("alice",), doc_chars=1200)
+    with project.uow() as session:  # what an import does at its end: the texts are searchable
+        sync_search_index(session)
     project.close()
     say(f"(generated {docs:,} documents in {time.perf_counter() - t0:.1f} s; "
           f"file {path.stat().st_size / 1e6:.0f} MB)")
@@ -199,11 +202,13 @@ def bench_many_documents(app: QApplication, tmp: Path, docs: int) -> dict[str, f
           f"(rows loaded: {window.doc_model.rowCount()} of {window.doc_model.total:,}; target <= 2000 ms)")
     t0 = time.perf_counter()
     window.filter_box.setText("ar")
+    window.documents.apply_filter()  # as Enter does (typing waits for a pause first)
     app.processEvents()
-    say(f"filter the document list: {(time.perf_counter() - t0) * 1000:.0f} ms "
+    filter_ms = (time.perf_counter() - t0) * 1000
+    say(f"filter the document list by title and text (\"ar\", FTS index): {filter_ms:.0f} ms "
         f"({window.doc_model.total:,} matches)")
     window.close()
-    return {"project_open_ms": elapsed * 1000}
+    return {"project_open_ms": elapsed * 1000, "filter_ms": filter_ms}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,6 +1,7 @@
 """The views follow the change channel: a command made anywhere shows everywhere, row by row."""
 
 import pytest
+from PySide6.QtCore import Qt
 
 from app.core.changes import everything
 from app.core.project import open_project
@@ -73,3 +74,17 @@ def test_a_change_of_everything_rereads_and_keeps_the_open_document(window):
     assert window.pane.mention_model.mentions == []
     window.project.changes.publish(everything("outside"))
     assert window.document_id == 1 and len(window.pane.mention_model.mentions) == 1
+
+
+def test_the_document_filter_finds_text_once_typing_pauses(window, qtbot):
+    box = window.filter_box
+    box.insert("مليار")  # typed (an input method gives it at once); in the Arabic articles' text, not in any title
+    assert window.doc_model.rowCount() == 5  # nothing yet: one search when typing pauses
+    qtbot.waitUntil(lambda: window.doc_model.rowCount() < 5, timeout=3000)
+    found = {window.doc_model.document_at(r).language for r in range(window.doc_model.rowCount())}
+    assert found == {"ar"}
+    box.clear()
+    box.insert("छंटनी")
+    qtbot.keyClick(box, Qt.Key.Key_Return)  # Enter searches at once
+    assert [window.doc_model.document_at(r).language for r in range(window.doc_model.rowCount())] == ["hi"]
+    assert window.document_id == 1  # filtering never changes the open document
