@@ -16,7 +16,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
 from app.core.errors import AnnotaryError
-from app.core.services.history import Action
+from app.core.services.history import Action, known
 from app.ui.annotation_pane import AnnotationPane
 from app.ui.document_views import DocumentViews
 from app.ui.external_refresh import notice_external_changes
@@ -64,11 +64,12 @@ class CodingCommands(QObject):
             ws.retype_mention(mention.id, entity_type_id)
             return
         precise = self.reader.precise_selection  # Alt held while selecting: no snapping to words
-        action = ws.tag(doc, self.reader.text, start, end, entity_type_id, precise)
-        cursor = self.reader.textCursor()
-        cursor.clearSelection()
-        self.reader.setTextCursor(cursor)
-        self.views.select_mention(action.mention_id, emphasize=False)  # type: ignore[arg-type]
+        with self.reader.batched():  # the new highlight and its outline: one redraw
+            action = ws.tag(doc, self.reader.text, start, end, entity_type_id, precise)
+            cursor = self.reader.textCursor()
+            cursor.clearSelection()
+            self.reader.setTextCursor(cursor)
+            self.views.select_mention(known(action.mention_id), emphasize=False)
         event = self.views.selected_event()
         if event is not None and self.pane.tabs.currentIndex() == 1:
             self.views.select_event(event.id)  # the new mention may fill one of its roles
@@ -78,7 +79,7 @@ class CodingCommands(QObject):
         action = self.host.workspace.create_event(doc, event_type_id, self.reader.text, self.reader.selection_cp(),
                                                   self.reader.precise_selection)
         self.pane.tabs.setCurrentIndex(1)
-        self.views.select_event(action.event_id)  # type: ignore[arg-type]
+        self.views.select_event(known(action.event_id))
 
     def delete_selected(self) -> None:
         event = self.views.selected_event()

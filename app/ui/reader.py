@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from operator import attrgetter
 
 from PySide6.QtCore import QEvent, QPoint, Qt, Signal
@@ -79,6 +80,8 @@ class ReaderView(QTextEdit):
         self._find_ends: list[int] = []
         self._starts: list[int] = []
         self._max_len = 0
+        self._batch_depth = 0
+        self._batch_dirty = False
         self.selectionChanged.connect(self._emit_selection)
         self.verticalScrollBar().valueChanged.connect(lambda _value: self.refresh_highlights())
 
@@ -176,7 +179,23 @@ class ReaderView(QTextEdit):
         j = bisect_left(self._starts, hi)
         return [s for s in self._spans[i:j] if s.end > lo]
 
+    @contextmanager
+    def batched(self) -> Iterator[None]:
+        """Redraw the highlights once at the end of the block, however many changes it makes (a
+        command that adds a span and then outlines it pays for one redraw, not two)."""
+        self._batch_depth += 1
+        try:
+            yield
+        finally:
+            self._batch_depth -= 1
+            if self._batch_depth == 0 and self._batch_dirty:
+                self._batch_dirty = False
+                self.refresh_highlights()
+
     def refresh_highlights(self) -> None:
+        if self._batch_depth:
+            self._batch_dirty = True
+            return
         lo, hi = self.visible_range()
         selections = [self._selection(seg.start, seg.end, self._format(seg))
                       for seg in segments(self.spans_between(lo, hi), lo, hi)]

@@ -66,7 +66,7 @@ def _row(session: Session, model: type[T], ident: int | None) -> T:
     return row
 
 
-def _known(value: T | None) -> T:
+def known(value: T | None) -> T:
     """An id or snapshot the action set when it was done (undo and redo come after do)."""
     if value is None:
         raise AnnotaryError("this action was never done, so it cannot be undone or redone")
@@ -98,21 +98,21 @@ class CreateMention(Action):
     def do(self, session: Session) -> None:
         self._new_status = _status_missing(session, self.document_id, self.coder_id)
         if self._snap is not None:
-            restore(session, _known(self._snap))
+            restore(session, known(self._snap))
             svc.touch_status(session, self.document_id, self.coder_id)
         else:
             m = svc.create_mention(session, self.document_id, self.coder_id, self.entity_type_id, self.start, self.end)
             self.mention_id = m.id
 
     def undo(self, session: Session) -> None:
-        self._snap = snapshot_mention(session, _known(self.mention_id))
-        svc.delete_mention(session, _known(self.mention_id))
+        self._snap = snapshot_mention(session, known(self.mention_id))
+        svc.delete_mention(session, known(self.mention_id))
         if self._new_status:
             _forget_status(session, self.document_id, self.coder_id)
 
     def change(self) -> Change:
         return Change(label=self.label, document_id=self.document_id, coder_id=self.coder_id,
-                      mentions=frozenset({_known(self.mention_id)}), status=self._new_status)
+                      mentions=frozenset({known(self.mention_id)}), status=self._new_status)
 
 
 @dataclass
@@ -123,15 +123,15 @@ class DeleteMention(Action):
     _snap: Snapshot | None = field(default=None, repr=False)
 
     def do(self, session: Session) -> None:
-        self._snap = snapshot_mention(session, _known(self.mention_id))
+        self._snap = snapshot_mention(session, known(self.mention_id))
         self.document_id = self._snap.rows[0][1]["document_id"]
-        svc.delete_mention(session, _known(self.mention_id))
+        svc.delete_mention(session, known(self.mention_id))
 
     def undo(self, session: Session) -> None:
-        restore(session, _known(self._snap))
+        restore(session, known(self._snap))
 
     def change(self) -> Change:
-        return Change(label=self.label, document_id=self.document_id, mentions=frozenset({_known(self.mention_id)}),
+        return Change(label=self.label, document_id=self.document_id, mentions=frozenset({known(self.mention_id)}),
                       arguments=True)
 
 
@@ -156,12 +156,12 @@ class RetypeMention(Action):
         session.flush()
 
     def undo(self, session: Session) -> None:
-        svc.retype_mention(session, self.mention_id, _known(self._old))
+        svc.retype_mention(session, self.mention_id, known(self._old))
         for snap in self._dropped:
             restore(session, snap)
 
     def change(self) -> Change:
-        return Change(label=self.label, document_id=self.document_id, mentions=frozenset({_known(self.mention_id)}))
+        return Change(label=self.label, document_id=self.document_id, mentions=frozenset({known(self.mention_id)}))
 
 
 @dataclass
@@ -178,21 +178,21 @@ class CreateEvent(Action):
     def do(self, session: Session) -> None:
         self._new_status = _status_missing(session, self.document_id, self.coder_id)
         if self._snap is not None:
-            restore(session, _known(self._snap))
+            restore(session, known(self._snap))
             svc.touch_status(session, self.document_id, self.coder_id)
         else:
             ev = svc.create_event(session, self.document_id, self.coder_id, self.event_type_id, self.trigger)
             self.event_id = ev.id
 
     def undo(self, session: Session) -> None:
-        self._snap = snapshot_event(session, _known(self.event_id))
-        svc.delete_event(session, _known(self.event_id))
+        self._snap = snapshot_event(session, known(self.event_id))
+        svc.delete_event(session, known(self.event_id))
         if self._new_status:
             _forget_status(session, self.document_id, self.coder_id)
 
     def change(self) -> Change:
         return Change(label=self.label, document_id=self.document_id, coder_id=self.coder_id,
-                      events=frozenset({_known(self.event_id)}), status=self._new_status)
+                      events=frozenset({known(self.event_id)}), status=self._new_status)
 
 
 @dataclass
@@ -203,15 +203,15 @@ class DeleteEvent(Action):
     _snap: Snapshot | None = field(default=None, repr=False)
 
     def do(self, session: Session) -> None:
-        self._snap = snapshot_event(session, _known(self.event_id))
+        self._snap = snapshot_event(session, known(self.event_id))
         self.document_id = self._snap.rows[0][1]["document_id"]
-        svc.delete_event(session, _known(self.event_id))
+        svc.delete_event(session, known(self.event_id))
 
     def undo(self, session: Session) -> None:
-        restore(session, _known(self._snap))
+        restore(session, known(self._snap))
 
     def change(self) -> Change:
-        return Change(label=self.label, document_id=self.document_id, events=frozenset({_known(self.event_id)}))
+        return Change(label=self.label, document_id=self.document_id, events=frozenset({known(self.event_id)}))
 
 
 @dataclass
@@ -227,17 +227,17 @@ class AddArgument(Action):
     def do(self, session: Session) -> None:
         self.document_id = _row(session, Event, self.event_id).document_id
         if self._snap is not None:
-            restore(session, _known(self._snap))
+            restore(session, known(self._snap))
         else:
             self.argument_id = svc.add_argument(session, self.event_id, self.role_id, self.mention_id).id
 
     def undo(self, session: Session) -> None:
         arg = _row(session, EventArgument, self.argument_id)
         self._snap = snapshot_row(arg)
-        svc.remove_argument(session, _known(self.argument_id))
+        svc.remove_argument(session, known(self.argument_id))
 
     def change(self) -> Change:
-        return Change(label=self.label, document_id=self.document_id, events=frozenset({_known(self.event_id)}))
+        return Change(label=self.label, document_id=self.document_id, events=frozenset({known(self.event_id)}))
 
 
 @dataclass
@@ -251,10 +251,10 @@ class RemoveArgument(Action):
         arg = _row(session, EventArgument, self.argument_id)
         self.document_id = _row(session, Event, arg.event_id).document_id
         self._snap = snapshot_row(arg)
-        svc.remove_argument(session, _known(self.argument_id))
+        svc.remove_argument(session, known(self.argument_id))
 
     def undo(self, session: Session) -> None:
-        restore(session, _known(self._snap))
+        restore(session, known(self._snap))
 
     def change(self) -> Change:
         event_id = self._snap.rows[0][1]["event_id"] if self._snap is not None else None
@@ -285,7 +285,7 @@ class SetEventAttribute(Action):
         svc.set_event_attribute(session, self.event_id, self.attribute_id, self._old)
 
     def change(self) -> Change:
-        return Change(label=self.label, document_id=self.document_id, events=frozenset({_known(self.event_id)}))
+        return Change(label=self.label, document_id=self.document_id, events=frozenset({known(self.event_id)}))
 
 
 @dataclass
@@ -365,7 +365,7 @@ class SetMentionAttribute(Action):
         svc.set_mention_attribute(session, self.mention_id, self.attribute_id, self._old)
 
     def change(self) -> Change:
-        return Change(label=self.label, document_id=self.document_id, mentions=frozenset({_known(self.mention_id)}))
+        return Change(label=self.label, document_id=self.document_id, mentions=frozenset({known(self.mention_id)}))
 
 
 class Compound(Action):
