@@ -12,6 +12,7 @@ go to stderr).
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import random
@@ -60,6 +61,7 @@ def bench_long_document(app: QApplication, tmp: Path, chars: int, mentions: int,
     window.resize(1400, 900)
     window.show()
     app.processEvents()
+    gc.freeze()  # as app/ui/main.py does once the window is up
     text = window.workspace.document_text(doc_id)
     results: dict[str, list[float]] = {k: [] for k in ("plain_paint", "full_paint", "plain_layout", "full_layout")}
     for _ in range(repeat):

@@ -20,7 +20,7 @@ def state(seeded_project):
 
 
 def fresh(ws, doc):
-    return ws.mentions(doc), ws.events(doc)
+    return ws.mentions(doc, partial_words=False), ws.events(doc)
 
 
 def replay_rows(before, delta, after):

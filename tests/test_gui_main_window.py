@@ -446,7 +446,7 @@ def test_partial_word_selection_is_stored_as_whole_words(qtbot, window):
     assert [(m.start, m.end, m.text) for m in mentions] == [
         (i, i + 4, "Meta"), (i, i + len("Meta reverses decision"), "Meta reverses decision")]
     model = window.pane.mention_model
-    assert not any(m.partial_word for m in model.mentions)
+    assert not any(model.partial_word(m) for m in model.mentions)
     assert {model.index(r, 1).data() for r in range(2)} == {"Meta", "Meta reverses decision"}
 
 
@@ -460,11 +460,11 @@ def test_alt_while_selecting_keeps_character_precision(qtbot, window):
     (m,) = stored(window)
     assert (m.start, m.end, m.text) == (i, i + 3, "Met")
     model = window.pane.mention_model
-    assert model.mentions[0].partial_word
+    assert model.partial_word(model.mentions[0])
     assert model.index(0, 1).data() == "\u2702 Met"
     assert "inside a word" in model.index(0, 1).data(Qt.ItemDataRole.ToolTipRole)
     window.open_document(window.document_id)  # read back: computed again from the stored text and offsets
-    assert window.pane.mention_model.mentions[0].partial_word
+    assert window.pane.mention_model.partial_word(window.pane.mention_model.mentions[0])
     # Alt pressed only after the drag began (desktops that move windows on Alt+press) works too
     j = text.index("reverses", i)
     _drag(qtbot, window, j, j + 3, release_mod=Qt.KeyboardModifier.AltModifier)

@@ -53,7 +53,7 @@ class DocumentViews(QObject):
         self.reader.show_document(self.session.text, self._all_spans())
         self.reader.moveCursor(self.reader.textCursor().MoveOperation.Start)
         self.reader.verticalScrollBar().setValue(0)
-        self.pane.mention_model.set_mentions(self.session.mentions)
+        self.pane.mention_model.set_mentions(self.session.mentions, self.session.text)
         self.pane.event_model.set_events(self.session.state.events)
         self._show_counts()
         self.show_forms()
@@ -112,7 +112,7 @@ class DocumentViews(QObject):
     def _reshow_annotations(self) -> None:
         """Every annotation may have changed: the lists are reset, selections kept by id."""
         mention = self.selected_mention()
-        self.pane.mention_model.set_mentions(self.session.mentions)
+        self.pane.mention_model.set_mentions(self.session.mentions, self.session.text)
         self.reader.set_spans(self._all_spans())
         if mention is not None:
             self.select_mention(mention.id, emphasize=False)

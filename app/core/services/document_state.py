@@ -74,7 +74,7 @@ class DocumentState:
         ws = self._workspace()
         self.text = ws.document_text(document_id)
         self.document_id = document_id
-        self.mentions = ws.mentions(document_id, text=self.text)
+        self.mentions = ws.mentions(document_id, text=self.text, partial_words=False)
         self.events = ws.events(document_id)
 
     def close(self) -> None:
@@ -84,7 +84,7 @@ class DocumentState:
         """Re-read the annotations (the text never changes)."""
         if self.document_id is not None:
             ws = self._workspace()
-            self.mentions = ws.mentions(self.document_id, text=self.text)
+            self.mentions = ws.mentions(self.document_id, text=self.text, partial_words=False)
             self.events = ws.events(self.document_id)
 
     def mention(self, mention_id: int) -> MentionView | None:
@@ -111,7 +111,7 @@ class DocumentState:
 
     def _patch_mentions(self, ws: Workspace, ids: frozenset[int]) -> MentionDelta:
         delta = MentionDelta()
-        fresh = {m.id: m for m in ws.mentions(self.document_id, ids=ids, text=self.text)}  # type: ignore[arg-type]
+        fresh = {m.id: m for m in ws.mentions(self.document_id, ids=ids, text=self.text, partial_words=False)}  # type: ignore[arg-type]
         rows = [i for i, m in enumerate(self.mentions) if m.id in ids]
         for row in reversed(rows):  # highest first
             old = self.mentions[row]

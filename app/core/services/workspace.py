@@ -62,9 +62,10 @@ class MentionView(NamedTuple):
     end: int
     text: str
     coder: str
-    partial_word: bool = False
+    partial_word: bool | None = False
     """Starts or ends inside a word (tagged with Alt, or imported): computed from the
-    document text, never stored."""
+    document text, never stored. None: not computed here (`mentions(partial_words=False)`:
+    the mention table computes it for the rows it shows)."""
     attributes: tuple[tuple[str, str], ...] = ()
     """(attribute name, value) pairs, in codebook order; a flag that is set has the value "true"."""
 
@@ -260,7 +261,8 @@ class Workspace:
         return text
 
     def mentions(self, document_id: int, coder: tuple[int, str] | None = None,
-                 ids: Iterable[int] | None = None, text: str | None = None) -> list[MentionView]:
+                 ids: Iterable[int] | None = None, text: str | None = None,
+                 partial_words: bool = True) -> list[MentionView]:
         """This coder's mentions of a document (or, given `(id, name)`, another coder's); only
         those of `ids` if given (those still there). `text` is the document's, if at hand."""
         coder_id, coder_name = coder if coder is not None else (self.coder_id, self.coder_name)
@@ -287,7 +289,8 @@ class Workspace:
             by_mention.setdefault(mid, []).append((name, value))
         types = {t.id: (t.name, t.color) for t in self.codebook.entity_types}
         return [
-            MentionView(mid, tid, *types[tid], start, end, text, coder_name, is_partial_word(doc_text or "", start, end),
+            MentionView(mid, tid, *types[tid], start, end, text, coder_name,
+                        is_partial_word(doc_text or "", start, end) if partial_words else None,
                         tuple(by_mention.get(mid, ())))
             for mid, tid, start, end, text in rows
         ]

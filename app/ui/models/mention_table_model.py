@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor
 
 from app.core.services.document_state import MentionDelta
 from app.core.services.workspace import MentionView
+from app.core.spans import is_partial_word
 from app.core.text import is_rtl_text
 from app.core.validation import FLAG_VALUE
 from app.ui.models.row_table_model import RowTableModel
@@ -28,11 +29,29 @@ def attribute_note(m: MentionView) -> str:
 
 class MentionTableModel(RowTableModel[MentionView]):
     COLUMNS = COLUMNS
+    _text = ""
 
-    def set_mentions(self, mentions: Sequence[MentionView]) -> None:
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._partial: dict[tuple[int, int], bool] = {}
+
+    def set_mentions(self, mentions: Sequence[MentionView], text: str | None = None) -> None:
+        """`text`: the document's, to tell partial-word mentions whose `partial_word` was not computed."""
         self.beginResetModel()
         self._rows = list(mentions)
+        if text is not None:
+            self._text = text
+        self._partial.clear()
         self.endResetModel()
+
+    def partial_word(self, m: MentionView) -> bool:
+        """Computed for the rows shown only (a few dozen, not the thousands of a long document)."""
+        if m.partial_word is not None:
+            return m.partial_word
+        key = (m.start, m.end)
+        if key not in self._partial:
+            self._partial[key] = is_partial_word(self._text, m.start, m.end)
+        return self._partial[key]
 
     def apply(self, delta: MentionDelta, mentions: Sequence[MentionView]) -> None:
         """Follow a change row by row (selection and scroll position stay with their mentions)."""
@@ -68,7 +87,7 @@ class MentionTableModel(RowTableModel[MentionView]):
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 1:
                 text = "\u2067" + m.text + "\u2069" if is_rtl_text(m.text) else m.text  # "14.3 مليار دولار" reads right to left
-                return PARTIAL_MARK + text if m.partial_word else text
+                return PARTIAL_MARK + text if self.partial_word(m) else text
             return (m.type_name, m.text, m.start, m.end)[col]
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 1 and is_rtl_text(m.text):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -76,7 +95,7 @@ class MentionTableModel(RowTableModel[MentionView]):
             return QColor(m.color)
         if role == Qt.ItemDataRole.ToolTipRole:
             tip = f"{m.type_name} by {m.coder}: “{m.text}” ({m.start}–{m.end})" + attribute_note(m)
-            return f"{tip}\n{PARTIAL_NOTE}" if m.partial_word else tip
+            return f"{tip}\n{PARTIAL_NOTE}" if self.partial_word(m) else tip
         if role == Qt.ItemDataRole.UserRole:
             return m.id
         return None
