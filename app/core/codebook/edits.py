@@ -321,7 +321,8 @@ def _drop_from_applies_to(rows: CodebookRows, target: str, name: str) -> None:
 
 def _remove_entity_type(session: Session, rows: CodebookRows, item: Row) -> None:
     name, type_id = item["name"], item["id"]
-    roles = [r for r, t in rows.accepts if t == type_id]
+    roles = [r["id"] for e in rows.items(EVENT) for r in rows.items(ROLE, event_type_id=e["id"])
+             if (r["id"], type_id) in rows.accepts]
     usage = mentions_of_type(session, type_id)
     if usage:
         also = f" (and {plural(len(roles), 'event role')} accept it)" if roles else ""

@@ -95,7 +95,7 @@ class MergeEventType(CodebookEdit):
         arguments = annotation_rows(session, EventArgument.__table__, EventArgument.event_id.in_(of_source))
         mention_types = dict(session.execute(
             select(Mention.id, Mention.entity_type_id).join(EventArgument, EventArgument.mention_id == Mention.id)
-            .where(EventArgument.event_id.in_(of_source))).tuples().all())
+            .where(EventArgument.event_id.in_(of_source))).all())
         target_roles = {name_key(r["name"]): r for r in rows.items(ROLE, event_type_id=self.target_id)}
         mapping: dict[int, Row] = {}
         unmapped: Counter[str] = Counter()

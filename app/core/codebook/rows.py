@@ -187,6 +187,6 @@ def _check_current(session: Session, diff: RowDiff, src: int, removed: frozenset
             if stale:
                 raise CodebookError(_STALE)
     if removed or added:
-        pairs_now = set(session.execute(select(role_accepts.c.role_id, role_accepts.c.entity_type_id)).tuples())
+        pairs_now = set(session.execute(select(role_accepts.c.role_id, role_accepts.c.entity_type_id)))
         if not removed <= pairs_now or added & pairs_now:
             raise CodebookError(_STALE)

@@ -36,8 +36,10 @@ def uses(usage: Usage, noun: str) -> str:
     return f"{plural(usage.count, noun)} in {plural(usage.documents, 'document')}"
 
 
-def _usage(session: Session, document: Any, *where: Any, joins: tuple[Any, ...] = ()) -> Usage:
+def _usage(session: Session, document: Any, *where: Any, base: Any = None, joins: tuple[Any, ...] = ()) -> Usage:
     query = select(func.count(), func.count(distinct(document)))
+    if base is not None:
+        query = query.select_from(base)
     for target, on in joins:
         query = query.join(target, on)
     count, documents = session.execute(query.where(*where)).one()
@@ -53,14 +55,14 @@ def events_of_type(session: Session, type_id: int) -> Usage:
 
 
 def arguments_of_role(session: Session, role_id: int, *where: Any) -> Usage:
-    return _usage(session, Event.document_id, EventArgument.role_id == role_id, *where,
+    return _usage(session, Event.document_id, EventArgument.role_id == role_id, *where, base=EventArgument,
                   joins=((Event, Event.id == EventArgument.event_id), (Mention, Mention.id == EventArgument.mention_id)))
 
 
 def attribute_values(session: Session, attribute_id: int, target: str, *where: Any) -> Usage:
     if target == "event":
         return _usage(session, Event.document_id, EventAttributeValue.attribute_id == attribute_id, *where,
-                      joins=((Event, Event.id == EventAttributeValue.event_id),))
+                      base=EventAttributeValue, joins=((Event, Event.id == EventAttributeValue.event_id),))
     return _usage(session, Mention.document_id, MentionAttributeValue.attribute_id == attribute_id, *where,
                   joins=((Mention, Mention.id == MentionAttributeValue.mention_id),))
 
