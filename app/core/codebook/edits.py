@@ -7,6 +7,7 @@ ids survive undo and redo. Attribute- and code-specific edits are in `edits_valu
 
 from __future__ import annotations
 
+import colorsys
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -63,8 +64,17 @@ def kind_of(table: str, item: Row) -> str:
 
 
 def free_color(rows: CodebookRows) -> str:
+    """A colour no type has: from PALETTE, else hues spread by the golden ratio."""
     used = {(r["color"] or "").lower() for t in (ENTITY, EVENT) for r in rows.tables[t].values()}
-    return next((c for c in PALETTE if c not in used), PALETTE[len(used) % len(PALETTE)])
+    for color in PALETTE:
+        if color not in used:
+            return color
+    for i in range(1, 1000):
+        red, green, blue = colorsys.hsv_to_rgb((i * 0.618034) % 1.0, 0.6, 0.85)
+        color = f"#{round(red * 255):02x}{round(green * 255):02x}{round(blue * 255):02x}"
+        if color not in used:
+            return color
+    return PALETTE[0]
 
 
 def _new_type(rows: CodebookRows, table: str, name: str, color: str | None, hotkey: str | None,
