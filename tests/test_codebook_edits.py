@@ -6,7 +6,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.core.codebook import apply_codebook, codebook_to_dict, load_codebook, read_codebook, save_codebook
+from app.core.codebook import (
+    apply_codebook,
+    codebook_to_dict,
+    load_codebook,
+    read_codebook,
+    save_codebook,
+)
 from app.core.codebook import commands as cb
 from app.core.codebook.rows import read_rows
 from app.core.errors import AnnotaryError, CodebookError
@@ -80,7 +86,7 @@ def annotate(ws: Workspace) -> dict[str, int]:
     ws.set_document_code(5, n["code:tone"], "negative")
     named = cb.add_attribute(ws, "Named on the record", "mention", [], ["Person", "Location"])
     ws.set_mention_attribute(person, named, "true")
-    return dict(meta=meta, openai=openai, org1=org1, person=person, event=event, named=named)
+    return {"meta": meta, "openai": openai, "org1": org1, "person": person, "event": event, "named": named}
 
 
 # ------------------------------------------------------------------ each edit: do, undo, redo

@@ -111,8 +111,8 @@ def test_removal_in_use_is_refused_with_its_message_and_nothing_changes(ws, show
     editor.select((cb.ENTITY, org))
     assert editor.form.usage.text() == "Used by 2 mentions in 1 document"
     editor.remove_button.click()
-    assert messages == ["Organization is used by 2 mentions in 1 document (and 36 event roles accept it); "
-                        "merge it into another type instead"]
+    assert messages == [("Organization is used by 2 mentions in 1 document (and 36 event roles accept it); "
+                         "merge it into another type instead")]
     assert "Organization" in tree_names(editor) and editor.current_key() == (cb.ENTITY, org)
     assert ws.history.undo_label == "tag mention"
 

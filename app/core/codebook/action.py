@@ -12,7 +12,13 @@ from sqlalchemy.orm import Session
 
 from app.core.changes import Change
 from app.core.codebook.checks import check_codebook
-from app.core.codebook.rows import CodebookRows, RowDiff, apply_diff, diff_rows, read_rows
+from app.core.codebook.rows import (
+    CodebookRows,
+    RowDiff,
+    apply_diff,
+    diff_rows,
+    read_rows,
+)
 from app.core.services.history import Action
 
 

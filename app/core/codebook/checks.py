@@ -7,7 +7,17 @@ from collections import Counter
 
 from sqlalchemy.orm import Session
 
-from app.core.codebook.rows import ATTRIBUTE, CODE, ENTITY, EVENT, KINDS, ROLE, CodebookRows, Row, json_list
+from app.core.codebook.rows import (
+    ATTRIBUTE,
+    CODE,
+    ENTITY,
+    EVENT,
+    KINDS,
+    ROLE,
+    CodebookRows,
+    Row,
+    json_list,
+)
 from app.core.codebook.spec import (
     AttributeSpec,
     CodebookSpec,
@@ -16,7 +26,12 @@ from app.core.codebook.spec import (
     EventTypeSpec,
     RoleSpec,
 )
-from app.core.codebook.usage import Usage, stored_attribute_values, stored_code_values, uses
+from app.core.codebook.usage import (
+    Usage,
+    stored_attribute_values,
+    stored_code_values,
+    uses,
+)
 from app.core.errors import AnnotaryError, CodebookError
 from app.core.validation import FLAG_VALUE, check_code_value, name_key, normalise_name
 

@@ -31,7 +31,12 @@ from app.core.codebook.rows import (
 )
 from app.core.codebook.spec import LEVELS, TARGETS
 from app.core.errors import CodebookError
-from app.core.models import DocumentCodeValue, EventAttributeValue, MentionAttributeValue, utcnow
+from app.core.models import (
+    DocumentCodeValue,
+    EventAttributeValue,
+    MentionAttributeValue,
+    utcnow,
+)
 from app.core.validation import normalise_name
 
 

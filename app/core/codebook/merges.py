@@ -32,7 +32,14 @@ from app.core.codebook.rows import (
     set_json_list,
 )
 from app.core.errors import CodebookError
-from app.core.models import Event, EventArgument, EventAttributeValue, Mention, MentionAttributeValue, utcnow
+from app.core.models import (
+    Event,
+    EventArgument,
+    EventAttributeValue,
+    Mention,
+    MentionAttributeValue,
+    utcnow,
+)
 from app.core.validation import name_key
 
 

@@ -285,7 +285,7 @@ class CodebookEditor(QDialog):
         if answer == QMessageBox.StandardButton.Yes:
             self.merge_into(target.id)
 
-    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802 - Qt's name
+    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         focused = self.focusWidget()
         if focused is not None:
             focused.clearFocus()  # a field being edited commits before the editor closes

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFocusEvent, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QColorDialog, QListView, QPlainTextEdit, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QColorDialog,
+    QListView,
+    QPlainTextEdit,
+    QPushButton,
+    QWidget,
+)
 
 from app.ui.palette import swatch
 
@@ -14,7 +20,7 @@ class CommitTextEdit(QPlainTextEdit):
 
     committed = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None, objectName: str = "") -> None:  # noqa: N803 - Qt's name
+    def __init__(self, parent: QWidget | None = None, objectName: str = "") -> None:
         super().__init__(parent)
         self.setObjectName(objectName)
         self.setTabChangesFocus(True)
@@ -24,7 +30,7 @@ class CommitTextEdit(QPlainTextEdit):
         self._shown = text
         self.setPlainText(text)
 
-    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt's name
+    def focusOutEvent(self, event: QFocusEvent) -> None:
         super().focusOutEvent(event)
         self.commit()
 
@@ -39,7 +45,7 @@ class ColorButton(QPushButton):
 
     picked = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None, objectName: str = "") -> None:  # noqa: N803 - Qt's name
+    def __init__(self, parent: QWidget | None = None, objectName: str = "") -> None:
         super().__init__(parent)
         self.setObjectName(objectName)
         self.color = "#000000"
@@ -62,7 +68,7 @@ class CheckList(QListView):
 
     toggled = Signal(list)
 
-    def __init__(self, parent: QWidget | None = None, objectName: str = "") -> None:  # noqa: N803 - Qt's name
+    def __init__(self, parent: QWidget | None = None, objectName: str = "") -> None:
         super().__init__(parent)
         self.setObjectName(objectName)
         self.model_ = QStandardItemModel(self)

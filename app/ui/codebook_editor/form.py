@@ -25,7 +25,14 @@ from PySide6.QtWidgets import (
 from app.core.codebook import commands as cb
 from app.core.codebook.rows import ATTRIBUTE, CODE, ENTITY, EVENT, ROLE
 from app.core.codebook.spec import LEVELS
-from app.core.services.workspace import ChoiceInfo, CodebookView, EventTypeInfo, RoleInfo, TypeInfo, Workspace
+from app.core.services.workspace import (
+    ChoiceInfo,
+    CodebookView,
+    EventTypeInfo,
+    RoleInfo,
+    TypeInfo,
+    Workspace,
+)
 from app.ui.codebook_editor.fields import CheckList, ColorButton, CommitTextEdit
 from app.ui.codebook_editor.tree import Key
 
