@@ -13,7 +13,6 @@ from app.core.codebook import (
     read_codebook,
     save_codebook,
 )
-from app.core.codebook import commands as cb
 from app.core.codebook.rows import read_rows
 from app.core.errors import AnnotaryError, CodebookError
 from app.core.models import (
@@ -26,6 +25,7 @@ from app.core.models import (
     MentionAttributeValue,
 )
 from app.core.project import open_project
+from app.core.services.codebook_edits import commands as cb
 from app.core.services.workspace import Workspace
 
 

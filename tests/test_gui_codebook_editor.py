@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from app.core.codebook import commands as cb
 from app.core.errors import AnnotaryError
+from app.core.services.codebook_edits import commands as cb
 from app.core.services.workspace import Workspace
 from app.ui.codebook_editor import CodebookEditor
 from app.ui.codebook_editor import tree as tree_mod

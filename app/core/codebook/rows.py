@@ -103,7 +103,7 @@ def read_rows(session: Session) -> CodebookRows:
     return CodebookRows(tables, accepts)
 
 
-def annotation_rows(session: Session, table: Table, *where: Any) -> list[Row]:
+def annotation_rows(session: Session, table: Any, *where: Any) -> list[Row]:
     return [dict(r) for r in session.execute(select(table).where(*where)).mappings()]
 
 
@@ -143,8 +143,9 @@ def apply_diff(session: Session, diff: RowDiff, forward: bool) -> None:
                                                    role_accepts.c.entity_type_id == type_id))
     for table in ORDER:  # inserts, parents first
         for pair in diff.rows.get(table.name, {}).values():
-            if pair[src] is None and pair[dst] is not None:
-                session.execute(insert(table).values(**pair[dst]))
+            new_row = pair[dst]
+            if pair[src] is None and new_row is not None:
+                session.execute(insert(table).values(**new_row))
     for table in ORDER:  # updates: the changed columns only
         for item_id, pair in diff.rows.get(table.name, {}).items():
             old, new = pair[src], pair[dst]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
-from PySide6.QtGui import QKeySequence, QShortcut, QStandardItemModel
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -27,13 +27,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.changes import Change
-from app.core.codebook import commands as cb
 from app.core.codebook.rows import ATTRIBUTE, CODE, ENTITY, EVENT, ROLE
 from app.core.errors import CodebookError
+from app.core.services.codebook_edits import commands as cb
 from app.core.services.workspace import Workspace
 from app.core.validation import name_key
 from app.ui.change_signals import ChangeSignals
 from app.ui.codebook_editor import tree
+from app.ui.codebook_editor.fields import named
 from app.ui.codebook_editor.form import ItemForm, focus_name, lookup
 from app.ui.codebook_editor.tree import Key
 
@@ -62,7 +63,7 @@ class CodebookEditor(QDialog):
         self.resize(900, 620)
 
     def _build(self) -> None:
-        self.tree = QTreeView(objectName="codebook-tree")
+        self.tree = named(QTreeView(), "codebook-tree")
         self.tree.setModel(self.model)
         self.tree.setHeaderHidden(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -70,17 +71,18 @@ class CodebookEditor(QDialog):
         self.form = ItemForm(self.workspace, self.commit, self)
 
         buttons = QHBoxLayout()
-        self.add_button = QPushButton("Add", objectName="codebook-add")
+        self.add_button = named(QPushButton("Add"), "codebook-add")
         menu = QMenu(self.add_button)
         for kind, text in ADD_KINDS:
-            menu.addAction(text, lambda kind=kind: self.add(kind))
+            action = menu.addAction(text)
+            action.triggered.connect(lambda _=False, chosen=kind: self.add(chosen))
         self.add_button.setMenu(menu)
-        self.remove_button = QPushButton("Remove", objectName="codebook-remove")
-        self.merge_button = QPushButton("Merge into…", objectName="codebook-merge")
-        self.up_button = QPushButton("Move up", objectName="codebook-up")
-        self.down_button = QPushButton("Move down", objectName="codebook-down")
-        self.undo_button = QPushButton("Undo", objectName="codebook-undo")
-        self.redo_button = QPushButton("Redo", objectName="codebook-redo")
+        self.remove_button = named(QPushButton("Remove"), "codebook-remove")
+        self.merge_button = named(QPushButton("Merge into…"), "codebook-merge")
+        self.up_button = named(QPushButton("Move up"), "codebook-up")
+        self.down_button = named(QPushButton("Move down"), "codebook-down")
+        self.undo_button = named(QPushButton("Undo"), "codebook-undo")
+        self.redo_button = named(QPushButton("Redo"), "codebook-redo")
         close = QPushButton("Close")
         for button in (self.add_button, self.remove_button, self.merge_button, self.up_button, self.down_button):
             buttons.addWidget(button)
@@ -94,13 +96,13 @@ class CodebookEditor(QDialog):
             button.setDefault(False)
         self.remove_button.clicked.connect(self.remove)
         self.merge_button.clicked.connect(self.ask_merge)
-        self.up_button.clicked.connect(lambda: self.move(-1))
-        self.down_button.clicked.connect(lambda: self.move(1))
+        self.up_button.clicked.connect(lambda: self.move_item(-1))
+        self.down_button.clicked.connect(lambda: self.move_item(1))
         self.undo_button.clicked.connect(lambda: self.commit(self.workspace.undo))
         self.redo_button.clicked.connect(lambda: self.commit(self.workspace.redo))
         close.clicked.connect(self.close)
-        QShortcut(QKeySequence.StandardKey.Undo, self, activated=lambda: self.commit(self.workspace.undo))
-        QShortcut(QKeySequence("Ctrl+Shift+Z"), self, activated=lambda: self.commit(self.workspace.redo))
+        QShortcut(QKeySequence.StandardKey.Undo, self, lambda: self.commit(self.workspace.undo))
+        QShortcut(QKeySequence("Ctrl+Shift+Z"), self, lambda: self.commit(self.workspace.redo))
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.tree)
@@ -115,6 +117,10 @@ class CodebookEditor(QDialog):
 
     def current_key(self) -> Key | None:
         return tree.decode(self.tree.currentIndex().data(tree.KEY_ROLE))
+
+    def current_item(self) -> tuple[str, int] | None:
+        """(table, id) of the selected type, role, attribute or code; None for a heading."""
+        return tree.as_item(self.current_key())
 
     def select(self, key: Key) -> bool:
         item = tree.find(self.model, key)
@@ -152,11 +158,12 @@ class CodebookEditor(QDialog):
         head = tree.find(self.model, ("kind", "event"))
         if head is None:
             return set()
-        out = set()
+        out: set[Key] = set()
         for row in range(head.rowCount()):
             child = head.child(row)
-            if self.tree.isExpanded(child.index()):
-                out.add(tree.decode(child.data(tree.KEY_ROLE)))
+            key = tree.decode(child.data(tree.KEY_ROLE))
+            if key is not None and self.tree.isExpanded(child.index()):
+                out.add(key)
         return out
 
     def _kind_of(self, key: Key) -> Key | None:
@@ -165,13 +172,12 @@ class CodebookEditor(QDialog):
                 CODE: ("kind", "code"), ATTRIBUTE: ("kind", "event_attribute")}.get(table, key if table == "kind" else None)
 
     def _show_current(self) -> None:
-        key = self.current_key()
-        self.form.show_item(self.workspace.codebook, key)
-        item = key is not None and key[0] != "kind"
-        self.remove_button.setEnabled(item)
-        self.merge_button.setEnabled(item and key[0] in (ENTITY, EVENT))  # type: ignore[index]
-        self.up_button.setEnabled(item)
-        self.down_button.setEnabled(item)
+        self.form.show_item(self.workspace.codebook, self.current_key())
+        item = self.current_item()
+        self.remove_button.setEnabled(item is not None)
+        self.merge_button.setEnabled(item is not None and item[0] in (ENTITY, EVENT))
+        self.up_button.setEnabled(item is not None)
+        self.down_button.setEnabled(item is not None)
         self._update_undo()
 
     def _update_undo(self) -> None:
@@ -211,25 +217,25 @@ class CodebookEditor(QDialog):
         ws = self.workspace
         added: list[Key] = []
 
-        def named(base: str, taken: list[str]) -> str:
+        def free_name(base: str, taken: list[str]) -> str:
             keys = {name_key(n) for n in taken}
             return next(n for n in (base if i == 1 else f"{base} {i}" for i in range(1, 10_000)) if name_key(n) not in keys)
 
         def do() -> None:
             if kind == "entity":
-                added.append((ENTITY, cb.add_entity_type(ws, named("New entity type", [t.name for t in book.entity_types]))))
+                added.append((ENTITY, cb.add_entity_type(ws, free_name("New entity type", [t.name for t in book.entity_types]))))
             elif kind == "event":
-                added.append((EVENT, cb.add_event_type(ws, named("New event type", [t.name for t in book.event_types]))))
+                added.append((EVENT, cb.add_event_type(ws, free_name("New event type", [t.name for t in book.event_types]))))
             elif kind == "role":
                 event = self._selected_event_type()
                 roles = [r.name for r in book.event_type(event).roles]
-                added.append((ROLE, cb.add_role(ws, event, named("New role", roles))))
+                added.append((ROLE, cb.add_role(ws, event, free_name("New role", roles))))
             elif kind in ("event_attribute", "mention_attribute"):
                 target = kind.split("_")[0]
                 taken = [a.name for a in (book.event_attributes if target == "event" else book.mention_attributes)]
-                added.append((ATTRIBUTE, cb.add_attribute(ws, named("New attribute", taken), target)))
+                added.append((ATTRIBUTE, cb.add_attribute(ws, free_name("New attribute", taken), target)))
             elif kind == "code":
-                added.append((CODE, cb.add_document_code(ws, named("New code", [c.name for c in book.document_codes]),
+                added.append((CODE, cb.add_document_code(ws, free_name("New code", [c.name for c in book.document_codes]),
                                                          "nominal", ["yes", "no"])))
 
         self.commit(do)
@@ -237,9 +243,9 @@ class CodebookEditor(QDialog):
             focus_name(self.form)
 
     def _selected_event_type(self) -> int:
-        key = self.current_key()
+        key = self.current_item()
         if key is not None and key[0] == EVENT:
-            return int(key[1])  # type: ignore[arg-type]
+            return key[1]
         if key is not None and key[0] == ROLE:
             found = lookup(self.workspace.codebook, key)
             if found is not None and found[2] is not None:
@@ -247,23 +253,23 @@ class CodebookEditor(QDialog):
         raise CodebookError("select the event type to add a role to first")
 
     def remove(self) -> None:
-        key = self.current_key()
-        if key is not None and key[0] != "kind":
-            self.commit(lambda: cb.remove(self.workspace, key[0], key[1]))  # type: ignore[arg-type]
+        key = self.current_item()
+        if key is not None:
+            self.commit(lambda: cb.remove(self.workspace, key[0], key[1]))
 
-    def move(self, step: int) -> None:
-        key = self.current_key()
-        if key is not None and key[0] != "kind":
-            self.commit(lambda: cb.move(self.workspace, key[0], key[1], step))  # type: ignore[arg-type]
+    def move_item(self, step: int) -> None:
+        key = self.current_item()
+        if key is not None:
+            self.commit(lambda: cb.move(self.workspace, key[0], key[1], step))
 
     def merge_into(self, target_id: int) -> None:
-        key = self.current_key()
+        key = self.current_item()
         if key is not None and key[0] in (ENTITY, EVENT):
-            self.commit(lambda: cb.merge(self.workspace, key[0], key[1], target_id))  # type: ignore[arg-type]
+            self.commit(lambda: cb.merge(self.workspace, key[0], key[1], target_id))
             self.select((key[0], target_id))
 
     def ask_merge(self) -> None:
-        key = self.current_key()
+        key = self.current_item()
         if key is None or key[0] not in (ENTITY, EVENT):
             return
         book = self.workspace.codebook
@@ -277,7 +283,7 @@ class CodebookEditor(QDialog):
         if not ok:
             return
         target = next(t for t in others if t.name == name)
-        note = cb.usage_note(self.workspace, key[0], source.id)  # type: ignore[arg-type]
+        note = cb.usage_note(self.workspace, key[0], source.id)
         what = "mentions" if key[0] == ENTITY else "events"
         answer = QMessageBox.question(
             self, "Merge", f"{source.name} is {note}.\n\nAll its {what} become {target.name}, and {source.name} "
@@ -285,7 +291,7 @@ class CodebookEditor(QDialog):
         if answer == QMessageBox.StandardButton.Yes:
             self.merge_into(target.id)
 
-    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def closeEvent(self, event: QCloseEvent) -> None:
         focused = self.focusWidget()
         if focused is not None:
             focused.clearFocus()  # a field being edited commits before the editor closes

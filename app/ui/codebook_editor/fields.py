@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFocusEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
@@ -14,15 +16,22 @@ from PySide6.QtWidgets import (
 
 from app.ui.palette import swatch
 
+W = TypeVar("W", bound=QWidget)
+
+
+def named(widget: W, name: str) -> W:
+    """`widget` with its object name set (how tests and style sheets find it)."""
+    widget.setObjectName(name)
+    return widget
+
 
 class CommitTextEdit(QPlainTextEdit):
     """Several lines (a definition, values one a line); `committed` when focus leaves it."""
 
     committed = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None, objectName: str = "") -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName(objectName)
         self.setTabChangesFocus(True)
         self._shown = ""
 
@@ -45,9 +54,8 @@ class ColorButton(QPushButton):
 
     picked = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None, objectName: str = "") -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName(objectName)
         self.color = "#000000"
         self.clicked.connect(self._pick)
 
@@ -68,9 +76,8 @@ class CheckList(QListView):
 
     toggled = Signal(list)
 
-    def __init__(self, parent: QWidget | None = None, objectName: str = "") -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName(objectName)
         self.model_ = QStandardItemModel(self)
         self.setModel(self.model_)
         self._loading = False

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.codebook import commands as cb
 from app.core.codebook.rows import ATTRIBUTE, CODE, ENTITY, EVENT, ROLE
 from app.core.codebook.spec import LEVELS
+from app.core.services.codebook_edits import commands as cb
 from app.core.services.workspace import (
     ChoiceInfo,
     CodebookView,
@@ -33,13 +33,13 @@ from app.core.services.workspace import (
     TypeInfo,
     Workspace,
 )
-from app.ui.codebook_editor.fields import CheckList, ColorButton, CommitTextEdit
-from app.ui.codebook_editor.tree import Key
+from app.ui.codebook_editor.fields import CheckList, ColorButton, CommitTextEdit, named
+from app.ui.codebook_editor.tree import Key, as_item
 
 Item = TypeInfo | RoleInfo | ChoiceInfo
 
 
-def lookup(book: CodebookView, key: Key) -> tuple[Item, str, EventTypeInfo | None] | None:
+def lookup(book: CodebookView, key: tuple[str, int]) -> tuple[Item, str, EventTypeInfo | None] | None:
     """The item a key names, what kind it is ('entity type', 'event attribute', ...) and, for a
     role, its event type; None if it is gone."""
     table, ident = key
@@ -64,7 +64,7 @@ class ItemForm(QWidget):
         super().__init__(parent)
         self.workspace = workspace
         self.commit = commit
-        self.key: Key | None = None
+        self.key: tuple[str, int] | None = None
         self.item: Item | None = None
         self.kind = ""
         self.owner: EventTypeInfo | None = None
@@ -84,23 +84,23 @@ class ItemForm(QWidget):
         outer.addLayout(self.form)
         outer.addStretch(1)
 
-        self.name = QLineEdit(objectName="codebook-name")
-        self.color = ColorButton(objectName="codebook-color")
-        self.hotkey = QLineEdit(objectName="codebook-hotkey")
+        self.name = named(QLineEdit(), "codebook-name")
+        self.color = named(ColorButton(), "codebook-color")
+        self.hotkey = named(QLineEdit(), "codebook-hotkey")
         self.hotkey.setPlaceholderText("a letter or digit, or Shift+letter")
         self.hotkey.setMaximumWidth(220)
-        self.repeatable = QCheckBox("takes several mentions", objectName="codebook-repeatable")
-        self.accepts = CheckList(objectName="codebook-accepts")
+        self.repeatable = named(QCheckBox("takes several mentions"), "codebook-repeatable")
+        self.accepts = named(CheckList(), "codebook-accepts")
         self.accepts.setToolTip("The entity types this role accepts; none ticked: any type")
-        self.level = QComboBox(objectName="codebook-level")
+        self.level = named(QComboBox(), "codebook-level")
         self.level.addItems(list(LEVELS))
-        self.values = CommitTextEdit(objectName="codebook-values")
+        self.values = named(CommitTextEdit(), "codebook-values")
         self.values.setPlaceholderText("one value a line (none: a yes/no attribute)")
         self.values.setMaximumHeight(140)
-        self.rename_value = QPushButton("Rename a value…", objectName="codebook-rename-value")
-        self.applies = CheckList(objectName="codebook-applies")
+        self.rename_value = named(QPushButton("Rename a value…"), "codebook-rename-value")
+        self.applies = named(CheckList(), "codebook-applies")
         self.applies.setToolTip("The types this attribute applies to; none ticked: every type")
-        self.definition = CommitTextEdit(objectName="codebook-definition")
+        self.definition = named(CommitTextEdit(), "codebook-definition")
         for label, widget in (("Name", self.name), ("Colour", self.color), ("Hotkey", self.hotkey),
                               ("Repeatable", self.repeatable), ("Accepts\n(none: any)", self.accepts), ("Level", self.level),
                               ("Values", self.values), ("", self.rename_value), ("Applies to\n(none: all)", self.applies),
@@ -126,8 +126,9 @@ class ItemForm(QWidget):
     # ------------------------------------------------------------ showing
 
     def show_item(self, book: CodebookView, key: Key | None) -> None:
-        found = lookup(book, key) if key is not None and key[0] != "kind" else None
-        self.key = key if found is not None else None
+        item_key = as_item(key)
+        found = lookup(book, item_key) if item_key is not None else None
+        self.key = item_key if found is not None else None
         self.item, self.kind, self.owner = found if found is not None else (None, "", None)
         rows = {
             self.name: found is not None,
@@ -170,14 +171,14 @@ class ItemForm(QWidget):
 
     def show_usage(self) -> None:
         if self.key is not None:
-            self.usage.setText(cb.usage_note(self.workspace, self.key[0], self.key[1]).capitalize())  # type: ignore[arg-type]
+            self.usage.setText(cb.usage_note(self.workspace, self.key[0], self.key[1]).capitalize())
 
     # ------------------------------------------------------------ committing
 
     def _edit(self, fn: Callable[[str, int], object]) -> None:
         key = self.key
         if key is not None:
-            self.commit(lambda: fn(key[0], key[1]))  # type: ignore[arg-type]
+            self.commit(lambda: fn(key[0], key[1]))
 
     def _name_done(self) -> None:
         text = self.name.text().strip()

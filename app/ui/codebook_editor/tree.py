@@ -14,11 +14,18 @@ from app.core.services.workspace import ChoiceInfo, CodebookView, TypeInfo
 from app.ui.palette import swatch
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
-Key = tuple[str, object]
+Key = tuple[str, int | str]
 
 
 def encode(key: Key) -> str:
     return f"{key[0]}:{key[1]}"
+
+
+def as_item(key: Key | None) -> tuple[str, int] | None:
+    """(table, id) when the key names an item, None for a heading or nothing."""
+    if key is None or key[0] == "kind" or not isinstance(key[1], int):
+        return None
+    return key[0], key[1]
 
 
 def decode(text: object) -> Key | None:

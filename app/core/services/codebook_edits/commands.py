@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
 
-from app.core.codebook import edits as e
-from app.core.codebook import edits_values as v
-from app.core.codebook import merges as m
 from app.core.codebook import usage as u
-from app.core.codebook.action import CodebookEdit
 from app.core.codebook.rows import ATTRIBUTE, CODE, ENTITY, EVENT, ROLE
 from app.core.errors import CodebookError
 from app.core.models import Attribute
+from app.core.services.codebook_edits import edits as e
+from app.core.services.codebook_edits import edits_values as v
+from app.core.services.codebook_edits import merges as m
+from app.core.services.codebook_edits.action import CodebookEdit
 
 if TYPE_CHECKING:
     from app.core.services.workspace import Workspace

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.core.codebook.action import CodebookEdit
 from app.core.codebook.checks import (
     check_hotkey_free,
     check_unique,
@@ -44,6 +43,7 @@ from app.core.codebook.usage import (
 )
 from app.core.errors import CodebookError
 from app.core.models import EventArgument, Mention
+from app.core.services.codebook_edits.action import CodebookEdit
 from app.core.validation import check_long_text
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",

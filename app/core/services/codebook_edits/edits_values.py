@@ -8,10 +8,10 @@ Renaming a value renames it in the stored annotations too (one undo entry).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.core.codebook.action import CodebookEdit
 from app.core.codebook.checks import (
     check_stored_attribute_values,
     check_stored_code_values,
@@ -25,6 +25,7 @@ from app.core.codebook.rows import (
     ENTITY,
     EVENT,
     CodebookRows,
+    Row,
     annotation_rows,
     json_list,
     set_json_list,
@@ -37,6 +38,7 @@ from app.core.models import (
     MentionAttributeValue,
     utcnow,
 )
+from app.core.services.codebook_edits.action import CodebookEdit
 from app.core.validation import normalise_name
 
 
@@ -114,6 +116,7 @@ class RenameValue(CodebookEdit):
         if new != old and new in values:
             raise CodebookError(f"{item['name']} already has the value {new!r}")
         set_json_list(item, "values_json", [new if v == old else v for v in values])
+        model: Any
         if self.table == CODE:
             model = DocumentCodeValue
             where = (DocumentCodeValue.code_id == self.item_id,)
@@ -159,7 +162,7 @@ class SetLevel(CodebookEdit):
         self.label = f"make {item['name']} {self.level}"
 
 
-def _choice_row(rows: CodebookRows, table: str, item_id: int) -> dict:  # type: ignore[type-arg]
+def _choice_row(rows: CodebookRows, table: str, item_id: int) -> Row:
     if table not in (ATTRIBUTE, CODE):
         raise CodebookError("only attributes and document codes have values")
     return rows.get(table, item_id)

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core.codebook.action import CodebookEdit
 from app.core.codebook.rows import (
     ATTRIBUTE,
     ENTITY,
@@ -40,6 +39,7 @@ from app.core.models import (
     MentionAttributeValue,
     utcnow,
 )
+from app.core.services.codebook_edits.action import CodebookEdit
 from app.core.validation import name_key
 
 
