@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.core.errors import CodebookError
@@ -142,20 +142,27 @@ def apply_diff(session: Session, diff: RowDiff, forward: bool) -> None:
         session.execute(delete(role_accepts).where(role_accepts.c.role_id == role_id,
                                                    role_accepts.c.entity_type_id == type_id))
     for table in ORDER:  # inserts, parents first
-        for pair in diff.rows.get(table.name, {}).values():
-            new_row = pair[dst]
-            if pair[src] is None and new_row is not None:
-                session.execute(insert(table).values(**new_row))
-    for table in ORDER:  # updates: the changed columns only
+        rows = [pair[dst] for pair in diff.rows.get(table.name, {}).values() if pair[src] is None and pair[dst]]
+        if rows:
+            session.execute(insert(table), rows)
+    for table in ORDER:  # updates of the changed columns, in batches of rows that change the same ones
+        batches: dict[tuple[str, ...], list[Row]] = {}
         for item_id, pair in diff.rows.get(table.name, {}).items():
             old, new = pair[src], pair[dst]
             if old is not None and new is not None:
                 columns = {k: v for k, v in new.items() if old.get(k) != v}
-                session.execute(update(table).where(table.c.id == item_id).values(**columns))
+                if not columns:
+                    continue
+                batches.setdefault(tuple(sorted(columns)), []).append(
+                    {"row_id": item_id, **{f"new_{k}": v for k, v in columns.items()}})
+        for columns, params in batches.items():
+            statement = (update(table).where(table.c.id == bindparam("row_id"))
+                         .values({k: bindparam(f"new_{k}") for k in columns}))
+            session.connection().execute(statement, params)
     for table in reversed(ORDER):  # deletes, children first
-        for item_id, pair in diff.rows.get(table.name, {}).items():
-            if pair[src] is not None and pair[dst] is None:
-                session.execute(delete(table).where(table.c.id == item_id))
+        ids = [i for i, pair in diff.rows.get(table.name, {}).items() if pair[src] is not None and pair[dst] is None]
+        for start in range(0, len(ids), 500):
+            session.execute(delete(table).where(table.c.id.in_(ids[start:start + 500])))
     for role_id, type_id in added:
         session.execute(insert(role_accepts).values(role_id=role_id, entity_type_id=type_id))
     session.expire_all()
