@@ -142,7 +142,11 @@ def apply_diff(session: Session, diff: RowDiff, forward: bool) -> None:
         session.execute(delete(role_accepts).where(role_accepts.c.role_id == role_id,
                                                    role_accepts.c.entity_type_id == type_id))
     for table in ORDER:  # inserts, parents first
-        rows = [pair[dst] for pair in diff.rows.get(table.name, {}).values() if pair[src] is None and pair[dst]]
+        rows: list[Row] = []
+        for pair in diff.rows.get(table.name, {}).values():
+            new_row = pair[dst]
+            if pair[src] is None and new_row is not None:
+                rows.append(new_row)
         if rows:
             session.execute(insert(table), rows)
     for table in ORDER:  # updates of the changed columns, in batches of rows that change the same ones
@@ -150,14 +154,13 @@ def apply_diff(session: Session, diff: RowDiff, forward: bool) -> None:
         for item_id, pair in diff.rows.get(table.name, {}).items():
             old, new = pair[src], pair[dst]
             if old is not None and new is not None:
-                columns = {k: v for k, v in new.items() if old.get(k) != v}
-                if not columns:
-                    continue
-                batches.setdefault(tuple(sorted(columns)), []).append(
-                    {"row_id": item_id, **{f"new_{k}": v for k, v in columns.items()}})
-        for columns, params in batches.items():
+                changed = {k: v for k, v in new.items() if old.get(k) != v}
+                if changed:
+                    batches.setdefault(tuple(sorted(changed)), []).append(
+                        {"row_id": item_id, **{f"new_{k}": v for k, v in changed.items()}})
+        for names, params in batches.items():
             statement = (update(table).where(table.c.id == bindparam("row_id"))
-                         .values({k: bindparam(f"new_{k}") for k in columns}))
+                         .values({k: bindparam(f"new_{k}") for k in names}))
             session.connection().execute(statement, params)
     for table in reversed(ORDER):  # deletes, children first
         ids = [i for i, pair in diff.rows.get(table.name, {}).items() if pair[src] is not None and pair[dst] is None]

@@ -89,9 +89,8 @@ class CodebookEditor(QDialog):
         buttons.addStretch(1)
         for button in (self.undo_button, self.redo_button, close):
             buttons.addWidget(button)
-        for button in self.findChildren(QPushButton) + [self.add_button, self.remove_button, self.merge_button,
-                                                        self.up_button, self.down_button, self.undo_button,
-                                                        self.redo_button, close]:
+        for button in [*self.findChildren(QPushButton), self.add_button, self.remove_button, self.merge_button,
+                       self.up_button, self.down_button, self.undo_button, self.redo_button, close]:
             button.setAutoDefault(False)  # Return in a field commits it; it never presses a button
             button.setDefault(False)
         self.remove_button.clicked.connect(self.remove)
@@ -137,7 +136,7 @@ class CodebookEditor(QDialog):
         key = self.current_key()
         expanded = {tree.decode(self.model.index(r, 0).data(tree.KEY_ROLE)) for r in range(self.model.rowCount())
                     if self.tree.isExpanded(self.model.index(r, 0))}
-        open_events = {k for k in self._expanded_events()}
+        open_events = self._expanded_events()
         book = self.workspace.load_codebook()
         self.tree.selectionModel().blockSignals(True)
         try:
