@@ -162,3 +162,26 @@ def test_role_accepts_and_values_commit_once_each(qtbot, ws, shown):
     assert ws.codebook.event_attributes[0].values[-1] == "hedged"
     assert ws.history.undo_label == "change the values of Modality"
     assert not messages
+
+
+def test_the_main_windows_undo_undoes_a_merge_made_in_the_editor(qtbot, seeded_project):
+    from app.ui.main_window import MainWindow
+
+    window = MainWindow(seeded_project, "alice", testing=True)
+    qtbot.addWidget(window)
+    ws = window.workspace
+    editor = CodebookEditor(ws, window._do, window)
+    org, person = type_id(ws, "Organization"), type_id(ws, "Person")
+    text = ws.document_text(5)
+    start = text.index("ألتمان")
+    mention = ws.tag(5, text, start, start + len("ألتمان"), person, precise=True).mention_id
+    editor.select((cb.ENTITY, person))
+    editor.merge_into(org)
+    assert window.workspace.codebook.entity_types[1].name != "Person"
+    window.action_undo.trigger()  # Ctrl+Z in the main window
+    assert "Person" in tree_names(editor)
+    assert window.workspace.codebook.entity_type(person).name == "Person"
+    assert {m.id: m.type_name for m in window.workspace.mentions(5)}[mention] == "Person"
+    window.action_redo.trigger()
+    assert "Person" not in tree_names(editor)
+    assert {m.id: m.type_name for m in window.workspace.mentions(5)}[mention] == "Organization"
