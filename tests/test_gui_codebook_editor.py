@@ -185,3 +185,34 @@ def test_the_main_windows_undo_undoes_a_merge_made_in_the_editor(qtbot, seeded_p
     window.action_redo.trigger()
     assert "Person" not in tree_names(editor)
     assert {m.id: m.type_name for m in window.workspace.mentions(5)}[mention] == "Organization"
+
+
+def test_a_definition_is_kept_when_the_user_clicks_another_item(qtbot, ws, shown):
+    editor, messages = shown
+    money, date = type_id(ws, "Money"), type_id(ws, "Date")
+    editor.select((cb.ENTITY, money))
+    editor.form.definition.setFocus()
+    editor.form.definition.selectAll()
+    qtbot.keyClicks(editor.form.definition, "Any amount of money.")
+    date_item = tree_mod.find(editor.model, (cb.ENTITY, date))
+    rect = editor.tree.visualRect(date_item.index())
+    qtbot.mouseClick(editor.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert ws.codebook.entity_type(money).definition == "Any amount of money."
+    assert editor.current_key() == (cb.ENTITY, date)
+    assert editor.form.name.text() == "Date"
+    assert ws.history.undo_label == "define entity type Money"
+    assert not messages
+
+
+def test_move_buttons_reorder_within_the_kind(ws, shown):
+    editor, _ = shown
+    editor.select((cb.ENTITY, type_id(ws, "Organization")))
+    assert not editor.up_button.isEnabled() and editor.down_button.isEnabled()
+    editor.down_button.click()
+    assert tree_names(editor)[:2] == ["Person", "Organization"]
+    assert editor.up_button.isEnabled()
+    layoff = next(t for t in ws.codebook.event_types if t.name == "Layoff")
+    editor.select((cb.ROLE, layoff.roles[-1].id))
+    assert not editor.down_button.isEnabled()
+    editor.up_button.click()
+    assert [r.name for r in ws.codebook.event_type(layoff.id).roles][-2:] == ["Source", "Location"]

@@ -175,8 +175,10 @@ class CodebookEditor(QDialog):
         item = self.current_item()
         self.remove_button.setEnabled(item is not None)
         self.merge_button.setEnabled(item is not None and item[0] in (ENTITY, EVENT))
-        self.up_button.setEnabled(item is not None)
-        self.down_button.setEnabled(item is not None)
+        index = self.tree.currentIndex()  # siblings in the tree are what an item moves among
+        siblings = self.model.rowCount(index.parent())
+        self.up_button.setEnabled(item is not None and index.row() > 0)
+        self.down_button.setEnabled(item is not None and index.row() < siblings - 1)
         self._update_undo()
 
     def _update_undo(self) -> None:
