@@ -216,3 +216,36 @@ def test_move_buttons_reorder_within_the_kind(ws, shown):
     assert not editor.down_button.isEnabled()
     editor.up_button.click()
     assert [r.name for r in ws.codebook.event_type(layoff.id).roles][-2:] == ["Source", "Location"]
+
+
+def test_edit_codebook_in_the_menu_and_the_window_follows_every_edit(qtbot, seeded_project):
+    """Edit → Codebook… opens the editor; a rename and a new hotkey show at once in the palette and
+    the type keys of the main window, and the window's Ctrl+Z takes them back."""
+    from app.ui.main_window import MainWindow
+
+    window = MainWindow(seeded_project, "alice", testing=True)
+    qtbot.addWidget(window)
+    window.action_codebook.trigger()
+    editor = window.codebook_editor
+    assert editor is not None and editor.isVisible()
+    ws = window.workspace
+    org = type_id(ws, "Organization")
+    editor.select((cb.ENTITY, org))
+    type_into(qtbot, editor.form.name, "شركة")
+    qtbot.keyClick(editor.form.name, Qt.Key.Key_Return)
+    assert "entity:شركة" in window.pane.palette_widget.buttons
+    assert "Tag as شركة" in [a.text() for a in window.commands.type_actions]
+    window.open_document(5)
+    text = window.reader.text
+    i = text.index("OpenAI")
+    window.reader.select_cp(i, i + 6)
+    key = next(a for a in window.commands.type_actions if a.text() == "Tag as شركة")
+    assert key.shortcut().toString() == "O"
+    key.trigger()  # the type's key still tags, under its new name
+    assert [(m.type_name, m.text) for m in window.pane.mention_model.mentions] == [("شركة", "OpenAI")]
+    window.action_undo.trigger()  # the tag
+    window.action_undo.trigger()  # the rename
+    assert "entity:Organization" in window.pane.palette_widget.buttons
+    assert editor.form.name.text() == "Organization"
+    window.close()
+    assert window.codebook_editor is None or not window.codebook_editor.isVisible()

@@ -357,10 +357,11 @@ class MainWindow(QMainWindow):
 
     def switch_project(self, project: Project) -> None:
         self._remember_position()
-        for window in (self.compare_window, self.codebook_editor):
-            if window is not None:
+        for window in (self.compare_window, self.codebook_editor, self.agreement_window):
+            if window is not None:  # they show the project being left
                 window.close()
-        self.compare_window = self.codebook_editor = None
+                window.deleteLater()
+        self.compare_window = self.codebook_editor = self.agreement_window = None
         old = self.project
         if self.external_changes is not None:
             self.external_changes.close()
@@ -517,6 +518,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._remember_position()
+        for window in (self.compare_window, self.codebook_editor, self.agreement_window):
+            if window is not None:  # they work on the project this window is about to close
+                window.close()
         settings.save_bytes("window/geometry", self.saveGeometry())
         settings.save_bytes("window/state", self.saveState())
         settings.save_bytes("window/splitter", self.splitter.saveState())
