@@ -233,7 +233,13 @@ def test_edit_codebook_in_the_menu_and_the_window_follows_every_edit(qtbot, seed
     editor.select((cb.ENTITY, org))
     type_into(qtbot, editor.form.name, "شركة")
     qtbot.keyClick(editor.form.name, Qt.Key.Key_Return)
-    assert "entity:شركة" in window.pane.palette_widget.buttons
+    palette = window.pane.palette_widget
+    assert "entity:شركة" in palette.buttons and "entity:Organization" not in palette.buttons
+    from PySide6.QtWidgets import QPushButton
+
+    shown = [b.text() for b in palette.findChildren(QPushButton) if not b.isHidden()]
+    assert not any(t.startswith("Organization") for t in shown)  # the old button is gone from the screen at once
+    assert sum(t.startswith("شركة") for t in shown) == 1
     assert "Tag as شركة" in [a.text() for a in window.commands.type_actions]
     window.open_document(5)
     text = window.reader.text
@@ -245,7 +251,7 @@ def test_edit_codebook_in_the_menu_and_the_window_follows_every_edit(qtbot, seed
     assert [(m.type_name, m.text) for m in window.pane.mention_model.mentions] == [("شركة", "OpenAI")]
     window.action_undo.trigger()  # the tag
     window.action_undo.trigger()  # the rename
-    assert "entity:Organization" in window.pane.palette_widget.buttons
+    assert "entity:Organization" in palette.buttons and "entity:شركة" not in palette.buttons
     assert editor.form.name.text() == "Organization"
     window.close()
     assert window.codebook_editor is None or not window.codebook_editor.isVisible()

@@ -38,6 +38,7 @@ class Palette(QWidget):
         self.buttons: dict[str, QPushButton] = {}
 
     def set_codebook(self, codebook: CodebookView) -> None:
+        self.buttons = {}  # a renamed or removed type's button goes with its key
         for grid, types, signal, kind in (
             (self._entity_flow, codebook.entity_types, self.entityTypeChosen, "entity"),
             (self._event_flow, codebook.event_types, self.eventTypeChosen, "event"),
@@ -45,7 +46,9 @@ class Palette(QWidget):
             while grid.count():
                 item = grid.takeAt(0)
                 widget = item.widget() if item is not None else None
-                if widget is not None:
+                if widget is not None:  # gone from the screen now, not at the next turn of the event loop
+                    widget.hide()
+                    widget.setParent(None)
                     widget.deleteLater()
             for t in types:
                 button = QPushButton(swatch(t.color), _label(t))
