@@ -255,3 +255,13 @@ def test_edit_codebook_in_the_menu_and_the_window_follows_every_edit(qtbot, seed
     assert editor.form.name.text() == "Organization"
     window.close()
     assert window.codebook_editor is None or not window.codebook_editor.isVisible()
+
+
+def test_an_arabic_definition_reads_right_to_left_in_the_form(ws, shown):
+    editor, _ = shown
+    money = type_id(ws, "Money")
+    cb.set_definition(ws, cb.ENTITY, money, "مبلغ من المال\nAny amount")
+    editor.select((cb.ENTITY, money))
+    block = editor.form.definition.document().begin()
+    assert block.blockFormat().layoutDirection() == Qt.LayoutDirection.RightToLeft
+    assert block.next().blockFormat().layoutDirection() == Qt.LayoutDirection.LeftToRight

@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import TypeVar
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFocusEvent, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QColor, QFocusEvent, QStandardItem, QStandardItemModel, QTextCursor
 from PySide6.QtWidgets import (
     QColorDialog,
     QListView,
-    QPlainTextEdit,
     QPushButton,
+    QTextEdit,
     QWidget,
 )
 
+from app.core.text import RTL, paragraph_direction
 from app.ui.palette import swatch
 
 W = TypeVar("W", bound=QWidget)
@@ -25,7 +26,7 @@ def named(widget: W, name: str) -> W:
     return widget
 
 
-class CommitTextEdit(QPlainTextEdit):
+class CommitTextEdit(QTextEdit):
     """Several lines (a definition, values one a line); `committed` when focus leaves it."""
 
     committed = Signal(str)
@@ -33,11 +34,26 @@ class CommitTextEdit(QPlainTextEdit):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setTabChangesFocus(True)
+        self.setAcceptRichText(False)  # plain text only, whatever is pasted
         self._shown = ""
+        self.textChanged.connect(self._directions)
 
     def show_text(self, text: str) -> None:
         self._shown = text
         self.setPlainText(text)
+
+    def _directions(self) -> None:
+        """Each paragraph in its own direction: an Arabic definition reads right to left, at the right."""
+        block = self.document().begin()
+        while block.isValid():
+            rtl = paragraph_direction(block.text()) == RTL
+            wanted = Qt.LayoutDirection.RightToLeft if rtl else Qt.LayoutDirection.LeftToRight
+            if block.blockFormat().layoutDirection() != wanted:
+                cursor = QTextCursor(block)
+                fmt = block.blockFormat()
+                fmt.setLayoutDirection(wanted)
+                cursor.setBlockFormat(fmt)  # a format change only: textChanged is not emitted again
+            block = block.next()
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
         super().focusOutEvent(event)
