@@ -81,7 +81,7 @@ def test_emoji_offsets_are_code_points_and_relations_are_ignored(empty_project):
     # 🚨 and each of the 3 code points of 👩‍💻 count one (in UTF-16 units it would be 40)
     assert ("Location", 37, 47, "Menlo Park") in mentions
     assert len(text[:37].encode("utf-16-le")) // 2 == 40
-    assert r.messages == ["1 relation(s) ignored (Annotary has no relations)"]
+    assert r.messages == ["1 relation(s) not kept yet (R lines)"]
     events = events_of(empty_project, r.document_id)
     assert events[1][4] == "share of the full-time staff"
     assert events[2] == ("Layoff", "let go", [("Affected", "a contractor team"), ("Location", "Dallas")],
@@ -141,7 +141,8 @@ def test_annotation_conf_adds_types_roles_attributes(empty_project):
     before = read_codebook_names(empty_project)
     [r] = import_brat(empty_project, DATA / "conf", "alice")
     assert (r.mentions, r.events, r.attributes) == (6, 2, 2)
-    assert any("role Cause of Strike takes only events" in m for m in r.messages)
+    assert any("1 role(s) taking only events not kept yet (Strike.Cause)" in m for m in r.messages)
+    assert any("annotation.conf: 1 relation type(s) not kept yet (Member)" in m for m in r.messages)
     with empty_project.read() as s:
         spec = read_codebook(s)
     names = [t.name for t in spec.entity_types]
@@ -256,10 +257,8 @@ def test_attribute_on_a_trigger_and_flag_values_are_refused(empty_project, tmp_p
 
 
 @pytest.mark.parametrize("conf, line, reason", [
-    ("[entities]\nPerson\n[colours]\n", 3, "unknown section"),
-    ("Person\n", 1, "before the first [section]"),
     ("[entities]\nPerson\n[events]\nHire\tActor:Person Affected:Person\n", 4, "cannot read argument"),
-    ("[entities]\nPerson\n[events]\nHire\tActor:Robot\n", 4, "accepts unknown type 'Robot'"),
+    ("[entities]\nPerson\n[events]\nHire\tActor{two}:Person\n", 4, "cannot read the count '{two}' of Actor"),
     ("[entities]\nPerson\n[attributes]\nNegated\tValue:yes|no\n", 4, "has no Arg"),
 ])
 def test_bad_annotation_conf_names_file_and_line(empty_project, tmp_path, conf, line, reason):

@@ -115,6 +115,24 @@ _INT = re.compile(r"^[0-9]+$")  # ASCII digits only, as brat writes them (\d wou
 _MAX_DIGITS = 15  # more is no offset into a text of at most a few GiB (and int() refuses 4,300+)
 
 
+_TYPED_NOTE = re.compile(r"^\[([^\[\]\s]+)\] (.*)$", re.DOTALL)  # "[Lemma] text": a Lemma note
+
+
+def note_line(kind: str, text: str) -> str:
+    """A brat note (`#n<TAB>kind id<TAB>text`) as one line of an Annotary note: AnnotatorNotes as
+    its text, another type as ``[kind] text`` (an AnnotatorNotes text that looks so gets the
+    ``[AnnotatorNotes] `` prefix, so `split_note_line` gives every note back exactly)."""
+    if kind == NOTE_TYPE and not _TYPED_NOTE.match(text):
+        return text
+    return f"[{kind}] {text}"
+
+
+def split_note_line(line: str) -> tuple[str, str]:
+    """(brat note type, text) of one line of an Annotary note; see `note_line`."""
+    match = _TYPED_NOTE.match(line)
+    return (match.group(1), match.group(2)) if match else (NOTE_TYPE, line)
+
+
 def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
@@ -163,9 +181,12 @@ class _Ann:
     events: dict[str, _E] = field(default_factory=dict)
     attributes: list[_A] = field(default_factory=list)
     notes: list[_Note] = field(default_factory=list)
-    ignored: dict[str, int] = field(default_factory=dict)
+    ignored: dict[str, int] = field(default_factory=dict)  # kind → lines not kept (relations, ...)
+    not_kept: dict[str, str] = field(default_factory=dict)  # id of such a line → its kind
 
 
+_NOT_KEPT = {"R": "relation", "*": "equivalence", "N": "normalisation"}  # brat lines Annotary does not keep yet
+_KIND_LINES = {kind: line for line, kind in _NOT_KEPT.items()}
 _TICK_LINES = 50_000  # how often a long .ann file reports how far its reading got
 
 
@@ -227,12 +248,10 @@ def _parse_ann(path: Path, content: str, tick: Callable[[float], None] | None = 
             if len(parts) != 2:
                 raise fail(lineno, f"{ident}: expected 'AnnotatorNotes Id<TAB>text'")
             ann.notes.append(_Note(parts[0], parts[1], text, lineno))
-        elif kind == "R":
-            ann.ignored["relation"] = ann.ignored.get("relation", 0) + 1
-        elif kind == "*":
-            ann.ignored["equivalence"] = ann.ignored.get("equivalence", 0) + 1
-        elif kind == "N":
-            ann.ignored["normalisation"] = ann.ignored.get("normalisation", 0) + 1
+        elif kind in _NOT_KEPT:
+            ann.ignored[_NOT_KEPT[kind]] = ann.ignored.get(_NOT_KEPT[kind], 0) + 1
+            if kind != "*":  # an equivalence line has no id of its own
+                ann.not_kept[ident] = _NOT_KEPT[kind]
         else:
             raise fail(lineno, f"unknown annotation kind {ident!r} (brat has T, E, A, M, R, N, *, #)")
     return ann
@@ -328,6 +347,7 @@ def _plan(ann: _Ann, spans: dict[str, tuple[int, int]], index: CodebookIndex, na
         plan.events.append(event)
 
     seen_attrs: set[tuple[str, str]] = set()
+    not_kept_on: dict[str, list[str]] = {}  # "note(s) on relations" → the ids of those lines
     owner: PlannedMention | PlannedEvent
     for a in ann.attributes:
         if a.target in mentions:
@@ -336,6 +356,9 @@ def _plan(ann: _Ann, spans: dict[str, tuple[int, int]], index: CodebookIndex, na
             target, owner = "event", events[a.target]
         elif a.target in triggers or a.target in lone_triggers:
             raise fail(a.line, f"{a.ident}: {a.target} is an event trigger; give event attributes on the E line's id")
+        elif a.target in ann.not_kept:
+            not_kept_on.setdefault(f"attribute(s) of {ann.not_kept[a.target]}s", []).append(a.ident)
+            continue
         else:
             raise fail(a.line, f"{a.ident}: unknown id {a.target}")
         known = [n for (tgt, n) in index.attributes if tgt == target]
@@ -350,11 +373,10 @@ def _plan(ann: _Ann, spans: dict[str, tuple[int, int]], index: CodebookIndex, na
         owner.attributes.append(PlannedAttribute(name, value, a.line))
 
     parts: dict[int, tuple[PlannedMention | PlannedEvent, list[str]]] = {}
+    typed: dict[str, int] = {}  # note type other than AnnotatorNotes → notes kept
+    attribute_ids = {a.ident for a in ann.attributes}
     for note in ann.notes:
         if note.kind == NO_TRIGGER:
-            continue
-        if note.kind != NOTE_TYPE:
-            messages.append(f"line {note.line}: comment of type {note.kind} ignored")
             continue
         if note.target in mentions:
             owners: list[PlannedMention | PlannedEvent] = [mentions[note.target]]
@@ -363,15 +385,33 @@ def _plan(ann: _Ann, spans: dict[str, tuple[int, int]], index: CodebookIndex, na
         elif note.target in triggers:
             owners = [events[e] for e in triggers[note.target]]
         elif note.target in lone_triggers:
+            not_kept_on.setdefault("note(s) on skipped triggers", []).append(note.target)
+            continue
+        elif note.target in ann.not_kept:
+            not_kept_on.setdefault(f"note(s) on {ann.not_kept[note.target]}s", []).append(note.target)
+            continue
+        elif note.target in attribute_ids:
+            not_kept_on.setdefault("note(s) on attributes", []).append(note.target)
             continue
         else:
             raise fail(note.line, f"note on unknown id {note.target}")
+        if note.kind != NOTE_TYPE:
+            typed[note.kind] = typed.get(note.kind, 0) + 1
         for owner in owners:
-            parts.setdefault(id(owner), (owner, []))[1].append(note.text)
+            parts.setdefault(id(owner), (owner, []))[1].append(note_line(note.kind, note.text))
+    several = 0
     for owner, texts in parts.values():
-        owner.note = "\n".join(texts)  # one AnnotatorNotes line per line of the note
+        owner.note = "\n".join(texts)  # one line per brat note
+        several += len(texts) > 1
     for kind, n in ann.ignored.items():
-        messages.append(f"{n} {kind}(s) ignored (Annotary has no relations)")
+        messages.append(f"{n} {kind}(s) not kept yet ({_KIND_LINES[kind]} lines)")
+    for what, ids in not_kept_on.items():
+        messages.append(f"{len(ids)} {what} not kept yet ({', '.join(dict.fromkeys(ids))})"
+                        if len(ids) <= 5 else f"{len(ids)} {what} not kept yet")
+    for kind, n in typed.items():
+        messages.append(f"{n} note(s) of type {kind} kept in the note as '[{kind}] text'")
+    if several:
+        messages.append(f"{several} annotation(s) with several notes: kept one per line of the note")
     return plan
 
 
@@ -612,6 +652,7 @@ def _ann_text(cd: CodedDocument, names: BratNames, summary: ExportSummary, stem:
     t_ids, e_ids, a_ids, n_ids = count(1), count(1), count(1), count(1)
     lines: list[str] = []
     mention_tid: dict[int, str] = {}
+    trigger_tid: dict[tuple[str, int, int], str] = {}  # (brat type, start, end) → the T line of a trigger
     spans: dict[int, tuple[int, int]] = {}
     text = cd.document.text
 
@@ -625,7 +666,8 @@ def _ann_text(cd: CodedDocument, names: BratNames, summary: ExportSummary, stem:
     def notes(owner: str, note: str) -> None:
         if note:
             for part in note.split("\n"):
-                lines.append(f"#{next(n_ids)}\t{NOTE_TYPE} {owner}\t{_one_line(part)}")
+                kind, text = split_note_line(part)
+                lines.append(f"#{next(n_ids)}\t{kind} {owner}\t{_one_line(text)}")
 
     for m in cd.mentions:
         tid = f"T{next(t_ids)}"
@@ -645,9 +687,16 @@ def _ann_text(cd: CodedDocument, names: BratNames, summary: ExportSummary, stem:
             )
             continue
         start, end = ev.trigger if ev.trigger is not None else spans[ev.arguments[0][1]]
-        tid, eid = f"T{next(t_ids)}", f"E{next(e_ids)}"
         brat_type = names.event[ev.type_name]
-        lines.append(f"{tid}\t{brat_type} {start} {end}\t{_one_line(text[start:end])}")
+        eid = f"E{next(e_ids)}"
+        shared = None if placeholder else trigger_tid.get((brat_type, start, end))
+        if shared is None:  # events of one type on one trigger share its T line, as brat writes them
+            tid = f"T{next(t_ids)}"
+            lines.append(f"{tid}\t{brat_type} {start} {end}\t{_one_line(text[start:end])}")
+            if not placeholder:
+                trigger_tid[(brat_type, start, end)] = tid
+        else:
+            tid = shared
         seen: dict[str, int] = {}
         parts = [f"{brat_type}:{tid}"]
         for role, mention_id in ev.arguments:

@@ -62,8 +62,10 @@ from app.core.validation import name_key, normalise_name
 NAME_TAG = "#@annotary-name"
 _SEPARATORS = re.compile(r"[/\\|,:;=<>()\[\]{}?*+!#\"'`]")
 _SPACES = re.compile(r"\s+")
-_MACRO = re.compile(r"^(<[^<>\s]+>)\s*=\s*(.+)$")
-_ROLE = re.compile(r"^(?P<role>[^:?*+{}\s]+)(?P<card>[?*+]|\{\d*(?:,\d*)?\})?:(?P<types>\S+)$")
+_MACRO = re.compile(r"^(<[^<>\s]+>)\s*=\s*(.*)$")
+_ROLE = re.compile(r"^(?P<role>[^:?*+{}\s]+)(?P<card>[?*+]|\{[^{}]*\})?:(?P<types>\S+)$")
+_RANGE = re.compile(r"\{\s*(\d+)\s*(?:([-,])\s*(\d*)\s*)?\}")  # {2}, {1-3}, {1-} (and {0,3}, written before)
+_SPECIAL_RELATIONS = ("<OVERLAP>", "ENTITY-NESTING")
 _SECTIONS = {"entities": "entities", "spans": "entities", "events": "events",
              "attributes": "attributes", "relations": "relations"}
 
@@ -297,8 +299,17 @@ class ParsedConf:
     events: list[ConfEvent] = field(default_factory=list)
     attributes: list[ConfAttribute] = field(default_factory=list)
     names: NameMap = field(default_factory=NameMap)
+    relations: list[str] = field(default_factory=list)  # relation type names (not kept yet)
     colors: dict[str, str] = field(default_factory=dict)  # brat name → bgColor from visual.conf
     warnings: list[str] = field(default_factory=list)
+    _told: set[str] = field(default_factory=set)
+
+    def warn(self, message: str) -> None:
+        """Tell `message` (about this conf) once, however many files it is read for."""
+        line = f"{self.path}: {message}"
+        if line not in self._told:
+            self._told.add(line)
+            self.warnings.append(line)
 
     def color(self, brat: str, name: str) -> str:
         return self.colors.get(brat) or palette_color(name)
@@ -331,6 +342,11 @@ class ParsedConf:
 
         conf_entities = {t.name for t in self.entities}
         conf_events = {t.name for t in self.events}
+        event_only: list[str] = []  # roles that take only events: left out
+        some_events: list[str] = []  # roles that take events and entities: the entities kept
+        on_relations: list[str] = []  # attributes of relations only: left out
+        undefined: list[str] = []  # types named in a role or attribute but defined nowhere: left out
+        no_types: list[str] = []  # roles or attributes left with no type
         spec = CodebookSpec()
         for t in self.entities:
             if not t.abstract and spec.entity_type(entity(t.name)) is None:
@@ -344,7 +360,7 @@ class ParsedConf:
             roles: list[RoleSpec] = []
             for role in ev.roles:
                 accepts: list[str] = []
-                anything = False
+                anything = takes_events = False
                 for typ in role.types:
                     if typ in ("<ENTITY>", "<ANY>"):
                         anything = True
@@ -352,19 +368,18 @@ class ParsedConf:
                         typ not in conf_entities and resolve_name(typ, known_events, self.names.event.get(typ))
                         and not resolve_name(typ, known_entities, self.names.entity.get(typ))
                     ):
-                        continue  # an event as argument: not in Annotary's model
+                        takes_events = True  # an event as argument: not in Annotary's model yet
                     elif typ in conf_entities:
                         accepts += [entity(n) for n in self._below(self.entities, typ)]
                     elif resolve_name(typ, known_entities, self.names.entity.get(typ)):
                         accepts.append(entity(typ))
                     else:
-                        raise self._fail(role.line, f"role {role.name} of {ev.name} accepts unknown type {typ!r}")
+                        undefined.append(typ)  # brat too reads a conf naming a type it does not define
                 if not anything and not accepts:
-                    self.warnings.append(
-                        f"{self.path}:{role.line}: role {role.name} of {ev.name} takes only events as "
-                        "arguments; Annotary arguments are entity mentions, so the role is left out"
-                    )
+                    (event_only if takes_events else no_types).append(f"{ev.name}.{role.name}")
                     continue
+                if takes_events:
+                    some_events.append(f"{ev.name}.{role.name}")
                 rname = resolve_name(role.name, known_roles, self.names.role.get((name, role.name))) \
                     or self.names.role.get((name, role.name), role.name)
                 if any(r.name == rname for r in roles):
@@ -376,7 +391,11 @@ class ParsedConf:
             name = resolve_name(attr.name, [a.name for a in codebook.attributes], self.names.attribute.get(attr.name)) \
                 or self.names.attribute.get(attr.name, attr.name)
             targets: dict[str, list[str] | None] = {}  # target → applies_to (None: all types)
+            relation_only = False
             for typ in attr.args:
+                if typ == "<RELATION>" or typ in self.relations:
+                    relation_only = True
+                    continue
                 if typ in ("<EVENT>", "<ANY>"):
                     targets["event"] = None
                 if typ in ("<ENTITY>", "<ANY>"):
@@ -392,7 +411,13 @@ class ParsedConf:
                     if targets.get("event", []) is not None:
                         targets["event"] = (targets.get("event") or []) + [event(n) for n in below]
                 else:
-                    raise self._fail(attr.line, f"attribute {attr.name} applies to unknown type {typ!r}")
+                    undefined.append(typ)
+            if not targets and relation_only:
+                on_relations.append(attr.name)
+                continue
+            if not targets and any(not t.startswith("<") for t in attr.args):
+                no_types.append(attr.name)
+                continue
             if not targets:
                 raise self._fail(attr.line, f"attribute {attr.name} needs Arg:<EVENT>, Arg:<ENTITY> or type names")
             for target, applies in targets.items():
@@ -406,11 +431,27 @@ class ParsedConf:
                     spec.attributes.append(
                         AttributeSpec(name, target, list(dict.fromkeys(values)), list(dict.fromkeys(applies or [])))
                     )
+        if event_only:
+            self.warn(f"{len(event_only)} role(s) taking only events not kept yet ({_listing(event_only)}): "
+                      "Annotary arguments are entity mentions")
+        if some_events:
+            self.warn(f"events as arguments not kept yet in {len(some_events)} role(s) ({_listing(some_events)}); "
+                      "their entity types are kept")
+        if undefined:
+            names = list(dict.fromkeys(undefined))
+            self.warn(f"{len(names)} type(s) named but not defined in [entities] or [events] left out "
+                      f"({_listing(names)})")
+        if no_types:
+            self.warn(f"{len(no_types)} role(s) or attribute(s) with no defined type left out ({_listing(no_types)})")
+        if on_relations:
+            self.warn(f"{len(on_relations)} attribute(s) of relations not kept yet ({_listing(on_relations)})")
         return spec
 
 
 def parse_annotation_conf(path: Path) -> ParsedConf:
-    """Read annotation.conf; AnnotationInputError (file and line) when it is malformed."""
+    """Read annotation.conf as brat reads it; AnnotationInputError (file and line) when a line
+    Annotary needs cannot be read. What Annotary does not keep is told in `warnings`, one line
+    per kind (relation types, unknown sections, ...), never a refusal."""
     path = Path(path)
     conf = ParsedConf(path)
     try:
@@ -421,8 +462,10 @@ def parse_annotation_conf(path: Path) -> ParsedConf:
         raise conf._fail(None, exc.message) from None
     macros: dict[str, str] = {}
     section: str | None = None
-    stacks: dict[str, list[tuple[int, str]]] = {"entities": [], "events": []}
+    stacks: dict[str, list[tuple[int, str, list[str]]]] = {"entities": [], "events": []}
     seen_types: set[str] = set()
+    other_sections: list[str] = []
+    loose_lines = 0
     for lineno, raw in enumerate(text.split("\n"), 1):
         line = raw.rstrip("\r").rstrip()
         stripped = line.strip()
@@ -439,25 +482,35 @@ def parse_annotation_conf(path: Path) -> ParsedConf:
         if stripped.startswith("#") or re.fullmatch(r"-+", stripped):
             continue
         if stripped.startswith("[") and stripped.endswith("]"):
-            name = stripped[1:-1].strip().lower()
-            if name not in _SECTIONS:
-                raise conf._fail(lineno, f"unknown section [{name}] (brat has entities, relations, events, attributes)")
-            section = _SECTIONS[name]
+            name = stripped[1:-1].strip()
+            section = _SECTIONS.get(name.lower(), "other")
+            if section == "other":
+                other_sections.append(f"[{name}]")
+            macros = {}  # brat's macros belong to the section they are defined in
             continue
         macro = _MACRO.match(stripped)
         if macro:
             macros[macro.group(1)] = macro.group(2).strip()
             continue
+        for key in sorted(macros, key=len, reverse=True):  # brat replaces macros as text
+            stripped = stripped.replace(key, macros[key])
         if section is None:
-            raise conf._fail(lineno, "a line before the first [section]")
-        if section == "relations":
+            loose_lines += 1
+            continue
+        if section == "other":
             continue
         indent = len(line) - len(line.lstrip())
-        name, _, rest = stripped.replace("\t", " ").partition(" ")
-        abstract = name.startswith("!")
-        name = name.lstrip("!")
+        terms, _, rest = stripped.replace("\t", " ").partition(" ")
+        # `Name|Alias|...`: the first name is the type, the others are other names for it (brat)
+        names = [t for t in terms.split("|") if t]
+        abstract = any(t.startswith("!") for t in names)
+        name = names[0].lstrip("!") if names else ""
         if not name:
             raise conf._fail(lineno, "a type line without a name")
+        if section == "relations":
+            if name not in _SPECIAL_RELATIONS and name not in conf.relations:
+                conf.relations.append(name)
+            continue
         if section in ("entities", "events"):
             if name in seen_types:
                 raise conf._fail(lineno, f"type {name} is defined twice")
@@ -465,16 +518,36 @@ def parse_annotation_conf(path: Path) -> ParsedConf:
             stack = stacks[section]
             while stack and stack[-1][0] >= indent:
                 stack.pop()
-            parent = stack[-1][1] if stack else None
-            stack.append((indent, name))
+            parent = stack[-1] if stack else None
+            args = _split_args(rest)
+            if "<INHERIT>" in args:  # brat: the parent's arguments in its place
+                if parent is None:
+                    raise conf._fail(lineno, f"{name}: <INHERIT> without a parent type above it")
+                at = args.index("<INHERIT>")
+                args = args[:at] + parent[2] + [a for a in args[at + 1:] if a != "<INHERIT>"]
+            stack.append((indent, name, args))
+            parent_name = parent[1] if parent else None
             if section == "entities":
-                conf.entities.append(ConfType(name, lineno, abstract, parent))
+                conf.entities.append(ConfType(name, lineno, abstract, parent_name))
             else:
-                conf.events.append(ConfEvent(name, lineno, abstract, parent, _parse_roles(conf, rest, macros, lineno)))
+                roles = _parse_roles(conf, args, lineno)
+                conf.events.append(ConfEvent(name, lineno, abstract, parent_name, roles))
         else:
-            conf.attributes.append(_parse_attribute(conf, name, rest, macros, lineno))
+            conf.attributes.append(_parse_attribute(conf, name, rest, lineno))
+    if conf.relations:
+        conf.warn(f"{len(conf.relations)} relation type(s) not kept yet ({_listing(conf.relations)})")
+    if other_sections:
+        conf.warn(f"section(s) {_listing(other_sections)} not read (brat reads entities, relations, events, "
+                  "attributes)")
+    if loose_lines:
+        conf.warn(f"{loose_lines} line(s) before the first [section] not read")
     conf.colors = _visual_colors(path.with_name("visual.conf"))
     return conf
+
+
+def _listing(names: Sequence[str], limit: int = 5) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (", ..." if len(names) > limit else "")
 
 
 _COLOR = re.compile(r"bgColor:\s*(#[0-9a-fA-F]{6})\b")
@@ -501,35 +574,41 @@ def _visual_colors(path: Path) -> dict[str, str]:
     return colors
 
 
-def _expand(types: str, macros: dict[str, str]) -> list[str]:
-    out: list[str] = []
-    for typ in types.split("|"):
-        typ = typ.strip()
-        if typ in macros:
-            out += _expand(macros[typ], {k: v for k, v in macros.items() if k != typ})
-        elif typ:
-            out.append(typ)
-    return out
+def _split_args(rest: str) -> list[str]:
+    """The comma-separated arguments of a type line (not the comma of a `{0,3}`)."""
+    return [p for p in (p.strip() for p in re.split(r",(?![^{]*\})", rest)) if p]
 
 
-def _parse_roles(conf: ParsedConf, rest: str, macros: dict[str, str], lineno: int) -> list[ConfRole]:
+def _repeatable(conf: ParsedConf, card: str, role: str, lineno: int) -> bool:
+    """brat's cardinality: `+`, `*` and `{n-m}` with m > 1 (or no m) allow several arguments."""
+    if card in ("*", "+"):
+        return True
+    if not card.startswith("{"):
+        return False  # "" (exactly one) or "?" (at most one)
+    match = _RANGE.fullmatch(card)
+    if not match:
+        raise conf._fail(lineno, f"cannot read the count {card!r} of {role} (brat writes {{2}} or {{1-3}})")
+    low, sep, high = match.groups()
+    if not sep:
+        return int(low) > 1
+    return high == "" or int(high) > 1
+
+
+def _parse_roles(conf: ParsedConf, args: list[str], lineno: int) -> list[ConfRole]:
     roles: list[ConfRole] = []
-    for part in filter(None, (p.strip() for p in re.split(r",(?![^{]*\})", rest))):  # not the , of {0,3}
+    for part in args:
+        if part.startswith("<"):
+            continue  # <NORM>:..., <REL-TYPE>:...: settings, not roles
         match = _ROLE.match(part)
         if not match:
             raise conf._fail(lineno, f"cannot read argument {part!r} (expected ROLE:Type|Type, e.g. Actor*:Person)")
-        card = match.group("card") or ""
-        repeatable = card in ("*", "+")
-        if card.startswith("{"):
-            low, _, high = card[1:-1].partition(",")
-            if "," not in card:
-                high = low
-            repeatable = high == "" or int(high) > 1
-        roles.append(ConfRole(match.group("role"), repeatable, _expand(match.group("types"), macros), lineno))
+        role = match.group("role")
+        types = [t.strip() for t in match.group("types").split("|") if t.strip()]
+        roles.append(ConfRole(role, _repeatable(conf, match.group("card") or "", role, lineno), types, lineno))
     return roles
 
 
-def _parse_attribute(conf: ParsedConf, name: str, rest: str, macros: dict[str, str], lineno: int) -> ConfAttribute:
+def _parse_attribute(conf: ParsedConf, name: str, rest: str, lineno: int) -> ConfAttribute:
     args: list[str] = []
     values: list[str] = []
     for part in filter(None, (p.strip() for p in rest.split(","))):
@@ -538,7 +617,7 @@ def _parse_attribute(conf: ParsedConf, name: str, rest: str, macros: dict[str, s
         if not sep:
             raise conf._fail(lineno, f"cannot read {part!r} in attribute {name} (expected Key:Value)")
         if key == "Arg":
-            args += _expand(val, macros)
+            args += [t.strip() for t in val.split("|") if t.strip()]
         elif key == "Value":
             values += [v.strip() for v in val.split("|") if v.strip()]
         elif key.startswith("<"):
