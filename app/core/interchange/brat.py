@@ -62,6 +62,7 @@ from __future__ import annotations
 import codecs
 import os
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import count
@@ -609,11 +610,9 @@ def export_brat(project: Project, folder: Path, coder: str | None = None, force:
         by_doc: dict[int, list[CodedDocument]] = {}
         for cd in coded:
             by_doc.setdefault(cd.document.id, []).append(cd)
+        stems = _file_stems(by_doc)
         for cds in by_doc.values():
-            base = document_basename(cds[0].document)
-            labels = coder_labels([cd.coder for cd in cds if cd.coder is not None])
-            for cd in cds:
-                stem = f"{base}.{labels[cd.coder.id]}" if len(cds) > 1 and cd.coder is not None else base
+            for cd, stem in zip(cds, stems[cds[0].document.id]):
                 ann_text = _ann_text(cd, names, summary, stem)
                 files.append((f"{stem}.txt", cd.document.text))
                 files.append((f"{stem}.ann", ann_text))
@@ -634,6 +633,55 @@ def export_brat(project: Project, folder: Path, coder: str | None = None, force:
             "(an import of the folder reads them too)"
         )
     return summary
+
+
+_UNSAFE_STEM = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+_RESERVED_STEMS = {"con", "prn", "aux", "nul"} | {f"{p}{n}" for p in ("com", "lpt") for n in range(1, 10)}
+_MAX_STEM_BYTES = 180  # room for ".coder-name.ann" within the 255 bytes of most file systems
+
+
+def _original_stem(filename: str) -> str | None:
+    """The stem of a document's original ``name.txt``, if it is safe as a file name everywhere."""
+    if not filename.lower().endswith(".txt"):
+        return None  # not from a text file (a doccano .jsonl line, a seed without a file)
+    stem = filename[:-4]
+    if (not stem or stem != stem.strip() or stem.startswith(".") or stem.endswith(".")
+            or _UNSAFE_STEM.search(stem) or not stem.isprintable()
+            or stem.split(".")[0].casefold() in _RESERVED_STEMS
+            or len(stem.encode("utf-8")) > _MAX_STEM_BYTES):
+        return None
+    return stem
+
+
+def _file_key(stem: str) -> str:
+    """Two names one file on a case-insensitive or normalising file system (macOS, Windows)."""
+    return unicodedata.normalize("NFC", stem).casefold()
+
+
+def _file_stems(by_doc: dict[int, list[CodedDocument]]) -> dict[int, list[str]]:
+    """The file stem of each (document, coder) pair: the document's original file name when it came
+    from ``name.txt`` and no other file of the export takes that name, else ``0003_title-slug``;
+    ``.coder`` is added when several coders annotated the document."""
+    original = {doc_id: _original_stem(cds[0].document.filename) for doc_id, cds in by_doc.items()}
+
+    def stems(doc_id: int) -> list[str]:
+        cds = by_doc[doc_id]
+        base = original[doc_id] or document_basename(cds[0].document)
+        if len(cds) == 1:
+            return [base]
+        labels = coder_labels([cd.coder for cd in cds if cd.coder is not None])
+        return [f"{base}.{labels[cd.coder.id]}" if cd.coder is not None else base for cd in cds]
+
+    while True:
+        owners: dict[str, set[int]] = {}
+        for doc_id in by_doc:
+            for stem in stems(doc_id):
+                owners.setdefault(_file_key(stem), set()).add(doc_id)
+        clashing = {d for ids in owners.values() if len(ids) > 1 for d in ids if original[d] is not None}
+        if not clashing:
+            return {doc_id: stems(doc_id) for doc_id in by_doc}
+        for doc_id in clashing:  # numbered names never clash: they start with the document id
+            original[doc_id] = None
 
 
 def _write(summary: ExportSummary, path: Path, text: str, force: bool, project: Path) -> None:

@@ -2,19 +2,29 @@
 
 Reading
 -------
-`parse_annotation_conf` reads [entities] (also spelled [spans]), [events] and
-[attributes]; [relations] is skipped (Annotary has no relations). Hierarchies are
-flattened: every type line becomes a type, wherever it is indented; a type marked
-``!`` (brat's "abstract", not annotatable) is dropped, but a role or attribute
-that names it (or any parent type) accepts all the types below it. ``<ENTITY>``
-and ``<ANY>`` in a role mean "any entity type" (an empty accept list); ``<EVENT>``
-and event types are dropped from roles, since an Annotary argument is always an
-entity mention (a role left with nothing is dropped with a warning). Cardinality
-suffixes: ``*``, ``+`` and ``{n,m}`` with m > 1 (or no m) make a role repeatable;
-``?`` and none do not. Macros (``<POG>=Protein|Gene``) are expanded. Attributes:
-``Name Arg:<EVENT>, Value:a|b`` (valued), ``Name Arg:<ENTITY>`` (a yes/no flag) and
-the older glyph form ``Name Arg:<EVENT>, a:glyph, b:glyph``; an attribute whose
-Arg covers both entity and event types becomes two attributes of that name.
+`parse_annotation_conf` reads annotation.conf as brat does: [entities] (also
+spelled [spans]), [relations], [events] and [attributes]; another section is read
+past (as brat does), and so are lines before the first section. ``Name|Alias``
+names the type ``Name`` (the other names are brat's display aliases, e.g.
+``Hydroxylation|GO:0018126``). Macros (``<POG>=Person|Organization|GPE``) are
+replaced as text in the lines after them in their section, as brat replaces them
+(so a macro may stand for a list of roles), and ``<INHERIT>`` stands for the
+parent type's arguments. Hierarchies are flattened: every type line becomes a
+type, wherever it is indented; a type marked ``!`` (brat's "abstract", not
+annotatable) is dropped, but a role or attribute that names it (or any parent
+type) accepts all the types below it. ``<ENTITY>`` and ``<ANY>`` in a role mean
+"any entity type" (an empty accept list). Cardinalities: ``*``, ``+`` and
+``{n-m}`` with m > 1 (or ``{n}`` with n > 1) make a role repeatable; ``?`` and
+none do not. Attributes: ``Name Arg:<EVENT>, Value:a|b`` (valued), ``Name
+Arg:<ENTITY>`` (a yes/no flag) and the older glyph form ``Name Arg:<EVENT>,
+a:glyph, b:glyph``; an attribute whose Arg covers both entity and event types
+becomes two attributes of that name.
+
+What Annotary cannot keep yet is left out and told in ONE warning line per kind
+(never a refusal): relation types, roles that take only events (``<EVENT>`` or
+event types; a role taking events and entities keeps its entity types),
+attributes of relations, types a role or attribute names but the conf never
+defines, sections brat does not read either.
 
 `ParsedConf.resolve` turns the brat names into codebook names and gives the
 types, roles and attributes as a `CodebookSpec` to merge into the project's
@@ -29,7 +39,8 @@ characters its formats use as separators. On export `BratNames` writes each name
 through `brat_escape` (whitespace runs → ``_``, ``/`` and other separators →
 ``-``; "Job title" → ``Job_title``, "Team/Unit" → ``Team-Unit``), adds ``_2``,
 ``_3``... if two names would clash, and records every changed name in
-annotation.conf as a comment brat ignores::
+annotation.conf as a comment brat ignores (attribute values change less:
+`brat_value_escape` keeps ``Typo+UNK`` as it is)::
 
     #@annotary-name {"kind": "entity", "brat": "Job_title", "name": "Job title"}
 
@@ -43,7 +54,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,6 +73,7 @@ from app.core.validation import name_key, normalise_name
 NAME_TAG = "#@annotary-name"
 _SEPARATORS = re.compile(r"[/\\|,:;=<>()\[\]{}?*+!#\"'`]")
 _SPACES = re.compile(r"\s+")
+_VALUE_SEPARATORS = re.compile(r"[|,]")
 _MACRO = re.compile(r"^(<[^<>\s]+>)\s*=\s*(.*)$")
 _ROLE = re.compile(r"^(?P<role>[^:?*+{}\s]+)(?P<card>[?*+]|\{[^{}]*\})?:(?P<types>\S+)$")
 _RANGE = re.compile(r"\{\s*(\d+)\s*(?:([-,])\s*(\d*)\s*)?\}")  # {2}, {1-3}, {1-} (and {0,3}, written before)
@@ -77,6 +89,15 @@ def brat_escape(name: str) -> str:
     if not out or out[0] == "-":
         out = "_" + out
     return out
+
+
+def brat_value_escape(value: str) -> str:
+    """A brat-safe spelling of an attribute value: only what would split the .ann line or the
+    conf's ``Value:a|b`` list changes (whitespace runs → ``_``, ``|`` and ``,`` → ``-``), so
+    ``Typo+UNK`` stays ``Typo+UNK``."""
+    out = _VALUE_SEPARATORS.sub("-", _SPACES.sub("_", value.strip()))
+    out = "".join(ch if ch.isprintable() else "-" for ch in out)
+    return out or "_"
 
 
 def resolve_name(brat: str, candidates: Iterable[str], mapped: str | None = None) -> str | None:
@@ -155,7 +176,7 @@ class BratNames:
         self.value: dict[tuple[str, str], str] = {}
         for name in attr_names:
             values = list(dict.fromkeys(v for a in spec.attributes if a.name == name for v in a.values))
-            for value, brat in _assign(values).items():
+            for value, brat in _assign(values, brat_value_escape).items():
                 self.value[(name, value)] = brat
 
     def records(self) -> list[dict[str, str]]:
@@ -177,17 +198,17 @@ def _unique(candidate: str, taken: set[str]) -> str:
     return f"{candidate}_{n}"
 
 
-def _assign(names: list[str]) -> dict[str, str]:
+def _assign(names: list[str], escape: Callable[[str], str] = brat_escape) -> dict[str, str]:
     """brat names for `names`: names that need no escape keep themselves first."""
     out: dict[str, str] = {}
     taken: set[str] = set()
     for name in names:
-        if brat_escape(name) == name and name not in taken:
+        if escape(name) == name and name not in taken:
             out[name] = name
             taken.add(name)
     for name in names:
         if name not in out:
-            out[name] = _unique(brat_escape(name), taken)
+            out[name] = _unique(escape(name), taken)
             taken.add(out[name])
     return out
 
