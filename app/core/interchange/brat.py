@@ -20,12 +20,17 @@ annotations (the report says so); a .ann without .txt is an error.
   E line uses is that event's trigger); ``E`` events ``Type:Tn Role:Tm ...``,
   where brat's numbered repeats (``Affected2``) map back to the role (``Affected``);
   ``A`` and old-style ``M`` attributes on T (mentions) or E (events), either a
-  flag (``A1 Negated T1``) or valued (``A1 Modality E1 reported``);
-  ``#n AnnotatorNotes Tn text`` notes (several notes of one annotation are joined
-  with newlines; a note on a trigger goes to its events). ``R`` relations, ``*``
-  equivalences and ``N`` normalisations are IGNORED with a message in the report
-  (Annotary has no relations). Arguments that are events (nested events) and
-  discontinuous spans (``0 5;7 10``) are refused.
+  flag (``A1 Negated T1``) or valued (``A1 Modality E1 reported``), the value kept
+  exactly as written (``Typo+UNK``).
+* Notes ``#n Type Id<TAB>text``: an AnnotatorNotes note is the note's text; a note
+  of another type (``Lemma``) is kept as a note line ``[Lemma] text`` (and an
+  AnnotatorNotes text that looks like that as ``[AnnotatorNotes] text``), so the
+  export writes every note back with its type. Several notes of one annotation
+  are one line each of its note; a note on a trigger goes to its events.
+* Not kept yet, each told in one report line (never a refusal): ``R`` relations,
+  ``*`` equivalences, ``N`` normalisations, and notes and attributes on them.
+  Arguments that are events (nested events) and discontinuous spans
+  (``0 5;7 10``) are refused.
 * Refused with AnnotationInputError naming file and line: offsets outside the
   text, end <= start, an offset inside a ``\\r\\n``, unknown ids, covered text
   differing from the text at the offsets, labels neither in the codebook nor in
@@ -41,20 +46,24 @@ annotations (the report says so); a .ann without .txt is an error.
 Export (`export_brat`)
 ----------------------
 annotation.conf and visual.conf from the project codebook, and per document a
-``0003_title-slug.txt`` (the stored text: UTF-8, ``\\n``, no BOM) with its
-``.ann``. A document several coders annotated gets one pair per coder
-(``0003_title-slug.alice.txt``/``.ann``: brat pairs files by name, so each .ann
-has its own copy of the text). Without a coder filter, documents nobody
-annotated get a .txt and an empty .ann. Names are escaped for brat (see
-`brat_conf`).
+``.txt`` (the stored text: UTF-8, ``\\n``, no BOM) with its ``.ann``. A document
+imported from ``name.txt`` is written as ``name.txt``/``name.ann`` when that name
+is safe on every file system and no other file of the export takes it (compared
+ignoring case); otherwise, and for documents not from a ``.txt``, the name is
+``0003_title-slug``. A document several coders annotated gets one pair per coder
+(``name.alice.txt``/``.ann``: brat pairs files by name, so each .ann has its own
+copy of the text). Without a coder filter, documents nobody annotated get a .txt
+and an empty .ann. Names are escaped for brat (see `brat_conf`). Events of one
+type on one trigger share its T line, as brat writes them.
 
 Events without a trigger: brat needs one. Such an event is written with a
 placeholder trigger covering its first argument's span and a
 ``#n AnnotaryNoTrigger En`` comment, which `import_brat` reads back as "no
 trigger", so the round trip stays exact. An event with neither trigger nor
 arguments cannot be shown in brat: it is left out, with a warning in the
-summary. Notes with several lines become several AnnotatorNotes lines; a line
-break inside a span is written as a space in the .ann's text column.
+summary. A note of several lines becomes one note line each (AnnotatorNotes, or
+the type its ``[Type] `` prefix names); a line break inside a span is written as
+a space in the .ann's text column.
 """
 
 from __future__ import annotations
