@@ -298,8 +298,7 @@ def test_two_coders_round_trip_as_separate_files(tmp_path):
         store(source, text, [{"type": "Quantity", "span": (9, 17), "note": "", "attrs": {}}], [], "bob")
         summary = export_brat(source, tmp_path / "brat")
         names = sorted(p.name for p in summary.files)
-        assert [n for n in names if n.endswith(".ann")] == ["0001_meta-cut-600-jobs.alice.ann",
-                                                          "0001_meta-cut-600-jobs.bob.ann"]
+        assert [n for n in names if n.endswith(".ann")] == ["generated.alice.ann", "generated.bob.ann"]
         reports = import_brat(target, tmp_path / "brat", "carol")
         assert [r.status for r in reports] == ["new", "attached"]
         assert snapshot(target) == snapshot(source)

@@ -20,12 +20,17 @@ annotations (the report says so); a .ann without .txt is an error.
   E line uses is that event's trigger); ``E`` events ``Type:Tn Role:Tm ...``,
   where brat's numbered repeats (``Affected2``) map back to the role (``Affected``);
   ``A`` and old-style ``M`` attributes on T (mentions) or E (events), either a
-  flag (``A1 Negated T1``) or valued (``A1 Modality E1 reported``);
-  ``#n AnnotatorNotes Tn text`` notes (several notes of one annotation are joined
-  with newlines; a note on a trigger goes to its events). ``R`` relations, ``*``
-  equivalences and ``N`` normalisations are IGNORED with a message in the report
-  (Annotary has no relations). Arguments that are events (nested events) and
-  discontinuous spans (``0 5;7 10``) are refused.
+  flag (``A1 Negated T1``) or valued (``A1 Modality E1 reported``), the value kept
+  exactly as written (``Typo+UNK``).
+* Notes ``#n Type Id<TAB>text``: an AnnotatorNotes note is the note's text; a note
+  of another type (``Lemma``) is kept as a note line ``[Lemma] text`` (and an
+  AnnotatorNotes text that looks like that as ``[AnnotatorNotes] text``), so the
+  export writes every note back with its type. Several notes of one annotation
+  are one line each of its note; a note on a trigger goes to its events.
+* Not kept yet, each told in one report line (never a refusal): ``R`` relations,
+  ``*`` equivalences, ``N`` normalisations, and notes and attributes on them.
+  Arguments that are events (nested events) and discontinuous spans
+  (``0 5;7 10``) are refused.
 * Refused with AnnotationInputError naming file and line: offsets outside the
   text, end <= start, an offset inside a ``\\r\\n``, unknown ids, covered text
   differing from the text at the offsets, labels neither in the codebook nor in
@@ -41,20 +46,24 @@ annotations (the report says so); a .ann without .txt is an error.
 Export (`export_brat`)
 ----------------------
 annotation.conf and visual.conf from the project codebook, and per document a
-``0003_title-slug.txt`` (the stored text: UTF-8, ``\\n``, no BOM) with its
-``.ann``. A document several coders annotated gets one pair per coder
-(``0003_title-slug.alice.txt``/``.ann``: brat pairs files by name, so each .ann
-has its own copy of the text). Without a coder filter, documents nobody
-annotated get a .txt and an empty .ann. Names are escaped for brat (see
-`brat_conf`).
+``.txt`` (the stored text: UTF-8, ``\\n``, no BOM) with its ``.ann``. A document
+imported from ``name.txt`` is written as ``name.txt``/``name.ann`` when that name
+is safe on every file system and no other file of the export takes it (compared
+ignoring case); otherwise, and for documents not from a ``.txt``, the name is
+``0003_title-slug``. A document several coders annotated gets one pair per coder
+(``name.alice.txt``/``.ann``: brat pairs files by name, so each .ann has its own
+copy of the text). Without a coder filter, documents nobody annotated get a .txt
+and an empty .ann. Names are escaped for brat (see `brat_conf`). Events of one
+type on one trigger share its T line, as brat writes them.
 
 Events without a trigger: brat needs one. Such an event is written with a
 placeholder trigger covering its first argument's span and a
 ``#n AnnotaryNoTrigger En`` comment, which `import_brat` reads back as "no
 trigger", so the round trip stays exact. An event with neither trigger nor
 arguments cannot be shown in brat: it is left out, with a warning in the
-summary. Notes with several lines become several AnnotatorNotes lines; a line
-break inside a span is written as a space in the .ann's text column.
+summary. A note of several lines becomes one note line each (AnnotatorNotes, or
+the type its ``[Type] `` prefix names); a line break inside a span is written as
+a space in the .ann's text column.
 """
 
 from __future__ import annotations
@@ -62,6 +71,7 @@ from __future__ import annotations
 import codecs
 import os
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import count
@@ -115,6 +125,24 @@ _INT = re.compile(r"^[0-9]+$")  # ASCII digits only, as brat writes them (\d wou
 _MAX_DIGITS = 15  # more is no offset into a text of at most a few GiB (and int() refuses 4,300+)
 
 
+_TYPED_NOTE = re.compile(r"^\[([^\[\]\s]+)\] (.*)$", re.DOTALL)  # "[Lemma] text": a Lemma note
+
+
+def note_line(kind: str, text: str) -> str:
+    """A brat note (`#n<TAB>kind id<TAB>text`) as one line of an Annotary note: AnnotatorNotes as
+    its text, another type as ``[kind] text`` (an AnnotatorNotes text that looks so gets the
+    ``[AnnotatorNotes] `` prefix, so `split_note_line` gives every note back exactly)."""
+    if kind == NOTE_TYPE and not _TYPED_NOTE.match(text):
+        return text
+    return f"[{kind}] {text}"
+
+
+def split_note_line(line: str) -> tuple[str, str]:
+    """(brat note type, text) of one line of an Annotary note; see `note_line`."""
+    match = _TYPED_NOTE.match(line)
+    return (match.group(1), match.group(2)) if match else (NOTE_TYPE, line)
+
+
 def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
@@ -163,9 +191,12 @@ class _Ann:
     events: dict[str, _E] = field(default_factory=dict)
     attributes: list[_A] = field(default_factory=list)
     notes: list[_Note] = field(default_factory=list)
-    ignored: dict[str, int] = field(default_factory=dict)
+    ignored: dict[str, int] = field(default_factory=dict)  # kind → lines not kept (relations, ...)
+    not_kept: dict[str, str] = field(default_factory=dict)  # id of such a line → its kind
 
 
+_NOT_KEPT = {"R": "relation", "*": "equivalence", "N": "normalisation"}  # brat lines Annotary does not keep yet
+_KIND_LINES = {kind: line for line, kind in _NOT_KEPT.items()}
 _TICK_LINES = 50_000  # how often a long .ann file reports how far its reading got
 
 
@@ -227,12 +258,10 @@ def _parse_ann(path: Path, content: str, tick: Callable[[float], None] | None = 
             if len(parts) != 2:
                 raise fail(lineno, f"{ident}: expected 'AnnotatorNotes Id<TAB>text'")
             ann.notes.append(_Note(parts[0], parts[1], text, lineno))
-        elif kind == "R":
-            ann.ignored["relation"] = ann.ignored.get("relation", 0) + 1
-        elif kind == "*":
-            ann.ignored["equivalence"] = ann.ignored.get("equivalence", 0) + 1
-        elif kind == "N":
-            ann.ignored["normalisation"] = ann.ignored.get("normalisation", 0) + 1
+        elif kind in _NOT_KEPT:
+            ann.ignored[_NOT_KEPT[kind]] = ann.ignored.get(_NOT_KEPT[kind], 0) + 1
+            if kind != "*":  # an equivalence line has no id of its own
+                ann.not_kept[ident] = _NOT_KEPT[kind]
         else:
             raise fail(lineno, f"unknown annotation kind {ident!r} (brat has T, E, A, M, R, N, *, #)")
     return ann
@@ -328,6 +357,7 @@ def _plan(ann: _Ann, spans: dict[str, tuple[int, int]], index: CodebookIndex, na
         plan.events.append(event)
 
     seen_attrs: set[tuple[str, str]] = set()
+    not_kept_on: dict[str, list[str]] = {}  # "note(s) on relations" → the ids of those lines
     owner: PlannedMention | PlannedEvent
     for a in ann.attributes:
         if a.target in mentions:
@@ -336,6 +366,9 @@ def _plan(ann: _Ann, spans: dict[str, tuple[int, int]], index: CodebookIndex, na
             target, owner = "event", events[a.target]
         elif a.target in triggers or a.target in lone_triggers:
             raise fail(a.line, f"{a.ident}: {a.target} is an event trigger; give event attributes on the E line's id")
+        elif a.target in ann.not_kept:
+            not_kept_on.setdefault(f"attribute(s) of {ann.not_kept[a.target]}s", []).append(a.ident)
+            continue
         else:
             raise fail(a.line, f"{a.ident}: unknown id {a.target}")
         known = [n for (tgt, n) in index.attributes if tgt == target]
@@ -350,11 +383,10 @@ def _plan(ann: _Ann, spans: dict[str, tuple[int, int]], index: CodebookIndex, na
         owner.attributes.append(PlannedAttribute(name, value, a.line))
 
     parts: dict[int, tuple[PlannedMention | PlannedEvent, list[str]]] = {}
+    typed: dict[str, int] = {}  # note type other than AnnotatorNotes → notes kept
+    attribute_ids = {a.ident for a in ann.attributes}
     for note in ann.notes:
         if note.kind == NO_TRIGGER:
-            continue
-        if note.kind != NOTE_TYPE:
-            messages.append(f"line {note.line}: comment of type {note.kind} ignored")
             continue
         if note.target in mentions:
             owners: list[PlannedMention | PlannedEvent] = [mentions[note.target]]
@@ -363,15 +395,33 @@ def _plan(ann: _Ann, spans: dict[str, tuple[int, int]], index: CodebookIndex, na
         elif note.target in triggers:
             owners = [events[e] for e in triggers[note.target]]
         elif note.target in lone_triggers:
+            not_kept_on.setdefault("note(s) on skipped triggers", []).append(note.target)
+            continue
+        elif note.target in ann.not_kept:
+            not_kept_on.setdefault(f"note(s) on {ann.not_kept[note.target]}s", []).append(note.target)
+            continue
+        elif note.target in attribute_ids:
+            not_kept_on.setdefault("note(s) on attributes", []).append(note.target)
             continue
         else:
             raise fail(note.line, f"note on unknown id {note.target}")
+        if note.kind != NOTE_TYPE:
+            typed[note.kind] = typed.get(note.kind, 0) + 1
         for owner in owners:
-            parts.setdefault(id(owner), (owner, []))[1].append(note.text)
+            parts.setdefault(id(owner), (owner, []))[1].append(note_line(note.kind, note.text))
+    several = 0
     for owner, texts in parts.values():
-        owner.note = "\n".join(texts)  # one AnnotatorNotes line per line of the note
+        owner.note = "\n".join(texts)  # one line per brat note
+        several += len(texts) > 1
     for kind, n in ann.ignored.items():
-        messages.append(f"{n} {kind}(s) ignored (Annotary has no relations)")
+        messages.append(f"{n} {kind}(s) not kept yet ({_KIND_LINES[kind]} lines)")
+    for what, ids in not_kept_on.items():
+        messages.append(f"{len(ids)} {what} not kept yet ({', '.join(dict.fromkeys(ids))})"
+                        if len(ids) <= 5 else f"{len(ids)} {what} not kept yet")
+    for kind, n in typed.items():
+        messages.append(f"{n} note(s) of type {kind} kept in the note as '[{kind}] text'")
+    if several:
+        messages.append(f"{several} annotation(s) with several notes: kept one per line of the note")
     return plan
 
 
@@ -569,11 +619,9 @@ def export_brat(project: Project, folder: Path, coder: str | None = None, force:
         by_doc: dict[int, list[CodedDocument]] = {}
         for cd in coded:
             by_doc.setdefault(cd.document.id, []).append(cd)
+        stems = _file_stems(by_doc)
         for cds in by_doc.values():
-            base = document_basename(cds[0].document)
-            labels = coder_labels([cd.coder for cd in cds if cd.coder is not None])
-            for cd in cds:
-                stem = f"{base}.{labels[cd.coder.id]}" if len(cds) > 1 and cd.coder is not None else base
+            for cd, stem in zip(cds, stems[cds[0].document.id]):
                 ann_text = _ann_text(cd, names, summary, stem)
                 files.append((f"{stem}.txt", cd.document.text))
                 files.append((f"{stem}.ann", ann_text))
@@ -596,6 +644,55 @@ def export_brat(project: Project, folder: Path, coder: str | None = None, force:
     return summary
 
 
+_UNSAFE_STEM = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+_RESERVED_STEMS = {"con", "prn", "aux", "nul"} | {f"{p}{n}" for p in ("com", "lpt") for n in range(1, 10)}
+_MAX_STEM_BYTES = 180  # room for ".coder-name.ann" within the 255 bytes of most file systems
+
+
+def _original_stem(filename: str) -> str | None:
+    """The stem of a document's original ``name.txt``, if it is safe as a file name everywhere."""
+    if not filename.lower().endswith(".txt"):
+        return None  # not from a text file (a doccano .jsonl line, a seed without a file)
+    stem = filename[:-4]
+    if (not stem or stem != stem.strip() or stem.startswith(".") or stem.endswith(".")
+            or _UNSAFE_STEM.search(stem) or not stem.isprintable()
+            or stem.split(".")[0].casefold() in _RESERVED_STEMS
+            or len(stem.encode("utf-8")) > _MAX_STEM_BYTES):
+        return None
+    return stem
+
+
+def _file_key(stem: str) -> str:
+    """Two names one file on a case-insensitive or normalising file system (macOS, Windows)."""
+    return unicodedata.normalize("NFC", stem).casefold()
+
+
+def _file_stems(by_doc: dict[int, list[CodedDocument]]) -> dict[int, list[str]]:
+    """The file stem of each (document, coder) pair: the document's original file name when it came
+    from ``name.txt`` and no other file of the export takes that name, else ``0003_title-slug``;
+    ``.coder`` is added when several coders annotated the document."""
+    original = {doc_id: _original_stem(cds[0].document.filename) for doc_id, cds in by_doc.items()}
+
+    def stems(doc_id: int) -> list[str]:
+        cds = by_doc[doc_id]
+        base = original[doc_id] or document_basename(cds[0].document)
+        if len(cds) == 1:
+            return [base]
+        labels = coder_labels([cd.coder for cd in cds if cd.coder is not None])
+        return [f"{base}.{labels[cd.coder.id]}" if cd.coder is not None else base for cd in cds]
+
+    while True:
+        owners: dict[str, set[int]] = {}
+        for doc_id in by_doc:
+            for stem in stems(doc_id):
+                owners.setdefault(_file_key(stem), set()).add(doc_id)
+        clashing = {d for ids in owners.values() if len(ids) > 1 for d in ids if original[d] is not None}
+        if not clashing:
+            return {doc_id: stems(doc_id) for doc_id in by_doc}
+        for doc_id in clashing:  # numbered names never clash: they start with the document id
+            original[doc_id] = None
+
+
 def _write(summary: ExportSummary, path: Path, text: str, force: bool, project: Path) -> None:
     try:
         write_atomic(path, text, force=force, project=project)
@@ -612,6 +709,7 @@ def _ann_text(cd: CodedDocument, names: BratNames, summary: ExportSummary, stem:
     t_ids, e_ids, a_ids, n_ids = count(1), count(1), count(1), count(1)
     lines: list[str] = []
     mention_tid: dict[int, str] = {}
+    trigger_tid: dict[tuple[str, int, int], str] = {}  # (brat type, start, end) → the T line of a trigger
     spans: dict[int, tuple[int, int]] = {}
     text = cd.document.text
 
@@ -625,7 +723,8 @@ def _ann_text(cd: CodedDocument, names: BratNames, summary: ExportSummary, stem:
     def notes(owner: str, note: str) -> None:
         if note:
             for part in note.split("\n"):
-                lines.append(f"#{next(n_ids)}\t{NOTE_TYPE} {owner}\t{_one_line(part)}")
+                kind, text = split_note_line(part)
+                lines.append(f"#{next(n_ids)}\t{kind} {owner}\t{_one_line(text)}")
 
     for m in cd.mentions:
         tid = f"T{next(t_ids)}"
@@ -645,9 +744,16 @@ def _ann_text(cd: CodedDocument, names: BratNames, summary: ExportSummary, stem:
             )
             continue
         start, end = ev.trigger if ev.trigger is not None else spans[ev.arguments[0][1]]
-        tid, eid = f"T{next(t_ids)}", f"E{next(e_ids)}"
         brat_type = names.event[ev.type_name]
-        lines.append(f"{tid}\t{brat_type} {start} {end}\t{_one_line(text[start:end])}")
+        eid = f"E{next(e_ids)}"
+        shared = None if placeholder else trigger_tid.get((brat_type, start, end))
+        if shared is None:  # events of one type on one trigger share its T line, as brat writes them
+            tid = f"T{next(t_ids)}"
+            lines.append(f"{tid}\t{brat_type} {start} {end}\t{_one_line(text[start:end])}")
+            if not placeholder:
+                trigger_tid[(brat_type, start, end)] = tid
+        else:
+            tid = shared
         seen: dict[str, int] = {}
         parts = [f"{brat_type}:{tid}"]
         for role, mention_id in ev.arguments:

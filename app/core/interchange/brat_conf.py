@@ -2,19 +2,29 @@
 
 Reading
 -------
-`parse_annotation_conf` reads [entities] (also spelled [spans]), [events] and
-[attributes]; [relations] is skipped (Annotary has no relations). Hierarchies are
-flattened: every type line becomes a type, wherever it is indented; a type marked
-``!`` (brat's "abstract", not annotatable) is dropped, but a role or attribute
-that names it (or any parent type) accepts all the types below it. ``<ENTITY>``
-and ``<ANY>`` in a role mean "any entity type" (an empty accept list); ``<EVENT>``
-and event types are dropped from roles, since an Annotary argument is always an
-entity mention (a role left with nothing is dropped with a warning). Cardinality
-suffixes: ``*``, ``+`` and ``{n,m}`` with m > 1 (or no m) make a role repeatable;
-``?`` and none do not. Macros (``<POG>=Protein|Gene``) are expanded. Attributes:
-``Name Arg:<EVENT>, Value:a|b`` (valued), ``Name Arg:<ENTITY>`` (a yes/no flag) and
-the older glyph form ``Name Arg:<EVENT>, a:glyph, b:glyph``; an attribute whose
-Arg covers both entity and event types becomes two attributes of that name.
+`parse_annotation_conf` reads annotation.conf as brat does: [entities] (also
+spelled [spans]), [relations], [events] and [attributes]; another section is read
+past (as brat does), and so are lines before the first section. ``Name|Alias``
+names the type ``Name`` (the other names are brat's display aliases, e.g.
+``Hydroxylation|GO:0018126``). Macros (``<POG>=Person|Organization|GPE``) are
+replaced as text in the lines after them in their section, as brat replaces them
+(so a macro may stand for a list of roles), and ``<INHERIT>`` stands for the
+parent type's arguments. Hierarchies are flattened: every type line becomes a
+type, wherever it is indented; a type marked ``!`` (brat's "abstract", not
+annotatable) is dropped, but a role or attribute that names it (or any parent
+type) accepts all the types below it. ``<ENTITY>`` and ``<ANY>`` in a role mean
+"any entity type" (an empty accept list). Cardinalities: ``*``, ``+`` and
+``{n-m}`` with m > 1 (or ``{n}`` with n > 1) make a role repeatable; ``?`` and
+none do not. Attributes: ``Name Arg:<EVENT>, Value:a|b`` (valued), ``Name
+Arg:<ENTITY>`` (a yes/no flag) and the older glyph form ``Name Arg:<EVENT>,
+a:glyph, b:glyph``; an attribute whose Arg covers both entity and event types
+becomes two attributes of that name.
+
+What Annotary cannot keep yet is left out and told in ONE warning line per kind
+(never a refusal): relation types, roles that take only events (``<EVENT>`` or
+event types; a role taking events and entities keeps its entity types),
+attributes of relations, types a role or attribute names but the conf never
+defines, sections brat does not read either.
 
 `ParsedConf.resolve` turns the brat names into codebook names and gives the
 types, roles and attributes as a `CodebookSpec` to merge into the project's
@@ -29,7 +39,8 @@ characters its formats use as separators. On export `BratNames` writes each name
 through `brat_escape` (whitespace runs → ``_``, ``/`` and other separators →
 ``-``; "Job title" → ``Job_title``, "Team/Unit" → ``Team-Unit``), adds ``_2``,
 ``_3``... if two names would clash, and records every changed name in
-annotation.conf as a comment brat ignores::
+annotation.conf as a comment brat ignores (attribute values change less:
+`brat_value_escape` keeps ``Typo+UNK`` as it is)::
 
     #@annotary-name {"kind": "entity", "brat": "Job_title", "name": "Job title"}
 
@@ -43,7 +54,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,8 +73,11 @@ from app.core.validation import name_key, normalise_name
 NAME_TAG = "#@annotary-name"
 _SEPARATORS = re.compile(r"[/\\|,:;=<>()\[\]{}?*+!#\"'`]")
 _SPACES = re.compile(r"\s+")
-_MACRO = re.compile(r"^(<[^<>\s]+>)\s*=\s*(.+)$")
-_ROLE = re.compile(r"^(?P<role>[^:?*+{}\s]+)(?P<card>[?*+]|\{\d*(?:,\d*)?\})?:(?P<types>\S+)$")
+_VALUE_SEPARATORS = re.compile(r"[|,]")
+_MACRO = re.compile(r"^(<[^<>\s]+>)\s*=\s*(.*)$")
+_ROLE = re.compile(r"^(?P<role>[^:?*+{}\s]+)(?P<card>[?*+]|\{[^{}]*\})?:(?P<types>\S+)$")
+_RANGE = re.compile(r"\{\s*(\d+)\s*(?:([-,])\s*(\d*)\s*)?\}")  # {2}, {1-3}, {1-} (and {0,3}, written before)
+_SPECIAL_RELATIONS = ("<OVERLAP>", "ENTITY-NESTING")
 _SECTIONS = {"entities": "entities", "spans": "entities", "events": "events",
              "attributes": "attributes", "relations": "relations"}
 
@@ -75,6 +89,15 @@ def brat_escape(name: str) -> str:
     if not out or out[0] == "-":
         out = "_" + out
     return out
+
+
+def brat_value_escape(value: str) -> str:
+    """A brat-safe spelling of an attribute value: only what would split the .ann line or the
+    conf's ``Value:a|b`` list changes (whitespace runs → ``_``, ``|`` and ``,`` → ``-``), so
+    ``Typo+UNK`` stays ``Typo+UNK``."""
+    out = _VALUE_SEPARATORS.sub("-", _SPACES.sub("_", value.strip()))
+    out = "".join(ch if ch.isprintable() else "-" for ch in out)
+    return out or "_"
 
 
 def resolve_name(brat: str, candidates: Iterable[str], mapped: str | None = None) -> str | None:
@@ -153,7 +176,7 @@ class BratNames:
         self.value: dict[tuple[str, str], str] = {}
         for name in attr_names:
             values = list(dict.fromkeys(v for a in spec.attributes if a.name == name for v in a.values))
-            for value, brat in _assign(values).items():
+            for value, brat in _assign(values, brat_value_escape).items():
                 self.value[(name, value)] = brat
 
     def records(self) -> list[dict[str, str]]:
@@ -175,17 +198,17 @@ def _unique(candidate: str, taken: set[str]) -> str:
     return f"{candidate}_{n}"
 
 
-def _assign(names: list[str]) -> dict[str, str]:
+def _assign(names: list[str], escape: Callable[[str], str] = brat_escape) -> dict[str, str]:
     """brat names for `names`: names that need no escape keep themselves first."""
     out: dict[str, str] = {}
     taken: set[str] = set()
     for name in names:
-        if brat_escape(name) == name and name not in taken:
+        if escape(name) == name and name not in taken:
             out[name] = name
             taken.add(name)
     for name in names:
         if name not in out:
-            out[name] = _unique(brat_escape(name), taken)
+            out[name] = _unique(escape(name), taken)
             taken.add(out[name])
     return out
 
@@ -297,8 +320,17 @@ class ParsedConf:
     events: list[ConfEvent] = field(default_factory=list)
     attributes: list[ConfAttribute] = field(default_factory=list)
     names: NameMap = field(default_factory=NameMap)
+    relations: list[str] = field(default_factory=list)  # relation type names (not kept yet)
     colors: dict[str, str] = field(default_factory=dict)  # brat name → bgColor from visual.conf
     warnings: list[str] = field(default_factory=list)
+    _told: set[str] = field(default_factory=set)
+
+    def warn(self, message: str) -> None:
+        """Tell `message` (about this conf) once, however many files it is read for."""
+        line = f"{self.path}: {message}"
+        if line not in self._told:
+            self._told.add(line)
+            self.warnings.append(line)
 
     def color(self, brat: str, name: str) -> str:
         return self.colors.get(brat) or palette_color(name)
@@ -331,6 +363,11 @@ class ParsedConf:
 
         conf_entities = {t.name for t in self.entities}
         conf_events = {t.name for t in self.events}
+        event_only: list[str] = []  # roles that take only events: left out
+        some_events: list[str] = []  # roles that take events and entities: the entities kept
+        on_relations: list[str] = []  # attributes of relations only: left out
+        undefined: list[str] = []  # types named in a role or attribute but defined nowhere: left out
+        no_types: list[str] = []  # roles or attributes left with no type
         spec = CodebookSpec()
         for t in self.entities:
             if not t.abstract and spec.entity_type(entity(t.name)) is None:
@@ -344,7 +381,7 @@ class ParsedConf:
             roles: list[RoleSpec] = []
             for role in ev.roles:
                 accepts: list[str] = []
-                anything = False
+                anything = takes_events = False
                 for typ in role.types:
                     if typ in ("<ENTITY>", "<ANY>"):
                         anything = True
@@ -352,19 +389,18 @@ class ParsedConf:
                         typ not in conf_entities and resolve_name(typ, known_events, self.names.event.get(typ))
                         and not resolve_name(typ, known_entities, self.names.entity.get(typ))
                     ):
-                        continue  # an event as argument: not in Annotary's model
+                        takes_events = True  # an event as argument: not in Annotary's model yet
                     elif typ in conf_entities:
                         accepts += [entity(n) for n in self._below(self.entities, typ)]
                     elif resolve_name(typ, known_entities, self.names.entity.get(typ)):
                         accepts.append(entity(typ))
                     else:
-                        raise self._fail(role.line, f"role {role.name} of {ev.name} accepts unknown type {typ!r}")
+                        undefined.append(typ)  # brat too reads a conf naming a type it does not define
                 if not anything and not accepts:
-                    self.warnings.append(
-                        f"{self.path}:{role.line}: role {role.name} of {ev.name} takes only events as "
-                        "arguments; Annotary arguments are entity mentions, so the role is left out"
-                    )
+                    (event_only if takes_events else no_types).append(f"{ev.name}.{role.name}")
                     continue
+                if takes_events:
+                    some_events.append(f"{ev.name}.{role.name}")
                 rname = resolve_name(role.name, known_roles, self.names.role.get((name, role.name))) \
                     or self.names.role.get((name, role.name), role.name)
                 if any(r.name == rname for r in roles):
@@ -376,7 +412,11 @@ class ParsedConf:
             name = resolve_name(attr.name, [a.name for a in codebook.attributes], self.names.attribute.get(attr.name)) \
                 or self.names.attribute.get(attr.name, attr.name)
             targets: dict[str, list[str] | None] = {}  # target → applies_to (None: all types)
+            relation_only = False
             for typ in attr.args:
+                if typ == "<RELATION>" or typ in self.relations:
+                    relation_only = True
+                    continue
                 if typ in ("<EVENT>", "<ANY>"):
                     targets["event"] = None
                 if typ in ("<ENTITY>", "<ANY>"):
@@ -392,7 +432,13 @@ class ParsedConf:
                     if targets.get("event", []) is not None:
                         targets["event"] = (targets.get("event") or []) + [event(n) for n in below]
                 else:
-                    raise self._fail(attr.line, f"attribute {attr.name} applies to unknown type {typ!r}")
+                    undefined.append(typ)
+            if not targets and relation_only:
+                on_relations.append(attr.name)
+                continue
+            if not targets and any(not t.startswith("<") for t in attr.args):
+                no_types.append(attr.name)
+                continue
             if not targets:
                 raise self._fail(attr.line, f"attribute {attr.name} needs Arg:<EVENT>, Arg:<ENTITY> or type names")
             for target, applies in targets.items():
@@ -406,11 +452,27 @@ class ParsedConf:
                     spec.attributes.append(
                         AttributeSpec(name, target, list(dict.fromkeys(values)), list(dict.fromkeys(applies or [])))
                     )
+        if event_only:
+            self.warn(f"{len(event_only)} role(s) taking only events not kept yet ({_listing(event_only)}): "
+                      "Annotary arguments are entity mentions")
+        if some_events:
+            self.warn(f"events as arguments not kept yet in {len(some_events)} role(s) ({_listing(some_events)}); "
+                      "their entity types are kept")
+        if undefined:
+            names = list(dict.fromkeys(undefined))
+            self.warn(f"{len(names)} type(s) named but not defined in [entities] or [events] left out "
+                      f"({_listing(names)})")
+        if no_types:
+            self.warn(f"{len(no_types)} role(s) or attribute(s) with no defined type left out ({_listing(no_types)})")
+        if on_relations:
+            self.warn(f"{len(on_relations)} attribute(s) of relations not kept yet ({_listing(on_relations)})")
         return spec
 
 
 def parse_annotation_conf(path: Path) -> ParsedConf:
-    """Read annotation.conf; AnnotationInputError (file and line) when it is malformed."""
+    """Read annotation.conf as brat reads it; AnnotationInputError (file and line) when a line
+    Annotary needs cannot be read. What Annotary does not keep is told in `warnings`, one line
+    per kind (relation types, unknown sections, ...), never a refusal."""
     path = Path(path)
     conf = ParsedConf(path)
     try:
@@ -421,8 +483,10 @@ def parse_annotation_conf(path: Path) -> ParsedConf:
         raise conf._fail(None, exc.message) from None
     macros: dict[str, str] = {}
     section: str | None = None
-    stacks: dict[str, list[tuple[int, str]]] = {"entities": [], "events": []}
+    stacks: dict[str, list[tuple[int, str, list[str]]]] = {"entities": [], "events": []}
     seen_types: set[str] = set()
+    other_sections: list[str] = []
+    loose_lines = 0
     for lineno, raw in enumerate(text.split("\n"), 1):
         line = raw.rstrip("\r").rstrip()
         stripped = line.strip()
@@ -439,25 +503,35 @@ def parse_annotation_conf(path: Path) -> ParsedConf:
         if stripped.startswith("#") or re.fullmatch(r"-+", stripped):
             continue
         if stripped.startswith("[") and stripped.endswith("]"):
-            name = stripped[1:-1].strip().lower()
-            if name not in _SECTIONS:
-                raise conf._fail(lineno, f"unknown section [{name}] (brat has entities, relations, events, attributes)")
-            section = _SECTIONS[name]
+            name = stripped[1:-1].strip()
+            section = _SECTIONS.get(name.lower(), "other")
+            if section == "other":
+                other_sections.append(f"[{name}]")
+            macros = {}  # brat's macros belong to the section they are defined in
             continue
         macro = _MACRO.match(stripped)
         if macro:
             macros[macro.group(1)] = macro.group(2).strip()
             continue
+        for key in sorted(macros, key=len, reverse=True):  # brat replaces macros as text
+            stripped = stripped.replace(key, macros[key])
         if section is None:
-            raise conf._fail(lineno, "a line before the first [section]")
-        if section == "relations":
+            loose_lines += 1
+            continue
+        if section == "other":
             continue
         indent = len(line) - len(line.lstrip())
-        name, _, rest = stripped.replace("\t", " ").partition(" ")
-        abstract = name.startswith("!")
-        name = name.lstrip("!")
+        terms, _, rest = stripped.replace("\t", " ").partition(" ")
+        # `Name|Alias|...`: the first name is the type, the others are other names for it (brat)
+        names = [t for t in terms.split("|") if t]
+        abstract = any(t.startswith("!") for t in names)
+        name = names[0].lstrip("!") if names else ""
         if not name:
             raise conf._fail(lineno, "a type line without a name")
+        if section == "relations":
+            if name not in _SPECIAL_RELATIONS and name not in conf.relations:
+                conf.relations.append(name)
+            continue
         if section in ("entities", "events"):
             if name in seen_types:
                 raise conf._fail(lineno, f"type {name} is defined twice")
@@ -465,16 +539,36 @@ def parse_annotation_conf(path: Path) -> ParsedConf:
             stack = stacks[section]
             while stack and stack[-1][0] >= indent:
                 stack.pop()
-            parent = stack[-1][1] if stack else None
-            stack.append((indent, name))
+            parent = stack[-1] if stack else None
+            args = _split_args(rest)
+            if "<INHERIT>" in args:  # brat: the parent's arguments in its place
+                if parent is None:
+                    raise conf._fail(lineno, f"{name}: <INHERIT> without a parent type above it")
+                at = args.index("<INHERIT>")
+                args = args[:at] + parent[2] + [a for a in args[at + 1:] if a != "<INHERIT>"]
+            stack.append((indent, name, args))
+            parent_name = parent[1] if parent else None
             if section == "entities":
-                conf.entities.append(ConfType(name, lineno, abstract, parent))
+                conf.entities.append(ConfType(name, lineno, abstract, parent_name))
             else:
-                conf.events.append(ConfEvent(name, lineno, abstract, parent, _parse_roles(conf, rest, macros, lineno)))
+                roles = _parse_roles(conf, args, lineno)
+                conf.events.append(ConfEvent(name, lineno, abstract, parent_name, roles))
         else:
-            conf.attributes.append(_parse_attribute(conf, name, rest, macros, lineno))
+            conf.attributes.append(_parse_attribute(conf, name, rest, lineno))
+    if conf.relations:
+        conf.warn(f"{len(conf.relations)} relation type(s) not kept yet ({_listing(conf.relations)})")
+    if other_sections:
+        conf.warn(f"section(s) {_listing(other_sections)} not read (brat reads entities, relations, events, "
+                  "attributes)")
+    if loose_lines:
+        conf.warn(f"{loose_lines} line(s) before the first [section] not read")
     conf.colors = _visual_colors(path.with_name("visual.conf"))
     return conf
+
+
+def _listing(names: Sequence[str], limit: int = 5) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (", ..." if len(names) > limit else "")
 
 
 _COLOR = re.compile(r"bgColor:\s*(#[0-9a-fA-F]{6})\b")
@@ -501,35 +595,41 @@ def _visual_colors(path: Path) -> dict[str, str]:
     return colors
 
 
-def _expand(types: str, macros: dict[str, str]) -> list[str]:
-    out: list[str] = []
-    for typ in types.split("|"):
-        typ = typ.strip()
-        if typ in macros:
-            out += _expand(macros[typ], {k: v for k, v in macros.items() if k != typ})
-        elif typ:
-            out.append(typ)
-    return out
+def _split_args(rest: str) -> list[str]:
+    """The comma-separated arguments of a type line (not the comma of a `{0,3}`)."""
+    return [p for p in (p.strip() for p in re.split(r",(?![^{]*\})", rest)) if p]
 
 
-def _parse_roles(conf: ParsedConf, rest: str, macros: dict[str, str], lineno: int) -> list[ConfRole]:
+def _repeatable(conf: ParsedConf, card: str, role: str, lineno: int) -> bool:
+    """brat's cardinality: `+`, `*` and `{n-m}` with m > 1 (or no m) allow several arguments."""
+    if card in ("*", "+"):
+        return True
+    if not card.startswith("{"):
+        return False  # "" (exactly one) or "?" (at most one)
+    match = _RANGE.fullmatch(card)
+    if not match:
+        raise conf._fail(lineno, f"cannot read the count {card!r} of {role} (brat writes {{2}} or {{1-3}})")
+    low, sep, high = match.groups()
+    if not sep:
+        return int(low) > 1
+    return high == "" or int(high) > 1
+
+
+def _parse_roles(conf: ParsedConf, args: list[str], lineno: int) -> list[ConfRole]:
     roles: list[ConfRole] = []
-    for part in filter(None, (p.strip() for p in re.split(r",(?![^{]*\})", rest))):  # not the , of {0,3}
+    for part in args:
+        if part.startswith("<"):
+            continue  # <NORM>:..., <REL-TYPE>:...: settings, not roles
         match = _ROLE.match(part)
         if not match:
             raise conf._fail(lineno, f"cannot read argument {part!r} (expected ROLE:Type|Type, e.g. Actor*:Person)")
-        card = match.group("card") or ""
-        repeatable = card in ("*", "+")
-        if card.startswith("{"):
-            low, _, high = card[1:-1].partition(",")
-            if "," not in card:
-                high = low
-            repeatable = high == "" or int(high) > 1
-        roles.append(ConfRole(match.group("role"), repeatable, _expand(match.group("types"), macros), lineno))
+        role = match.group("role")
+        types = [t.strip() for t in match.group("types").split("|") if t.strip()]
+        roles.append(ConfRole(role, _repeatable(conf, match.group("card") or "", role, lineno), types, lineno))
     return roles
 
 
-def _parse_attribute(conf: ParsedConf, name: str, rest: str, macros: dict[str, str], lineno: int) -> ConfAttribute:
+def _parse_attribute(conf: ParsedConf, name: str, rest: str, lineno: int) -> ConfAttribute:
     args: list[str] = []
     values: list[str] = []
     for part in filter(None, (p.strip() for p in rest.split(","))):
@@ -538,7 +638,7 @@ def _parse_attribute(conf: ParsedConf, name: str, rest: str, macros: dict[str, s
         if not sep:
             raise conf._fail(lineno, f"cannot read {part!r} in attribute {name} (expected Key:Value)")
         if key == "Arg":
-            args += _expand(val, macros)
+            args += [t.strip() for t in val.split("|") if t.strip()]
         elif key == "Value":
             values += [v.strip() for v in val.split("|") if v.strip()]
         elif key.startswith("<"):
