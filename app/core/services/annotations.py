@@ -147,18 +147,20 @@ def add_argument(session: Session, event_id: int, role_id: int, mention_id: int 
         filler = inner = _get(session, Event, known_id(argument_event_id), "event")
         itype = session.get_one(EventType, inner.event_type_id)
         what, shown = "event", f"this {itype.name} event"
+        if inner.id == event.id:
+            raise AnnotaryError("an event cannot be its own argument")
         if itype not in role.accepts_events:
             accepted = _accepted(role) or "any mention"
             raise AnnotaryError(f"{role.name} of {etype.name} accepts {accepted}, not {itype.name} events")
-        if inner.id == event.id:
-            raise AnnotaryError("an event cannot be its own argument")
         if event.id in events_within(session, inner.id):
             raise AnnotaryError(f"this {itype.name} event already contains this {etype.name} event (as an "
                                 "argument, directly or through others): an event cannot be its own argument")
     if filler.document_id != event.document_id:
-        raise AnnotaryError(f"an argument must be a {what} in the same document as its event")
+        raise AnnotaryError(f"an argument must be {'an' if what == 'event' else 'a'} {what} in the same document "
+                            "as its event")
     if filler.coder_id != event.coder_id:
-        raise AnnotaryError(f"an argument must be a {what} by the same coder as its event")
+        raise AnnotaryError(f"an argument must be {'an' if what == 'event' else 'a'} {what} by the same coder as "
+                            "its event")
     existing = session.scalars(
         select(EventArgument).where(EventArgument.event_id == event_id, EventArgument.role_id == role_id)
     ).all()

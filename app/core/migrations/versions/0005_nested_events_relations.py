@@ -93,7 +93,7 @@ def downgrade() -> None:
     op.execute("DELETE FROM event_arguments WHERE argument_event_id IS NOT NULL")
     with op.batch_alter_table("event_arguments", schema=None) as batch_op:
         batch_op.drop_index("ix_event_arguments_argument_event_id")
-        batch_op.drop_constraint("ck_event_arguments_one_filler", type_="check")
+        batch_op.drop_constraint(batch_op.f("ck_event_arguments_one_filler"), type_="check")
         batch_op.drop_constraint("uq_event_arguments_event_id_role_id_argument_event_id", type_="unique")
         batch_op.drop_constraint("fk_event_arguments_argument_event_id_events", type_="foreignkey")
         batch_op.drop_column("argument_event_id")
