@@ -42,7 +42,7 @@ def check_ends(session: Session, rtype: RelationType, source: Mention, target: M
         mtype = session.get_one(EntityType, mention.entity_type_id)
         if accepts and mtype not in accepts:
             names = ", ".join(t.name for t in accepts)
-            raise AnnotaryError(f"the {end} of a {rtype.name} relation must be {names}, not {mtype.name}")
+            raise AnnotaryError(f"the {end} of {rtype.name} accepts {names}, not {mtype.name}")
 
 
 def _check_new(session: Session, rtype: RelationType, source: Mention, target: Mention,
@@ -100,5 +100,5 @@ def check_mention_type(session: Session, mention_id: int, entity_type: EntityTyp
         end = "source" if relation.source_mention_id == mention_id else "target"
         accepts = rtype.source_accepts if end == "source" else rtype.target_accepts
         if accepts and entity_type not in accepts:
-            raise AnnotaryError(f"this mention is the {end} of a {rtype.name} relation, which does not accept "
-                                f"{entity_type.name} there")
+            raise AnnotaryError(f"this mention is the {end} of a relation of type {rtype.name}, which does not "
+                                f"accept {entity_type.name} there")
