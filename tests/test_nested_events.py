@@ -327,3 +327,19 @@ def test_merge_refuses_a_copy_whose_codebook_lacks_what_it_needs_unless_accepted
         with project.read() as s:
             assert read_codebook(s).event_type("Policy reversal").role("Policy").accepts_events == [
                 "Reassignment"]
+
+
+def test_codebook_edits_refuse_to_drop_an_event_type_that_roles_accept(seeded_project):
+    from app.core.codebook.rows import EVENT, ROLE
+    from app.core.services.codebook_edits import commands as cb
+
+    c = Coding(seeded_project)
+    reassignment, reversal = c.types["Reassignment"], c.types["Policy reversal"]
+    with pytest.raises(AnnotaryError, match="Reassignment events fill roles of other events"):
+        cb.remove(c.ws, EVENT, reassignment.id)
+    with pytest.raises(AnnotaryError, match="the role Policy accepts events"):
+        cb.remove(c.ws, ROLE, c.role("Policy reversal", "Policy"))
+    with pytest.raises(AnnotaryError, match="Reassignment events fill roles of other events"):
+        cb.merge(c.ws, EVENT, reassignment.id, reversal.id)
+    with seeded_project.read() as s:
+        assert read_codebook(s).event_type("Policy reversal").role("Policy").accepts_events == ["Reassignment"]

@@ -233,3 +233,16 @@ def test_merging_a_copy_with_relations_is_idempotent(tmp_path):
 def add_relation_types_at(path) -> None:  # type: ignore[no-untyped-def]
     with open_project(path) as project:
         add_relation_types(project)
+
+
+def test_codebook_edits_refuse_to_drop_an_entity_type_a_relation_type_accepts(coding, seeded_project):
+    from app.core.codebook.rows import ENTITY
+    from app.core.services.codebook_edits import commands as cb
+
+    staff = coding.entities["Worker group"]
+    with pytest.raises(AnnotaryError, match="Worker group is accepted by relation types"):
+        cb.remove(coding.ws, ENTITY, staff)
+    with pytest.raises(AnnotaryError, match="Worker group is accepted by relation types"):
+        cb.merge(coding.ws, ENTITY, staff, coding.entities["Person"])
+    with seeded_project.read() as s:
+        assert read_codebook(s).relation_type("Employs").target_accepts == ["Person", "Worker group"]
