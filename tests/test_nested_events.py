@@ -343,3 +343,24 @@ def test_codebook_edits_refuse_to_drop_an_event_type_that_roles_accept(seeded_pr
         cb.merge(c.ws, EVENT, reassignment.id, reversal.id)
     with seeded_project.read() as s:
         assert read_codebook(s).event_type("Policy reversal").role("Policy").accepts_events == ["Reassignment"]
+
+
+def test_review_and_accepting_into_gold_work_with_nested_events(seeded_project):
+    """The review lists a nested event like any event; accepting it into gold copies its mention
+    arguments (a role filled by an event is left for gold to fill by hand)."""
+    from app.core.services.coders import set_role
+    from app.core.services.review import ReviewService
+
+    c = Coding(seeded_project)
+    reversal, _reassign = c.nest()
+    c.ws.add_argument(reversal, c.role("Policy reversal", "Actor"), c.tag("Meta", "Organization"))
+    with seeded_project.uow() as s:
+        set_role(s, "lead", "adjudicator")
+    service = ReviewService(Workspace(seeded_project, "lead"))
+    review = service.document_review(DOC)
+    item = next(i for i in review.items if i.kind == "event" and "Policy reversal" in i.description)
+    service.accept(item, "alice")
+    with seeded_project.read() as s:
+        gold = s.scalars(select(Event).where(Event.coder_id != c.ws.coder_id)).all()
+        assert [(e.event_type_id, [a.mention_id is not None for a in e.arguments]) for e in gold] == [
+            (c.types["Policy reversal"].id, [True])]
