@@ -142,7 +142,7 @@ def test_every_sheet_equals_the_database(annotated, tmp_path):
     report = export_xlsx(project, out)
     wb = load_workbook(out)
     agreement = ["Agreement", "Disagreements"]  # the fixture has two coders
-    assert wb.sheetnames == list(SHEETS[:5]) + agreement + list(SHEETS[5:])
+    assert wb.sheetnames == list(SHEETS[:6]) + agreement + list(SHEETS[6:])
 
     with project.read() as s:
         coders = {c.id: c.name for c in s.scalars(select(Coder))}
@@ -201,7 +201,7 @@ def test_every_sheet_equals_the_database(annotated, tmp_path):
                 assert r["trigger_text"] == docs[e.document_id].text[e.trigger_start:e.trigger_end]
 
         rows = sheet_dicts(wb["Event arguments"])
-        assert list(rows[0]) == ["event_id", "role", "mention_id", "text", "mention_type"]
+        assert list(rows[0]) == ["event_id", "role", "mention_id", "text", "mention_type", "argument_event_id"]
         assert sorted((r["event_id"], r["role"], r["mention_id"], r["text"], r["mention_type"]) for r in rows) == \
             sorted((a.event_id, roles[a.role_id], a.mention_id, mentions[a.mention_id].text,
                     etypes[mentions[a.mention_id].entity_type_id]) for a in arguments)
@@ -401,6 +401,7 @@ def test_header_bold_frozen_filtered_with_widths(annotated, tmp_path):
         assert all(w and w >= 8 for w in widths), (ws.title, widths)
         assert header[0].value == {"Documents": "document_id", "Mentions": "mention_id", "Events": "event_id",
                                    "Event arguments": "event_id", "Document codes": "document_id",
+                                   "Relations": "relation_id",
                                    "Codebook": "kind", "About": "key", "Agreement": "kind",
                                    "Disagreements": "kind"}[ws.title]
     assert wb["Documents"].column_dimensions["J"].width > wb["Documents"].column_dimensions["A"].width

@@ -28,6 +28,9 @@ class Change:
     """Mentions of `document_id` created, changed (type, attributes) or removed."""
     events: frozenset[int] = field(default_factory=frozenset)
     """Events of `document_id` created, changed (arguments, attributes) or removed."""
+    relations: frozenset[int] = field(default_factory=frozenset)
+    """Relations of `document_id` created, retyped or removed (also those a deleted mention took
+    with it, or its undo brought back)."""
     arguments: bool = False
     """Event arguments may have changed with `mentions` (a mention that fills a role was deleted,
     or restored with its roles); creating, retyping or setting attributes of a mention leaves the
@@ -62,6 +65,10 @@ class Change:
     @property
     def event_changes(self) -> bool:
         return bool(self.events) or self.arguments or self.annotations or self.everything or self.codebook
+
+    @property
+    def relation_changes(self) -> bool:
+        return bool(self.relations) or self.annotations or self.everything or self.codebook
 
     def as_source(self, source: str, label: str | None = None) -> Change:
         return replace(self, source=source, label=self.label if label is None else label)

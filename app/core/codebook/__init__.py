@@ -12,6 +12,7 @@ from app.core.codebook.spec import (
     DocumentCodeSpec,
     EntityTypeSpec,
     EventTypeSpec,
+    RelationTypeSpec,
     RoleSpec,
 )
 from app.core.codebook.store import (
@@ -24,7 +25,7 @@ from app.core.codebook.store import (
 )
 
 __all__ = [
-    "AttributeSpec", "CodebookSpec", "DocumentCodeSpec", "EntityTypeSpec", "EventTypeSpec", "RoleSpec",
+    "AttributeSpec", "CodebookSpec", "DocumentCodeSpec", "EntityTypeSpec", "EventTypeSpec", "RelationTypeSpec", "RoleSpec",
     "apply_codebook", "codebook_differences", "codebook_from_dict", "codebook_to_dict", "load_codebook", "merge_codebooks",
     "read_codebook", "remove_entity_type", "remove_event_type", "save_codebook",
 ]

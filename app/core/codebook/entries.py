@@ -20,6 +20,7 @@ from app.core.codebook.spec import (
     DocumentCodeSpec,
     EntityTypeSpec,
     EventTypeSpec,
+    RelationTypeSpec,
     RoleSpec,
 )
 from app.core.errors import CodebookError
@@ -35,7 +36,7 @@ MAX_VALUES = 1000
 """At most this many values per attribute or document code (and names in accepts/applies_to)."""
 
 SECTIONS = {"entity_types": "entity type", "event_types": "event type", "attributes": "attribute",
-            "document_codes": "document code"}
+            "document_codes": "document code", "relation_types": "relation type"}
 
 
 def spec_from_sections(data: dict[str, Any]) -> CodebookSpec:
@@ -45,6 +46,8 @@ def spec_from_sections(data: dict[str, Any]) -> CodebookSpec:
         event_types=[_event_type(_label("event type", i, e), e) for i, e in enumerate(items["event_types"])],
         attributes=[_attribute(_label("attribute", i, a), a) for i, a in enumerate(items["attributes"])],
         document_codes=[_code(_label("document code", i, c), c) for i, c in enumerate(items["document_codes"])],
+        relation_types=[_relation_type(_label("relation type", i, r), r)
+                        for i, r in enumerate(items["relation_types"])],
     )
 
 
@@ -65,11 +68,24 @@ def _event_type(label: str, item: dict[str, Any]) -> EventTypeSpec:
 
 def _role(label: str, item: dict[str, Any]) -> RoleSpec:
     _keys(label, item, RoleSpec)
-    repeatable = item.get("repeatable")
-    if repeatable is not None and not isinstance(repeatable, bool):
-        raise CodebookError(f"{label}: repeatable must be true or false, not {_shown(repeatable)}")
-    return RoleSpec(_text(label, item, "name"), _texts(label, item, "accepts", MAX_ITEMS), bool(repeatable),
-                    _definition(label, item))
+    return RoleSpec(_text(label, item, "name"), _texts(label, item, "accepts", MAX_ITEMS),
+                    _flag(label, item, "repeatable"), _definition(label, item),
+                    _texts(label, item, "accepts_events", MAX_ITEMS))
+
+
+def _relation_type(label: str, item: dict[str, Any]) -> RelationTypeSpec:
+    _keys(label, item, RelationTypeSpec)
+    return RelationTypeSpec(
+        _text(label, item, "name"), _text(label, item, "color"), _hotkey(label, item), _definition(label, item),
+        _texts(label, item, "source_accepts", MAX_ITEMS), _texts(label, item, "target_accepts", MAX_ITEMS),
+        _flag(label, item, "symmetric"))
+
+
+def _flag(label: str, item: dict[str, Any], key: str) -> bool:
+    value = item.get(key)
+    if value is not None and not isinstance(value, bool):
+        raise CodebookError(f"{label}: {key} must be true or false, not {_shown(value)}")
+    return bool(value)
 
 
 def _attribute(label: str, item: dict[str, Any]) -> AttributeSpec:

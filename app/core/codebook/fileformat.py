@@ -10,7 +10,13 @@ import yaml
 
 from app.core.bounded_read import read_regular_file
 from app.core.codebook.entries import SECTIONS, spec_from_sections
-from app.core.codebook.spec import CodebookSpec, EntityTypeSpec, EventTypeSpec
+from app.core.codebook.spec import (
+    CodebookSpec,
+    EntityTypeSpec,
+    EventTypeSpec,
+    RelationTypeSpec,
+    RoleSpec,
+)
 from app.core.codebook.yamlload import CodebookYamlError, parse_yaml
 from app.core.errors import CodebookError, ImportRejected
 from app.core.temp_files import remove_stale
@@ -81,30 +87,38 @@ def codebook_from_dict(data: Any) -> CodebookSpec:
     spec = spec_from_sections(data)
     spec.normalise().validate(case=False)  # the case rule needs the project: apply_codebook
     order = {t.name: i for i, t in enumerate(spec.entity_types)}
+    event_order = {t.name: i for i, t in enumerate(spec.event_types)}
     for ev in spec.event_types:
         for role in ev.roles:  # stored in codebook order, so keep files canonical too
             role.accepts.sort(key=order.__getitem__)
+            role.accepts_events.sort(key=event_order.__getitem__)
+    for rel in spec.relation_types:
+        rel.source_accepts.sort(key=order.__getitem__)
+        rel.target_accepts.sort(key=order.__getitem__)
     return spec
 
 
 def codebook_to_dict(spec: CodebookSpec) -> dict[str, Any]:
-    def typ(t: EntityTypeSpec | EventTypeSpec) -> dict[str, Any]:
+    def typ(t: EntityTypeSpec | EventTypeSpec | RelationTypeSpec) -> dict[str, Any]:
         out: dict[str, Any] = {"name": t.name, "color": t.color}
         if t.hotkey:
             out["hotkey"] = t.hotkey
         out["definition"] = t.definition
         return out
 
-    return {
+    def role(r: RoleSpec) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": r.name, "accepts": list(r.accepts)}
+        if r.accepts_events:  # written only when set, so a codebook without nested events reads as before
+            out["accepts_events"] = list(r.accepts_events)
+        return {**out, "repeatable": r.repeatable, "definition": r.definition}
+
+    data: dict[str, Any] = {
         FORMAT_KEY: FORMAT_VERSION,
         "entity_types": [typ(t) for t in spec.entity_types],
         "event_types": [
             {
                 **typ(t),
-                "roles": [
-                    {"name": r.name, "accepts": list(r.accepts), "repeatable": r.repeatable, "definition": r.definition}
-                    for r in t.roles
-                ],
+                "roles": [role(r) for r in t.roles],
             }
             for t in spec.event_types
         ],
@@ -118,6 +132,13 @@ def codebook_to_dict(spec: CodebookSpec) -> dict[str, Any]:
             for c in spec.document_codes
         ],
     }
+    if spec.relation_types:  # only when there are some, like accepts_events
+        data["relation_types"] = [
+            {**typ(t), "source_accepts": list(t.source_accepts), "target_accepts": list(t.target_accepts),
+             "symmetric": t.symmetric}
+            for t in spec.relation_types
+        ]
+    return data
 
 
 def save_codebook(spec: CodebookSpec, path: Path, force: bool = False, project: Path | None = None) -> None:

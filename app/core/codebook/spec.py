@@ -29,10 +29,14 @@ class EntityTypeSpec:
 
 @dataclass
 class RoleSpec:
+    """A role of an event type. It takes mentions of the entity types in `accepts` and events of
+    the types in `accepts_events` (nested events); with both empty, any mention."""
+
     name: str
     accepts: list[str] = field(default_factory=list)
     repeatable: bool = False
     definition: str = ""
+    accepts_events: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -49,6 +53,19 @@ class EventTypeSpec:
     def role_like(self, name: str) -> RoleSpec | None:
         """The role named `name`, else the one role whose name differs only in case or form."""
         return _like(self.roles, name)
+
+
+@dataclass
+class RelationTypeSpec:
+    """A directed link from a source mention to a target mention; empty accepts: any entity type."""
+
+    name: str
+    color: str
+    hotkey: str | None = None
+    definition: str = ""
+    source_accepts: list[str] = field(default_factory=list)
+    target_accepts: list[str] = field(default_factory=list)
+    symmetric: bool = False
 
 
 @dataclass
@@ -80,12 +97,19 @@ class CodebookSpec:
     event_types: list[EventTypeSpec] = field(default_factory=list)
     attributes: list[AttributeSpec] = field(default_factory=list)
     document_codes: list[DocumentCodeSpec] = field(default_factory=list)
+    relation_types: list[RelationTypeSpec] = field(default_factory=list)
 
     def entity_type(self, name: str) -> EntityTypeSpec | None:
         return next((t for t in self.entity_types if t.name == name), None)
 
     def event_type(self, name: str) -> EventTypeSpec | None:
         return next((t for t in self.event_types if t.name == name), None)
+
+    def relation_type(self, name: str) -> RelationTypeSpec | None:
+        return next((t for t in self.relation_types if t.name == name), None)
+
+    def relation_type_like(self, name: str) -> RelationTypeSpec | None:
+        return _like(self.relation_types, name)
 
     def attribute(self, name: str, target: str = "event") -> AttributeSpec | None:
         return next((a for a in self.attributes if a.name == name and a.target == target), None)
@@ -113,6 +137,10 @@ class CodebookSpec:
             ev.name = n(ev.name)
             for role in ev.roles:
                 role.name, role.accepts = n(role.name), [n(a) for a in role.accepts]
+                role.accepts_events = [n(a) for a in role.accepts_events]
+        for rel in self.relation_types:
+            rel.name = n(rel.name)
+            rel.source_accepts, rel.target_accepts = [n(a) for a in rel.source_accepts], [n(a) for a in rel.target_accepts]
         for attr in self.attributes:
             attr.name = n(attr.name)
             attr.values, attr.applies_to = [n(v) for v in attr.values], [n(a) for a in attr.applies_to]
@@ -131,6 +159,7 @@ class CodebookSpec:
         kept = (lambda names: set(names)) if case else (lambda names: None)
         _unique("entity type", [t.name for t in self.entity_types], kept(t.name for t in old.entity_types))
         _unique("event type", [t.name for t in self.event_types], kept(t.name for t in old.event_types))
+        _unique("relation type", [t.name for t in self.relation_types], kept(t.name for t in old.relation_types))
         _unique("document code", [c.name for c in self.document_codes], kept(c.name for c in old.document_codes))
         for target in TARGETS:
             _unique(f"{target} attribute", [a.name for a in self.attributes if a.target == target],
@@ -138,9 +167,10 @@ class CodebookSpec:
         hotkeys: dict[str, str] = {}
         entity_names = {t.name for t in self.entity_types}
         event_names = {t.name for t in self.event_types}
-        for kind, typ in [("entity type", t) for t in self.entity_types] + [
-            ("event type", t) for t in self.event_types
-        ]:
+        typed: list[tuple[str, EntityTypeSpec | EventTypeSpec | RelationTypeSpec]] = [
+            *(("entity type", t) for t in self.entity_types), *(("event type", t) for t in self.event_types),
+            *(("relation type", t) for t in self.relation_types)]
+        for kind, typ in typed:
             _name(kind, typ.name)
             if not _COLOR.match(typ.color or ""):
                 raise CodebookError(f"{kind} {typ.name!r}: colour must look like #1f77b4, not {typ.color!r}")
@@ -163,6 +193,17 @@ class CodebookSpec:
                         raise CodebookError(
                             f"role {role.name!r} of {ev.name!r} accepts unknown entity type {accepted!r}"
                         )
+                for accepted in role.accepts_events:
+                    if accepted not in event_names:
+                        raise CodebookError(
+                            f"role {role.name!r} of {ev.name!r} accepts unknown event type {accepted!r}"
+                        )
+        for rel in self.relation_types:
+            for end, names in (("source", rel.source_accepts), ("target", rel.target_accepts)):
+                for accepted in names:
+                    if accepted not in entity_names:
+                        raise CodebookError(
+                            f"the {end} of relation type {rel.name!r} accepts unknown entity type {accepted!r}")
         for attr in self.attributes:
             _name("attribute", attr.name)
             if attr.target not in TARGETS:

@@ -14,6 +14,7 @@ from app.core.codebook.spec import (
     DocumentCodeSpec,
     EntityTypeSpec,
     EventTypeSpec,
+    RelationTypeSpec,
     RoleSpec,
 )
 from app.core.errors import CodebookError
@@ -29,6 +30,8 @@ from app.core.models import (
     EventType,
     Mention,
     MentionAttributeValue,
+    Relation,
+    RelationType,
 )
 from app.core.validation import normalise_name
 
@@ -37,17 +40,23 @@ def read_codebook(session: Session) -> CodebookSpec:
     entity_types = session.scalars(select(EntityType).order_by(EntityType.position, EntityType.id)).all()
     event_types = session.scalars(
         select(EventType)
-        .options(selectinload(EventType.roles).selectinload(EventRole.accepts))
+        .options(selectinload(EventType.roles).selectinload(EventRole.accepts),
+                 selectinload(EventType.roles).selectinload(EventRole.accepts_events))
         .order_by(EventType.position, EventType.id)
     ).all()
     attributes = session.scalars(select(Attribute).order_by(Attribute.position, Attribute.id)).all()
     codes = session.scalars(select(DocumentCode).order_by(DocumentCode.position, DocumentCode.id)).all()
+    relation_types = session.scalars(
+        select(RelationType).options(selectinload(RelationType.source_accepts),
+                                     selectinload(RelationType.target_accepts))
+        .order_by(RelationType.position, RelationType.id)).all()
     spec = CodebookSpec(
         entity_types=[EntityTypeSpec(t.name, t.color, t.hotkey, t.definition) for t in entity_types],
         event_types=[
             EventTypeSpec(
                 t.name, t.color, t.hotkey, t.definition,
-                roles=[RoleSpec(r.name, [a.name for a in r.accepts], r.repeatable, r.definition) for r in t.roles],
+                roles=[RoleSpec(r.name, [a.name for a in r.accepts], r.repeatable, r.definition,
+                                [e.name for e in r.accepts_events]) for r in t.roles],
             )
             for t in event_types
         ],
@@ -57,6 +66,11 @@ def read_codebook(session: Session) -> CodebookSpec:
         ],
         document_codes=[
             DocumentCodeSpec(c.name, c.level, json.loads(c.values_json), c.definition) for c in codes
+        ],
+        relation_types=[
+            RelationTypeSpec(t.name, t.color, t.hotkey, t.definition, [a.name for a in t.source_accepts],
+                             [a.name for a in t.target_accepts], t.symmetric)
+            for t in relation_types
         ],
     )
     return spec.normalise()
@@ -70,8 +84,11 @@ def merge_codebooks(base: CodebookSpec, extra: CodebookSpec) -> CodebookSpec:
         event_types=[EventTypeSpec(t.name, t.color, t.hotkey, t.definition, list(t.roles)) for t in base.event_types],
         attributes=list(base.attributes),
         document_codes=list(base.document_codes),
+        relation_types=list(base.relation_types),
     )
-    used_hotkeys = {t.hotkey.lower() for t in merged.entity_types + merged.event_types if t.hotkey}
+    typed: list[EntityTypeSpec | EventTypeSpec | RelationTypeSpec] = [
+        *merged.entity_types, *merged.event_types, *merged.relation_types]
+    used_hotkeys = {t.hotkey.lower() for t in typed if t.hotkey}
     for typ in extra.entity_types:
         if merged.entity_type_like(typ.name) is None:
             hotkey = typ.hotkey if typ.hotkey and typ.hotkey.lower() not in used_hotkeys else None
@@ -87,16 +104,32 @@ def merge_codebooks(base: CodebookSpec, extra: CodebookSpec) -> CodebookSpec:
             continue
         for role in ev_type.roles:
             existing = mine.role_like(role.name)
+            events = [_as_event_in(merged, a) for a in role.accepts_events]
             if existing is None:
                 mine.roles.append(RoleSpec(role.name, [_as_in(merged, a) for a in role.accepts], role.repeatable,
-                                           role.definition))
+                                           role.definition, events))
             else:
                 extra_accepts = [a for a in (_as_in(merged, a) for a in role.accepts) if a not in existing.accepts]
-                if extra_accepts:
+                extra_events = [a for a in events if a not in existing.accepts_events]
+                if extra_accepts or extra_events:
                     mine.roles[mine.roles.index(existing)] = RoleSpec(
                         existing.name, existing.accepts + extra_accepts,
                         existing.repeatable or role.repeatable, existing.definition,
+                        existing.accepts_events + extra_events,
                     )
+    for rel in extra.relation_types:
+        mine_rel = merged.relation_type_like(rel.name)
+        src = [_as_in(merged, a) for a in rel.source_accepts]
+        tgt = [_as_in(merged, a) for a in rel.target_accepts]
+        if mine_rel is None:
+            hotkey = rel.hotkey if rel.hotkey and rel.hotkey.lower() not in used_hotkeys else None
+            used_hotkeys.add(hotkey.lower()) if hotkey else None
+            merged.relation_types.append(RelationTypeSpec(rel.name, rel.color, hotkey, rel.definition, src, tgt,
+                                                          rel.symmetric))
+        elif _widens(mine_rel.source_accepts, src) or _widens(mine_rel.target_accepts, tgt):
+            merged.relation_types[merged.relation_types.index(mine_rel)] = RelationTypeSpec(
+                mine_rel.name, mine_rel.color, mine_rel.hotkey, mine_rel.definition,
+                _widened(mine_rel.source_accepts, src), _widened(mine_rel.target_accepts, tgt), mine_rel.symmetric)
     for attr in extra.attributes:
         mine_attr = merged.attribute_like(attr.name, attr.target)
         if mine_attr is None:
@@ -117,6 +150,23 @@ def merge_codebooks(base: CodebookSpec, extra: CodebookSpec) -> CodebookSpec:
             )
     merged.validate(before=base)
     return merged
+
+
+def _widens(mine: list[str], theirs: list[str]) -> bool:
+    """Whether `theirs` accepts an entity type that `mine` refuses (an empty list accepts any)."""
+    return bool(mine) and (not theirs or bool(set(theirs) - set(mine)))
+
+
+def _widened(mine: list[str], theirs: list[str]) -> list[str]:
+    if not mine or not theirs:
+        return []
+    return mine + [a for a in theirs if a not in mine]
+
+
+def _as_event_in(spec: CodebookSpec, type_name: str) -> str:
+    """An event type name as `spec` spells it, or as given if it lacks one (yet)."""
+    found = spec.event_type_like(type_name)
+    return found.name if found is not None else type_name
 
 
 def _as_in(spec: CodebookSpec, type_name: str) -> str:
@@ -141,9 +191,19 @@ def codebook_differences(base: CodebookSpec, other: CodebookSpec) -> list[str]:
             existing = mine.role_like(role.name)
             if existing is None:
                 found.append(f"role {role.name!r} of {ev_type.name!r} is missing")
-            elif {_as_in(base, a) for a in role.accepts} - set(existing.accepts) or (role.repeatable and not existing.repeatable):
+            elif ({_as_in(base, a) for a in role.accepts} - set(existing.accepts)
+                  or {_as_event_in(base, a) for a in role.accepts_events} - set(existing.accepts_events)
+                  or (role.repeatable and not existing.repeatable)):
                 found.append(f"role {role.name!r} of {ev_type.name!r} differs (accepts {', '.join(role.accepts)}; "
                              f"repeatable: {role.repeatable})")
+    for rel in other.relation_types:
+        mine_rel = base.relation_type_like(rel.name)
+        if mine_rel is None:
+            found.append(f"relation type {rel.name!r} is missing")
+        elif (_widens(mine_rel.source_accepts, [_as_in(base, a) for a in rel.source_accepts])
+              or _widens(mine_rel.target_accepts, [_as_in(base, a) for a in rel.target_accepts])):
+            found.append(f"relation type {rel.name!r} differs (source accepts {', '.join(rel.source_accepts) or 'any'};"
+                         f" target accepts {', '.join(rel.target_accepts) or 'any'})")
     for attr in other.attributes:
         mine_attr = base.attribute_like(attr.name, attr.target)
         if mine_attr is None:
@@ -207,6 +267,12 @@ def apply_codebook(session: Session, spec: CodebookSpec, source: Path | None = N
             n = session.scalar(select(func.count()).where(DocumentCodeValue.code_id == code_row.id))
             if n:
                 problems.append(f"document code {name!r} has {n} value(s)")
+    relation_rows = {normalise_name(t.name): t for t in session.scalars(select(RelationType))}
+    for name, rel_row in relation_rows.items():
+        if spec.relation_type(name) is None:
+            n = session.scalar(select(func.count()).where(Relation.relation_type_id == rel_row.id))
+            if n:
+                problems.append(f"relation type {name!r} is used by {n} relation(s)")
     if problems:
         raise CodebookError("cannot remove what annotations use: " + "; ".join(problems))
 
@@ -222,6 +288,9 @@ def apply_codebook(session: Session, spec: CodebookSpec, source: Path | None = N
     for name, code_row in code_rows.items():
         if all(c.name != name for c in spec.document_codes):
             session.delete(code_row)
+    for name, rel_row in relation_rows.items():
+        if spec.relation_type(name) is None:
+            session.delete(rel_row)
     session.flush()
 
     # Hotkeys may move between types: clear them first so no transient duplicate exists.
@@ -254,6 +323,22 @@ def apply_codebook(session: Session, spec: CodebookSpec, source: Path | None = N
             rrow.name, rrow.repeatable, rrow.definition, rrow.position = (
                 role.name, role.repeatable, role.definition, rpos)
             rrow.accepts = [entity_rows[a] for a in role.accepts]
+    session.flush()
+    for ev_type in spec.event_types:  # every event type exists now: the roles that take events
+        for role_row in event_rows[ev_type.name].roles:
+            wanted_role = ev_type.role(normalise_name(role_row.name))
+            if wanted_role is not None:
+                role_row.accepts_events = [event_rows[a] for a in wanted_role.accepts_events]
+    for pos, rel in enumerate(spec.relation_types):
+        rel_type_row = relation_rows.get(rel.name)
+        if rel_type_row is None:
+            rel_type_row = RelationType(name=rel.name)
+            session.add(rel_type_row)
+        rel_type_row.name, rel_type_row.color, rel_type_row.hotkey, rel_type_row.definition = (
+            rel.name, rel.color, rel.hotkey, rel.definition)
+        rel_type_row.symmetric, rel_type_row.position = rel.symmetric, pos
+        rel_type_row.source_accepts = [entity_rows[a] for a in rel.source_accepts]
+        rel_type_row.target_accepts = [entity_rows[a] for a in rel.target_accepts]
     for pos, attr in enumerate(spec.attributes):
         new_attr_row = attr_rows.get((attr.target, attr.name))
         if new_attr_row is None:
@@ -285,6 +370,9 @@ def remove_entity_type(session: Session, name: str) -> None:
     for attr in spec.attributes:
         if attr.target == "mention":
             attr.applies_to = [a for a in attr.applies_to if a != name]
+    for rel in spec.relation_types:
+        rel.source_accepts = [a for a in rel.source_accepts if a != name]
+        rel.target_accepts = [a for a in rel.target_accepts if a != name]
     apply_codebook(session, spec)
 
 
@@ -294,6 +382,9 @@ def remove_event_type(session: Session, name: str) -> None:
     if spec.event_type(name) is None:
         raise CodebookError(f"no event type {name!r}")
     spec.event_types = [t for t in spec.event_types if t.name != name]
+    for ev in spec.event_types:
+        for role in ev.roles:
+            role.accepts_events = [a for a in role.accepts_events if a != name]
     for attr in spec.attributes:
         if attr.target == "event":
             attr.applies_to = [a for a in attr.applies_to if a != name]

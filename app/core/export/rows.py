@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, LargeBinary, Select, and_, cast, func, null, select
+from sqlalchemy import Connection, LargeBinary, Select, and_, case, cast, func, null, select
 from sqlalchemy.sql import ColumnElement
 
 from app.core.models import (
@@ -30,7 +30,12 @@ from app.core.models import (
     EventType,
     Mention,
     MentionAttributeValue,
+    Relation,
+    RelationType,
+    relation_source_accepts,
+    relation_target_accepts,
     role_accepts,
+    role_accepts_events,
 )
 
 NOT_STARTED = "not_started"
@@ -49,6 +54,8 @@ _codes = DocumentCode.__table__
 _code_values = DocumentCodeValue.__table__
 _event_attr_values = EventAttributeValue.__table__
 _mention_attr_values = MentionAttributeValue.__table__
+_relations = Relation.__table__
+_relation_types = RelationType.__table__
 
 
 @dataclass(frozen=True)
@@ -114,6 +121,7 @@ def row_counts(conn: Connection, coder_id: int | None) -> dict[str, int]:
         "arguments": _count(
             conn, _arguments.join(_events, _arguments.c.event_id == _events.c.id), by(_events.c.coder_id)
         ),
+        "relations": _count(conn, _relations, by(_relations.c.coder_id)),
         "codes": _count(conn, _code_values, by(_code_values.c.coder_id)),
     }
 
@@ -236,20 +244,53 @@ def events_query(coder_id: int | None, attrs: list[AttributeColumn]) -> Select:
 
 
 def arguments_query(coder_id: int | None) -> Select:
-    """event_id, role, mention_id, text, mention_type."""
+    """event_id, role, mention_id, text, mention_type, argument_event_id. An argument that is an
+    event (nested events) has no mention_id nor mention_type; its text is the event's type and
+    trigger, as the app shows it (`Reassignment “reassign”`)."""
     a = _arguments
+    inner = _events.alias("argument_event")
+    inner_type = _event_types.alias("argument_event_type")
+    text = case(
+        (a.c.mention_id.is_not(None), _mentions.c.text),
+        (inner.c.trigger_text.is_(None), inner_type.c.name + " (no trigger)"),
+        else_=inner_type.c.name + " “" + inner.c.trigger_text + "”",
+    )
     stmt = (
-        select(a.c.event_id, _roles.c.name, a.c.mention_id, _mentions.c.text, _entity_types.c.name)
+        select(a.c.event_id, _roles.c.name, a.c.mention_id, text, _entity_types.c.name, a.c.argument_event_id)
         .select_from(
             a.join(_events, a.c.event_id == _events.c.id)
             .join(_roles, a.c.role_id == _roles.c.id)
-            .join(_mentions, a.c.mention_id == _mentions.c.id)
-            .join(_entity_types, _mentions.c.entity_type_id == _entity_types.c.id)
+            .outerjoin(_mentions, a.c.mention_id == _mentions.c.id)
+            .outerjoin(_entity_types, _mentions.c.entity_type_id == _entity_types.c.id)
+            .outerjoin(inner, a.c.argument_event_id == inner.c.id)
+            .outerjoin(inner_type, inner.c.event_type_id == inner_type.c.id)
         )
     )
     if coder_id is not None:
         stmt = stmt.where(_events.c.coder_id == coder_id)
     return stmt.order_by(a.c.event_id, _roles.c.position, _mentions.c.start, a.c.id)
+
+
+def relations_query(coder_id: int | None) -> Select:
+    """relation_id, document_id, coder, type, source_mention_id, source_text, source_start, source_end,
+    target_mention_id, target_text, target_start, target_end, symmetric, created, note."""
+    r = _relations
+    source, target = _mentions.alias("source"), _mentions.alias("target")
+    stmt = (
+        select(r.c.id, r.c.document_id, _coders.c.name, _relation_types.c.name,
+               r.c.source_mention_id, source.c.text, source.c.start, source.c.end,
+               r.c.target_mention_id, target.c.text, target.c.start, target.c.end,
+               _relation_types.c.symmetric, r.c.created_at, r.c.note)
+        .select_from(
+            r.join(_coders, r.c.coder_id == _coders.c.id)
+            .join(_relation_types, r.c.relation_type_id == _relation_types.c.id)
+            .join(source, r.c.source_mention_id == source.c.id)
+            .join(target, r.c.target_mention_id == target.c.id)
+        )
+    )
+    if coder_id is not None:
+        stmt = stmt.where(r.c.coder_id == coder_id)
+    return stmt.order_by(r.c.document_id, source.c.start, r.c.id)
 
 
 def codes_query(coder_id: int | None) -> Select:
@@ -294,6 +335,12 @@ def codebook_rows(
         .order_by(role_accepts.c.role_id, et.c.position, et.c.id)
     ):
         accepts.setdefault(role_id, []).append(type_name)
+    for role_id, type_name in conn.execute(  # event types whose events fill the role (nested events)
+        select(role_accepts_events.c.role_id, _event_types.c.name)
+        .join_from(role_accepts_events, _event_types, role_accepts_events.c.event_type_id == _event_types.c.id)
+        .order_by(role_accepts_events.c.role_id, _event_types.c.position, _event_types.c.id)
+    ):
+        accepts.setdefault(role_id, []).append(f"{type_name} (event)")
     roles: dict[int, list[tuple[Any, ...]]] = {}
     r = _roles
     for id_, event_type_id, name, repeatable, definition in conn.execute(
@@ -321,6 +368,23 @@ def codebook_rows(
         rows.append(("attribute", id_, name, None, columns.get(id_), target,
                      LIST_SEPARATOR.join(json.loads(applies_json)), None, None, None,
                      LIST_SEPARATOR.join(values), None, None, definition))
+
+    rt = _relation_types
+    ends: dict[tuple[int, str], list[str]] = {}
+    for end, table in (("source", relation_source_accepts), ("target", relation_target_accepts)):
+        for type_id, type_name in conn.execute(
+            select(table.c.relation_type_id, et.c.name).join_from(table, et, table.c.entity_type_id == et.c.id)
+            .order_by(table.c.relation_type_id, et.c.position, et.c.id)
+        ):
+            ends.setdefault((type_id, end), []).append(type_name)
+    for id_, name, color, hotkey, definition, symmetric in conn.execute(
+        select(rt.c.id, rt.c.name, rt.c.color, rt.c.hotkey, rt.c.definition, rt.c.symmetric)
+        .order_by(rt.c.position, rt.c.id)
+    ):
+        accepted = " → ".join(f"{end}: {LIST_SEPARATOR.join(ends.get((id_, end), [])) or 'any'}"
+                              for end in ("source", "target")) + (" (symmetric)" if symmetric else "")
+        rows.append(("relation_type", id_, name, None, None, None, None, accepted,
+                     None, None, None, color, hotkey, definition))
 
     c = _codes
     for id_, name, level, values_json, definition in conn.execute(

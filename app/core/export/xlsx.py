@@ -46,11 +46,12 @@ DOCUMENTS = "Documents"
 MENTIONS = "Mentions"
 EVENTS = "Events"
 ARGUMENTS = "Event arguments"
+RELATIONS = "Relations"
 CODES = "Document codes"
 CODEBOOK = "Codebook"
 ABOUT = "About"
 AGREEMENT, DISAGREEMENTS = "Agreement", "Disagreements"
-SHEETS = (DOCUMENTS, MENTIONS, EVENTS, ARGUMENTS, CODES, CODEBOOK, ABOUT)
+SHEETS = (DOCUMENTS, MENTIONS, EVENTS, ARGUMENTS, RELATIONS, CODES, CODEBOOK, ABOUT)
 """Always written; with two or more coders (and no coder filter) AGREEMENT and DISAGREEMENTS
 come before CODEBOOK."""
 
@@ -290,11 +291,29 @@ class _Export:
     def arguments(self) -> None:
         columns = [
             Column("event_id", W_ID), Column("role", W_NAME), Column("mention_id", W_ID),
-            Column("text", W_TEXT), Column("mention_type", W_NAME),
+            Column("text", W_TEXT), Column("mention_type", W_NAME), Column("argument_event_id", W_ID + 8),
         ]
         sheet = self._sheet(ARGUMENTS, columns)
         chunks = q.stream(self.conn, q.arguments_query(self.coder_id), CHUNK_ROWS)
         self._write_rows(sheet, [c.header for c in columns], (1, 3, 4), chunks)
+
+    def relations(self) -> None:
+        columns = [
+            Column("relation_id", W_ID + 2), Column("document_id", W_ID), Column("coder", W_SHORT),
+            Column("type", W_NAME), Column("source_mention_id", W_ID + 6), Column("source_text", W_TEXT),
+            Column("source_start", W_NUM + 3), Column("source_end", W_NUM + 3),
+            Column("target_mention_id", W_ID + 6), Column("target_text", W_TEXT),
+            Column("target_start", W_NUM + 3), Column("target_end", W_NUM + 3), Column("symmetric", W_NUM + 2),
+            Column("created", W_DATE), Column("note", W_TEXT),
+        ]
+        sheet = self._sheet(RELATIONS, columns)
+
+        def flags(chunks: Iterable[Sequence[Sequence[Any]]]) -> Iterable[list[tuple[Any, ...]]]:
+            for chunk in chunks:
+                yield [(*row[:12], bool(row[12]), *row[13:]) for row in chunk]
+
+        chunks = q.stream(self.conn, q.relations_query(self.coder_id), CHUNK_ROWS)
+        self._write_rows(sheet, [c.header for c in columns], (2, 3, 5, 9, 14), flags(chunks))
 
     def codes(self) -> None:
         columns = [Column("document_id", W_ID), Column("coder", W_SHORT), Column("code", W_NAME),
@@ -487,6 +506,7 @@ def export_xlsx(project: Project, path: Path, coder: str | None = None,
                 export.mentions(mention_attrs)
                 export.events(event_attrs)
                 export.arguments()
+                export.relations()
                 export.codes()
                 if coder_id is None and agreement:
                     export.agreement()

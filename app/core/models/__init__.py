@@ -7,6 +7,7 @@ from app.core.models.annotations import (
     EventAttributeValue,
     Mention,
     MentionAttributeValue,
+    Relation,
 )
 from app.core.models.base import Base, utcnow
 from app.core.models.codebook import (
@@ -15,7 +16,11 @@ from app.core.models.codebook import (
     EntityType,
     EventRole,
     EventType,
+    RelationType,
+    relation_source_accepts,
+    relation_target_accepts,
     role_accepts,
+    role_accepts_events,
 )
 from app.core.models.documents import CODER_ROLES, Coder, Document, DocumentStatus
 from app.core.models.review import GoldRejection, ProjectSetting
@@ -39,6 +44,11 @@ __all__ = [
     "Mention",
     "MentionAttributeValue",
     "ProjectSetting",
+    "Relation",
+    "RelationType",
+    "relation_source_accepts",
+    "relation_target_accepts",
     "role_accepts",
+    "role_accepts_events",
     "utcnow",
 ]

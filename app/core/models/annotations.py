@@ -45,7 +45,8 @@ class Event(Base):
     modified_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     arguments: Mapped[list[EventArgument]] = relationship(
-        back_populates="event", cascade="all, delete-orphan", order_by="EventArgument.id"
+        back_populates="event", cascade="all, delete-orphan", order_by="EventArgument.id",
+        foreign_keys="EventArgument.event_id",
     )
     attributes: Mapped[list[EventAttributeValue]] = relationship(
         cascade="all, delete-orphan", order_by="EventAttributeValue.id"
@@ -62,18 +63,52 @@ class Event(Base):
 
 
 class EventArgument(Base):
+    """A role of an event filled by a mention or (a nested event) by another event of the same
+    coder and document: exactly one of `mention_id` and `argument_event_id` is set. Deleting the
+    mention or the argument event deletes the argument (the database cascades)."""
+
     __tablename__ = "event_arguments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     role_id: Mapped[int] = mapped_column(ForeignKey("event_roles.id"))
-    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id", ondelete="CASCADE"))
+    mention_id: Mapped[int | None] = mapped_column(ForeignKey("mentions.id", ondelete="CASCADE"))
+    argument_event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     modified_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    event: Mapped[Event] = relationship(back_populates="arguments")
+    event: Mapped[Event] = relationship(back_populates="arguments", foreign_keys=[event_id])
 
-    __table_args__ = (UniqueConstraint("event_id", "role_id", "mention_id"),)
+    __table_args__ = (
+        UniqueConstraint("event_id", "role_id", "mention_id"),
+        UniqueConstraint("event_id", "role_id", "argument_event_id"),
+        CheckConstraint("(mention_id IS NULL) <> (argument_event_id IS NULL)", name="one_filler"),
+        Index("ix_event_arguments_argument_event_id", "argument_event_id"),
+    )
+
+
+class Relation(Base):
+    """A typed, directed link from one mention to another (same document and coder)."""
+
+    __tablename__ = "relations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    coder_id: Mapped[int] = mapped_column(ForeignKey("coders.id"))
+    relation_type_id: Mapped[int] = mapped_column(ForeignKey("relation_types.id"))
+    source_mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id", ondelete="CASCADE"))
+    target_mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id", ondelete="CASCADE"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    modified_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("source_mention_id <> target_mention_id", name="two_mentions"),
+        UniqueConstraint("relation_type_id", "source_mention_id", "target_mention_id"),
+        Index("ix_relations_document_coder", "document_id", "coder_id"),
+        Index("ix_relations_source_mention_id", "source_mention_id"),
+        Index("ix_relations_target_mention_id", "target_mention_id"),
+    )
 
 
 class EventAttributeValue(Base):

@@ -22,6 +22,28 @@ role_accepts = Table(
     Column("entity_type_id", ForeignKey("entity_types.id", ondelete="CASCADE"), primary_key=True),
 )
 
+role_accepts_events = Table(
+    "role_accepts_events",
+    Base.metadata,
+    Column("role_id", ForeignKey("event_roles.id", ondelete="CASCADE"), primary_key=True),
+    Column("event_type_id", ForeignKey("event_types.id", ondelete="CASCADE"), primary_key=True),
+)
+"""Event types whose events may fill a role (nested events)."""
+
+relation_source_accepts = Table(
+    "relation_source_accepts",
+    Base.metadata,
+    Column("relation_type_id", ForeignKey("relation_types.id", ondelete="CASCADE"), primary_key=True),
+    Column("entity_type_id", ForeignKey("entity_types.id", ondelete="CASCADE"), primary_key=True),
+)
+
+relation_target_accepts = Table(
+    "relation_target_accepts",
+    Base.metadata,
+    Column("relation_type_id", ForeignKey("relation_types.id", ondelete="CASCADE"), primary_key=True),
+    Column("entity_type_id", ForeignKey("entity_types.id", ondelete="CASCADE"), primary_key=True),
+)
+
 
 class EntityType(Base):
     __tablename__ = "entity_types"
@@ -61,8 +83,29 @@ class EventRole(Base):
 
     event_type: Mapped[EventType] = relationship(back_populates="roles")
     accepts: Mapped[list[EntityType]] = relationship(secondary=role_accepts, order_by="EntityType.position")
+    accepts_events: Mapped[list[EventType]] = relationship(
+        secondary=role_accepts_events, order_by="EventType.position")
 
     __table_args__ = (UniqueConstraint("event_type_id", "name"),)
+
+
+class RelationType(Base):
+    """A kind of directed link between two mentions; empty accepts lists mean any entity type."""
+
+    __tablename__ = "relation_types"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    color: Mapped[str] = mapped_column(String(9))
+    hotkey: Mapped[str | None] = mapped_column(String(20))
+    definition: Mapped[str] = mapped_column(Text, default="")
+    symmetric: Mapped[bool] = mapped_column(default=False)
+    position: Mapped[int] = mapped_column(default=0)
+
+    source_accepts: Mapped[list[EntityType]] = relationship(
+        secondary=relation_source_accepts, order_by="EntityType.position")
+    target_accepts: Mapped[list[EntityType]] = relationship(
+        secondary=relation_target_accepts, order_by="EntityType.position")
 
 
 class Attribute(Base):

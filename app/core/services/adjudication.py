@@ -138,7 +138,9 @@ class AcceptEvent(_GoldCompound):
         self.document_id, self.gold_id = source.document_id, gold_id
         trigger = ((source.trigger_start, source.trigger_end)  # both set or both NULL (CHECK trigger_span)
                    if source.trigger_start is not None and source.trigger_end is not None else None)
-        arguments = [(a.role_id, session.get_one(Mention, a.mention_id)) for a in source.arguments]
+        # roles filled by events (nested events) are not copied: gold fills them by hand
+        arguments = [(a.role_id, session.get_one(Mention, a.mention_id)) for a in source.arguments
+                     if a.mention_id is not None]
         attributes = [(a.attribute_id, a.value) for a in source.attributes]
         if self._gold_has_same(session, gold_id, source, trigger, arguments, attributes):
             raise AnnotaryError("gold already has this event")
@@ -174,7 +176,7 @@ class AcceptEvent(_GoldCompound):
                 if event.trigger_start < trigger[1] and trigger[0] < event.trigger_end:
                     out.append(event.id)
                 continue
-            theirs = {(m.start, m.end, m.entity_type_id) for a in event.arguments
+            theirs = {(m.start, m.end, m.entity_type_id) for a in event.arguments if a.mention_id is not None
                       for m in [session.get_one(Mention, a.mention_id)]}
             if spans & theirs:
                 out.append(event.id)
@@ -191,7 +193,8 @@ class AcceptEvent(_GoldCompound):
             if (event.trigger_start, event.trigger_end) != (trigger or (None, None)):
                 continue
             args = {(a.role_id, m.start, m.end, m.entity_type_id)
-                    for a in event.arguments for m in [session.get_one(Mention, a.mention_id)]}
+                    for a in event.arguments if a.mention_id is not None
+                    for m in [session.get_one(Mention, a.mention_id)]}
             if args == wanted_args and {(a.attribute_id, a.value) for a in event.attributes} == set(attributes):
                 return True
         return False

@@ -137,7 +137,8 @@ def _load_events(project: Project, data: AgreementData) -> dict[str, list[dict[s
         for event_id, role_id, mention_id in s.execute(
             select(EventArgument.event_id, EventArgument.role_id, EventArgument.mention_id)
         ):
-            arguments.setdefault(event_id, set()).add((roles[role_id], mention_id))
+            if mention_id is not None:  # an event that fills a role is not compared (see module doc)
+                arguments.setdefault(event_id, set()).add((roles[role_id], mention_id))
         attributes: dict[int, dict[str, str]] = {}
         for event_id, attribute_id, value in s.execute(
             select(EventAttributeValue.event_id, EventAttributeValue.attribute_id, EventAttributeValue.value)

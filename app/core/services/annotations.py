@@ -85,6 +85,9 @@ def retype_mention(session: Session, mention_id: int, entity_type_id: int) -> Me
             raise AnnotaryError(
                 f"this mention is the {role.name} of an event, and {role.name} does not accept {etype.name}"
             )
+    from app.core.services.relations import check_mention_type  # relations builds on this module
+
+    check_mention_type(session, mention_id, etype)
     mention.entity_type_id = entity_type_id
     mention.modified_at = utcnow()
     session.flush()
@@ -112,33 +115,83 @@ def delete_event(session: Session, event_id: int) -> None:
     session.flush()
 
 
-def add_argument(session: Session, event_id: int, role_id: int, mention_id: int) -> EventArgument:
+def role_takes_mentions(role: EventRole) -> bool:
+    """A role takes the mentions of the entity types it accepts, any mention when it accepts no
+    type at all, and no mention when it accepts only event types (a nested event's role)."""
+    return bool(role.accepts) or not role.accepts_events
+
+
+def _accepted(role: EventRole) -> str:
+    names = [t.name for t in role.accepts] + [f"{t.name} events" for t in role.accepts_events]
+    return ", ".join(names)
+
+
+def add_argument(session: Session, event_id: int, role_id: int, mention_id: int | None = None,
+                 argument_event_id: int | None = None) -> EventArgument:
+    """Fill a role of an event with a mention, or (`argument_event_id`) with another event."""
+    if (mention_id is None) == (argument_event_id is None):
+        raise AnnotaryError("an argument is either a mention or an event")
     event = _get(session, Event, event_id, "event")
     role = _get(session, EventRole, role_id, "role")
-    mention = _get(session, Mention, mention_id, "mention")
     etype = session.get_one(EventType, event.event_type_id)
     if role.event_type_id != event.event_type_id:
         raise AnnotaryError(f"{etype.name} events have no role {role.name!r}")
-    if mention.document_id != event.document_id:
-        raise AnnotaryError("an argument must be a mention in the same document as its event")
-    if mention.coder_id != event.coder_id:
-        raise AnnotaryError("an argument must be a mention by the same coder as its event")
-    mtype = session.get_one(EntityType, mention.entity_type_id)
-    if role.accepts and mtype not in role.accepts:
-        accepted = ", ".join(t.name for t in role.accepts)
-        raise AnnotaryError(f"{role.name} of {etype.name} accepts {accepted}, not {mtype.name}")
+    filler: Mention | Event
+    if mention_id is not None:
+        filler = mention = _get(session, Mention, mention_id, "mention")
+        what, shown = "mention", repr(mention.text)
+        mtype = session.get_one(EntityType, mention.entity_type_id)
+        if not role_takes_mentions(role) or (role.accepts and mtype not in role.accepts):
+            raise AnnotaryError(f"{role.name} of {etype.name} accepts {_accepted(role)}, not {mtype.name}")
+    else:
+        filler = inner = _get(session, Event, known_id(argument_event_id), "event")
+        itype = session.get_one(EventType, inner.event_type_id)
+        what, shown = "event", f"this {itype.name} event"
+        if inner.id == event.id:
+            raise AnnotaryError("an event cannot be its own argument")
+        if itype not in role.accepts_events:
+            accepted = _accepted(role) or "any mention"
+            raise AnnotaryError(f"{role.name} of {etype.name} accepts {accepted}, not {itype.name} events")
+        if event.id in events_within(session, inner.id):
+            raise AnnotaryError(f"this {itype.name} event already contains this {etype.name} event (as an "
+                                "argument, directly or through others): an event cannot be its own argument")
+    if filler.document_id != event.document_id:
+        raise AnnotaryError(f"an argument must be {'an' if what == 'event' else 'a'} {what} in the same document "
+                            "as its event")
+    if filler.coder_id != event.coder_id:
+        raise AnnotaryError(f"an argument must be {'an' if what == 'event' else 'a'} {what} by the same coder as "
+                            "its event")
     existing = session.scalars(
         select(EventArgument).where(EventArgument.event_id == event_id, EventArgument.role_id == role_id)
     ).all()
-    if any(a.mention_id == mention_id for a in existing):
-        raise AnnotaryError(f"{mention.text!r} is already the {role.name} of this event")
+    if any(a.mention_id == mention_id and a.argument_event_id == argument_event_id for a in existing):
+        raise AnnotaryError(f"{shown} is already the {role.name} of this event")
     if existing and not role.repeatable:
-        raise AnnotaryError(f"{role.name} of {etype.name} takes one mention and is already filled")
-    arg = EventArgument(event_id=event_id, role_id=role_id, mention_id=mention_id)
+        one = "one argument" if role.accepts_events and role_takes_mentions(role) else f"one {what}"
+        raise AnnotaryError(f"{role.name} of {etype.name} takes {one} and is already filled")
+    arg = EventArgument(event_id=event_id, role_id=role_id, mention_id=mention_id,
+                        argument_event_id=argument_event_id)
     session.add(arg)
     event.modified_at = utcnow()
     session.flush()
     return arg
+
+
+def known_id(ident: int | None) -> int:
+    assert ident is not None
+    return ident
+
+
+def events_within(session: Session, event_id: int) -> set[int]:
+    """The events that are arguments of `event_id`, directly or through other events."""
+    found: set[int] = set()
+    frontier = {event_id}
+    while frontier:
+        inner = set(session.scalars(select(EventArgument.argument_event_id).where(
+            EventArgument.event_id.in_(frontier), EventArgument.argument_event_id.is_not(None))))
+        frontier = {e for e in inner if e is not None} - found
+        found |= frontier
+    return found
 
 
 def remove_argument(session: Session, argument_id: int) -> None:

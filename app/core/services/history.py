@@ -24,11 +24,14 @@ from app.core.models import (
     EventAttributeValue,
     Mention,
     MentionAttributeValue,
+    Relation,
 )
 from app.core.project import Project
 from app.core.services import annotations as svc
+from app.core.services import relations as rel
 from app.core.services.snapshots import (
     Snapshot,
+    filled_roles,
     restore,
     snapshot_event,
     snapshot_mention,
@@ -131,8 +134,10 @@ class DeleteMention(Action):
         restore(session, known(self._snap))
 
     def change(self) -> Change:
+        snap = known(self._snap)
         return Change(label=self.label, document_id=self.document_id, mentions=frozenset({known(self.mention_id)}),
-                      arguments=True)
+                      arguments=True, events=frozenset(filled_roles(snap)),
+                      relations=frozenset(v["id"] for m, v in snap.rows if m is Relation))
 
 
 @dataclass
@@ -211,14 +216,19 @@ class DeleteEvent(Action):
         restore(session, known(self._snap))
 
     def change(self) -> Change:
-        return Change(label=self.label, document_id=self.document_id, events=frozenset({known(self.event_id)}))
+        """The event, and the events whose roles it filled (those arguments went with it)."""
+        return Change(label=self.label, document_id=self.document_id,
+                      events=frozenset({known(self.event_id), *filled_roles(known(self._snap))}))
 
 
 @dataclass
 class AddArgument(Action):
+    """Fill a role with a mention, or (`argument_event_id`) with another event."""
+
     event_id: int
     role_id: int
-    mention_id: int
+    mention_id: int | None = None
+    argument_event_id: int | None = None
     label: str = "fill role"
     document_id: int | None = None
     argument_id: int | None = None
@@ -229,7 +239,8 @@ class AddArgument(Action):
         if self._snap is not None:
             restore(session, known(self._snap))
         else:
-            self.argument_id = svc.add_argument(session, self.event_id, self.role_id, self.mention_id).id
+            self.argument_id = svc.add_argument(session, self.event_id, self.role_id, self.mention_id,
+                                                self.argument_event_id).id
 
     def undo(self, session: Session) -> None:
         arg = _row(session, EventArgument, self.argument_id)
@@ -237,7 +248,9 @@ class AddArgument(Action):
         svc.remove_argument(session, known(self.argument_id))
 
     def change(self) -> Change:
-        return Change(label=self.label, document_id=self.document_id, events=frozenset({known(self.event_id)}))
+        inner = {self.argument_event_id} if self.argument_event_id is not None else set()
+        return Change(label=self.label, document_id=self.document_id,
+                      events=frozenset({known(self.event_id), *inner}))
 
 
 @dataclass
@@ -257,10 +270,10 @@ class RemoveArgument(Action):
         restore(session, known(self._snap))
 
     def change(self) -> Change:
-        event_id = self._snap.rows[0][1]["event_id"] if self._snap is not None else None
+        values = self._snap.rows[0][1] if self._snap is not None else {}
+        ids = {values.get("event_id"), values.get("argument_event_id")} - {None}
         return Change(label=self.label, document_id=self.document_id,
-                      events=frozenset({event_id}) if event_id is not None else frozenset(),
-                      annotations=event_id is None)
+                      events=frozenset(i for i in ids if i is not None), annotations=not ids)
 
 
 @dataclass
@@ -366,6 +379,80 @@ class SetMentionAttribute(Action):
 
     def change(self) -> Change:
         return Change(label=self.label, document_id=self.document_id, mentions=frozenset({known(self.mention_id)}))
+
+
+@dataclass
+class CreateRelation(Action):
+    relation_type_id: int
+    source_mention_id: int
+    target_mention_id: int
+    label: str = "link mentions"
+    document_id: int | None = None
+    coder_id: int | None = None
+    relation_id: int | None = None
+    _snap: Snapshot | None = field(default=None, repr=False)
+    _new_status: bool = False
+
+    def do(self, session: Session) -> None:
+        source = _row(session, Mention, self.source_mention_id)
+        self.document_id, self.coder_id = source.document_id, source.coder_id
+        self._new_status = _status_missing(session, source.document_id, source.coder_id)
+        if self._snap is not None:
+            restore(session, known(self._snap))
+            svc.touch_status(session, source.document_id, source.coder_id)
+        else:
+            self.relation_id = rel.create_relation(session, self.relation_type_id, self.source_mention_id,
+                                                   self.target_mention_id).id
+
+    def undo(self, session: Session) -> None:
+        self._snap = snapshot_row(_row(session, Relation, self.relation_id))
+        rel.delete_relation(session, known(self.relation_id))
+        if self._new_status:
+            _forget_status(session, known(self.document_id), known(self.coder_id))
+
+    def change(self) -> Change:
+        return Change(label=self.label, document_id=self.document_id, coder_id=self.coder_id,
+                      relations=frozenset({known(self.relation_id)}), status=self._new_status)
+
+
+@dataclass
+class DeleteRelation(Action):
+    relation_id: int
+    label: str = "delete relation"
+    document_id: int | None = None
+    _snap: Snapshot | None = field(default=None, repr=False)
+
+    def do(self, session: Session) -> None:
+        relation = _row(session, Relation, self.relation_id)
+        self.document_id = relation.document_id
+        self._snap = snapshot_row(relation)
+        rel.delete_relation(session, self.relation_id)
+
+    def undo(self, session: Session) -> None:
+        restore(session, known(self._snap))
+
+    def change(self) -> Change:
+        return Change(label=self.label, document_id=self.document_id, relations=frozenset({self.relation_id}))
+
+
+@dataclass
+class RetypeRelation(Action):
+    relation_id: int
+    relation_type_id: int
+    label: str = "change relation type"
+    document_id: int | None = None
+    _old: int | None = None
+
+    def do(self, session: Session) -> None:
+        relation = _row(session, Relation, self.relation_id)
+        self.document_id, self._old = relation.document_id, relation.relation_type_id
+        rel.retype_relation(session, self.relation_id, self.relation_type_id)
+
+    def undo(self, session: Session) -> None:
+        rel.retype_relation(session, self.relation_id, known(self._old))
+
+    def change(self) -> Change:
+        return Change(label=self.label, document_id=self.document_id, relations=frozenset({self.relation_id}))
 
 
 class Compound(Action):

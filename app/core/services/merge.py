@@ -40,6 +40,8 @@ from app.core.models import (
     EventType,
     Mention,
     MentionAttributeValue,
+    Relation,
+    RelationType,
 )
 from app.core.project import Project
 from app.core.search_index import sync_search_index
@@ -60,6 +62,7 @@ class MergeReport:
     coders: list[str] = field(default_factory=list)
     mentions_added: int = 0
     events_added: int = 0
+    relations_added: int = 0
     codes_added: int = 0
     codes_updated: int = 0
     skipped_identical: int = 0
@@ -70,7 +73,9 @@ class MergeReport:
             (f"merged {self.source}: {self.documents_matched} document(s) matched by text"
              + (f", {self.documents_imported} imported" if self.documents_imported else "")),
             f"coders: {', '.join(self.coders) or 'none'}",
-            (f"added {self.mentions_added} mention(s), {self.events_added} event(s), {self.codes_added} code value(s); "
+            (f"added {self.mentions_added} mention(s), {self.events_added} event(s), "
+             + (f"{self.relations_added} relation(s), " if self.relations_added else "")
+             + f"{self.codes_added} code value(s); "
              f"updated {self.codes_updated} code value(s); {self.skipped_identical} already present"),
         ]
         lines += [f"codebook: added {item}" for item in self.codebook_added]
@@ -112,6 +117,7 @@ class _Merger:
         self.entity = _by_name(src, dst, EntityType)
         self.event_type = _by_name(src, dst, EventType)
         self.code = _by_name(src, dst, DocumentCode)
+        self.relation_type = _by_name(src, dst, RelationType)
         dst_attributes = list(dst.scalars(select(Attribute)))
         self.attribute = {a.id: _same_name_id([d for d in dst_attributes if d.target == a.target], a.name)
                           for a in src.scalars(select(Attribute))}
@@ -160,28 +166,8 @@ class _Merger:
             value = self._attribute_value("mention_attribute_values", mv)
             if self.dst.scalar(select(MentionAttributeValue.id).filter_by(**mkey)) is None:
                 self.dst.add(MentionAttributeValue(**mkey, value=value, modified_at=mv.modified_at))
-        existing_events = {self._event_signature_dst(e) for e in self.dst.scalars(
-            select(Event).where(Event.document_id == dst_doc))}
-        for e in self.src.scalars(select(Event).where(Event.document_id == src_doc).order_by(Event.id)):
-            args = sorted((self.role[a.role_id], mention_map[a.mention_id]) for a in e.arguments)
-            attrs = sorted((self.attribute[a.attribute_id], self._attribute_value("event_attribute_values", a))
-                           for a in e.attributes)
-            signature = (self.coder[e.coder_id], self.event_type[e.event_type_id], e.trigger_start, e.trigger_end,
-                         tuple(args), tuple(attrs))
-            if signature in existing_events:
-                self.report.skipped_identical += 1
-                continue
-            new_event = Event(document_id=dst_doc, coder_id=signature[0], event_type_id=signature[1],
-                              trigger_start=e.trigger_start, trigger_end=e.trigger_end, trigger_text=e.trigger_text,
-                              note=e.note, created_at=e.created_at, modified_at=e.modified_at)
-            self.dst.add(new_event)
-            self.dst.flush()
-            for role_id, mention_id in args:
-                self.dst.add(EventArgument(event_id=new_event.id, role_id=role_id, mention_id=mention_id))
-            for attribute_id, value in attrs:
-                self.dst.add(EventAttributeValue(event_id=new_event.id, attribute_id=attribute_id, value=value))
-            existing_events.add(signature)
-            self.report.events_added += 1
+        self._merge_events(src_doc, dst_doc, mention_map)
+        self._merge_relations(src_doc, dst_doc, mention_map)
         for v in self.src.scalars(select(DocumentCodeValue).where(DocumentCodeValue.document_id == src_doc)):
             ckey = {"document_id": dst_doc, "coder_id": self.coder[v.coder_id], "code_id": self.code[v.code_id]}
             try:
@@ -207,6 +193,59 @@ class _Merger:
                 status.status = "done"
         self.dst.flush()
 
+    def _merge_events(self, src_doc: int, dst_doc: int, mention_map: dict[int, int]) -> None:
+        """Events, inner ones first (an event that fills a role of another is merged before it),
+        each recognised by its type, trigger, arguments (mentions and events) and attributes."""
+        existing_events = {self._event_signature_dst(e): e.id for e in self.dst.scalars(
+            select(Event).where(Event.document_id == dst_doc))}
+        event_map: dict[int, int] = {}
+        for e in _inner_first(list(self.src.scalars(
+                select(Event).where(Event.document_id == src_doc).order_by(Event.id)))):
+            args = sorted(
+                (self.role[a.role_id], "m", mention_map[a.mention_id]) if a.mention_id is not None
+                else (self.role[a.role_id], "e", event_map[known_filler(a.argument_event_id)])
+                for a in e.arguments)
+            attrs = sorted((self.attribute[a.attribute_id], self._attribute_value("event_attribute_values", a))
+                           for a in e.attributes)
+            signature = (self.coder[e.coder_id], self.event_type[e.event_type_id], e.trigger_start, e.trigger_end,
+                         tuple(args), tuple(attrs))
+            if signature in existing_events:
+                event_map[e.id] = existing_events[signature]
+                self.report.skipped_identical += 1
+                continue
+            new_event = Event(document_id=dst_doc, coder_id=signature[0], event_type_id=signature[1],
+                              trigger_start=e.trigger_start, trigger_end=e.trigger_end, trigger_text=e.trigger_text,
+                              note=e.note, created_at=e.created_at, modified_at=e.modified_at)
+            self.dst.add(new_event)
+            self.dst.flush()
+            for role_id, kind, filler in args:
+                self.dst.add(EventArgument(event_id=new_event.id, role_id=role_id,
+                                           mention_id=filler if kind == "m" else None,
+                                           argument_event_id=filler if kind == "e" else None))
+            for attribute_id, value in attrs:
+                self.dst.add(EventAttributeValue(event_id=new_event.id, attribute_id=attribute_id, value=value))
+            self.dst.flush()
+            existing_events[signature] = event_map[e.id] = new_event.id
+            self.report.events_added += 1
+
+    def _merge_relations(self, src_doc: int, dst_doc: int, mention_map: dict[int, int]) -> None:
+        for r in self.src.scalars(select(Relation).where(Relation.document_id == src_doc).order_by(Relation.id)):
+            type_id = self.relation_type[r.relation_type_id]
+            source, target = mention_map[r.source_mention_id], mention_map[r.target_mention_id]
+            ends = [(source, target)]
+            if self.dst.get_one(RelationType, type_id).symmetric:
+                ends.append((target, source))
+            if any(self.dst.scalar(select(Relation.id).where(
+                    Relation.relation_type_id == type_id, Relation.source_mention_id == s,
+                    Relation.target_mention_id == t)) is not None for s, t in ends):
+                self.report.skipped_identical += 1
+                continue
+            self.dst.add(Relation(document_id=dst_doc, coder_id=self.coder[r.coder_id], relation_type_id=type_id,
+                                  source_mention_id=source, target_mention_id=target, note=r.note,
+                                  created_at=r.created_at, modified_at=r.modified_at))
+            self.dst.flush()
+            self.report.relations_added += 1
+
     def _attribute_value(self, table: str, row: EventAttributeValue | MentionAttributeValue) -> str:
         """The value, checked against this project's attribute (its codebook may differ from the other's)."""
         try:
@@ -216,8 +255,45 @@ class _Merger:
 
     def _event_signature_dst(self, e: Event) -> tuple[Any, ...]:
         return (e.coder_id, e.event_type_id, e.trigger_start, e.trigger_end,
-                tuple(sorted((a.role_id, a.mention_id) for a in e.arguments)),
+                tuple(sorted((a.role_id, "m", a.mention_id) if a.mention_id is not None
+                             else (a.role_id, "e", known_filler(a.argument_event_id)) for a in e.arguments)),
                 tuple(sorted((a.attribute_id, a.value) for a in e.attributes)))
+
+
+def known_filler(ident: int | None) -> int:
+    """The argument event of an argument whose mention is NULL (CHECK one_filler)."""
+    assert ident is not None
+    return ident
+
+
+def _inner_first(events: list[Event]) -> list[Event]:
+    """The events ordered so that each comes after the events that fill its roles (the source was
+    checked for cycles, see merge_checks)."""
+    by_id = {e.id: e for e in events}
+    done: set[int] = set()
+    entered: set[int] = set()
+    out: list[Event] = []
+
+    def visit(event: Event) -> None:
+        stack = [(event, False)]
+        while stack:
+            e, expanded = stack.pop()
+            if e.id in done:
+                continue
+            if not expanded and e.id in entered:  # on the current path: a cycle
+                raise row_error("events", e.id, "the event is its own argument (through other events)")
+            entered.add(e.id)
+            if expanded:
+                done.add(e.id)
+                out.append(e)
+                continue
+            stack.append((e, True))
+            stack += [(by_id[a.argument_event_id], False) for a in e.arguments
+                      if a.argument_event_id is not None and a.argument_event_id not in done]
+
+    for e in events:
+        visit(e)
+    return out
 
 
 def _by_name(src: Session, dst: Session, model: type[Any]) -> dict[int, int]:

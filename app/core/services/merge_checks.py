@@ -35,6 +35,8 @@ from app.core.models import (
     EventType,
     Mention,
     MentionAttributeValue,
+    Relation,
+    RelationType,
 )
 from app.core.services.annotations import STATUSES
 from app.core.services.coders import clean_coder_name
@@ -66,6 +68,7 @@ def check_rows(session: Session) -> None:
             _guard("events", e.id, validation.check_stored_span, texts[e.document_id], e.trigger_start,
                    e.trigger_end, e.trigger_text, "trigger", f"document {e.document_id}")
     _check_arguments(session)
+    _check_relations(session)
     _check_attribute_values(session, EventAttributeValue, "event_attribute_values", "event")
     _check_attribute_values(session, MentionAttributeValue, "mention_attribute_values", "mention")
     for v in session.scalars(select(DocumentCodeValue).order_by(DocumentCodeValue.id)):
@@ -149,16 +152,71 @@ def _check_codebook(session: Session) -> None:
 def _check_arguments(session: Session) -> None:
     for a in session.scalars(select(EventArgument).order_by(EventArgument.id)):
         # the foreign keys are checked before (merge_source.check_structure)
-        event, role, mention = session.get_one(Event, a.event_id), session.get_one(EventRole, a.role_id), \
-            session.get_one(Mention, a.mention_id)
+        event, role = session.get_one(Event, a.event_id), session.get_one(EventRole, a.role_id)
         if role.event_type_id != event.event_type_id:
             raise row_error("event_arguments", a.id, f"role {role.name!r} is not a role of event {event.id}'s type")
+        if a.mention_id is None:
+            _check_event_argument(session, a, event, role)
+            continue
+        mention = session.get_one(Mention, a.mention_id)
         if mention.document_id != event.document_id or mention.coder_id != event.coder_id:
             raise row_error("event_arguments", a.id,
                             f"mention {mention.id} is not in the document of event {event.id} by the same coder")
         mtype = session.get_one(EntityType, mention.entity_type_id)
-        if role.accepts and mtype not in role.accepts:
+        if (role.accepts and mtype not in role.accepts) or (not role.accepts and role.accepts_events):
             raise row_error("event_arguments", a.id, f"role {role.name!r} does not accept {mtype.name!r}")
+    _check_no_cycles(session)
+
+
+def _check_event_argument(session: Session, a: EventArgument, event: Event, role: EventRole) -> None:
+    if a.argument_event_id is None:
+        raise row_error("event_arguments", a.id, "neither a mention nor an event fills the role")
+    inner = session.get_one(Event, a.argument_event_id)
+    if inner.document_id != event.document_id or inner.coder_id != event.coder_id:
+        raise row_error("event_arguments", a.id,
+                        f"event {inner.id} is not in the document of event {event.id} by the same coder")
+    itype = session.get_one(EventType, inner.event_type_id)
+    if itype not in role.accepts_events:
+        raise row_error("event_arguments", a.id, f"role {role.name!r} does not accept {itype.name!r} events")
+
+
+def _check_no_cycles(session: Session) -> None:
+    """No event is its own argument, directly or through others."""
+    inner: dict[int, list[int]] = {}
+    for event_id, argument_event_id in session.execute(
+            select(EventArgument.event_id, EventArgument.argument_event_id)
+            .where(EventArgument.argument_event_id.is_not(None)).order_by(EventArgument.id)):
+        if argument_event_id is not None:
+            inner.setdefault(event_id, []).append(argument_event_id)
+    state: dict[int, int] = {}  # 1: on the current path, 2: done
+    for start in sorted(inner):
+        stack = [(start, False)]
+        while stack:
+            node, finished = stack.pop()
+            if finished:
+                state[node] = 2
+                continue
+            if state.get(node) == 2:
+                continue
+            if state.get(node) == 1:
+                raise row_error("events", node, "the event is its own argument (directly or through other events)")
+            state[node] = 1
+            stack.append((node, True))
+            stack += [(n, False) for n in inner.get(node, ()) if state.get(n) != 2]
+
+
+def _check_relations(session: Session) -> None:
+    for r in session.scalars(select(Relation).order_by(Relation.id)):
+        rtype = session.get_one(RelationType, r.relation_type_id)
+        for end, mention_id, accepts in (("source", r.source_mention_id, rtype.source_accepts),
+                                         ("target", r.target_mention_id, rtype.target_accepts)):
+            mention = session.get_one(Mention, mention_id)
+            if mention.document_id != r.document_id or mention.coder_id != r.coder_id:
+                raise row_error("relations", r.id, f"the {end} mention {mention.id} is not in the relation's "
+                                "document by the same coder")
+            mtype = session.get_one(EntityType, mention.entity_type_id)
+            if accepts and mtype not in accepts:
+                raise row_error("relations", r.id, f"the {end} of {rtype.name!r} does not accept {mtype.name!r}")
 
 
 _Value = TypeVar("_Value", EventAttributeValue, MentionAttributeValue)

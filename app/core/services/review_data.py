@@ -142,7 +142,7 @@ def _read_events(conn: Any, chunk: list[int], names: dict[int, str], spans: dict
     for part in _chunks([r[0] for r in rows]):
         for event_id, role_id, mention_id in conn.execute(
             select(EventArgument.event_id, EventArgument.role_id, EventArgument.mention_id)
-            .where(EventArgument.event_id.in_(part))
+            .where(EventArgument.event_id.in_(part), EventArgument.mention_id.is_not(None))  # not nested events
         ):
             span = spans.get(mention_id)
             if span is None:  # reading one coder's layer: an argument that is another's mention

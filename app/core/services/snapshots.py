@@ -16,6 +16,7 @@ from app.core.models import (
     EventAttributeValue,
     Mention,
     MentionAttributeValue,
+    Relation,
 )
 
 
@@ -37,6 +38,8 @@ def snapshot_mention(session: Session, mention_id: int) -> Snapshot:
     rows: list[tuple[type[Base], dict[str, Any]]] = [(Mention, _values(mention))]
     for model, column in ((EventArgument, EventArgument.mention_id), (MentionAttributeValue, MentionAttributeValue.mention_id)):
         rows += [(model, _values(r)) for r in session.scalars(select(model).where(column == mention_id))]
+    rows += [(Relation, _values(r)) for r in session.scalars(select(Relation).where(
+        (Relation.source_mention_id == mention_id) | (Relation.target_mention_id == mention_id)).order_by(Relation.id))]
     return Snapshot(tuple(rows))
 
 
@@ -47,7 +50,27 @@ def snapshot_event(session: Session, event_id: int) -> Snapshot:
     rows: list[tuple[type[Base], dict[str, Any]]] = [(Event, _values(event))]
     rows += [(EventArgument, _values(a)) for a in event.arguments]
     rows += [(EventAttributeValue, _values(a)) for a in event.attributes]
+    # the roles of other events that this event fills (nested events): deleted with it
+    rows += [(EventArgument, _values(a)) for a in session.scalars(
+        select(EventArgument).where(EventArgument.argument_event_id == event_id).order_by(EventArgument.id))]
     return Snapshot(tuple(rows))
+
+
+def filled_roles(snapshot: Snapshot) -> set[int]:
+    """Events whose roles a snapshot's event or mention filled (they change when it goes or comes back)."""
+    owner = snapshot.rows[0][1]["id"]
+    key = "argument_event_id" if snapshot.rows[0][0] is Event else "mention_id"
+    return {v["event_id"] for m, v in snapshot.rows if m is EventArgument and v[key] == owner}
+
+
+def _parents_exist(session: Session, model: type[Base], values: dict[str, Any]) -> bool:
+    if model is EventArgument:
+        filler = (session.get(Mention, values["mention_id"]) if values["mention_id"] is not None
+                  else session.get(Event, values["argument_event_id"]))
+        return session.get(Event, values["event_id"]) is not None and filler is not None
+    if model is Relation:
+        return all(session.get(Mention, values[k]) is not None for k in ("source_mention_id", "target_mention_id"))
+    return True
 
 
 def snapshot_row(row: Base) -> Snapshot:
@@ -57,9 +80,7 @@ def snapshot_row(row: Base) -> Snapshot:
 def restore(session: Session, snapshot: Snapshot) -> None:
     """Insert the rows again with their ids. Rows whose parent is gone meanwhile are skipped."""
     for model, values in snapshot.rows:
-        if model is EventArgument and (
-            session.get(Event, values["event_id"]) is None or session.get(Mention, values["mention_id"]) is None
-        ):
+        if not _parents_exist(session, model, values):
             continue
         if session.get(model, values["id"]) is None:
             session.add(model(**values))

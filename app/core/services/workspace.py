@@ -31,6 +31,8 @@ from app.core.models import (
     EventType,
     Mention,
     MentionAttributeValue,
+    Relation,
+    RelationType,
 )
 from app.core.project import Project
 from app.core.search_index import text_matches
@@ -75,11 +77,38 @@ class MentionView(NamedTuple):
 
 @dataclass(frozen=True)
 class ArgumentView:
+    """A filled role: by a mention (`mention_id`) or by another event (`argument_event_id`);
+    `text` is the mention's text, or the event's type and trigger (see `event_label`)."""
+
     id: int
     role_id: int
     role: str
-    mention_id: int
+    mention_id: int | None
     text: str
+    argument_event_id: int | None = None
+
+
+def event_label(type_name: str, trigger_text: str | None) -> str:
+    """How an event that fills a role is shown: its type, and its trigger in quotes."""
+    return f"{type_name} “{trigger_text}”" if trigger_text else f"{type_name} (no trigger)"
+
+
+@dataclass(frozen=True)
+class RelationView:
+    id: int
+    type_id: int
+    type_name: str
+    color: str
+    source_mention_id: int
+    source_text: str
+    target_mention_id: int
+    target_text: str
+    symmetric: bool
+    note: str
+
+    def summary(self) -> str:
+        arrow = "↔" if self.symmetric else "→"
+        return f"{self.source_text} {arrow} {self.target_text} ({self.type_name})"
 
 
 @dataclass(frozen=True)
@@ -94,7 +123,8 @@ class EventView:
     attributes: dict[str, str]  # attribute name -> value
 
     def summary(self) -> str:
-        parts = [f"{a.role}: {a.text}" for a in self.arguments]
+        parts = [f"{a.role}: [{a.text}]" if a.argument_event_id is not None else f"{a.role}: {a.text}"
+                 for a in self.arguments]
         parts += [f"{k}: {v}" for k, v in self.attributes.items()]
         trig = f" “{self.trigger_text}”" if self.trigger_text else ""
         return f"{self.type_name}{trig}" + (" — " + "; ".join(parts) if parts else "")
@@ -113,9 +143,17 @@ class TypeInfo:
 class RoleInfo:
     id: int
     name: str
-    accepts: tuple[int, ...]  # entity type ids; empty means any
+    accepts: tuple[int, ...]  # entity type ids; empty (and no accepts_events) means any
     repeatable: bool
     definition: str
+    accepts_events: tuple[int, ...] = ()  # event type ids whose events may fill the role
+
+
+@dataclass(frozen=True)
+class RelationTypeInfo(TypeInfo):
+    source_accepts: tuple[int, ...] = ()  # entity type ids; empty means any
+    target_accepts: tuple[int, ...] = ()
+    symmetric: bool = False
 
 
 @dataclass(frozen=True)
@@ -140,6 +178,7 @@ class CodebookView:
     event_attributes: list[ChoiceInfo] = field(default_factory=list)
     mention_attributes: list[ChoiceInfo] = field(default_factory=list)
     document_codes: list[ChoiceInfo] = field(default_factory=list)
+    relation_types: list[RelationTypeInfo] = field(default_factory=list)
 
     def entity_type(self, type_id: int) -> TypeInfo:
         return next(t for t in self.entity_types if t.id == type_id)
@@ -171,9 +210,14 @@ class Workspace:
             )
             for t in s.scalars(select(EventType).order_by(EventType.position, EventType.id)):
                 roles = tuple(
-                    RoleInfo(r.id, r.name, tuple(a.id for a in r.accepts), r.repeatable, r.definition) for r in t.roles
+                    RoleInfo(r.id, r.name, tuple(a.id for a in r.accepts), r.repeatable, r.definition,
+                             tuple(e.id for e in r.accepts_events)) for r in t.roles
                 )
                 view.event_types.append(EventTypeInfo(t.id, t.name, t.color, t.hotkey, t.definition, roles))
+            for rt in s.scalars(select(RelationType).order_by(RelationType.position, RelationType.id)):
+                view.relation_types.append(RelationTypeInfo(
+                    rt.id, rt.name, rt.color, rt.hotkey, rt.definition, tuple(a.id for a in rt.source_accepts),
+                    tuple(a.id for a in rt.target_accepts), rt.symmetric))
             for a in s.scalars(select(Attribute).order_by(Attribute.position, Attribute.id)):
                 found = view.event_attributes if a.target == "event" else view.mention_attributes
                 found.append(
@@ -303,11 +347,15 @@ class Workspace:
                 .order_by(Event.id)
             ).all()
             mine = select(Event.id).where(Event.document_id == document_id, Event.coder_id == self.coder_id)
+            inner = Event.__table__.alias("inner_event")
             args = conn.execute(
                 select(EventArgument.id, EventArgument.event_id, EventArgument.role_id, EventArgument.mention_id,
-                       EventRole.name, Mention.text)
+                       EventRole.name, Mention.text, EventArgument.argument_event_id, EventType.name,
+                       inner.c.trigger_text)
                 .join(EventRole, EventRole.id == EventArgument.role_id)
-                .join(Mention, Mention.id == EventArgument.mention_id)
+                .outerjoin(Mention, Mention.id == EventArgument.mention_id)
+                .outerjoin(inner, inner.c.id == EventArgument.argument_event_id)
+                .outerjoin(EventType, EventType.id == inner.c.event_type_id)
                 .where(EventArgument.event_id.in_(mine))
                 .order_by(EventArgument.event_id, EventRole.position, EventArgument.id)
             ).all()
@@ -318,8 +366,10 @@ class Workspace:
                 .order_by(Attribute.position)
             ).all()
         by_event: dict[int, list[ArgumentView]] = {}
-        for arg_id, event_id, role_id, mention_id, role, text in args:
-            by_event.setdefault(event_id, []).append(ArgumentView(arg_id, role_id, role, mention_id, text))
+        for arg_id, event_id, role_id, mention_id, role, text, inner_id, inner_type, inner_trigger in args:
+            if inner_id is not None:
+                text = event_label(inner_type, inner_trigger)
+            by_event.setdefault(event_id, []).append(ArgumentView(arg_id, role_id, role, mention_id, text, inner_id))
         attr_map: dict[int, dict[str, str]] = {}
         for event_id, name, value in attrs:
             attr_map.setdefault(event_id, {})[name] = value
@@ -332,6 +382,22 @@ class Workspace:
             )
             for eid, type_id, start, end, trigger_text in events
         ]
+
+    def relations(self, document_id: int) -> list[RelationView]:
+        """The current coder's relations in the document, in the order they were made."""
+        source, target = Mention.__table__.alias("source"), Mention.__table__.alias("target")
+        with self.project.engine.connect() as conn:
+            rows = conn.execute(
+                select(Relation.id, Relation.relation_type_id, RelationType.name, RelationType.color,
+                       Relation.source_mention_id, source.c.text, Relation.target_mention_id, target.c.text,
+                       RelationType.symmetric, Relation.note)
+                .join(RelationType, RelationType.id == Relation.relation_type_id)
+                .join(source, source.c.id == Relation.source_mention_id)
+                .join(target, target.c.id == Relation.target_mention_id)
+                .where(Relation.document_id == document_id, Relation.coder_id == self.coder_id)
+                .order_by(Relation.id)
+            ).all()
+        return [RelationView(*row) for row in rows]
 
     def document_codes(self, document_id: int) -> dict[int, str]:
         with self.project.read() as s:
@@ -372,8 +438,20 @@ class Workspace:
     def delete_event(self, event_id: int) -> None:
         self.history.run(h.DeleteEvent(event_id))
 
-    def add_argument(self, event_id: int, role_id: int, mention_id: int) -> None:
-        self.history.run(h.AddArgument(event_id, role_id, mention_id))
+    def add_argument(self, event_id: int, role_id: int, mention_id: int | None = None,
+                     argument_event_id: int | None = None) -> None:
+        """Fill a role with a mention or, for a role that accepts events, with another event."""
+        self.history.run(h.AddArgument(event_id, role_id, mention_id, argument_event_id))
+
+    def create_relation(self, relation_type_id: int, source_mention_id: int,
+                        target_mention_id: int) -> h.CreateRelation:
+        return self.history.run(h.CreateRelation(relation_type_id, source_mention_id, target_mention_id))
+
+    def delete_relation(self, relation_id: int) -> None:
+        self.history.run(h.DeleteRelation(relation_id))
+
+    def retype_relation(self, relation_id: int, relation_type_id: int) -> None:
+        self.history.run(h.RetypeRelation(relation_id, relation_type_id))
 
     def remove_argument(self, argument_id: int) -> None:
         self.history.run(h.RemoveArgument(argument_id))

@@ -44,6 +44,11 @@ from app.core.codebook.usage import (
 from app.core.errors import CodebookError
 from app.core.models import EventArgument, Mention
 from app.core.services.codebook_edits.action import CodebookEdit
+from app.core.services.codebook_edits.nested_refs import (
+    check_entity_type_unreferenced,
+    check_event_type_unreferenced,
+    check_role_takes_no_events,
+)
 from app.core.validation import check_long_text
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
@@ -277,12 +282,15 @@ class Remove(CodebookEdit):
         name = item["name"]
         if self.table == ENTITY:
             _remove_entity_type(session, rows, item)
+            check_entity_type_unreferenced(session, self.item_id, name)
         elif self.table == EVENT:
             usage = events_of_type(session, self.item_id)
             if usage:
                 raise CodebookError(f"{name} is used by {uses(usage, 'event')}; merge it into another type instead")
+            check_event_type_unreferenced(session, self.item_id, name)
             _drop_from_applies_to(rows, "event", name)
             for role in rows.items(ROLE, event_type_id=self.item_id):
+                check_role_takes_no_events(session, role["id"], role["name"])
                 _remove_role(rows, role["id"])
         elif self.table == ROLE:
             usage = arguments_of_role(session, self.item_id)
@@ -290,6 +298,7 @@ class Remove(CodebookEdit):
                 owner = rows.get(EVENT, item["event_type_id"])["name"]
                 raise CodebookError(f"the role {name} of {owner} is filled in {uses(usage, 'event')}; "
                                     "clear it there first")
+            check_role_takes_no_events(session, self.item_id, name)
             _remove_role(rows, self.item_id)
             self.label = f"remove role {name}"
             return

@@ -40,6 +40,11 @@ from app.core.models import (
     utcnow,
 )
 from app.core.services.codebook_edits.action import CodebookEdit
+from app.core.services.codebook_edits.nested_refs import (
+    check_entity_type_unreferenced,
+    check_event_type_unreferenced,
+    check_role_takes_no_events,
+)
 from app.core.validation import name_key
 
 
@@ -70,6 +75,7 @@ class MergeEntityType(CodebookEdit):
 
     def edit(self, session: Session, rows: CodebookRows) -> None:
         source, target = _pair(rows, ENTITY, self.source_id, self.target_id)
+        check_entity_type_unreferenced(session, self.source_id, source["name"])
         for role_id, type_id in list(rows.accepts):
             if type_id == self.source_id:
                 rows.accepts.discard((role_id, type_id))
@@ -97,6 +103,9 @@ class MergeEventType(CodebookEdit):
 
     def edit(self, session: Session, rows: CodebookRows) -> None:
         source, target = _pair(rows, EVENT, self.source_id, self.target_id)
+        check_event_type_unreferenced(session, self.source_id, source["name"])
+        for role in rows.items(ROLE, event_type_id=self.source_id):
+            check_role_takes_no_events(session, role["id"], role["name"])
         events = annotation_rows(session, Event.__table__, Event.event_type_id == self.source_id)
         of_source = select(Event.id).where(Event.event_type_id == self.source_id)
         arguments = annotation_rows(session, EventArgument.__table__, EventArgument.event_id.in_(of_source))
