@@ -449,7 +449,8 @@ def _load(session: Session, doc: Document, coder: Coder, entity_names: dict[int,
             # both set or both NULL (CHECK trigger_span)
             (e.trigger_start, e.trigger_end) if e.trigger_start is not None and e.trigger_end is not None else None,
             e.note or "",
-            [(roles[a.role_id].name, a.mention_id) for a in args],
+            # roles filled by another event (nested events) are not written by brat/doccano export yet
+            [(roles[a.role_id].name, a.mention_id) for a in args if a.mention_id is not None],
             [(attributes[v.attribute_id].name, v.value) for v in e.attributes],
         ))
     code_rows = session.scalars(
