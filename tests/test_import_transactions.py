@@ -162,9 +162,13 @@ def test_reimporting_a_doccano_file_adds_nothing(empty_project):
     assert again.skipped == sum(r.mentions + r.events for r in first) > 0
 
 
-def test_the_same_span_twice_on_one_doccano_line_is_one_mention(empty_project):
-    [report] = import_doccano(empty_project, REAL / "sequence_labeling_overlapping.jsonl", "alice", add_labels=True)
-    assert (report.mentions, report.skipped_mentions) == (1, 1)
+def test_identical_annotations_in_one_file_are_counted_not_merged(empty_project):
+    path = REAL / "sequence_labeling_overlapping.jsonl"  # the same span and label twice on one line
+    [report] = import_doccano(empty_project, path, "alice", add_labels=True)
+    assert (report.mentions, report.skipped_mentions) == (2, 0)  # as the file says (an export gives it back)
+    [report] = import_doccano(empty_project, path, "alice")
+    assert (report.mentions, report.skipped_mentions) == (0, 2)
+    assert row_counts(empty_project)["mentions"] == 2
 
 
 # --------------------------------------------------------------------------- doccano

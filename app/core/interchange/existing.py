@@ -1,7 +1,9 @@
 """What a coder already has in a document, as signatures an import compares against.
 
 An imported annotation identical to one the coder already has in that document is not
-stored again (importing the same file twice adds nothing):
+stored again (importing the same file twice adds nothing). Identical annotations are
+counted: a file with two identical events adds two to a document with none and one to a
+document with one (so an export imports back exactly, duplicates included):
 
 * a mention is identified by its entity type, span and attribute values (not its note);
 * an event by its type, trigger span (or none), arguments (role and the argument
@@ -12,6 +14,7 @@ Loading costs five indexed queries per document and coder, whatever the project 
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -32,10 +35,11 @@ EventKey = tuple[int, int | None, int | None, frozenset[tuple[int, MentionKey]],
 
 @dataclass
 class Existing:
-    """The coder's annotations of one document: mention signature → a mention id, event signatures."""
+    """The coder's annotations of one document: mention signature → the ids of the mentions that
+    have it (highest first, so `pop()` takes the oldest), and how many events have each signature."""
 
-    mentions: dict[MentionKey, int] = field(default_factory=dict)
-    events: set[EventKey] = field(default_factory=set)
+    mentions: dict[MentionKey, list[int]] = field(default_factory=dict)
+    events: Counter[EventKey] = field(default_factory=Counter)
 
 
 def load_existing(session: Session, document_id: int, coder_id: int) -> Existing:
@@ -53,10 +57,10 @@ def load_existing(session: Session, document_id: int, coder_id: int) -> Existing
         ):
             values.setdefault(mention_id, set()).add((attribute_id, value))
     key_of: dict[int, MentionKey] = {}
-    for mention_id, type_id, start, end in sorted(rows, reverse=True):  # the lowest id wins a tie
+    for mention_id, type_id, start, end in sorted(rows, reverse=True):
         key = (type_id, start, end, frozenset(values.get(mention_id, ())))
         key_of[mention_id] = key
-        found.mentions[key] = mention_id
+        found.mentions.setdefault(key, []).append(mention_id)
 
     events = session.execute(
         select(Event.id, Event.event_type_id, Event.trigger_start, Event.trigger_end)
@@ -80,6 +84,6 @@ def load_existing(session: Session, document_id: int, coder_id: int) -> Existing
     ):
         event_values.setdefault(owner_id, set()).add((attribute_id, value))
     for event_id, event_type_id, trigger_start, trigger_end in events:
-        found.events.add((event_type_id, trigger_start, trigger_end, frozenset(arguments.get(event_id, ())),
-                          frozenset(event_values.get(event_id, ()))))
+        found.events[(event_type_id, trigger_start, trigger_end, frozenset(arguments.get(event_id, ())),
+                      frozenset(event_values.get(event_id, ())))] += 1
     return found

@@ -142,7 +142,7 @@ def store_plan(
     """Check `plan` (codebook: `check_plan`; spans: `covered_text`), then insert it in bulk.
 
     A mention or event identical to one the coder already has in the document (see
-    `existing`), or to an earlier one of the plan, is not stored again: it is counted
+    `existing`; each one there matches one of the plan) is not stored again: it is counted
     as skipped, and an event of the plan using such a mention uses the one stored.
     With `mark_status` the coder's status of the document is set to `status`
     ("in_progress" or "done"; None: in progress unless already marked), whether or not
@@ -159,27 +159,26 @@ def store_plan(
     existing = load_existing(session, document_id, coder_id)
 
     signature: dict[str, MentionKey] = {}  # plan key → the mention's signature
-    stored: dict[MentionKey, int] = dict(existing.mentions)  # signature → mention id
-    new_mentions: list[tuple[PlannedMention, MentionKey, list[tuple[int, str]]]] = []
-    planned: set[MentionKey] = set()
+    stored: dict[str, int] = {}  # plan key → the id of the mention it is (found or inserted)
+    new_mentions: list[tuple[PlannedMention, list[tuple[int, str]]]] = []
     mention_rows = []
     for m in plan.mentions:
         type_id = index.entity_types[m.type_name].id
         covered = covered_text(text, m.start, m.end, "mention", path, m.line)
         values = _values(index, "mention", m.attributes, path)
         key = signature[m.key] = (type_id, m.start, m.end, frozenset(values))
-        if key in stored or key in planned:
+        same = existing.mentions.get(key)
+        if same:  # one the coder has, not yet matched to another of this plan
+            stored[m.key] = same.pop()
             counts.skipped_mentions += 1
             continue
-        planned.add(key)
-        new_mentions.append((m, key, values))
+        new_mentions.append((m, values))
         mention_rows.append({
             "document_id": document_id, "coder_id": coder_id, "entity_type_id": type_id,
             "start": m.start, "end": m.end, "note": m.note, "text": covered,
         })
     event_rows = []
     new_events: list[tuple[PlannedEvent, list[tuple[int, str]]]] = []
-    events_seen: set[EventKey] = set(existing.events)
     for ev in plan.events:
         roles = index.roles[ev.type_name]
         type_id = index.event_types[ev.type_name].id
@@ -193,17 +192,17 @@ def store_plan(
         values = _values(index, "event", ev.attributes, path)
         arguments = frozenset((roles[arg.role].id, signature[arg.mention_key]) for arg in ev.arguments)
         event_key: EventKey = (type_id, *trigger, arguments, frozenset(values))
-        if event_key in events_seen:
+        if existing.events[event_key] > 0:
+            existing.events[event_key] -= 1
             counts.skipped_events += 1
             continue
-        events_seen.add(event_key)
         new_events.append((ev, values))
         event_rows.append(row)
 
     mention_ids = _insert(session, Mention, mention_rows, tick)
     attribute_rows: list[dict[str, Any]] = []
-    for (m, key, values), mention_id in zip(new_mentions, mention_ids):
-        stored[key] = mention_id
+    for (m, values), mention_id in zip(new_mentions, mention_ids):
+        stored[m.key] = mention_id
         counts.notes += bool(m.note)
         counts.attributes += len(values)
         _value_rows("mention_id", mention_id, values, attribute_rows)
@@ -218,7 +217,7 @@ def store_plan(
         roles = index.roles[ev.type_name]
         for arg in ev.arguments:
             argument_rows.append({"event_id": event_id, "role_id": roles[arg.role].id,
-                                  "mention_id": stored[signature[arg.mention_key]]})
+                                  "mention_id": stored[arg.mention_key]})
         counts.attributes += len(values)
         _value_rows("event_id", event_id, values, attribute_rows)
     counts.events = len(event_ids)
