@@ -68,6 +68,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", metavar="PATH", help="a brat folder or a doccano .jsonl file")
     p.add_argument("--format", required=True, choices=("brat", "doccano"))
     p.add_argument("--coder", required=True, metavar="NAME", help="the coder the annotations are stored under")
+    p.add_argument("--status", choices=("in-progress", "done"),
+                   help="the coder's status of every imported document (default: in progress, "
+                        "unless the coder already marked it done)")
+    p.add_argument("--skip-invalid", action="store_true",
+                   help="import the valid files (brat) or lines (doccano) and list the invalid ones "
+                        "(default: nothing is imported when any is invalid)")
+    p.add_argument("--add-labels", action="store_true",
+                   help="doccano: add the labels the codebook does not have as entity types")
 
     p = add("export", cmd_export, "export the coded dataset (Excel, brat or doccano)")
     p.add_argument("target", nargs="?", metavar="FILE_OR_DIR",
@@ -193,8 +201,12 @@ def cmd_documents(args: argparse.Namespace) -> int:
 def cmd_import_annotations(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from app.core.interchange.import_result import ImportRefused
+
     path = Path(args.path)
     brat = args.format == "brat"  # brat reports bytes of .ann files, doccano records
+    if brat and args.add_labels:
+        raise AnnotaryError("--add-labels is for doccano; a brat folder adds types through its annotation.conf")
     bar = tqdm(unit="B" if brat else "record", unit_scale=brat, file=sys.stderr, disable=not sys.stderr.isatty(),
                leave=False)
 
@@ -202,6 +214,7 @@ def cmd_import_annotations(args: argparse.Namespace) -> int:
         bar.total = total
         bar.update(done - bar.n)
 
+    options = {"skip_invalid": args.skip_invalid, "status": args.status}
     with _open(args) as project:
         try:
             if args.format == "brat":
@@ -209,22 +222,33 @@ def cmd_import_annotations(args: argparse.Namespace) -> int:
 
                 if not path.is_dir():
                     raise AnnotaryError(f"{path} is not a folder of brat .txt/.ann files")
-                reports = import_brat(project, path, args.coder, progress)
+                reports = import_brat(project, path, args.coder, progress, **options)
             else:
                 from app.core.interchange.doccano import import_doccano
 
                 if not path.is_file():
                     raise AnnotaryError(f"no file {path}")
-                reports = import_doccano(project, path, args.coder, progress)
-        except AnnotaryError as exc:
-            bar.close()
-            for report in getattr(exc, "reports", None) or []:  # pairs stored before the bad one
-                _print_lines("imported\t" + report.describe())
+                reports = import_doccano(project, path, args.coder, progress, add_labels=args.add_labels, **options)
+        except ImportRefused as exc:
+            bar.close()  # before the lines it would otherwise cross
+            for problem in exc.problems:  # every one, the first is also the error line
+                _print_lines("refused\t" + str(problem))
             raise
-        bar.close()
+        finally:
+            bar.close()
     for report in reports:
         _print_lines("imported\t" + report.describe())
-    return EXIT_OK
+    for problem in reports.refused:
+        _print_lines("refused\t" + str(problem))
+    if reports.added_types:
+        _print_lines("codebook\tadded entity types: " + ", ".join(reports.added_types))
+    skipped = reports.skipped
+    _print_lines(
+        f"summary\t{len(reports)} document(s): {sum(r.mentions for r in reports)} mention(s) and "
+        f"{sum(r.events for r in reports)} event(s) stored, {skipped} already there (skipped), "
+        f"{len(reports.refused)} {'file' if brat else 'line'}(s) refused"
+    )
+    return EXIT_FAILED if reports.refused else EXIT_OK
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -222,11 +222,15 @@ def test_ann_without_txt_is_an_error(empty_project):
     assert row_counts(empty_project) == before
 
 
-def test_files_before_a_bad_one_stay_imported(empty_project):
+def test_a_bad_file_after_a_good_one_stores_neither(empty_project):
+    before = row_counts(empty_project)
     with pytest.raises(AnnotationInputError) as info:
         import_brat(empty_project, DATA / "good_then_bad", "alice")
     assert info.value.path.endswith("b_bad.ann") and info.value.line == 2
-    assert [r.path.name for r in info.value.reports] == ["a_good.txt"]
+    assert row_counts(empty_project) == before  # the good file before it is not stored either
+    reports = import_brat(empty_project, DATA / "good_then_bad", "alice", skip_invalid=True)
+    assert [r.path.name for r in reports] == ["a_good.txt"]
+    assert [p.path for p in reports.refused] == [info.value.path]
     counts = row_counts(empty_project)
     assert (counts["documents"], counts["mentions"], counts["events"]) == (1, 3, 1)
     assert stored_text(empty_project, 1).startswith("Meta lays off")

@@ -344,9 +344,9 @@ def test_reimport_of_an_export_attaches_to_the_same_document(tmp_path, fmt):
         else:
             export_doccano(project, tmp_path / "out.jsonl")
             reports = import_doccano(project, tmp_path / "out.jsonl", "alice")
-        assert [(r.document_id, r.new_document, r.mentions) for r in reports] == [(1, False, 1)]
+        assert [(r.document_id, r.new_document, r.mentions, r.skipped_mentions) for r in reports] == [(1, False, 0, 1)]
         after = row_counts(project)
         assert after["documents"] == before["documents"] == 1
-        assert after["mentions"] == 2  # imports add; they do not merge with what is there
+        assert after["mentions"] == 1  # alice already had that mention: not stored twice
     finally:
         project.close()

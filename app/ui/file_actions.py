@@ -167,27 +167,90 @@ def ask_import_annotations(window: Host, fmt: str) -> None:
         return
     coder, ok = QInputDialog.getText(window.window_widget(), "Import annotations", "Store the annotations under coder:",
                                      text=window.workspace.coder_name)
-    if ok and coder.strip():
-        import_annotations(window, fmt, Path(source), coder.strip())
+    if not ok or not coder.strip():
+        return
+    choices = [_KEEP_STATUS, "done"]
+    chosen, ok = QInputDialog.getItem(window.window_widget(), "Import annotations",
+                                      f"Mark the imported documents for {coder.strip()} as:", choices, 0, False)
+    if ok:
+        import_annotations(window, fmt, Path(source), coder.strip(), status=None if chosen == _KEEP_STATUS else "done")
 
 
-def import_annotations(window: Host, fmt: str, source: Path, coder: str) -> list:
+_KEEP_STATUS = "in progress (documents already done stay done)"
+
+
+def import_annotations(window: Host, fmt: str, source: Path, coder: str, *, status: str | None = None,
+                       add_labels: bool = False, skip_invalid: bool = False) -> list | None:
+    """Import in a worker thread, all or nothing. When the import is refused because a doccano
+    file uses labels the codebook lacks, or because some files or lines are invalid, ask
+    whether to add the labels, or to import the valid ones, and try again; None when the
+    user says no (nothing was imported)."""
     from app.core.interchange.brat import import_brat
     from app.core.interchange.doccano import import_doccano
+    from app.core.interchange.import_result import ImportRefused
 
-    run = import_brat if fmt == "brat" else import_doccano
     opened = task_project(window)
 
     def task(progress, cancelled):
         with opened() as project:
-            return run(project, source, coder, progress=lambda done, total: progress(done, total, ""))
+            def step(done: int, total: int) -> None:
+                progress(done, total, "")
+
+            if fmt == "brat":
+                return import_brat(project, source, coder, step, skip_invalid=skip_invalid, status=status)
+            return import_doccano(project, source, coder, step, skip_invalid=skip_invalid, add_labels=add_labels,
+                                  status=status)
 
     try:
         reports = run_task(window.window_widget(), "Importing annotations…", task)
+    except ImportRefused as exc:
+        retry = _ask_after_refusal(window, exc, add_labels, skip_invalid)
+        if retry is None:
+            window.statusBar().showMessage(f"Nothing was imported from {source.name}", 10000)
+            return None
+        return import_annotations(window, fmt, source, coder, status=status, **retry)
     finally:
         window.after_import(codebook_may_change=True)
-    window.statusBar().showMessage(f"Imported annotations from {source.name}: {len(reports)} document(s)", 10000)
+    summary = (f"Imported annotations from {source.name}: {len(reports)} document(s), "
+               f"{sum(r.mentions for r in reports)} mention(s), {sum(r.events for r in reports)} event(s)")
+    if reports.skipped:
+        summary += f"; {reports.skipped} already there (skipped)"
+    if reports.added_types:
+        summary += f"; entity types added: {', '.join(reports.added_types)}"
+    if reports.refused:
+        summary += f"; {len(reports.refused)} refused"
+        box = QMessageBox(QMessageBox.Icon.Information, "Import annotations", summary + ".",
+                          parent=window.window_widget())
+        box.setDetailedText("\n".join(str(p) for p in reports.refused))
+        box.exec() if not window.testing else None
+    window.statusBar().showMessage(summary, 10000)
     return reports
+
+
+def _ask_after_refusal(window: Host, exc, add_labels: bool, skip_invalid: bool) -> dict[str, bool] | None:
+    """What to try after a refused import (None: nothing; raises when there is nothing to offer)."""
+    if exc.unknown_labels and not add_labels:
+        labels = exc.unknown_labels
+        names = ", ".join(labels[:10]) + (", …" if len(labels) > 10 else "")
+        what = "1 label" if len(labels) == 1 else f"{len(labels)} labels"
+        answer = QMessageBox.question(
+            window.window_widget(), "Import annotations",
+            f"The file uses {what} the codebook does not have: {names}. Add them as entity types?",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+        return {"add_labels": True, "skip_invalid": skip_invalid}
+    if exc.valid and not skip_invalid:
+        listed = "\n".join(str(p) for p in exc.problems[:8]) + ("\n…" if len(exc.problems) > 8 else "")
+        answer = QMessageBox.question(
+            window.window_widget(), "Import annotations",
+            f"{len(exc.problems)} problem(s) found, so nothing was imported:\n{listed}\n\n"
+            f"Import the {exc.valid} valid {exc.unit}(s) and leave out the others?",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+        return {"add_labels": add_labels, "skip_invalid": True}
+    raise exc
 
 
 def _run_simple(window: Host, title: str, fn):

@@ -3,10 +3,14 @@
 Import (`import_brat`)
 ----------------------
 Every ``name.txt`` in the folder and its sub-folders (sorted; hidden ones skipped)
-is paired with ``name.ann`` beside it. Each pair is one transaction: the files
-before a bad one stay imported (they are on the raised error as ``.reports``),
-and nothing of the bad file is stored. A .txt without .ann is imported with no
-annotations (the report says so); a .ann without .txt is an error.
+is paired with ``name.ann`` beside it. The whole folder is one transaction: every
+pair is checked and stored in a savepoint of its own, and when any pair is bad
+nothing at all is stored, and the error (`ImportRefused`) lists every bad file;
+with ``skip_invalid`` the good pairs are stored and the bad ones listed (see
+`import_result`). Annotations the coder already has are not stored again, and every
+pair with a .ann (an empty one too) sets the coder's status of its document. A .txt
+without .ann is imported with no annotations and no status (the report says so);
+a .ann without .txt is an error.
 
 * Text: the .txt bytes are decoded like any imported file (`decode_bytes`), and
   the stored text is that with the BOM dropped and ``\\r\\n``/``\\r`` turned into
@@ -77,6 +81,8 @@ from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from app.core.bounded_read import MAX_ANNOTATION_BYTES, read_regular_file
 from app.core.codebook import apply_codebook, merge_codebooks, read_codebook
 from app.core.decoding import decode_bytes
@@ -112,8 +118,10 @@ from app.core.interchange.common import (
     same_covered_text,
     write_atomic,
 )
+from app.core.interchange.import_result import ImportReports, clean_status, finish, in_savepoint
 from app.core.interchange.plan_store import store_plan
 from app.core.project import Project
+from app.core.search_index import sync_search_index
 from app.core.services.coders import clean_coder_name, find_coder, get_or_create_coder
 from app.core.services.documents import add_document
 
@@ -466,47 +474,75 @@ def _nearest_conf(here: Path, root: Path) -> Path | None:
 
 
 def import_brat(project: Project, folder: Path, coder: str,
-                progress: Callable[[int, int], None] | None = None) -> list[FileReport]:
-    """Import a brat folder (see the module docstring); one transaction per .txt/.ann pair.
+                progress: Callable[[int, int], None] | None = None, *,
+                skip_invalid: bool = False, status: str | None = None) -> ImportReports:
+    """Import a brat folder (see the module docstring) in one transaction.
 
-    Returns one FileReport per document. On a bad file, raises AnnotationInputError
-    naming file and line; the pairs before it stay imported, and their reports are
-    on the error as its ``reports`` attribute. `progress(done, total)` reports the
-    bytes of .ann files done (each pair counts at least 1), also within a large file
-    while it is read and stored, so a bar moves on a single file of a million lines.
+    Returns one FileReport per document stored. When a pair is bad, raises
+    `ImportRefused` (an AnnotationInputError naming the first bad file and line, with
+    every problem on ``.problems``) and stores nothing; with `skip_invalid` the others
+    are stored and the problems are on the result's ``.refused``. `status`
+    ("in_progress"/"in-progress" or "done"; None: in progress unless already done)
+    is set for the coder on every document with a .ann. `progress(done, total)` reports
+    the bytes of .ann files done (each pair counts at least 1), also within a large
+    file while it is read and stored, so a bar moves on a single file of a million lines.
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise AnnotationInputError(str(folder), None, "not a folder (brat data is a folder of .txt/.ann files)")
     clean_coder_name(coder)
+    status = clean_status(status)
     reports: list[FileReport] = []
-    confs: dict[Path, ParsedConf] = {}
-    try:
-        pairs = _collect(folder)
-        weights = [_weight(pair) for pair in pairs]
-        total, done = sum(weights), 0
+    problems: list[AnnotationInputError] = []
+    refused = 0
+    confs: dict[Path, ParsedConf | AnnotationInputError] = {}
+    pairs = _collect(folder)
+    weights = [_weight(pair) for pair in pairs]
+    total, done = sum(weights), 0
+    with project.uow() as session:
+        try:
+            who = get_or_create_coder(session, coder)
+        except AnnotaryError as exc:
+            raise AnnotationInputError(str(folder), None, exc.message) from None
         for pair, weight in zip(pairs, weights):
             def tick(fraction: float, done: int = done, weight: int = weight) -> None:
                 if progress is not None:
                     progress(done + int(weight * fraction), total)
 
-            conf = None
-            if pair.conf is not None:
-                if pair.conf not in confs:
-                    confs[pair.conf] = parse_annotation_conf(pair.conf)
-                conf = confs[pair.conf]
-            report = _import_pair(project, pair, conf, coder, tick)
-            if conf is not None and conf.warnings:
-                report.messages[:0] = conf.warnings
-                conf.warnings = []
-            reports.append(report)
+            def one(pair: _Pair = pair, tick: Callable[[float], None] = tick) -> FileReport:
+                conf = _conf(pair, confs)
+                report = _import_pair(session, pair, conf, who.id, tick, status)
+                if conf is not None and conf.warnings:
+                    report.messages[:0] = conf.warnings
+                    conf.warnings = []
+                return report
+
+            report = in_savepoint(session, problems, one)
+            if report is None:
+                refused += 1
+            else:
+                reports.append(report)
             done += weight
             if progress is not None:
                 progress(done, total)
-    except AnnotationInputError as exc:
-        exc.reports = reports  # type: ignore[attr-defined]
-        raise
-    return reports
+        finish(problems, len(pairs), refused, "file", skip_invalid)
+        sync_search_index(session)
+    return ImportReports(reports, problems)
+
+
+def _conf(pair: _Pair, confs: dict[Path, ParsedConf | AnnotationInputError]) -> ParsedConf | None:
+    """The pair's annotation.conf, read once per import (a bad one is an error for each pair under it)."""
+    if pair.conf is None:
+        return None
+    if pair.conf not in confs:
+        try:
+            confs[pair.conf] = parse_annotation_conf(pair.conf)
+        except AnnotationInputError as exc:
+            confs[pair.conf] = exc
+    conf = confs[pair.conf]
+    if isinstance(conf, AnnotationInputError):
+        raise conf
+    return conf
 
 
 def _weight(pair: _Pair) -> int:
@@ -526,10 +562,12 @@ def _read_ann(path: Path) -> str:
         raise AnnotationInputError(str(path), None, exc.message) from None
 
 
-def _import_pair(project: Project, pair: _Pair, conf: ParsedConf | None, coder: str,
-                 tick: Callable[[float], None] = lambda _fraction: None) -> FileReport:
-    """Import one pair in one transaction; `tick(fraction)` tells how far it got (reading the .ann
-    about a quarter, checking its spans and labels a fifth, storing the rest)."""
+def _import_pair(session: Session, pair: _Pair, conf: ParsedConf | None, coder_id: int,
+                 tick: Callable[[float], None] = lambda _fraction: None,
+                 status: str | None = None) -> FileReport:
+    """Import one pair in the caller's transaction (which rolls back all of it when this raises);
+    `tick(fraction)` tells how far it got (reading the .ann about a quarter, checking its spans
+    and labels a fifth, storing the rest)."""
     if pair.txt is None:
         raise AnnotationInputError(str(pair.ann), None, "no .txt file of the same name beside this .ann")
     txt = pair.txt
@@ -562,35 +600,35 @@ def _import_pair(project: Project, pair: _Pair, conf: ParsedConf | None, coder: 
         assert first_error is not None
         raise first_error
 
-    with project.uow() as session:
-        hint = "the codebook"
-        names = NameMap()
-        if conf is not None:
-            hint = f"the codebook or {conf.path.name}"
-            names = conf.names
-            try:
-                current = read_codebook(session)
-                merged = merge_codebooks(current, conf.resolve(current))
-                if merged != current:
-                    apply_codebook(session, merged)
-            except CodebookError as exc:
-                raise AnnotationInputError(str(conf.path), None, f"cannot add to the codebook: {exc.message}") from None
-        index = CodebookIndex(session)
-        plan = _plan(ann, spans, index, names, ann_path, messages)
+    hint = "the codebook"
+    names = NameMap()
+    if conf is not None:
+        hint = f"the codebook or {conf.path.name}"
+        names = conf.names
         try:
-            doc, added = add_document(session, omap.text, txt.name, decoded.encoding)
-            who = get_or_create_coder(session, coder)
-        except ImportRejected as exc:
-            raise AnnotationInputError(str(txt), None, exc.message) from None
-        except AnnotaryError as exc:
-            raise AnnotationInputError(str(ann_path), None, exc.message) from None
-        tick(0.45)
-        counts = store_plan(session, index, plan, ann_path, doc.id, who.id, hint, lambda f: tick(0.45 + 0.5 * f))
-        tick(1.0)
-        return FileReport(
-            txt, doc.id, added, counts.mentions, counts.events, counts.attributes, counts.notes,
-            messages=messages,
-        )
+            current = read_codebook(session)
+            merged = merge_codebooks(current, conf.resolve(current))
+            if merged != current:
+                apply_codebook(session, merged)
+        except CodebookError as exc:
+            raise AnnotationInputError(str(conf.path), None, f"cannot add to the codebook: {exc.message}") from None
+    index = CodebookIndex(session)
+    plan = _plan(ann, spans, index, names, ann_path, messages)
+    try:
+        doc, added = add_document(session, omap.text, txt.name, decoded.encoding)
+    except ImportRejected as exc:
+        raise AnnotationInputError(str(txt), None, exc.message) from None
+    except AnnotaryError as exc:
+        raise AnnotationInputError(str(ann_path), None, exc.message) from None
+    tick(0.45)
+    counts = store_plan(session, index, plan, ann_path, doc.id, coder_id, hint, lambda f: tick(0.45 + 0.5 * f),
+                        status=status, mark_status=pair.ann is not None)
+    tick(1.0)
+    return FileReport(
+        txt, doc.id, added, counts.mentions, counts.events, counts.attributes, counts.notes,
+        messages=messages, skipped_mentions=counts.skipped_mentions, skipped_events=counts.skipped_events,
+        coder_status=counts.status,
+    )
 
 
 # --------------------------------------------------------------------------- export

@@ -63,6 +63,9 @@ class FileReport:
     notes: int = 0
     line: int | None = None  # the JSONL line (doccano); None for brat
     messages: list[str] = field(default_factory=list)
+    skipped_mentions: int = 0  # identical to one the coder already had in the document: not stored again
+    skipped_events: int = 0
+    coder_status: str | None = None  # the coder's status of the document after the import (None: not set)
 
     @property
     def status(self) -> str:
@@ -75,6 +78,11 @@ class FileReport:
             f"{self.mentions} mention(s), {self.events} event(s), "
             f"{self.attributes} attribute value(s), {self.notes} note(s)"
         )
+        if self.skipped_mentions or self.skipped_events:
+            text += (f", skipped {self.skipped_mentions} mention(s) and {self.skipped_events} event(s) "
+                     "already there")
+        if self.coder_status is not None:
+            text += f"\tcoder's status: {self.coder_status.replace('_', ' ')}"
         for message in self.messages:
             text += f"\n  {message}"
         return text
@@ -274,6 +282,9 @@ class StoredCounts:
     events: int = 0
     attributes: int = 0
     notes: int = 0
+    skipped_mentions: int = 0  # identical to one the coder already had there
+    skipped_events: int = 0
+    status: str | None = None  # the coder's status of the document afterwards
 
 
 def _fail(path: Path, line: int | None, reason: str) -> AnnotationInputError:

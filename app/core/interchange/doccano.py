@@ -10,10 +10,18 @@ One JSON object per line, in either of doccano's shapes::
 
 (``data`` is read when ``text`` is missing, as older doccano wrote it.)
 
-* The WHOLE FILE IS ONE TRANSACTION: an error on line 7 stores nothing from the
-  file, not even lines 1-6. A JSONL file is one export of one doccano project,
-  and half of it would be hard to find and finish later; a brat folder, by
-  contrast, is imported pair by pair.
+* The WHOLE FILE IS ONE TRANSACTION: every line is checked (each stored in a
+  savepoint of its own), and an error on any line stores nothing from the file;
+  the error (`ImportRefused`) lists every invalid line by number. With
+  ``skip_invalid`` the valid lines are stored and the invalid ones listed.
+* Labels the codebook lacks: without ``add_labels`` every line using one is
+  invalid and the error names them all ("the file uses 3 labels the codebook does
+  not have: ORG, PER, LOC; --add-labels adds them as entity types"); with it they
+  are added as entity types in the same transaction (`ImportReports.added_types`).
+* Every line's document gets the coder's status (``status``: "in_progress" or
+  "done"; None: in progress unless already done), a line without labels too: a
+  coder who found nothing has coded the document. Annotations the coder already
+  has there are not stored again (the report counts them as skipped).
 * Offsets are code points of the "text" value as written (``\\r\\n`` counted as
   two), mapped to the stored text, which has ``\\r\\n`` and ``\\r`` turned into
   ``\\n`` and a leading BOM dropped. (Very old doccano versions counted UTF-16
@@ -62,8 +70,15 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.core.bounded_read import MAX_ANNOTATION_BYTES, read_regular_file
+from app.core.codebook import (
+    CodebookSpec,
+    EntityTypeSpec,
+    apply_codebook,
+    merge_codebooks,
+    read_codebook,
+)
 from app.core.decoding import check_document_text
-from app.core.errors import AnnotaryError, AnnotationInputError, ImportRejected
+from app.core.errors import AnnotaryError, AnnotationInputError, CodebookError, ImportRejected
 from app.core.interchange.common import (
     CodebookIndex,
     CodedDocument,
@@ -77,29 +92,38 @@ from app.core.interchange.common import (
     PlannedEvent,
     PlannedMention,
     coded_documents,
+    palette_color,
     write_atomic,
 )
+from app.core.interchange.import_result import ImportReports, clean_status, finish, in_savepoint
 from app.core.interchange.plan_store import store_plan
 from app.core.models import Coder
 from app.core.project import Project
+from app.core.search_index import sync_search_index
 from app.core.services.annotations import FLAG_VALUE
 from app.core.services.coders import clean_coder_name, find_coder, get_or_create_coder
 from app.core.services.documents import add_document
-from app.core.validation import normalise_name
+from app.core.validation import name_key, normalise_name
 
 # --------------------------------------------------------------------------- import
 
 
 def import_doccano(project: Project, path: Path, coder: str,
-                   progress: Callable[[int, int], None] | None = None) -> list[FileReport]:
+                   progress: Callable[[int, int], None] | None = None, *,
+                   skip_invalid: bool = False, add_labels: bool = False,
+                   status: str | None = None) -> ImportReports:
     """Import a doccano JSONL file in ONE transaction (see the module docstring).
 
-    Returns one FileReport per line with a record; raises AnnotationInputError
-    naming the file and line, and then nothing of the file is stored.
-    `progress(done, total)` is called with the number of records stored so far.
+    Returns one FileReport per line stored. When any line is invalid, raises
+    `ImportRefused` (an AnnotationInputError naming the first invalid line, with every
+    one on ``.problems`` and the labels the codebook lacks on ``.unknown_labels``) and
+    stores nothing; with `skip_invalid` the valid lines are stored and the invalid
+    ones are on the result's ``.refused``. `add_labels` adds labels the codebook lacks
+    as entity types. `progress(done, total)` is called with the lines done so far.
     """
     path = Path(path)
     clean_coder_name(coder)
+    status = clean_status(status)
     try:
         content = read_regular_file(path, MAX_ANNOTATION_BYTES).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -107,22 +131,17 @@ def import_doccano(project: Project, path: Path, coder: str,
     except ImportRejected as exc:
         raise AnnotationInputError(str(path), None, exc.message) from None
     records: list[tuple[int, dict[str, Any]]] = []
+    problems: list[AnnotationInputError] = []
     for lineno, line in enumerate(content.split("\n"), 1):
         line = line.rstrip("\r")
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise AnnotationInputError(str(path), lineno, f"not valid JSON: {exc.msg} (column {exc.colno})") from None
-        except RecursionError:
-            raise AnnotationInputError(str(path), lineno, "not readable: JSON nested too deeply") from None
-        except ValueError:  # e.g. an integer of more than 4,300 digits
-            raise AnnotationInputError(str(path), lineno, "not readable: a number in it is too long") from None
-        if not isinstance(record, dict):
-            raise AnnotationInputError(str(path), lineno, 'expected a JSON object such as {"text": ..., "label": ...}')
-        records.append((lineno, record))
-    if not records:
+            records.append((lineno, _parse_line(path, lineno, line)))
+        except AnnotationInputError as exc:
+            problems.append(exc)
+    total = len(records) + len(problems)
+    if not total:
         raise AnnotationInputError(str(path), None, "no records (the file is empty)")
     with project.uow() as session:
         try:
@@ -130,12 +149,73 @@ def import_doccano(project: Project, path: Path, coder: str,
         except AnnotaryError as exc:
             raise AnnotationInputError(str(path), None, exc.message) from None
         index = CodebookIndex(session)
-        reports = []
+        unknown = _unknown_labels(records, index)
+        added: list[str] = []
+        if unknown and add_labels:
+            add_entity_types(session, unknown, path)
+            index, added, unknown = CodebookIndex(session), unknown, []
+        reports: list[FileReport] = []
         for lineno, record in records:
-            reports.append(_import_record(session, index, path, lineno, record, who))
+            def one(lineno: int = lineno, record: dict[str, Any] = record) -> FileReport:
+                return _import_record(session, index, path, lineno, record, who, status)
+
+            report = in_savepoint(session, problems, one)
+            if report is not None:
+                reports.append(report)
             if progress is not None:
-                progress(len(reports), len(records))
-        return reports
+                progress(len(reports) + len(problems), total)
+        problems.sort(key=lambda p: p.line or 0)
+        finish(problems, total, len(problems), "line", skip_invalid, unknown)
+        sync_search_index(session)
+        return ImportReports(reports, problems, added)
+
+
+def _parse_line(path: Path, lineno: int, line: str) -> dict[str, Any]:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise AnnotationInputError(str(path), lineno, f"not valid JSON: {exc.msg} (column {exc.colno})") from None
+    except RecursionError:
+        raise AnnotationInputError(str(path), lineno, "not readable: JSON nested too deeply") from None
+    except ValueError:  # e.g. an integer of more than 4,300 digits
+        raise AnnotationInputError(str(path), lineno, "not readable: a number in it is too long") from None
+    if not isinstance(record, dict):
+        raise AnnotationInputError(str(path), lineno, 'expected a JSON object such as {"text": ..., "label": ...}')
+    return record
+
+
+def _unknown_labels(records: list[tuple[int, dict[str, Any]]], index: CodebookIndex) -> list[str]:
+    """The span labels neither an entity nor an event type of the codebook (up to case and
+    Unicode form), NFC, in the order of first use; lines that cannot be read are left to
+    `_import_record` to refuse."""
+    known = [*index.entity_types, *index.event_types]
+    found: dict[str, str] = {}  # name_key → the label as first written
+    for lineno, record in records:
+        if not isinstance(record.get("text", record.get("data")), str):
+            continue  # refused for that
+        try:
+            spans = _spans(record, _Fail(Path(), lineno))
+        except AnnotationInputError:
+            continue
+        for _ident, _start, _end, label in spans:
+            if not isinstance(label, str) or not label.strip() or label in known:
+                continue
+            name = normalise_name(label)
+            if index.spelled(known, name) in known:
+                continue
+            found.setdefault(name_key(name), name)
+    return list(found.values())
+
+
+def add_entity_types(session: Session, names: list[str], path: Path) -> None:
+    """Add `names` to the codebook as entity types (a colour each, no hotkey), in the caller's
+    transaction."""
+    current = read_codebook(session)
+    extra = CodebookSpec(entity_types=[EntityTypeSpec(name, palette_color(name)) for name in names])
+    try:
+        apply_codebook(session, merge_codebooks(current, extra))
+    except CodebookError as exc:
+        raise AnnotationInputError(str(path), None, f"cannot add the labels to the codebook: {exc.message}") from None
 
 
 class _Fail:
@@ -198,7 +278,8 @@ def _note(value: Any, fail: _Fail, what: str) -> str:
 
 
 def _import_record(
-    session: Session, index: CodebookIndex, path: Path, lineno: int, record: dict[str, Any], who: Coder
+    session: Session, index: CodebookIndex, path: Path, lineno: int, record: dict[str, Any], who: Coder,
+    status: str | None = None,
 ) -> FileReport:
     fail = _Fail(path, lineno)
     text = record.get("text", record.get("data"))
@@ -315,10 +396,11 @@ def _import_record(
         doc, added = add_document(session, omap.text, path.name)
     except ImportRejected as exc:
         raise fail(exc.message) from None
-    counts = store_plan(session, index, plan, path, doc.id, who.id)
+    counts = store_plan(session, index, plan, path, doc.id, who.id, status=status)
     return FileReport(
         path, doc.id, added, counts.mentions, counts.events, counts.attributes, counts.notes,
-        line=lineno, messages=messages,
+        line=lineno, messages=messages, skipped_mentions=counts.skipped_mentions,
+        skipped_events=counts.skipped_events, coder_status=counts.status,
     )
 
 

@@ -12,8 +12,13 @@ services make are made here, explicitly, before anything is inserted:
 * an argument is a mention of the same document and coder as its event (true by
   construction: both come from this plan), and an owner has each attribute once.
 
-Any refusal is an AnnotationInputError naming the file and line; the caller's
-unit of work then rolls back everything of the file.
+Annotations the coder already has in the document are not stored again (see
+`existing`: a mention of the same type, span and attribute values; an event of the
+same type, trigger, arguments and attribute values), and the coder's status of the
+document is set even when the plan is empty.
+
+Any refusal is an AnnotationInputError naming the file and line; the caller (one
+savepoint per file or line) then rolls back everything of it.
 """
 
 from __future__ import annotations
@@ -30,13 +35,17 @@ from app.core.interchange.common import (
     CodebookIndex,
     Plan,
     PlannedAttribute,
+    PlannedEvent,
+    PlannedMention,
     StoredCounts,
     _attribute_value,
     _fail,
     check_plan,
 )
+from app.core.interchange.existing import EventKey, MentionKey, load_existing
 from app.core.models import (
     Document,
+    DocumentStatus,
     Event,
     EventArgument,
     EventAttributeValue,
@@ -44,8 +53,7 @@ from app.core.models import (
     MentionAttributeValue,
 )
 from app.core.models.base import utcnow
-from app.core.search_index import sync_search_index
-from app.core.services.annotations import set_document_code, touch_status
+from app.core.services.annotations import set_document_code, set_status, touch_status
 from app.core.validation import check_span, normalise_name
 
 
@@ -108,24 +116,39 @@ def _insert(session: Session, model: type, rows: list[dict[str, Any]],
     return list(range(first, first + len(rows)))
 
 
-def _attribute_rows(index: CodebookIndex, target: str, owner_key: str, owner_id: int,
-                    attributes: list[PlannedAttribute], path: Path, rows: list[dict[str, Any]]) -> int:
+def _values(index: CodebookIndex, target: str, attributes: list[PlannedAttribute],
+            path: Path) -> list[tuple[int, str]]:
+    """(attribute id, stored value) of an owner's attributes, each given once (else refused)."""
     seen: set[str] = set()
+    out = []
     for attr in attributes:
         if attr.name in seen:
             raise _fail(path, attr.line, f"attribute {attr.name} is given twice for one {target}")
         seen.add(attr.name)
-        value = _attribute_value(index, target, attr, path)
-        rows.append({owner_key: owner_id, "attribute_id": index.attributes[(target, attr.name)].id, "value": value})
-    return len(attributes)
+        out.append((index.attributes[(target, attr.name)].id, _attribute_value(index, target, attr, path)))
+    return out
+
+
+def _value_rows(owner_key: str, owner_id: int, values: list[tuple[int, str]],
+                rows: list[dict[str, Any]]) -> None:
+    rows.extend({owner_key: owner_id, "attribute_id": attribute_id, "value": value} for attribute_id, value in values)
 
 
 def store_plan(
     session: Session, index: CodebookIndex, plan: Plan, path: Path, document_id: int, coder_id: int,
     hint: str = "the codebook", tick: Callable[[float], None] | None = None,
+    status: str | None = None, mark_status: bool = True,
 ) -> StoredCounts:
     """Check `plan` (codebook: `check_plan`; spans: `covered_text`), then insert it in bulk.
-    `tick(fraction)` follows the mention rows, which are most of the work."""
+
+    A mention or event identical to one the coder already has in the document (see
+    `existing`; each one there matches one of the plan) is not stored again: it is counted
+    as skipped, and an event of the plan using such a mention uses the one stored.
+    With `mark_status` the coder's status of the document is set to `status`
+    ("in_progress" or "done"; None: in progress unless already marked), whether or not
+    the plan holds anything (a coder who found nothing has coded the document too).
+    `tick(fraction)` follows the mention rows, which are most of the work. The caller
+    brings the search index up to date (`sync_search_index`) once, after its documents."""
     normalise_plan(plan, index)
     check_plan(index, plan, path, hint)
     document = session.get(Document, document_id)
@@ -133,54 +156,73 @@ def store_plan(
         raise _fail(path, None, f"no document with id {document_id}")
     text = document.text
     counts = StoredCounts()
+    existing = load_existing(session, document_id, coder_id)
 
-    mention_rows = [
-        {
-            "document_id": document_id, "coder_id": coder_id,
-            "entity_type_id": index.entity_types[m.type_name].id,
-            "start": m.start, "end": m.end, "note": m.note,
-            "text": covered_text(text, m.start, m.end, "mention", path, m.line),
-        }
-        for m in plan.mentions
-    ]
+    signature: dict[str, MentionKey] = {}  # plan key → the mention's signature
+    stored: dict[str, int] = {}  # plan key → the id of the mention it is (found or inserted)
+    new_mentions: list[tuple[PlannedMention, list[tuple[int, str]]]] = []
+    mention_rows = []
+    for m in plan.mentions:
+        type_id = index.entity_types[m.type_name].id
+        covered = covered_text(text, m.start, m.end, "mention", path, m.line)
+        values = _values(index, "mention", m.attributes, path)
+        key = signature[m.key] = (type_id, m.start, m.end, frozenset(values))
+        same = existing.mentions.get(key)
+        if same:  # one the coder has, not yet matched to another of this plan
+            stored[m.key] = same.pop()
+            counts.skipped_mentions += 1
+            continue
+        new_mentions.append((m, values))
+        mention_rows.append({
+            "document_id": document_id, "coder_id": coder_id, "entity_type_id": type_id,
+            "start": m.start, "end": m.end, "note": m.note, "text": covered,
+        })
     event_rows = []
+    new_events: list[tuple[PlannedEvent, list[tuple[int, str]]]] = []
     for ev in plan.events:
-        row = {"document_id": document_id, "coder_id": coder_id,
-               "event_type_id": index.event_types[ev.type_name].id, "note": ev.note,
-               "trigger_start": None, "trigger_end": None, "trigger_text": None}
+        roles = index.roles[ev.type_name]
+        type_id = index.event_types[ev.type_name].id
+        row: dict[str, Any] = {"document_id": document_id, "coder_id": coder_id, "event_type_id": type_id,
+                               "note": ev.note, "trigger_start": None, "trigger_end": None, "trigger_text": None}
+        trigger: tuple[int | None, int | None] = (None, None)
         if ev.trigger is not None:
-            start, end = ev.trigger
+            trigger = start, end = ev.trigger
             row.update(trigger_start=start, trigger_end=end,
                        trigger_text=covered_text(text, start, end, "trigger", path, ev.line))
+        values = _values(index, "event", ev.attributes, path)
+        arguments = frozenset((roles[arg.role].id, signature[arg.mention_key]) for arg in ev.arguments)
+        event_key: EventKey = (type_id, *trigger, arguments, frozenset(values))
+        if existing.events[event_key] > 0:
+            existing.events[event_key] -= 1
+            counts.skipped_events += 1
+            continue
+        new_events.append((ev, values))
         event_rows.append(row)
 
     mention_ids = _insert(session, Mention, mention_rows, tick)
-    stored: dict[str, int] = {}
     attribute_rows: list[dict[str, Any]] = []
-    for m, mention_id in zip(plan.mentions, mention_ids):
+    for (m, values), mention_id in zip(new_mentions, mention_ids):
         stored[m.key] = mention_id
         counts.notes += bool(m.note)
-        counts.attributes += _attribute_rows(index, "mention", "mention_id", mention_id, m.attributes, path,
-                                             attribute_rows)
+        counts.attributes += len(values)
+        _value_rows("mention_id", mention_id, values, attribute_rows)
     counts.mentions = len(mention_ids)
     _insert(session, MentionAttributeValue, attribute_rows)
 
     event_ids = _insert(session, Event, event_rows)
     argument_rows: list[dict[str, Any]] = []
     attribute_rows = []
-    for ev, event_id in zip(plan.events, event_ids):
+    for (ev, values), event_id in zip(new_events, event_ids):
         counts.notes += bool(ev.note)
         roles = index.roles[ev.type_name]
         for arg in ev.arguments:
             argument_rows.append({"event_id": event_id, "role_id": roles[arg.role].id,
                                   "mention_id": stored[arg.mention_key]})
-        counts.attributes += _attribute_rows(index, "event", "event_id", event_id, ev.attributes, path,
-                                             attribute_rows)
+        counts.attributes += len(values)
+        _value_rows("event_id", event_id, values, attribute_rows)
     counts.events = len(event_ids)
     _insert(session, EventArgument, argument_rows)
     _insert(session, EventAttributeValue, attribute_rows)
-    if mention_ids or event_ids:
-        touch_status(session, document_id, coder_id)
 
     for code in plan.codes:
         try:
@@ -189,5 +231,14 @@ def store_plan(
             if isinstance(exc, AnnotationInputError):
                 raise
             raise _fail(path, code.line, exc.message) from None
-    sync_search_index(session)  # the caller added the document in this transaction
+    if mark_status:
+        if status is None:
+            touch_status(session, document_id, coder_id)
+        else:
+            set_status(session, document_id, coder_id, status)
+        session.flush()
+        counts.status = session.scalar(
+            select(DocumentStatus.status)
+            .where(DocumentStatus.document_id == document_id, DocumentStatus.coder_id == coder_id)
+        )
     return counts
