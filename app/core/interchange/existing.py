@@ -69,14 +69,14 @@ def load_existing(session: Session, document_id: int, coder_id: int) -> Existing
     if not events:
         return found
     arguments: dict[int, set[tuple[int, MentionKey]]] = {}
-    for event_id, role_id, mention_id in session.execute(
+    for event_id, role_id, arg_mention in session.execute(
         select(EventArgument.event_id, EventArgument.role_id, EventArgument.mention_id)
         .join(Event, Event.id == EventArgument.event_id)
         .where(Event.document_id == document_id, Event.coder_id == coder_id,
                EventArgument.mention_id.is_not(None))  # roles filled by events: not imported yet
     ):
-        if mention_id is not None and mention_id in key_of:
-            arguments.setdefault(event_id, set()).add((role_id, key_of[mention_id]))
+        if arg_mention is not None and arg_mention in key_of:
+            arguments.setdefault(event_id, set()).add((role_id, key_of[arg_mention]))
     event_values: dict[int, set[tuple[int, str]]] = {}
     for owner_id, attribute_id, value in session.execute(
         select(EventAttributeValue.event_id, EventAttributeValue.attribute_id, EventAttributeValue.value)
