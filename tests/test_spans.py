@@ -196,3 +196,9 @@ def test_a_grapheme_edge_that_falls_back_inside_a_word_is_snapped_again():
     text = "a.\U0001f3fda"
     s, e = clean_selection(text, 1, 2)
     assert (s, e) == (0, 4) and not is_partial_word(text, s, e)
+
+
+def test_a_mark_after_a_symbol_is_no_clear_edge():
+    """Found by hypothesis: a fatha after an emoji joined to digits by a ZWJ."""
+    text = "1111\u200d\U0001f600\u064e"
+    assert is_partial_word(text, 0, 6) == (word_around(text, 6) is not None)

@@ -207,6 +207,8 @@ def _clear_edge(text: str, pos: int) -> bool:
     """True when `pos` is certainly not inside a word (a cheap test before `word_around`)."""
     if pos <= 0 or pos >= len(text):
         return True
+    if unicodedata.category(text[pos])[0] == "M" or text[pos] in "\u200c\u200d":
+        return False  # a mark or joiner attaches to what precedes it, even a symbol ("😀َ"): ask the full test
     for ch in (text[pos - 1], text[pos]):
         if ch.isspace() or (unicodedata.category(ch)[0] in "PSZ" and ch not in _JOINERS):
             return True

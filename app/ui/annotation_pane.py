@@ -20,7 +20,11 @@ from app.ui.event_form import EventForm
 from app.ui.mention_form import MentionForm
 from app.ui.models.event_list_model import EventListModel
 from app.ui.models.mention_table_model import MentionTableModel
+from app.ui.models.relation_list_model import RelationListModel
 from app.ui.palette import Palette
+from app.ui.relation_form import RelationForm
+
+RELATIONS_TAB = 3  # after Mentions, Events and Document (whose places keys and tests rely on)
 
 
 class AnnotationPane(QWidget):
@@ -69,7 +73,20 @@ class AnnotationPane(QWidget):
         self.codes_form = CodesForm()
         self.tabs.addTab(self.codes_form, "Document")
 
-    def set_counts(self, mentions: int, events: int) -> None:
-        for tab, text in ((0, f"Mentions ({mentions})"), (1, f"Events ({events})")):
+        self.relation_model = RelationListModel(self)
+        self.relation_view = QListView()
+        self.relation_view.setObjectName("relations")
+        self.relation_view.setModel(self.relation_model)
+        self.relation_form = RelationForm()
+        relations_tab = QWidget()
+        relations_layout = QVBoxLayout(relations_tab)
+        relations_layout.setContentsMargins(0, 0, 0, 0)
+        relations_layout.addWidget(self.relation_view, 1)
+        relations_layout.addWidget(self.relation_form)
+        self.tabs.addTab(relations_tab, "Relations")
+
+    def set_counts(self, mentions: int, events: int, relations: int = 0) -> None:
+        for tab, text in ((0, f"Mentions ({mentions})"), (1, f"Events ({events})"),
+                          (RELATIONS_TAB, f"Relations ({relations})")):
             if self.tabs.tabText(tab) != text:  # a new tab text lays the tab bar out again
                 self.tabs.setTabText(tab, text)

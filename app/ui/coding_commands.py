@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QMenu, QWidget
 
 from app.core.errors import AnnotaryError
 from app.core.services.history import Action, known
-from app.ui.annotation_pane import AnnotationPane
+from app.ui.annotation_pane import RELATIONS_TAB, AnnotationPane
 from app.ui.document_views import DocumentViews
 from app.ui.external_refresh import notice_external_changes
 from app.ui.host import Host
@@ -39,6 +39,9 @@ class CodingCommands(QObject):
         form = pane.event_form
         ws = lambda: host.workspace  # noqa: E731  (the coder may change: always the current workspace)
         form.addArgument.connect(lambda e, r, m: host.run(lambda: ws().add_argument(e, r, m)))
+        form.addEventArgument.connect(
+            lambda e, r, inner: host.run(lambda: ws().add_argument(e, r, argument_event_id=inner)))
+        pane.relation_form.createRelation.connect(lambda t, a, b: host.run(lambda: self.create_relation(t, a, b)))
         form.removeArgument.connect(lambda a: host.run(lambda: ws().remove_argument(a)))
         form.setAttribute.connect(lambda e, a, v: host.run(lambda: ws().set_event_attribute(e, a, v)))
         form.deleteEvent.connect(lambda e: host.run(lambda: ws().delete_event(e)))
@@ -84,6 +87,10 @@ class CodingCommands(QObject):
     def delete_selected(self) -> None:
         event = self.views.selected_event()
         ws = self.host.workspace
+        relation = self.views.selected_relation()
+        if self.pane.tabs.currentIndex() == RELATIONS_TAB and relation is not None:
+            ws.delete_relation(relation.id)
+            return
         if self.pane.tabs.currentIndex() == 1 and event is not None:
             ws.delete_event(event.id)
             return
@@ -97,6 +104,21 @@ class CodingCommands(QObject):
             roles = "; ".join(f"{role} of {event}" for event, role in uses)
             self.host.statusBar().showMessage(f"Deleted the mention and its place in {len(uses)} event role(s) "
                                               f"({roles}); Ctrl+Z brings both back", 10000)
+
+    def create_relation(self, relation_type_id: int, source_mention_id: int, target_mention_id: int) -> None:
+        action = self.host.workspace.create_relation(relation_type_id, source_mention_id, target_mention_id)
+        row = self.pane.relation_model.row_of(known(action.relation_id))
+        if row is not None:
+            self.pane.relation_view.setCurrentIndex(self.pane.relation_model.index(row))
+
+    def start_relation(self) -> None:
+        """Ctrl+R: a relation from the selected mention: the Relations tab, the focus on its type."""
+        if self.views.selected_mention() is None:
+            raise AnnotaryError("select a mention first: the relation starts from it")
+        if not self.host.workspace.codebook.relation_types:
+            raise AnnotaryError("the codebook has no relation types yet (Edit → Codebook…)")
+        self.pane.tabs.setCurrentIndex(RELATIONS_TAB)
+        self.pane.relation_form.focus_type()
 
     def toggle_done(self) -> None:
         doc = self.host.require_document()

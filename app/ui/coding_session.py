@@ -73,6 +73,6 @@ class CodingSession(QObject):
         update: Update = self.state.apply(change)
         if update.closed:
             self.documentOpened.emit()
-        elif update.reopened or update.mentions or update.events or update.codes or update.status:
+        elif update.reopened or update.mentions or update.events or update.relations or update.codes or update.status:
             self.documentUpdated.emit(update)
         self.changed.emit(change)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject
 
 from app.core.services.document_state import MentionDelta, Update
-from app.core.services.workspace import EventView, MentionView
-from app.ui.annotation_pane import AnnotationPane
+from app.core.services.workspace import EventView, MentionView, RelationView
+from app.ui.annotation_pane import RELATIONS_TAB, AnnotationPane
 from app.ui.coding_session import CodingSession
 from app.ui.highlights import Span
 from app.ui.models.mention_table_model import attribute_note
@@ -36,6 +36,10 @@ class DocumentViews(QObject):
         pane.event_view.selectionModel().currentRowChanged.connect(self._event_row_changed)
         pane.event_form.mentionHovered.connect(self.outline_mention)
         pane.event_form.hoverEnded.connect(lambda: self.outline_event(self.selected_event()))
+        pane.relation_view.selectionModel().currentRowChanged.connect(self._relation_row_changed)
+        pane.relation_form.targetHovered.connect(self.outline_mention)
+        pane.tabs.currentChanged.connect(lambda _i: self._show_relation_form())
+        self._relation_form_stale = True
         self._codebook_changed()
 
     # ------------------------------------------------------------ whole document
@@ -55,6 +59,7 @@ class DocumentViews(QObject):
         self.reader.verticalScrollBar().setValue(0)
         self.pane.mention_model.set_mentions(self.session.mentions, self.session.text)
         self.pane.event_model.set_events(self.session.state.events)
+        self.pane.relation_model.set_relations(self.session.state.relations)
         self._show_counts()
         self.show_forms()
 
@@ -64,6 +69,8 @@ class DocumentViews(QObject):
         ws = self.session.workspace
         self.pane.mention_form.show_mention(self.selected_mention(), ws.codebook)
         self._show_event_form(self.selected_event())
+        self._relation_form_stale = True
+        self._show_relation_form()
         self._show_codes()
 
     def _codebook_changed(self) -> None:
@@ -88,7 +95,12 @@ class DocumentViews(QObject):
                 self._show_event_form(self.selected_event())  # its role choices show the mentions' types
         if update.events:
             self._reset_events()
-        if update.mentions is not None or update.events:
+        if update.relations:
+            self._reset_relations()
+        if update.mentions is not None:
+            self._relation_form_stale = True  # its targets are the mentions
+            self._show_relation_form()
+        if update.mentions is not None or update.events or update.relations:
             self._show_counts()
             self._clear_ghost_outline()
         if update.codes or update.status:
@@ -117,6 +129,7 @@ class DocumentViews(QObject):
         if mention is not None:
             self.select_mention(mention.id, emphasize=False)
         self._reset_events()
+        self._reset_relations()
         self._show_counts()
         self._clear_ghost_outline()
         self.show_forms()
@@ -128,6 +141,35 @@ class DocumentViews(QObject):
             self.select_event(selected.id)
         else:
             self._show_event_form(None)
+
+    def _reset_relations(self) -> None:
+        selected = self.selected_relation()
+        self.pane.relation_model.set_relations(self.session.state.relations)
+        row = self.pane.relation_model.row_of(selected.id) if selected is not None else None
+        if row is not None:
+            self.pane.relation_view.selectionModel().setCurrentIndex(
+                self.pane.relation_model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    def selected_relation(self) -> RelationView | None:
+        return self.pane.relation_model.relation_at(self.pane.relation_view.currentIndex().row())
+
+    def _relation_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        relation = self.pane.relation_model.relation_at(current.row())
+        if relation is None:
+            return
+        ends = [self.session.state.mention(i) for i in (relation.source_mention_id, relation.target_mention_id)]
+        shown = [m for m in ends if m is not None]
+        self._outlined = (frozenset(m.id for m in shown), None)
+        self.reader.emphasize([(m.start, m.end, relation.color) for m in shown])
+
+    def _show_relation_form(self) -> None:
+        """The new-relation row follows the selected mention; built only while its tab shows
+        (its target list holds every mention the type accepts)."""
+        if not self._relation_form_stale or self.pane.tabs.currentIndex() != RELATIONS_TAB:
+            return
+        self._relation_form_stale = False
+        self.pane.relation_form.show_source(self.selected_mention(), self.session.workspace.codebook,
+                                            self.session.mentions, self.session.text)
 
     def _clear_ghost_outline(self) -> None:
         """An outlined mention or event that is gone (undo, delete) leaves no outline behind."""
@@ -141,7 +183,8 @@ class DocumentViews(QObject):
             self.reader.emphasize([])
 
     def _show_counts(self) -> None:
-        self.pane.set_counts(len(self.session.mentions), len(self.session.state.events))
+        state = self.session.state
+        self.pane.set_counts(len(state.mentions), len(state.events), len(state.relations))
 
     def _show_codes(self) -> None:
         doc = self.session.document_id
@@ -183,6 +226,8 @@ class DocumentViews(QObject):
     def _mention_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         m = self.pane.mention_model.mention_at(current.row())
         self.pane.mention_form.show_mention(m, self.session.workspace.codebook)
+        self._relation_form_stale = True
+        self._show_relation_form()
         if m is not None:
             self.outline_mention(m.id)
 
@@ -193,7 +238,7 @@ class DocumentViews(QObject):
 
     def _show_event_form(self, event: EventView | None) -> None:
         self.pane.event_form.show_event(event, self.session.workspace.codebook, self.session.mentions,
-                                        self.session.text)
+                                        self.session.text, self.session.state.events)
 
     def outline_mention(self, mention_id: int) -> None:
         m = self.session.state.mention(mention_id)

@@ -42,8 +42,16 @@ class RoleCombo(QComboBox):
         return super().eventFilter(watched, event)
 
 
+def event_choice(e: EventView) -> str:
+    """An event as a role's choice: its type, trigger and place (`⟶ Reassignment “reassign” · 45`)."""
+    trigger = f" “{e.trigger_text}”" if e.trigger_text else ""
+    place = f" · {e.trigger[0]}" if e.trigger is not None else ""
+    return f"⟶ {e.type_name}{trigger}{place} (event)"
+
+
 class EventForm(QWidget):
     addArgument = Signal(int, int, int)  # event id, role id, mention id
+    addEventArgument = Signal(int, int, int)  # event id, role id, id of the event that fills the role
     removeArgument = Signal(int)  # argument id
     pickRole = Signal(int, int)  # event id, role id: the next click in the reader fills it
     setAttribute = Signal(int, int, object)  # type: ignore[assignment]  # event id, attribute id, value or None (shadows QWidget.setAttribute)
@@ -63,26 +71,28 @@ class EventForm(QWidget):
         self.show_event(None, CodebookView(), [])
 
     def show_event(self, event: EventView | None, codebook: CodebookView, mentions: list[MentionView],
-                   text: str = "") -> None:
+                   text: str = "", events: list[EventView] | None = None) -> None:
         """Rebuild the form; keyboard focus stays on the same role or attribute field.
 
         `text` is the document's text: each mention is shown with its offset and context in it.
         """
         focused = QApplication.focusWidget()
         keep_focus = focused.objectName() if focused is not None and self.isAncestorOf(focused) else None
-        self._build(event, codebook, mentions, text)
+        self._build(event, codebook, mentions, text, events or [])
         if keep_focus:
             target = self.findChild(QWidget, keep_focus)
             if target is not None:
                 target.setFocus()
 
     def _fill_role(self, combo: QComboBox, event_id: int, role_id: int, index: int) -> None:
-        mention_id = combo.itemData(index)
-        if mention_id is not None:
-            self.addArgument.emit(event_id, role_id, mention_id)
+        data = combo.itemData(index)
+        if isinstance(data, tuple):  # ("event", id): another event fills the role
+            self.addEventArgument.emit(event_id, role_id, data[1])
+        elif data is not None:
+            self.addArgument.emit(event_id, role_id, data)
 
-    def _hover(self, mention_id: int | None) -> None:
-        if mention_id is not None:
+    def _hover(self, mention_id: object) -> None:
+        if isinstance(mention_id, int):
             self._hovering = True
             self.mentionHovered.emit(mention_id)
         elif self._hovering:
@@ -98,7 +108,7 @@ class EventForm(QWidget):
         return sorted(mentions, key=lambda m: distance(m.start, m.end, lo, hi))
 
     def _build(self, event: EventView | None, codebook: CodebookView, mentions: list[MentionView],
-               text: str) -> None:
+               text: str, events: list[EventView]) -> None:
         if self._body is not None:
             self._body.hide()
             self._layout.removeWidget(self._body)
@@ -156,11 +166,19 @@ class EventForm(QWidget):
                 # long choices widen the popup, not the form
                 combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
                 combo.setMinimumContentsLength(16)
-                combo.addItem("add a mention…", None)
+                # a role takes mentions of the types it accepts (any type if it names none), and
+                # events of the event types it accepts: a Policy reversal's Policy is a Reassignment
+                nested = [e for e in events if e.type_id in role.accepts_events and e.id != event.id]
+                combo.addItem("add a mention or an event…" if nested else "add a mention…", None)
                 taken = {a.mention_id for a in event.arguments if a.role_id == role.id}
-                for m in choices:
-                    if (not role.accepts or m.type_id in role.accepts) and m.id not in taken:
-                        combo.addItem(choice(m), m.id)
+                if role.accepts or not role.accepts_events:
+                    for m in choices:
+                        if (not role.accepts or m.type_id in role.accepts) and m.id not in taken:
+                            combo.addItem(choice(m), m.id)
+                taken_events = {a.argument_event_id for a in event.arguments if a.role_id == role.id}
+                for e in nested:
+                    if e.id not in taken_events:
+                        combo.addItem(event_choice(e), ("event", e.id))
                 combo.highlighted.connect(lambda i, c=combo: self._hover(c.itemData(i)))
                 combo.popupClosed.connect(lambda: self._hover(None))
                 combo.activated.connect(partial(self._fill_role, combo, event.id, role.id))
@@ -173,7 +191,9 @@ class EventForm(QWidget):
                 line.addWidget(pick)
                 row.addLayout(line)
                 self.role_combos[role.name] = combo
-            accepted = ", ".join(codebook.entity_type(t).name for t in role.accepts) or "any type"
+            accepted = ", ".join([codebook.entity_type(t).name for t in role.accepts]
+                                 + [f"{codebook.event_type(t).name} events" for t in role.accepts_events])
+            accepted = accepted or "any type"
             label = QLabel(role.name + ("*" if role.repeatable else ""))
             label.setToolTip(f"{role.definition}\nAccepts: {accepted}" + ("\nMay repeat." if role.repeatable else ""))
             form.addRow(label, row)

@@ -62,6 +62,7 @@ class MainWindow(QMainWindow):
     action_compare: QAction
     action_blind: QAction
     action_zoom_in: QAction
+    action_relation: QAction
 
     def __init__(self, project: Project, coder: str, testing: bool = False) -> None:
         super().__init__()

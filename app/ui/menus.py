@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QMenu
 
 from app.core.services.coders import GOLD
 from app.ui import file_actions, review_actions, shortcuts
+from app.ui.annotation_pane import RELATIONS_TAB
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
@@ -64,7 +65,7 @@ def build_menus(w: MainWindow) -> None:
     w.action_delete = add(w, edit, "&Delete selected annotation", cmd.delete_selected)
     w.action_delete.setShortcuts([QKeySequence(Qt.Key.Key_Delete), QKeySequence(Qt.Key.Key_Backspace)])
     w.action_delete.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-    for widget in (w.reader, w.pane.mention_view, w.pane.event_view):
+    for widget in (w.reader, w.pane.mention_view, w.pane.event_view, w.pane.relation_view):
         widget.addAction(w.action_delete)
     edit.addSeparator()
     w.action_codebook = add(w, edit, "&Codebook…", w.show_codebook_editor)
@@ -77,6 +78,8 @@ def build_menus(w: MainWindow) -> None:
     add(w, doc, "Go to the &reader", lambda: w.reader.setFocus(), "Ctrl+1")
     add(w, doc, "Go to the &events", w.go_to_events, "Ctrl+2")
     add(w, doc, "Go to the document &codes", lambda: w.pane.tabs.setCurrentIndex(2), "Ctrl+3")
+    add(w, doc, "Go to the re&lations", lambda: w.pane.tabs.setCurrentIndex(RELATIONS_TAB), "Ctrl+4")
+    w.action_relation = add(w, doc, "New &relation from the selected mention", cmd.start_relation, "Ctrl+R")
     add(w, doc, "&Find in this document", w.find_bar.open, QKeySequence.StandardKey.Find)
     add(w, doc, "&Filter documents by title or text (Ctrl+F finds in the open document)",
         lambda: w.filter_box.setFocus(), "Ctrl+Shift+F")

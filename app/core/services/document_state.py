@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from app.core.changes import Change
-from app.core.services.workspace import EventView, MentionView, Workspace
+from app.core.services.workspace import EventView, MentionView, RelationView, Workspace
 
 
 def mention_order(m: MentionView) -> tuple[int, int, int]:
@@ -56,6 +56,7 @@ class Update:
     """The document is gone (deleted by another program): nothing is open."""
     mentions: MentionDelta | None = None
     events: bool = False
+    relations: bool = False
     codes: bool = False
     status: bool = False
 
@@ -69,6 +70,7 @@ class DocumentState:
         self.text = ""
         self.mentions: list[MentionView] = []
         self.events: list[EventView] = []
+        self.relations: list[RelationView] = []
 
     def open(self, document_id: int) -> None:
         ws = self._workspace()
@@ -76,9 +78,10 @@ class DocumentState:
         self.document_id = document_id
         self.mentions = ws.mentions(document_id, text=self.text, partial_words=False)
         self.events = ws.events(document_id)
+        self.relations = ws.relations(document_id)
 
     def close(self) -> None:
-        self.document_id, self.text, self.mentions, self.events = None, "", [], []
+        self.document_id, self.text, self.mentions, self.events, self.relations = None, "", [], [], []
 
     def reread(self) -> None:
         """Re-read the annotations (the text never changes)."""
@@ -86,6 +89,7 @@ class DocumentState:
             ws = self._workspace()
             self.mentions = ws.mentions(self.document_id, text=self.text, partial_words=False)
             self.events = ws.events(self.document_id)
+            self.relations = ws.relations(self.document_id)
 
     def mention(self, mention_id: int) -> MentionView | None:
         return next((m for m in self.mentions if m.id == mention_id), None)
@@ -100,13 +104,16 @@ class DocumentState:
                 self.close()
                 return Update(closed=True)
             self.reread()
-            return Update(reopened=True, events=True, codes=True, status=True)
+            return Update(reopened=True, events=True, relations=True, codes=True, status=True)
         update = Update(codes=change.codes, status=change.status)
         if change.mentions:
             update.mentions = self._patch_mentions(ws, change.mentions)
         if change.event_changes:
             self.events = ws.events(doc)
             update.events = True
+        if change.relation_changes or (change.mentions and self.relations):  # a relation shows its mentions' texts
+            self.relations = ws.relations(doc)
+            update.relations = True
         return update
 
     def _patch_mentions(self, ws: Workspace, ids: frozenset[int]) -> MentionDelta:
