@@ -1,15 +1,19 @@
 """Relation agreement (per relation type, coder A the reference) and roles filled by events in the
 agreement report, hand-computed on a small two-coder project: the report, `annotary agreement`,
-the Agreement window's Relations table and the disagreements."""
+the Agreement window's Relations table and the disagreements; accepting a relation into gold."""
 
 import json
 
 import pytest
 from PySide6.QtWidgets import QTableView
+from sqlalchemy import select
 
 from app.cli import main
 from app.core.codebook import RelationTypeSpec, apply_codebook, read_codebook
+from app.core.errors import AnnotaryError
+from app.core.models import Coder, Mention, Relation, RelationType
 from app.core.project import open_project
+from app.core.services.adjudication import AcceptMention, AcceptRelation
 from app.core.services.agreement import agreement_report
 from app.core.services.projects import init_project
 from app.core.services.workspace import Workspace
@@ -33,7 +37,7 @@ def set_up(path) -> None:  # type: ignore[no-untyped-def]
         apply_codebook(s, spec)
 
 
-class Coder:
+class Annotator:
     def __init__(self, project, name):  # type: ignore[no-untyped-def]
         self.ws = ws = Workspace(project, name)
         self.text = ws.document_text(DOC)
@@ -76,7 +80,7 @@ def linked(tmp_path):
     set_up(path)
     with open_project(path) as project:
         for name in ("alice", "bob"):
-            c = Coder(project, name)
+            c = Annotator(project, name)
             meta = c.tag("Meta reverses decision", "Organization", "Meta")
             meta2 = c.tag("Meta is reversing", "Organization", "Meta")
             staff = c.tag("reassign employees", "Worker group", "reassign employees" if name == "bob" else "employees")
@@ -144,7 +148,7 @@ def test_direction_matters_unless_the_type_is_symmetric(tmp_path):
     set_up(path)
     with open_project(path) as project:
         for name in ("alice", "bob"):
-            c = Coder(project, name)
+            c = Annotator(project, name)
             meta = c.tag("Meta reverses decision", "Organization", "Meta")
             meta2 = c.tag("Meta is reversing", "Organization", "Meta")
             c.link("Part of", meta, meta2) if name == "alice" else c.link("Part of", meta2, meta)
@@ -158,7 +162,7 @@ def test_no_relations_is_undefined_not_zero(tmp_path):
     set_up(path)
     with open_project(path) as project:
         for name in ("alice", "bob"):
-            c = Coder(project, name)
+            c = Annotator(project, name)
             c.tag("Meta reverses decision", "Organization", "Meta")
             c.ws.set_done(DOC, True)
     (pair,) = report_of(path)["relations"]["pairs"]
@@ -203,7 +207,7 @@ def nested(tmp_path, bob_fills: str | None) -> dict:
     set_up(path)
     with open_project(path) as project:
         for name in ("alice", "bob"):
-            c = Coder(project, name)
+            c = Annotator(project, name)
             reversal = c.event("Policy reversal", "Meta reverses decision")
             reassign = c.event("Reassignment", "reassign employees")
             other = c.event("Reassignment", "reassign 7,000")
@@ -240,3 +244,35 @@ def test_a_role_filled_by_one_coder_only_disagrees(tmp_path):
     assert events["roles"]["Policy"] == {"compared": 1, "agreed": 0, "agreement": 0.0}
     (role,) = [d for d in report["disagreements"] if d["kind"] == "event role"]
     assert (role["value_a"], role["value_b"]) == ("Reassignment “reassign employees”", "nothing")
+
+
+def gold_relations(project) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+    with project.read() as s:
+        gold = s.scalar(select(Coder.id).where(Coder.name == "gold"))
+        return sorted((s.get_one(RelationType, r.relation_type_id).name, s.get_one(Mention, r.source_mention_id).text,
+                       s.get_one(Mention, r.target_mention_id).text)
+                      for r in s.scalars(select(Relation).where(Relation.coder_id == gold)))
+
+
+def test_accepting_a_relation_links_the_gold_copies_of_its_mentions_and_undo_removes_them(linked):
+    with open_project(linked) as project:
+        ws = Workspace(project, "lead")
+        with project.read() as s:
+            bob = s.scalar(select(Coder.id).where(Coder.name == "bob"))
+            employs = s.scalar(select(Relation.id).where(Relation.coder_id == bob).order_by(Relation.id))
+            meta = s.scalar(select(Relation.source_mention_id).where(Relation.id == employs))
+        ws.history.run(AcceptMention(meta))  # gold already has one end: it is used, not copied again
+        ws.history.run(AcceptRelation(employs))
+        assert gold_relations(project) == [("Employs", "Meta", "reassign employees")]
+        with project.read() as s:
+            gold = s.scalar(select(Coder.id).where(Coder.name == "gold"))
+            assert sorted(m.text for m in s.scalars(select(Mention).where(Mention.coder_id == gold))) == [
+                "Meta", "reassign employees"]
+        with pytest.raises(AnnotaryError, match="gold already has this relation"):
+            ws.history.run(AcceptRelation(employs))
+        ws.undo()  # the relation and the end it copied; the accepted mention stays
+        assert gold_relations(project) == []
+        with project.read() as s:
+            assert [m.text for m in s.scalars(select(Mention).where(Mention.coder_id == gold))] == ["Meta"]
+        ws.redo()
+        assert gold_relations(project) == [("Employs", "Meta", "reassign employees")]
