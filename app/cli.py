@@ -106,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="the full report as JSON")
     p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap interval (default 0)")
 
-    p = add("agreement", cmd_agreement, "inter-coder agreement of this project (codes, mentions, events)")
+    p = add("agreement", cmd_agreement, "inter-coder agreement of this project (codes, mentions, events, relations)")
     p.add_argument("--coders", metavar="A,B,...", help="the coders to compare (default: all but gold)")
     p.add_argument("--include-unfinished", action="store_true",
                    help="also compare documents not marked done by every coder")
@@ -418,6 +418,13 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     for pair in report["events"]["pairs"]:
         a, b = (printable(c) for c in pair["coders"])
         print(f"events {a}|{b}: F1 {_fmt(pair['f1'])} ({pair['matched']} matched of {pair['n_a']}/{pair['n_b']})")
+    for pair in report["relations"]["pairs"]:
+        a, b = (printable(c) for c in pair["coders"])
+        print(f"relations {a}|{b}: F1 {_fmt(pair['f1'])} P {_fmt(pair['precision'])} R {_fmt(pair['recall'])} "
+              f"({pair['matched']} matched of {pair['n_a']}/{pair['n_b']})")
+        for t, r in pair["by_type"].items():
+            print(f"  {printable(t)}: F1 {_fmt(r['f1'])} P {_fmt(r['precision'])} R {_fmt(r['recall'])} "
+                  f"({r['matched']} matched of {r['n_a']}/{r['n_b']})")
     return EXIT_OK
 
 

@@ -10,6 +10,7 @@ from typing import Any
 CODE_KINDS = frozenset({"document code"})
 MENTION_KINDS = frozenset({"mention", "mention span"})
 EVENT_KINDS = frozenset({"event", "event attribute", "event role"})
+RELATION_KINDS = frozenset({"relation"})
 ALL_TYPES = "(all types)"
 
 DISAGREEMENT_COLUMNS = ("kind", "type", "document", "start", "end", "text", "coder_a", "value_a", "coder_b",
@@ -74,10 +75,20 @@ def report_tables(report: dict[str, Any]) -> dict[str, Table]:
         a, b = p["coders"]
         events.rows.append((f"{a} | {b}", p["f1"], p["precision"], p["recall"], p["n_a"], p["n_b"], p["matched"]))
         events.filters.append(DisagreementFilter(f"events of {a} | {b}", EVENT_KINDS, coders=(a, b)))
+    relations = Table(("coders (A | B)", "type", "f1", "precision", "recall", "n_a", "n_b", "matched"), [])
+    for p in report.get("relations", {}).get("pairs", []):
+        a, b = p["coders"]
+        key = f"{a} | {b}"
+        for type_name, r in [(None, p), *p["by_type"].items()]:  # None: all types
+            shown = ALL_TYPES if type_name is None else type_name
+            relations.rows.append((key, shown, r["f1"], r["precision"], r["recall"], r["n_a"], r["n_b"], r["matched"]))
+            relations.filters.append(DisagreementFilter(f"relations of {key}, {shown}", RELATION_KINDS,
+                                                        coders=(a, b), type=type_name))
     items = list(report.get("disagreements", []))
     disagreements = Table(DISAGREEMENT_COLUMNS, [disagreement_row(d) for d in items], items=items)
     left = Table(("document", "reason"), [(int(d), why) for d, why in report["documents_left_out"].items()])
-    return {"Document codes": codes, "Mentions": mentions, "Events": events, "Disagreements": disagreements,
+    return {"Document codes": codes, "Mentions": mentions, "Events": events, "Relations": relations,
+            "Disagreements": disagreements,
             "Left out": left}
 
 

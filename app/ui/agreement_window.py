@@ -1,6 +1,6 @@
 """The Agreement window: the project's agreement figures as sortable tables with their counts.
 
-Selecting a row of "Document codes", "Mentions" or "Events" lists that row's disagreements in the
+Selecting a row of "Document codes", "Mentions", "Events" or "Relations" lists that row's disagreements in the
 table below the tabs; "Show all" lists every one again."""
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ from app.ui.models.row_table_model import RowTableModel
 __all__ = ["AgreementWindow", "DisagreementProxy", "TupleTableModel", "report_rows"]
 
 Index = QModelIndex | QPersistentModelIndex
-SUMMARY_TABS = ("Document codes", "Mentions", "Events")
-HINT = "Select a row of Document codes, Mentions or Events to list only its disagreements."
+SUMMARY_TABS = ("Document codes", "Mentions", "Events", "Relations")
+HINT = "Select a row of Document codes, Mentions, Events or Relations to list only its disagreements."
 
 
 class TupleTableModel(RowTableModel[tuple]):

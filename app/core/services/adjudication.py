@@ -1,7 +1,7 @@
 """Adjudication: settling the coders' annotations into the gold set (the coder `gold`).
 
 Every decision is an undoable action (`app.core.services.history`), committed like any other:
-accept a coder's mention, event or code value into gold; reject an item (leave it out of gold,
+accept a coder's mention, event, relation or code value into gold; reject an item (leave it out of gold,
 recorded so it no longer counts as unresolved); accept everything the coders agree on. Editing
 or adding gold annotations is ordinary coding as the coder `gold`.
 """
@@ -24,6 +24,8 @@ from app.core.models import (
     GoldRejection,
     Mention,
     MentionAttributeValue,
+    Relation,
+    RelationType,
 )
 from app.core.services import annotations as svc
 from app.core.services import history as h
@@ -50,6 +52,7 @@ class _GoldCompound(h.Compound):
             label=self.label, document_id=self.document_id, coder_id=self.gold_id,
             mentions=frozenset().union(*(p.mentions for p in parts)),
             events=frozenset().union(*(p.events for p in parts)),
+            relations=frozenset().union(*(p.relations for p in parts)),
             annotations=any(p.annotations for p in parts), codes=any(p.codes for p in parts),
             status=any(p.status for p in parts))
 
@@ -198,6 +201,39 @@ class AcceptEvent(_GoldCompound):
             if args == wanted_args and {(a.attribute_id, a.value) for a in event.attributes} == set(attributes):
                 return True
         return False
+
+
+class AcceptRelation(_GoldCompound):
+    """Take a coder's relation into gold: the gold relation of the same type between the gold
+    copies of its two mentions (accepted too when gold has no mention with their span and type)."""
+
+    label = "accept relation into gold"
+
+    def __init__(self, relation_id: int) -> None:
+        super().__init__()
+        self.relation_id = relation_id
+
+    def build(self, session: Session) -> None:
+        source = session.get(Relation, self.relation_id)
+        if source is None:
+            raise AnnotaryError(f"no relation with id {self.relation_id}")
+        gold_id = get_gold_coder(session).id
+        if source.coder_id == gold_id:
+            raise AnnotaryError("this relation is already in gold")
+        self.document_id, self.gold_id = source.document_id, gold_id
+        ends = (session.get_one(Mention, source.source_mention_id), session.get_one(Mention, source.target_mention_id))
+        copies = [_gold_copy(session, gold_id, m) for m in ends]
+        if None not in copies:
+            rtype = session.get_one(RelationType, source.relation_type_id)
+            same = [(copies[0], copies[1])] + ([(copies[1], copies[0])] if rtype.symmetric else [])
+            for s, t in same:
+                if session.scalar(select(Relation.id).where(
+                        Relation.relation_type_id == rtype.id, Relation.source_mention_id == s,
+                        Relation.target_mention_id == t)) is not None:
+                    raise AnnotaryError("gold already has this relation")
+        gold_source, gold_target = (_gold_mention(session, self, gold_id, m) for m in ends)
+        self.step(session, h.CreateRelation(source.relation_type_id, gold_source, gold_target,
+                                            label="accept relation"))
 
 
 class AcceptCode(_GoldCompound):

@@ -1,10 +1,14 @@
-"""The project's agreement report: document codes, mentions and events, per pair of coders.
+"""The project's agreement report: document codes, mentions, events and relations, per pair of coders.
 
 Built on the exact statistics of `app.core.stats`; every unit left out is counted with
 its reason (see `agreement_data`).
 
+Event roles are compared in matched events: a mention filler through the mention matching, an
+event filler (a nested event) through the event matching (events are paired first, then their
+event-filled roles compared through that pairing). Relations: see `agreement_relations`.
+
 Each disagreement is a dict: kind ("document code", "mention", "mention span", "event",
-"event attribute"), document_id, start/end (None without a place), text, coder_a/value_a,
+"event attribute", "event role", "relation"), document_id, start/end (None without a place), text, coder_a/value_a,
 coder_b/value_b, type (the entity or event type; None for document codes) and code (the
 document code's name; None otherwise).
 """
@@ -30,6 +34,12 @@ from app.core.services.agreement_data import (
     MentionUnit,
     load_agreement_data,
 )
+from app.core.services.agreement_relations import (
+    load_relations,
+    match_relations,
+    relation_disagreements,
+    relation_pair,
+)
 from app.core.stats.cohen import pair_key
 from app.core.stats.matching import maximum_matching
 from app.core.stats.ratings import rating_report
@@ -47,6 +57,7 @@ def agreement_report(project: Project, coders: list[str] | None = None, include_
         "codes": {},
         "mentions": {"pairs": []},
         "events": {"pairs": []},
+        "relations": {"pairs": []},
         "disagreements": [],
     }
     for name, (level, values, table) in data.codes.items():
@@ -63,6 +74,7 @@ def agreement_report(project: Project, coders: list[str] | None = None, include_
                         "coder_a": a, "value_a": row[a], "coder_b": b, "value_b": row[b],
                         "type": None, "code": name})
     events = _load_events(project, data)
+    relations = load_relations(project, data)
     for a, b in data.pairs():
         ma, mb = data.mentions[a], data.mentions[b]
         spans = span_agreement([_tuple(m) for m in ma], [_tuple(m) for m in mb])
@@ -77,10 +89,16 @@ def agreement_report(project: Project, coders: list[str] | None = None, include_
         same_mention = {ma[i].mention_id: mb[j].mention_id for i, j in spans.overlap.pairs}
         ea, eb = events.get(a, []), events.get(b, [])
         pairs = _match_events(ea, eb, same_mention)
-        report["events"]["pairs"].append(_event_pair(a, b, ea, eb, pairs, same_mention))
+        same_event = {ea[i]["id"]: eb[j]["id"] for i, j in pairs}
+        report["events"]["pairs"].append(_event_pair(a, b, ea, eb, pairs, same_mention, same_event))
         texts = {m.mention_id: m.text for m in (*ma, *mb)}
         report["disagreements"] += _event_disagreements(a, b, ea, eb, pairs)
-        report["disagreements"] += _role_disagreements(a, b, ea, eb, pairs, same_mention, texts)
+        report["disagreements"] += _role_disagreements(a, b, ea, eb, pairs, same_mention, same_event, texts)
+        ra, rb = relations[a], relations[b]
+        matched_relations = match_relations(ra, rb, same_mention)
+        report["relations"]["pairs"].append(relation_pair(a, b, ra, rb, matched_relations))
+        by_id = {m.mention_id: m for m in (*ma, *mb)}
+        report["disagreements"] += relation_disagreements(a, b, ra, rb, matched_relations, same_mention, by_id)
     return report
 
 
@@ -134,11 +152,15 @@ def _load_events(project: Project, data: AgreementData) -> dict[str, list[dict[s
         roles = dict(s.execute(select(EventRole.id, EventRole.name)).all())
         attrs = dict(s.execute(select(Attribute.id, Attribute.name)).all())
         arguments: dict[int, set[tuple[str, int]]] = {}
-        for event_id, role_id, mention_id in s.execute(
-            select(EventArgument.event_id, EventArgument.role_id, EventArgument.mention_id)
+        nested: dict[int, set[tuple[str, int]]] = {}
+        for event_id, role_id, mention_id, argument_event_id in s.execute(
+            select(EventArgument.event_id, EventArgument.role_id, EventArgument.mention_id,
+                   EventArgument.argument_event_id)
         ):
-            if mention_id is not None:  # an event that fills a role is not compared (see module doc)
+            if mention_id is not None:
                 arguments.setdefault(event_id, set()).add((roles[role_id], mention_id))
+            elif argument_event_id is not None:
+                nested.setdefault(event_id, set()).add((roles[role_id], argument_event_id))
         attributes: dict[int, dict[str, str]] = {}
         for event_id, attribute_id, value in s.execute(
             select(EventAttributeValue.event_id, EventAttributeValue.attribute_id, EventAttributeValue.value)
@@ -154,7 +176,8 @@ def _load_events(project: Project, data: AgreementData) -> dict[str, list[dict[s
             out[coder].append({
                 "id": eid, "document_id": doc_id, "type": types[type_id],
                 "trigger": (start, end) if start is not None else None, "trigger_text": trigger_text or "",
-                "arguments": arguments.get(eid, set()), "attributes": attributes.get(eid, {}),
+                "arguments": arguments.get(eid, set()), "event_arguments": nested.get(eid, set()),
+                "attributes": attributes.get(eid, {}),
             })
     return out
 
@@ -188,22 +211,35 @@ class _Compared(TypedDict):
     agreement: NotRequired[float | None]
 
 
+def _roles(x: dict[str, Any], y: dict[str, Any]) -> list[str]:
+    """The roles either event fills, with a mention or with an event."""
+    return sorted({r for r, _ in (*x["arguments"], *x["event_arguments"], *y["arguments"], *y["event_arguments"])})
+
+
+def _fillers(e: dict[str, Any], role: str, same_mention: dict[int, int] | None = None,
+             same_event: dict[int, int] | None = None) -> set[tuple[str, int | None]]:
+    """What fills `role` of `e`: ("mention", id) and ("event", id); with the maps, A's fillers as
+    their matched counterparts of B (None: no counterpart, so never equal to one of B's)."""
+    mentions = {("mention", m if same_mention is None else same_mention.get(m))
+                for r, m in e["arguments"] if r == role}
+    events = {("event", v if same_event is None else same_event.get(v)) for r, v in e["event_arguments"] if r == role}
+    return mentions | events
+
+
 def _event_pair(a: str, b: str, ea: list[dict[str, Any]], eb: list[dict[str, Any]],
-                pairs: list[tuple[int, int]], same_mention: dict[int, int]) -> dict[str, Any]:
+                pairs: list[tuple[int, int]], same_mention: dict[int, int],
+                same_event: dict[int, int]) -> dict[str, Any]:
     """Event agreement of a pair of coders over the matched events (`_match_events`): overall
-    precision, recall and F1, then per-role and per-attribute agreement."""
+    precision, recall and F1, then per-role (mention and event fillers) and per-attribute agreement."""
     overall = scores(len(ea), len(eb), pairs, list(range(len(ea))), list(range(len(eb))))
     roles: dict[str, _Compared] = {}
     attributes: dict[str, _Compared] = {}
     for i, j in pairs:
         x, y = ea[i], eb[j]
-        mapped = {(role, same_mention.get(m)) for role, m in x["arguments"]}
-        for role in {r for r, _ in x["arguments"]} | {r for r, _ in y["arguments"]}:
-            mine = {m for r, m in mapped if r == role}
-            theirs = {m for r, m in y["arguments"] if r == role}
+        for role in _roles(x, y):
             entry = roles.setdefault(role, {"compared": 0, "agreed": 0})
             entry["compared"] += 1
-            entry["agreed"] += mine == theirs
+            entry["agreed"] += _fillers(x, role, same_mention, same_event) == _fillers(y, role)
         for name in set(x["attributes"]) | set(y["attributes"]):
             entry = attributes.setdefault(name, {"compared": 0, "agreed": 0})
             entry["compared"] += 1
@@ -256,22 +292,28 @@ def _event_disagreements(a: str, b: str, ea: list[dict[str, Any]], eb: list[dict
 
 
 def _role_disagreements(a: str, b: str, ea: list[dict[str, Any]], eb: list[dict[str, Any]],
-                        pairs: list[tuple[int, int]], same_mention: dict[int, int],
+                        pairs: list[tuple[int, int]], same_mention: dict[int, int], same_event: dict[int, int],
                         texts: dict[int, str]) -> list[dict[str, Any]]:
     """Roles of matched events that the two coders filled differently (kind "event role"; "text"
-    is the role's name; each value lists that coder's fillers, or "nothing")."""
+    is the role's name; each value lists that coder's fillers, mentions by their text and events
+    as "type “trigger”", or "nothing")."""
     out: list[dict[str, Any]] = []
+    by_id = {e["id"]: e for e in (*ea, *eb)}
+
+    def shown(fillers: set[tuple[str, int | None]]) -> str:
+        names = [texts.get(k, "?") if kind == "mention" else
+                 (_describe_event(by_id[k]) if k in by_id else "?") for kind, k in fillers if k is not None]
+        return "; ".join(sorted(names)) or "nothing"
+
     for i, j in pairs:
         x, y = ea[i], eb[j]
-        mapped = {(role, same_mention.get(m)) for role, m in x["arguments"]}
         places = [t for t in (x["trigger"], y["trigger"]) if t]
         start = min(t[0] for t in places) if places else None
         end = max(t[1] for t in places) if places else None
-        for role in sorted({r for r, _ in x["arguments"]} | {r for r, _ in y["arguments"]}):
-            if {m for r, m in mapped if r == role} == {m for r, m in y["arguments"] if r == role}:
+        for role in _roles(x, y):
+            if _fillers(x, role, same_mention, same_event) == _fillers(y, role):
                 continue
-            mine = "; ".join(sorted(texts.get(m, "?") for r, m in x["arguments"] if r == role)) or "nothing"
-            theirs = "; ".join(sorted(texts.get(m, "?") for r, m in y["arguments"] if r == role)) or "nothing"
+            mine, theirs = shown(_fillers(x, role)), shown(_fillers(y, role))
             out.append({"kind": "event role", "document_id": x["document_id"], "start": start, "end": end,
                         "text": role, "coder_a": a, "value_a": mine, "coder_b": b, "value_b": theirs,
                         "type": x["type"], "code": None})
