@@ -140,15 +140,15 @@ def test_what_cannot_be_kept_is_one_line_per_kind_never_a_refusal(empty_project,
         "3 relation type(s) not kept yet (Part-of, Member-of, Equiv)",
         "section(s) [colours], [options] not read (brat reads entities, relations, events, attributes)",
         "1 line(s) before the first [section] not read",
-        "1 role(s) taking only events not kept yet (Report.Event-Arg): Annotary arguments are entity mentions",
-        "events as arguments not kept yet in 2 role(s) (Positive_regulation.Theme, Positive_regulation.Cause); "
-        "their entity types are kept",
         "2 type(s) named but not defined in [entities] or [events] left out (Organ_system, Nowhere)",
         "1 role(s) or attribute(s) with no defined type left out (Float.Theme)",
         "1 attribute(s) of relations not kept yet (Sure)",
     ]
     spec = _codebook(empty_project)
     assert spec.event_type("Express").roles[0].accepts == ["Protein"]
+    theme = spec.event_type("Positive_regulation").roles[0]  # Theme:<EVENT>|Protein: events and proteins
+    assert theme.accepts == ["Protein"] and "Gene_expression" in theme.accepts_events
+    assert spec.event_type("Report").roles[0].accepts == []  # Event-Arg:<EVENT>: events only
     assert spec.event_type("Float").roles == []  # never "any entity" for a role whose type is unknown
     assert spec.attribute("Sure", "mention") is None and spec.attribute("Sure", "event") is None
 

@@ -21,12 +21,7 @@ REAL = Path(__file__).parent / "data" / "brat" / "real"
 NESTED = "nested events (an E line's argument is another event)"
 
 # file → (construct it is refused for today, a piece of the refusal's message)
-REFUSED_TODAY: dict[str, tuple[str, str]] = {
-    "tutorial-bio/000-introduction": (NESTED, "is an event; Annotary arguments are entity mentions"),
-    "tutorial-bio/090-event_structures": (NESTED, "is an event; Annotary arguments are entity mentions"),
-    "tutorial-news/090-event_structures": (NESTED, "is an event; Annotary arguments are entity mentions"),
-    "tutorial-news/100-attribute_annotation": (NESTED, "is an event; Annotary arguments are entity mentions"),
-}
+REFUSED_TODAY: dict[str, tuple[str, str]] = {}  # nested events (the last entries) are kept since h-nestio
 
 
 def _real_files() -> list[str]:

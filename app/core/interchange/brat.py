@@ -354,8 +354,9 @@ def _plan(ann: _Ann, spans: dict[str, tuple[int, int]], index: CodebookIndex, na
             raise fail(e.line, f"{e.ident}: the trigger {trig.ident} is labelled {trig.label}, not {e.label}")
         event = PlannedEvent(e.ident, label, None if e.ident in no_trigger else spans[e.trigger], e.line)
         for role_token, target in e.args:
-            if target in ann.events:
-                raise fail(e.line, f"{e.ident}: argument {target} is an event; Annotary arguments are entity mentions")
+            if target in ann.events:  # a nested event: checked against the role in `check_plan`
+                event.arguments.append(PlannedArgument(_role(role_token, label, index, names), target, e.line, True))
+                continue
             if target in triggers or target in lone_triggers:
                 raise fail(e.line, f"{e.ident}: argument {target} is an event trigger, not an entity mention")
             if target not in mentions:
@@ -744,7 +745,7 @@ def _one_line(text: str) -> str:
 
 
 def _ann_text(cd: CodedDocument, names: BratNames, summary: ExportSummary, stem: str) -> str:
-    t_ids, e_ids, a_ids, n_ids = count(1), count(1), count(1), count(1)
+    t_ids, a_ids, n_ids = count(1), count(1), count(1)
     lines: list[str] = []
     mention_tid: dict[int, str] = {}
     trigger_tid: dict[tuple[str, int, int], str] = {}  # (brat type, start, end) → the T line of a trigger
@@ -773,6 +774,9 @@ def _ann_text(cd: CodedDocument, names: BratNames, summary: ExportSummary, stem:
     for m in cd.mentions:
         attributes(mention_tid[m.id], m.attributes)
         notes(mention_tid[m.id], m.note)
+    # E numbers are given up front, so an event can name one written after it (nested events)
+    shown = [ev for ev in cd.events if ev.trigger is not None or ev.arguments]
+    event_eid = {ev.id: n for n, ev in enumerate(shown, 1)}
     for ev in cd.events:
         placeholder = ev.trigger is None
         if placeholder and not ev.arguments:
@@ -783,7 +787,7 @@ def _ann_text(cd: CodedDocument, names: BratNames, summary: ExportSummary, stem:
             continue
         start, end = ev.trigger if ev.trigger is not None else spans[ev.arguments[0][1]]
         brat_type = names.event[ev.type_name]
-        eid = f"E{next(e_ids)}"
+        eid = f"E{event_eid[ev.id]}"
         shared = None if placeholder else trigger_tid.get((brat_type, start, end))
         if shared is None:  # events of one type on one trigger share its T line, as brat writes them
             tid = f"T{next(t_ids)}"
@@ -794,10 +798,12 @@ def _ann_text(cd: CodedDocument, names: BratNames, summary: ExportSummary, stem:
             tid = shared
         seen: dict[str, int] = {}
         parts = [f"{brat_type}:{tid}"]
-        for role, mention_id in ev.arguments:
+        fillers = [(role, mention_tid[m]) for role, m in ev.arguments]
+        fillers += [(role, f"E{event_eid[inner]}") for role, inner in ev.event_arguments if inner in event_eid]
+        for role, filler in fillers:
             seen[role] = seen.get(role, 0) + 1
             brat_role = names.role[(ev.type_name, role)]
-            parts.append(f"{brat_role}{seen[role] if seen[role] > 1 else ''}:{mention_tid[mention_id]}")
+            parts.append(f"{brat_role}{seen[role] if seen[role] > 1 else ''}:{filler}")
         lines.append(f"{eid}\t{' '.join(parts)}")
         if placeholder:
             lines.append(f"#{next(n_ids)}\t{NO_TRIGGER} {eid}\tno trigger in Annotary; {tid} is a placeholder")

@@ -21,9 +21,7 @@ a:glyph, b:glyph``; an attribute whose Arg covers both entity and event types
 becomes two attributes of that name.
 
 What Annotary cannot keep yet is left out and told in ONE warning line per kind
-(never a refusal): relation types, roles that take only events (``<EVENT>`` or
-event types; a role taking events and entities keeps its entity types),
-attributes of relations, types a role or attribute names but the conf never
+(never a refusal): attributes of relations, types a role or attribute names but the conf never
 defines, sections brat does not read either.
 
 `ParsedConf.resolve` turns the brat names into codebook names and gives the
@@ -238,7 +236,8 @@ def annotation_conf_text(spec: CodebookSpec, names: BratNames) -> str:
     for ev in spec.event_types:
         args = []
         for role in ev.roles:
-            accepts = "|".join(names.entity[a] for a in role.accepts) or "<ENTITY>"
+            takes = [names.entity[a] for a in role.accepts] or ([] if role.accepts_events else ["<ENTITY>"])
+            accepts = "|".join(takes + [names.event[a] for a in role.accepts_events])
             args.append(f"{names.role[(ev.name, role.name)]}{'*' if role.repeatable else '?'}:{accepts}")
         lines.append(names.event[ev.name] + ("\t" + ", ".join(args) if args else ""))
     lines += ["", "[attributes]"]
@@ -363,15 +362,15 @@ class ParsedConf:
 
         conf_entities = {t.name for t in self.entities}
         conf_events = {t.name for t in self.events}
-        event_only: list[str] = []  # roles that take only events: left out
-        some_events: list[str] = []  # roles that take events and entities: the entities kept
-        on_relations: list[str] = []  # attributes of relations only: left out
         undefined: list[str] = []  # types named in a role or attribute but defined nowhere: left out
+        on_relations: list[str] = []  # attributes of relations only: left out
         no_types: list[str] = []  # roles or attributes left with no type
         spec = CodebookSpec()
         for t in self.entities:
             if not t.abstract and spec.entity_type(entity(t.name)) is None:
                 spec.entity_types.append(EntityTypeSpec(entity(t.name), self.color(t.name, entity(t.name))))
+        all_entities = list(dict.fromkeys([*known_entities, *(t.name for t in spec.entity_types)]))
+        all_events = list(dict.fromkeys([*known_events, *(event(t.name) for t in self.events if not t.abstract)]))
         for ev in self.events:
             if ev.abstract:
                 continue
@@ -381,31 +380,39 @@ class ParsedConf:
             roles: list[RoleSpec] = []
             for role in ev.roles:
                 accepts: list[str] = []
-                anything = takes_events = False
+                accepts_events: list[str] = []
+                anything = False
                 for typ in role.types:
                     if typ in ("<ENTITY>", "<ANY>"):
                         anything = True
-                    elif typ == "<EVENT>" or (typ in conf_events and typ not in conf_entities) or (
+                    if typ in ("<EVENT>", "<ANY>"):
+                        accepts_events += all_events  # brat's "any event": every event type there is
+                    elif typ.startswith("<"):
+                        continue
+                    elif (typ in conf_events and typ not in conf_entities) or (
                         typ not in conf_entities and resolve_name(typ, known_events, self.names.event.get(typ))
                         and not resolve_name(typ, known_entities, self.names.entity.get(typ))
                     ):
-                        takes_events = True  # an event as argument: not in Annotary's model yet
+                        below = self._below(self.events, typ) if typ in conf_events else [typ]
+                        accepts_events += [event(n) for n in below]
                     elif typ in conf_entities:
                         accepts += [entity(n) for n in self._below(self.entities, typ)]
                     elif resolve_name(typ, known_entities, self.names.entity.get(typ)):
                         accepts.append(entity(typ))
                     else:
                         undefined.append(typ)  # brat too reads a conf naming a type it does not define
-                if not anything and not accepts:
-                    (event_only if takes_events else no_types).append(f"{ev.name}.{role.name}")
+                if not anything and not accepts and not accepts_events:
+                    no_types.append(f"{ev.name}.{role.name}")
                     continue
-                if takes_events:
-                    some_events.append(f"{ev.name}.{role.name}")
+                if anything:
+                    # any mention: Annotary's empty list, unless events are taken too (then every entity type)
+                    accepts = all_entities if accepts_events else []
                 rname = resolve_name(role.name, known_roles, self.names.role.get((name, role.name))) \
                     or self.names.role.get((name, role.name), role.name)
                 if any(r.name == rname for r in roles):
                     raise self._fail(role.line, f"role {role.name} is given twice for {ev.name}")
-                roles.append(RoleSpec(rname, [] if anything else list(dict.fromkeys(accepts)), role.repeatable))
+                roles.append(RoleSpec(rname, list(dict.fromkeys(accepts)), role.repeatable,
+                                      accepts_events=list(dict.fromkeys(accepts_events))))
             if spec.event_type(name) is None:
                 spec.event_types.append(EventTypeSpec(name, self.color(ev.name, name), roles=roles))
         for attr in self.attributes:
@@ -452,12 +459,6 @@ class ParsedConf:
                     spec.attributes.append(
                         AttributeSpec(name, target, list(dict.fromkeys(values)), list(dict.fromkeys(applies or [])))
                     )
-        if event_only:
-            self.warn(f"{len(event_only)} role(s) taking only events not kept yet ({_listing(event_only)}): "
-                      "Annotary arguments are entity mentions")
-        if some_events:
-            self.warn(f"events as arguments not kept yet in {len(some_events)} role(s) ({_listing(some_events)}); "
-                      "their entity types are kept")
         if undefined:
             names = list(dict.fromkeys(undefined))
             self.warn(f"{len(names)} type(s) named but not defined in [entities] or [events] left out "
