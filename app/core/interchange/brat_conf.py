@@ -62,6 +62,7 @@ from app.core.codebook import (
     CodebookSpec,
     EntityTypeSpec,
     EventTypeSpec,
+    RelationTypeSpec,
     RoleSpec,
 )
 from app.core.errors import AnnotationInputError, ImportRejected
@@ -130,6 +131,7 @@ class NameMap:
     event: dict[str, str] = field(default_factory=dict)
     role: dict[tuple[str, str], str] = field(default_factory=dict)  # (event name, brat role)
     attribute: dict[str, str] = field(default_factory=dict)
+    relation: dict[str, str] = field(default_factory=dict)
     value: dict[tuple[str, str], str] = field(default_factory=dict)  # (attribute name, brat value)
 
     def add(self, record: dict) -> bool:
@@ -142,6 +144,8 @@ class NameMap:
             self.event[brat] = name
         elif kind == "attribute":
             self.attribute[brat] = name
+        elif kind == "relation":
+            self.relation[brat] = name
         elif kind == "role" and isinstance(record.get("event"), str):
             self.role[(record["event"], brat)] = name
         elif kind == "value" and isinstance(record.get("attribute"), str):
@@ -165,6 +169,12 @@ class BratNames:
                 if name in self.entity:
                     self.event[name] = _unique(brat_escape(name), taken)
                 taken.add(self.event[name])
+        taken = set(self.entity.values()) | set(self.event.values())
+        self.relation: dict[str, str] = {}
+        for rel in spec.relation_types:
+            self.relation[rel.name] = brat = rel.name if brat_escape(rel.name) == rel.name and rel.name not in taken \
+                else _unique(brat_escape(rel.name), taken)
+            taken.add(brat)
         self.role: dict[tuple[str, str], str] = {}
         for ev in spec.event_types:
             for role, brat in _assign([r.name for r in ev.roles]).items():
@@ -180,7 +190,8 @@ class BratNames:
     def records(self) -> list[dict[str, str]]:
         """The #@annotary-name records for every name that brat spells differently."""
         out: list[dict[str, str]] = []
-        for kind, mapping in (("entity", self.entity), ("event", self.event), ("attribute", self.attribute)):
+        for kind, mapping in (("entity", self.entity), ("event", self.event), ("relation", self.relation),
+                              ("attribute", self.attribute)):
             out += [{"kind": kind, "brat": b, "name": n} for n, b in mapping.items() if b != n]
         out += [{"kind": "role", "event": e, "brat": b, "name": r} for (e, r), b in self.role.items() if b != r]
         out += [{"kind": "value", "attribute": a, "brat": b, "name": v} for (a, v), b in self.value.items() if b != v]
@@ -228,11 +239,15 @@ def annotation_conf_text(spec: CodebookSpec, names: BratNames) -> str:
     lines += [
         "",
         "[relations]",
-        "# Annotary has no relations; allow any overlap of spans (nested mentions, triggers).",
+        "# allow any overlap of spans (nested mentions, triggers)",
         "<OVERLAP>\tArg1:<ANY>, Arg2:<ANY>, <OVL-TYPE>:<ANY>",
-        "",
-        "[events]",
     ]
+    for rel in spec.relation_types:
+        ends = ["|".join(names.entity[a] for a in accepts) or "<ENTITY>"
+                for accepts in (rel.source_accepts, rel.target_accepts)]
+        lines.append(f"{names.relation[rel.name]}\tArg1:{ends[0]}, Arg2:{ends[1]}"
+                     + (", <REL-TYPE>:symmetric" if rel.symmetric else ""))
+    lines += ["", "[events]"]
     for ev in spec.event_types:
         args = []
         for role in ev.roles:
@@ -319,7 +334,9 @@ class ParsedConf:
     events: list[ConfEvent] = field(default_factory=list)
     attributes: list[ConfAttribute] = field(default_factory=list)
     names: NameMap = field(default_factory=NameMap)
-    relations: list[str] = field(default_factory=list)  # relation type names (not kept yet)
+    relations: list[str] = field(default_factory=list)  # relation type names
+    relation_ends: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)  # name → Arg1, Arg2 types
+    symmetric: set[str] = field(default_factory=set)  # relation types brat marks <REL-TYPE>:symmetric...
     colors: dict[str, str] = field(default_factory=dict)  # brat name → bgColor from visual.conf
     warnings: list[str] = field(default_factory=list)
     _told: set[str] = field(default_factory=set)
@@ -415,6 +432,25 @@ class ParsedConf:
                                       accepts_events=list(dict.fromkeys(accepts_events))))
             if spec.event_type(name) is None:
                 spec.event_types.append(EventTypeSpec(name, self.color(ev.name, name), roles=roles))
+        for rel in self.relations:
+            rname = resolve_name(rel, [r.name for r in codebook.relation_types], self.names.relation.get(rel)) \
+                or self.names.relation.get(rel, rel)
+            ends: list[list[str]] = []
+            for types in self.relation_ends.get(rel, ([], [])):
+                accepted: list[str] = []
+                for typ in types:
+                    if typ in conf_entities:
+                        accepted += [entity(n) for n in self._below(self.entities, typ)]
+                    elif resolve_name(typ, known_entities, self.names.entity.get(typ)):
+                        accepted.append(entity(typ))
+                    elif typ in ("<ENTITY>", "<ANY>"):
+                        accepted = []
+                        break
+                    else:
+                        undefined.append(typ)
+                ends.append(list(dict.fromkeys(accepted)))
+            spec.relation_types.append(RelationTypeSpec(rname, self.color(rel, rname), source_accepts=ends[0],
+                                                        target_accepts=ends[1], symmetric=rel in self.symmetric))
         for attr in self.attributes:
             name = resolve_name(attr.name, [a.name for a in codebook.attributes], self.names.attribute.get(attr.name)) \
                 or self.names.attribute.get(attr.name, attr.name)
@@ -530,8 +566,18 @@ def parse_annotation_conf(path: Path) -> ParsedConf:
         if not name:
             raise conf._fail(lineno, "a type line without a name")
         if section == "relations":
-            if name not in _SPECIAL_RELATIONS and name not in conf.relations:
-                conf.relations.append(name)
+            if name not in _SPECIAL_RELATIONS:
+                if name not in conf.relations:
+                    conf.relations.append(name)
+                ends = conf.relation_ends.setdefault(name, ([], []))
+                at = 0  # the first argument is the source, the second the target
+                for part in _split_args(rest):  # Arg1:Protein, Arg2:Complex, <REL-TYPE>:symmetric-transitive
+                    key, _, types = part.partition(":")
+                    if key == "<REL-TYPE>" and "symmetric" in types:
+                        conf.symmetric.add(name)
+                    elif not key.startswith("<") and at < 2:
+                        ends[at].extend(t.strip() for t in types.split("|") if t.strip())
+                        at += 1
             continue
         if section in ("entities", "events"):
             if name in seen_types:
@@ -556,8 +602,6 @@ def parse_annotation_conf(path: Path) -> ParsedConf:
                 conf.events.append(ConfEvent(name, lineno, abstract, parent_name, roles))
         else:
             conf.attributes.append(_parse_attribute(conf, name, rest, lineno))
-    if conf.relations:
-        conf.warn(f"{len(conf.relations)} relation type(s) not kept yet ({_listing(conf.relations)})")
     if other_sections:
         conf.warn(f"section(s) {_listing(other_sections)} not read (brat reads entities, relations, events, "
                   "attributes)")

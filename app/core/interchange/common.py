@@ -37,6 +37,8 @@ from app.core.models import (
     EventType,
     Mention,
     MentionAttributeValue,
+    Relation,
+    RelationType,
 )
 from app.core.services.annotations import FLAG_VALUE
 from app.core.text import normalize_newlines
@@ -66,6 +68,8 @@ class FileReport:
     skipped_mentions: int = 0  # identical to one the coder already had in the document: not stored again
     skipped_events: int = 0
     coder_status: str | None = None  # the coder's status of the document after the import (None: not set)
+    relations: int = 0
+    skipped_relations: int = 0
 
     @property
     def status(self) -> str:
@@ -78,6 +82,10 @@ class FileReport:
             f"{self.mentions} mention(s), {self.events} event(s), "
             f"{self.attributes} attribute value(s), {self.notes} note(s)"
         )
+        if self.relations or self.skipped_relations:
+            text += f", {self.relations} relation(s)"
+            if self.skipped_relations:
+                text += f" ({self.skipped_relations} already there)"
         if self.skipped_mentions or self.skipped_events:
             text += (f", skipped {self.skipped_mentions} mention(s) and {self.skipped_events} event(s) "
                      "already there")
@@ -204,6 +212,11 @@ class CodebookIndex:
         self.roles: dict[str, dict[str, EventRole]] = {
             name: {r.name: r for r in t.roles} for name, t in self.event_types.items()
         }
+        self.relation_types: dict[str, RelationType] = {
+            t.name: t for t in session.scalars(
+                select(RelationType).options(selectinload(RelationType.source_accepts),
+                                             selectinload(RelationType.target_accepts)))
+        }
         self.attributes: dict[tuple[str, str], Attribute] = {
             (a.target, a.name): a for a in session.scalars(select(Attribute))
         }
@@ -265,6 +278,16 @@ class PlannedEvent:
 
 
 @dataclass
+class PlannedRelation:
+    key: str
+    type_name: str
+    source_key: str  # keys of planned mentions
+    target_key: str
+    line: int | None
+    note: str = ""
+
+
+@dataclass
 class PlannedCode:
     name: str
     value: str
@@ -276,6 +299,7 @@ class Plan:
     mentions: list[PlannedMention] = field(default_factory=list)
     events: list[PlannedEvent] = field(default_factory=list)
     codes: list[PlannedCode] = field(default_factory=list)
+    relations: list[PlannedRelation] = field(default_factory=list)
 
 
 @dataclass
@@ -287,6 +311,8 @@ class StoredCounts:
     skipped_mentions: int = 0  # identical to one the coder already had there
     skipped_events: int = 0
     status: str | None = None  # the coder's status of the document afterwards
+    relations: int = 0
+    skipped_relations: int = 0
 
 
 def _fail(path: Path, line: int | None, reason: str) -> AnnotationInputError:
@@ -357,9 +383,36 @@ def check_plan(index: CodebookIndex, plan: Plan, path: Path, hint: str = "the co
             taken.append((arg.event, arg.mention_key))
         _check_attributes(index, "event", ev.type_name, ev.attributes, path, hint)
     event_order(plan, path)
+    _check_relations(index, plan, mention_types, path, hint)
     for code in plan.codes:
         if code.name not in index.codes:
             raise _fail(path, code.line, f"unknown document code {code.name!r}: not in {hint}")
+
+
+def _check_relations(index: CodebookIndex, plan: Plan, mention_types: dict[str, str], path: Path,
+                     hint: str) -> None:
+    """Each relation has a relation type, links two different mentions its type accepts, once."""
+    seen: set[tuple[str, str, str]] = set()
+    for rel in plan.relations:
+        rtype = index.relation_types.get(rel.type_name)
+        if rtype is None:
+            raise _fail(path, rel.line, f"relation type {rel.type_name!r} is not a relation type in {hint}")
+        for end, key, accepts in (("source", rel.source_key, rtype.source_accepts),
+                                  ("target", rel.target_key, rtype.target_accepts)):
+            if key not in mention_types:
+                raise _fail(path, rel.line, f"the {end} {key} of relation {rel.key} is not an entity mention")
+            names = [t.name for t in accepts]
+            if names and mention_types[key] not in names:
+                raise _fail(path, rel.line, f"the {end} of {rel.type_name} accepts {', '.join(names)}, "
+                                            f"not {mention_types[key]} ({key})")
+        if rel.source_key == rel.target_key:
+            raise _fail(path, rel.line, f"relation {rel.key} links {rel.source_key} to itself")
+        pairs = [(rel.type_name, rel.source_key, rel.target_key)]
+        if rtype.symmetric:
+            pairs.append((rel.type_name, rel.target_key, rel.source_key))
+        if any(p in seen for p in pairs):
+            raise _fail(path, rel.line, f"{rel.source_key} and {rel.target_key} are linked as {rel.type_name} twice")
+        seen.add(pairs[0])
 
 
 def event_order(plan: Plan, path: Path) -> list[PlannedEvent]:
@@ -430,6 +483,15 @@ class EventOut:
 
 
 @dataclass
+class RelationOut:
+    id: int
+    type_name: str
+    source: int  # mention ids
+    target: int
+    note: str
+
+
+@dataclass
 class CodedDocument:
     """One coder's annotations of one document (coder None: nobody annotated it)."""
 
@@ -438,6 +500,7 @@ class CodedDocument:
     mentions: list[MentionOut]
     events: list[EventOut]
     codes: list[tuple[str, str]]
+    relations: list[RelationOut] = field(default_factory=list)
 
 
 def coded_documents(session: Session, coder: Coder | None, include_unannotated: bool) -> list[CodedDocument]:
@@ -515,7 +578,14 @@ def _load(session: Session, doc: Document, coder: Coder, entity_names: dict[int,
         select(DocumentCodeValue).where(DocumentCodeValue.document_id == doc.id, DocumentCodeValue.coder_id == coder.id)
         .order_by(DocumentCodeValue.id)
     ).all()
-    return CodedDocument(doc, coder, mentions, events, [(codes[c.code_id].name, c.value) for c in code_rows])
+    relation_names = {t.id: t.name for t in session.scalars(select(RelationType))}
+    relations = [
+        RelationOut(r.id, relation_names[r.relation_type_id], r.source_mention_id, r.target_mention_id, r.note or "")
+        for r in session.scalars(select(Relation).where(Relation.document_id == doc.id, Relation.coder_id == coder.id)
+                                 .order_by(Relation.id))
+    ]
+    return CodedDocument(doc, coder, mentions, events, [(codes[c.code_id].name, c.value) for c in code_rows],
+                         relations)
 
 
 _SLUG_DROP = re.compile(r"[^a-z0-9]+")

@@ -26,10 +26,12 @@ from app.core.models import (
     EventAttributeValue,
     Mention,
     MentionAttributeValue,
+    Relation,
 )
 
 Values = frozenset[tuple[int, str]]  # (attribute id, stored value)
 MentionKey = tuple[int, int, int, Values]  # entity type id, start, end, attribute values
+RelationKey = tuple[int, MentionKey, MentionKey]  # relation type id, source and target mention signatures
 # type, trigger start and end, arguments, attribute values; an argument is (role id, ("m", mention key))
 # or (role id, ("e", event key)): the event key nests (a nested event's signature holds its arguments')
 EventKey = tuple[int, int | None, int | None, frozenset[tuple[int, tuple[str, object]]], Values]
@@ -42,6 +44,7 @@ class Existing:
 
     mentions: dict[MentionKey, list[int]] = field(default_factory=dict)
     events: dict[EventKey, list[int]] = field(default_factory=dict)
+    relations: dict[RelationKey, int] = field(default_factory=dict)  # how many relations have each signature
 
 
 def load_existing(session: Session, document_id: int, coder_id: int) -> Existing:
@@ -63,6 +66,14 @@ def load_existing(session: Session, document_id: int, coder_id: int) -> Existing
         key = (type_id, start, end, frozenset(values.get(mention_id, ())))
         key_of[mention_id] = key
         found.mentions.setdefault(key, []).append(mention_id)
+
+    for type_id, source, target in session.execute(
+        select(Relation.relation_type_id, Relation.source_mention_id, Relation.target_mention_id)
+        .where(Relation.document_id == document_id, Relation.coder_id == coder_id)
+    ):
+        if source in key_of and target in key_of:
+            rkey = (type_id, key_of[source], key_of[target])
+            found.relations[rkey] = found.relations.get(rkey, 0) + 1
 
     events = session.execute(
         select(Event.id, Event.event_type_id, Event.trigger_start, Event.trigger_end)

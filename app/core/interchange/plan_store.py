@@ -53,6 +53,7 @@ from app.core.models import (
     EventAttributeValue,
     Mention,
     MentionAttributeValue,
+    Relation,
 )
 from app.core.models.base import utcnow
 from app.core.services.annotations import set_document_code, set_status, touch_status
@@ -236,6 +237,22 @@ def store_plan(
     counts.events = len(event_ids)
     _insert(session, EventArgument, argument_rows)
     _insert(session, EventAttributeValue, attribute_rows)
+
+    relation_rows: list[dict[str, Any]] = []
+    for rel in plan.relations:
+        rtype = index.relation_types[rel.type_name]
+        rkey = (rtype.id, signature[rel.source_key], signature[rel.target_key])
+        if existing.relations.get(rkey, 0) > 0:
+            existing.relations[rkey] -= 1
+            counts.skipped_relations += 1
+            continue
+        source, target = stored[rel.source_key], stored[rel.target_key]
+        if source == target:  # two mentions of the plan that are one stored mention
+            raise _fail(path, rel.line, f"relation {rel.key} links a mention to itself")
+        relation_rows.append({"document_id": document_id, "coder_id": coder_id, "relation_type_id": rtype.id,
+                              "source_mention_id": source, "target_mention_id": target, "note": rel.note})
+        counts.notes += bool(rel.note)
+    counts.relations = len(_insert(session, Relation, relation_rows))
 
     for code in plan.codes:
         try:
