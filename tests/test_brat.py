@@ -70,7 +70,7 @@ def test_arabic_folder_offsets_events_attributes_notes(empty_project):
         assert s.get(Event, 1).trigger_start == 14 and s.get(Event, 1).trigger_end == 19
 
 
-def test_emoji_offsets_are_code_points_and_relations_are_ignored(empty_project):
+def test_emoji_offsets_are_code_points_and_relations_are_kept(empty_project):
     [r] = import_brat(empty_project, DATA / "emoji", "alice")
     text = stored_text(empty_project, r.document_id)
     mentions = mentions_of(empty_project, r.document_id)
@@ -81,7 +81,8 @@ def test_emoji_offsets_are_code_points_and_relations_are_ignored(empty_project):
     # 🚨 and each of the 3 code points of 👩‍💻 count one (in UTF-16 units it would be 40)
     assert ("Location", 37, 47, "Menlo Park") in mentions
     assert len(text[:37].encode("utf-16-le")) // 2 == 40
-    assert r.messages == ["1 relation(s) not kept yet (R lines)"]
+    assert r.relations == 0 and r.messages == [  # no annotation.conf defines Located: told, not refused
+        "1 relation(s) of an unknown type, or linking what the type does not accept, not kept yet (R1)"]
     events = events_of(empty_project, r.document_id)
     assert events[1][4] == "share of the full-time staff"
     assert events[2] == ("Layoff", "let go", [("Affected", "a contractor team"), ("Location", "Dallas")],
@@ -141,17 +142,23 @@ def test_annotation_conf_adds_types_roles_attributes(empty_project):
     before = read_codebook_names(empty_project)
     [r] = import_brat(empty_project, DATA / "conf", "alice")
     assert (r.mentions, r.events, r.attributes) == (6, 2, 2)
-    assert any("1 role(s) taking only events not kept yet (Strike.Cause)" in m for m in r.messages)
-    assert any("annotation.conf: 1 relation type(s) not kept yet (Member)" in m for m in r.messages)
+    assert not any("events" in m and "not kept" in m for m in r.messages)
+    # R1 Member links a Quantity (Member's source accepts Person): told, never a refusal
+    assert "1 relation(s) of an unknown type, or linking what the type does not accept, not kept yet (R1)" \
+        in r.messages
     with empty_project.read() as s:
         spec = read_codebook(s)
+    member = spec.relation_type("Member")  # [relations] Member Arg1:Person, Arg2:Union
+    assert (member.source_accepts, member.target_accepts, member.symmetric) == (["Person"], ["Union"], False)
     names = [t.name for t in spec.entity_types]
     assert "Union" in names and "Agent" not in names  # !Agent is abstract
     assert names.count("Team/Unit") == 1 and "Team-Unit" not in names and "Job_title" not in names
     assert set(names) - before == {"Union"}
     strike = spec.event_type("Strike")
     roles = {role.name: role for role in strike.roles}
-    assert list(roles) == ["Actor", "Affected", "Count", "Location"]
+    assert list(roles) == ["Actor", "Affected", "Count", "Location", "Cause"]
+    # Cause?:<EVENT>: a role taking any event type of the codebook, and no mention
+    assert roles["Cause"].accepts == [] and set(roles["Cause"].accepts_events) >= {"Strike", "Layoff"}
     assert roles["Actor"].accepts == ["Union"] and roles["Actor"].repeatable  # Actor+
     assert set(roles["Affected"].accepts) == {"Organization", "Person", "Union", "Team/Unit", "Job title", "Quantity"}
     assert not roles["Count"].repeatable and roles["Location"].repeatable  # ? and {0,3}
@@ -196,7 +203,7 @@ BAD = {
     "role_type": (5, "Count of Layoff accepts Quantity, not Location"),
     "attribute_value": (6, "'rumoured' is not a value of Modality"),
     "discontinuous": (3, "discontinuous span"),
-    "nested_event": (7, "argument E1 is an event"),
+    "nested_event": (7, "not Layoff events (E1)"),  # Actor takes entities only (a nested event elsewhere)
     "offset_in_crlf": (2, "between the \\r and \\n"),
 }
 

@@ -137,28 +137,27 @@ def test_what_cannot_be_kept_is_one_line_per_kind_never_a_refusal(empty_project,
     [r] = import_brat(empty_project, _folder(tmp_path, conf, ann), "alice")
     told = [m.split(": ", 1)[1] for m in r.messages if "annotation.conf: " in m]
     assert told == [
-        "3 relation type(s) not kept yet (Part-of, Member-of, Equiv)",
         "section(s) [colours], [options] not read (brat reads entities, relations, events, attributes)",
         "1 line(s) before the first [section] not read",
-        "1 role(s) taking only events not kept yet (Report.Event-Arg): Annotary arguments are entity mentions",
-        "events as arguments not kept yet in 2 role(s) (Positive_regulation.Theme, Positive_regulation.Cause); "
-        "their entity types are kept",
         "2 type(s) named but not defined in [entities] or [events] left out (Organ_system, Nowhere)",
         "1 role(s) or attribute(s) with no defined type left out (Float.Theme)",
         "1 attribute(s) of relations not kept yet (Sure)",
     ]
     spec = _codebook(empty_project)
     assert spec.event_type("Express").roles[0].accepts == ["Protein"]
+    theme = spec.event_type("Positive_regulation").roles[0]  # Theme:<EVENT>|Protein: events and proteins
+    assert theme.accepts == ["Protein"] and "Gene_expression" in theme.accepts_events
+    assert spec.event_type("Report").roles[0].accepts == []  # Event-Arg:<EVENT>: events only
     assert spec.event_type("Float").roles == []  # never "any entity" for a role whose type is unknown
     assert spec.attribute("Sure", "mention") is None and spec.attribute("Sure", "event") is None
 
 
 def test_conf_warnings_are_told_once_per_import(empty_project, tmp_path):
-    conf = "[entities]\nProtein\n[relations]\nEquiv\tArg1:Protein, Arg2:Protein\n"
+    conf = "[entities]\nProtein\n[relations]\nEquiv\tArg1:Protein, Arg2:Protein\n[colours]\n"
     folder = _folder(tmp_path, conf, "T1\tProtein 0 5\tIL-10\n", name="a")
     _folder(tmp_path, None, "T1\tProtein 6 11\tbinds\n", name="b")
     reports = import_brat(empty_project, folder, "alice")
-    assert [sum("relation type(s)" in m for m in r.messages) for r in reports] == [1, 0]
+    assert [sum("section(s)" in m for m in r.messages) for r in reports] == [1, 0]
 
 
 def test_inherit_takes_the_parent_arguments(tmp_path):
@@ -180,17 +179,17 @@ def test_real_configurations_read_without_refusal(tmp_path):
 # --------------------------------------------------------------------------- .ann notes and attributes
 
 
-def test_notes_and_attributes_on_relations_are_told_not_refused(empty_project, tmp_path):
+def test_relations_keep_notes_and_attributes_on_them_are_told_not_refused(empty_project, tmp_path):
     ann = ("T1\tProtein 0 5\tIL-10\nT2\tProtein 12 19\tIL-10R1\nR1\tPart-of Arg1:T1 Arg2:T2\t\n"
            "#1\tAnnotatorNotes R1\tIs this explicit?\nA1\tSure R1\nN1\tReference T1 UniProt:P22301\tIL10\n"
            "#2\tAnnotatorNotes N1\tchecked\n*\tEquiv T1 T2\n")
     conf = "[entities]\nProtein\n[relations]\nPart-of\tArg1:Protein, Arg2:Protein\n[attributes]\nSure\tArg:Part-of\n"
     [r] = import_brat(empty_project, _folder(tmp_path, conf, ann), "alice")
-    assert (r.mentions, r.notes, r.attributes) == (2, 0, 0)
+    assert (r.mentions, r.relations, r.notes, r.attributes) == (2, 1, 1, 0)  # the note on R1 is kept
     assert [m for m in r.messages if "annotation.conf" not in m] == [
-        "1 relation(s) not kept yet (R lines)", "1 normalisation(s) not kept yet (N lines)",
+        "1 normalisation(s) not kept yet (N lines)",
         "1 equivalence(s) not kept yet (* lines)", "1 attribute(s) of relations not kept yet (A1)",
-        "1 note(s) on relations not kept yet (R1)", "1 note(s) on normalisations not kept yet (N1)",
+        "1 note(s) on normalisations not kept yet (N1)",
     ]
 
 

@@ -21,12 +21,7 @@ REAL = Path(__file__).parent / "data" / "brat" / "real"
 NESTED = "nested events (an E line's argument is another event)"
 
 # file → (construct it is refused for today, a piece of the refusal's message)
-REFUSED_TODAY: dict[str, tuple[str, str]] = {
-    "tutorial-bio/000-introduction": (NESTED, "is an event; Annotary arguments are entity mentions"),
-    "tutorial-bio/090-event_structures": (NESTED, "is an event; Annotary arguments are entity mentions"),
-    "tutorial-news/090-event_structures": (NESTED, "is an event; Annotary arguments are entity mentions"),
-    "tutorial-news/100-attribute_annotation": (NESTED, "is an event; Annotary arguments are entity mentions"),
-}
+REFUSED_TODAY: dict[str, tuple[str, str]] = {}  # nested events (the last entries) are kept since h-nestio
 
 
 def _real_files() -> list[str]:
@@ -76,8 +71,8 @@ def _lines(path: Path) -> list[list[str]]:
 def _meaning(path: Path) -> Counter:
     """The T, E, A/M and # lines of an .ann as a multiset of what they say, ids left out: a T as
     (type, span, text), an E as (type, its trigger, its role/argument pairs), an attribute as
-    (name, what it is on, value), a note as (type, what it is on, text). R, * and N lines (and
-    notes on them) are left out: Annotary does not keep them yet and tells so."""
+    (name, what it is on, value), a note as (type, what it is on, text), an R as (type, its Arg1, its
+    Arg2). * and N lines (and notes on them) are left out: Annotary does not keep them yet and tells so."""
     rows = _lines(path)
     texts = {r[0]: (r[1].split()[0], r[1].split(" ", 1)[1], r[2] if len(r) > 2 else "")
              for r in rows if r[0].startswith("T")}
@@ -102,6 +97,15 @@ def _meaning(path: Path) -> Counter:
             out[thing(ident)] += 1
     for eid in events:
         out[event(eid)] += 1
+    relations = {r[0]: r[1].split() for r in rows if r[0].startswith("R")}
+
+    def relation(rid: str) -> tuple:
+        rtype, *args = relations[rid]
+        ends = dict(a.rsplit(":", 1) for a in args)
+        return ("R", rtype, thing(ends["Arg1"]), thing(ends["Arg2"]))
+
+    for rid in relations:
+        out[relation(rid)] += 1
     for r in rows:
         kind = r[0][:1]
         if kind in "AM":
@@ -109,7 +113,10 @@ def _meaning(path: Path) -> Counter:
             out[("A", name, thing(target), tuple(value))] += 1
         elif kind == "#":
             ntype, target = r[1].split()
-            if ntype == "AnnotaryNoTrigger" or target[:1] in "RN":
+            if ntype == "AnnotaryNoTrigger" or target[:1] == "N":
+                continue
+            if target in relations:
+                out[("#", ntype, relation(target), r[2] if len(r) > 2 else "")] += 1
                 continue
             for owner in used_triggers.get(target, [target]):  # a note on a trigger is on its events
                 out[("#", ntype, thing(owner), r[2] if len(r) > 2 else "")] += 1
@@ -131,7 +138,8 @@ def test_real_file_imports_alone_into_a_fresh_project(name, tmp_path):
         assert report.events == kinds["E"]
         assert report.attributes == kinds["A"] + kinds["M"]
         assert all("\n" not in m for m in report.messages)
-        for kind, what in (("R", "relation"), ("*", "equivalence"), ("N", "normalisation")):
+        assert report.relations == kinds["R"]
+        for kind, what in (("*", "equivalence"), ("N", "normalisation")):
             if kinds[kind]:
                 assert f"{kinds[kind]} {what}(s) not kept yet ({kind} lines)" in report.messages
     finally:

@@ -112,6 +112,7 @@ from app.core.interchange.common import (
     PlannedAttribute,
     PlannedEvent,
     PlannedMention,
+    PlannedRelation,
     coded_documents,
     coder_labels,
     document_basename,
@@ -177,6 +178,14 @@ class _E:
 
 
 @dataclass
+class _R:
+    ident: str
+    label: str
+    args: list[tuple[str, str]]  # (Arg1, id), (Arg2, id)
+    line: int
+
+
+@dataclass
 class _A:
     ident: str
     name: str
@@ -199,11 +208,12 @@ class _Ann:
     events: dict[str, _E] = field(default_factory=dict)
     attributes: list[_A] = field(default_factory=list)
     notes: list[_Note] = field(default_factory=list)
+    relations: dict[str, _R] = field(default_factory=dict)
     ignored: dict[str, int] = field(default_factory=dict)  # kind → lines not kept (relations, ...)
     not_kept: dict[str, str] = field(default_factory=dict)  # id of such a line → its kind
 
 
-_NOT_KEPT = {"R": "relation", "*": "equivalence", "N": "normalisation"}  # brat lines Annotary does not keep yet
+_NOT_KEPT = {"*": "equivalence", "N": "normalisation"}  # brat lines Annotary does not keep yet
 _KIND_LINES = {kind: line for line, kind in _NOT_KEPT.items()}
 _TICK_LINES = 50_000  # how often a long .ann file reports how far its reading got
 
@@ -266,6 +276,13 @@ def _parse_ann(path: Path, content: str, tick: Callable[[float], None] | None = 
             if len(parts) != 2:
                 raise fail(lineno, f"{ident}: expected 'AnnotatorNotes Id<TAB>text'")
             ann.notes.append(_Note(parts[0], parts[1], text, lineno))
+        elif kind == "R":
+            tokens = rest.split()
+            pairs = [token.rpartition(":")[::2] for token in tokens[1:]]
+            if len(pairs) != 2 or not all(role and target for role, target in pairs):
+                raise fail(lineno, f"{ident}: expected 'Type Arg1:Id Arg2:Id'")
+            ann.relations[ident] = _R(ident, tokens[0], pairs, lineno)
+            ann.not_kept[ident] = "relation"  # its attributes: Annotary relations have none
         elif kind in _NOT_KEPT:
             ann.ignored[_NOT_KEPT[kind]] = ann.ignored.get(_NOT_KEPT[kind], 0) + 1
             if kind != "*":  # an equivalence line has no id of its own
@@ -354,8 +371,9 @@ def _plan(ann: _Ann, spans: dict[str, tuple[int, int]], index: CodebookIndex, na
             raise fail(e.line, f"{e.ident}: the trigger {trig.ident} is labelled {trig.label}, not {e.label}")
         event = PlannedEvent(e.ident, label, None if e.ident in no_trigger else spans[e.trigger], e.line)
         for role_token, target in e.args:
-            if target in ann.events:
-                raise fail(e.line, f"{e.ident}: argument {target} is an event; Annotary arguments are entity mentions")
+            if target in ann.events:  # a nested event: checked against the role in `check_plan`
+                event.arguments.append(PlannedArgument(_role(role_token, label, index, names), target, e.line, True))
+                continue
             if target in triggers or target in lone_triggers:
                 raise fail(e.line, f"{e.ident}: argument {target} is an event trigger, not an entity mention")
             if target not in mentions:
@@ -364,8 +382,27 @@ def _plan(ann: _Ann, spans: dict[str, tuple[int, int]], index: CodebookIndex, na
         events[e.ident] = event
         plan.events.append(event)
 
-    seen_attrs: set[tuple[str, str]] = set()
+    relation_names = list(index.relation_types)
+    relations: dict[str, PlannedRelation] = {}
     not_kept_on: dict[str, list[str]] = {}  # "note(s) on relations" → the ids of those lines
+    for r in sorted(ann.relations.values(), key=lambda r: r.line):
+        rlabel = resolve_name(r.label, relation_names, names.relation.get(r.label))
+        ends = sorted(r.args, key=lambda a: a[0] != "Arg1")  # Arg1 is the source (brat writes it first)
+        for _, target in ends:
+            if target not in mentions and target not in ann.texts and target not in ann.events:
+                raise fail(r.line, f"{r.ident}: unknown id {target}")
+        if rlabel is None or not all(target in mentions for _, target in ends) or not all(
+                not accepts or mentions[key].type_name in [t.name for t in accepts]
+                for key, accepts in ((ends[0][1], index.relation_types[rlabel].source_accepts),
+                                     (ends[1][1], index.relation_types[rlabel].target_accepts))):
+            # brat shows such a line (flagged); Annotary cannot hold it: told, never a refusal
+            not_kept_on.setdefault("relation(s) of an unknown type, or linking what the type does not accept,",
+                                   []).append(r.ident)
+            continue
+        relations[r.ident] = PlannedRelation(r.ident, rlabel, ends[0][1], ends[1][1], r.line)
+        plan.relations.append(relations[r.ident])
+
+    seen_attrs: set[tuple[str, str]] = set()
     owner: PlannedMention | PlannedEvent
     for a in ann.attributes:
         if a.target in mentions:
@@ -390,14 +427,19 @@ def _plan(ann: _Ann, spans: dict[str, tuple[int, int]], index: CodebookIndex, na
             value = resolve_name(value, index.attribute_values(target, name), mapped) or mapped or value
         owner.attributes.append(PlannedAttribute(name, value, a.line))
 
-    parts: dict[int, tuple[PlannedMention | PlannedEvent, list[str]]] = {}
+    parts: dict[int, tuple[PlannedMention | PlannedEvent | PlannedRelation, list[str]]] = {}
     typed: dict[str, int] = {}  # note type other than AnnotatorNotes → notes kept
     attribute_ids = {a.ident for a in ann.attributes}
     for note in ann.notes:
         if note.kind == NO_TRIGGER:
             continue
         if note.target in mentions:
-            owners: list[PlannedMention | PlannedEvent] = [mentions[note.target]]
+            owners: list[PlannedMention | PlannedEvent | PlannedRelation] = [mentions[note.target]]
+        elif note.target in relations:
+            owners = [relations[note.target]]
+        elif note.target in ann.relations:
+            not_kept_on.setdefault("note(s) on relations", []).append(note.target)
+            continue
         elif note.target in events:
             owners = [events[note.target]]
         elif note.target in triggers:
@@ -415,11 +457,11 @@ def _plan(ann: _Ann, spans: dict[str, tuple[int, int]], index: CodebookIndex, na
             raise fail(note.line, f"note on unknown id {note.target}")
         if note.kind != NOTE_TYPE:
             typed[note.kind] = typed.get(note.kind, 0) + 1
-        for owner in owners:
-            parts.setdefault(id(owner), (owner, []))[1].append(note_line(note.kind, note.text))
+        for one_owner in owners:
+            parts.setdefault(id(one_owner), (one_owner, []))[1].append(note_line(note.kind, note.text))
     several = 0
-    for owner, texts in parts.values():
-        owner.note = "\n".join(texts)  # one line per brat note
+    for one_owner, texts in parts.values():
+        one_owner.note = "\n".join(texts)  # one line per brat note
         several += len(texts) > 1
     for kind, n in ann.ignored.items():
         messages.append(f"{n} {kind}(s) not kept yet ({_KIND_LINES[kind]} lines)")
@@ -628,6 +670,7 @@ def _import_pair(session: Session, pair: _Pair, conf: ParsedConf | None, coder_i
         txt, doc.id, added, counts.mentions, counts.events, counts.attributes, counts.notes,
         messages=messages, skipped_mentions=counts.skipped_mentions, skipped_events=counts.skipped_events,
         coder_status=counts.status,
+        relations=counts.relations, skipped_relations=counts.skipped_relations,
     )
 
 
@@ -744,7 +787,7 @@ def _one_line(text: str) -> str:
 
 
 def _ann_text(cd: CodedDocument, names: BratNames, summary: ExportSummary, stem: str) -> str:
-    t_ids, e_ids, a_ids, n_ids = count(1), count(1), count(1), count(1)
+    t_ids, a_ids, n_ids = count(1), count(1), count(1)
     lines: list[str] = []
     mention_tid: dict[int, str] = {}
     trigger_tid: dict[tuple[str, int, int], str] = {}  # (brat type, start, end) → the T line of a trigger
@@ -773,6 +816,9 @@ def _ann_text(cd: CodedDocument, names: BratNames, summary: ExportSummary, stem:
     for m in cd.mentions:
         attributes(mention_tid[m.id], m.attributes)
         notes(mention_tid[m.id], m.note)
+    # E numbers are given up front, so an event can name one written after it (nested events)
+    shown = [ev for ev in cd.events if ev.trigger is not None or ev.arguments]
+    event_eid = {ev.id: n for n, ev in enumerate(shown, 1)}
     for ev in cd.events:
         placeholder = ev.trigger is None
         if placeholder and not ev.arguments:
@@ -783,7 +829,7 @@ def _ann_text(cd: CodedDocument, names: BratNames, summary: ExportSummary, stem:
             continue
         start, end = ev.trigger if ev.trigger is not None else spans[ev.arguments[0][1]]
         brat_type = names.event[ev.type_name]
-        eid = f"E{next(e_ids)}"
+        eid = f"E{event_eid[ev.id]}"
         shared = None if placeholder else trigger_tid.get((brat_type, start, end))
         if shared is None:  # events of one type on one trigger share its T line, as brat writes them
             tid = f"T{next(t_ids)}"
@@ -794,14 +840,20 @@ def _ann_text(cd: CodedDocument, names: BratNames, summary: ExportSummary, stem:
             tid = shared
         seen: dict[str, int] = {}
         parts = [f"{brat_type}:{tid}"]
-        for role, mention_id in ev.arguments:
+        fillers = [(role, mention_tid[m]) for role, m in ev.arguments]
+        fillers += [(role, f"E{event_eid[inner]}") for role, inner in ev.event_arguments if inner in event_eid]
+        for role, filler in fillers:
             seen[role] = seen.get(role, 0) + 1
             brat_role = names.role[(ev.type_name, role)]
-            parts.append(f"{brat_role}{seen[role] if seen[role] > 1 else ''}:{mention_tid[mention_id]}")
+            parts.append(f"{brat_role}{seen[role] if seen[role] > 1 else ''}:{filler}")
         lines.append(f"{eid}\t{' '.join(parts)}")
         if placeholder:
             lines.append(f"#{next(n_ids)}\t{NO_TRIGGER} {eid}\tno trigger in Annotary; {tid} is a placeholder")
         attributes(eid, ev.attributes)
         notes(eid, ev.note)
         summary.events += 1
+    for n, rel in enumerate(cd.relations, 1):
+        lines.append(f"R{n}\t{names.relation[rel.type_name]} Arg1:{mention_tid[rel.source]} "
+                     f"Arg2:{mention_tid[rel.target]}")
+        notes(f"R{n}", rel.note)
     return "\n".join(lines) + ("\n" if lines else "")

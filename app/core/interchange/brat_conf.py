@@ -21,9 +21,7 @@ a:glyph, b:glyph``; an attribute whose Arg covers both entity and event types
 becomes two attributes of that name.
 
 What Annotary cannot keep yet is left out and told in ONE warning line per kind
-(never a refusal): relation types, roles that take only events (``<EVENT>`` or
-event types; a role taking events and entities keeps its entity types),
-attributes of relations, types a role or attribute names but the conf never
+(never a refusal): attributes of relations, types a role or attribute names but the conf never
 defines, sections brat does not read either.
 
 `ParsedConf.resolve` turns the brat names into codebook names and gives the
@@ -64,6 +62,7 @@ from app.core.codebook import (
     CodebookSpec,
     EntityTypeSpec,
     EventTypeSpec,
+    RelationTypeSpec,
     RoleSpec,
 )
 from app.core.errors import AnnotationInputError, ImportRejected
@@ -132,6 +131,7 @@ class NameMap:
     event: dict[str, str] = field(default_factory=dict)
     role: dict[tuple[str, str], str] = field(default_factory=dict)  # (event name, brat role)
     attribute: dict[str, str] = field(default_factory=dict)
+    relation: dict[str, str] = field(default_factory=dict)
     value: dict[tuple[str, str], str] = field(default_factory=dict)  # (attribute name, brat value)
 
     def add(self, record: dict) -> bool:
@@ -144,6 +144,8 @@ class NameMap:
             self.event[brat] = name
         elif kind == "attribute":
             self.attribute[brat] = name
+        elif kind == "relation":
+            self.relation[brat] = name
         elif kind == "role" and isinstance(record.get("event"), str):
             self.role[(record["event"], brat)] = name
         elif kind == "value" and isinstance(record.get("attribute"), str):
@@ -167,6 +169,12 @@ class BratNames:
                 if name in self.entity:
                     self.event[name] = _unique(brat_escape(name), taken)
                 taken.add(self.event[name])
+        taken = set(self.entity.values()) | set(self.event.values())
+        self.relation: dict[str, str] = {}
+        for rel in spec.relation_types:
+            self.relation[rel.name] = brat = rel.name if brat_escape(rel.name) == rel.name and rel.name not in taken \
+                else _unique(brat_escape(rel.name), taken)
+            taken.add(brat)
         self.role: dict[tuple[str, str], str] = {}
         for ev in spec.event_types:
             for role, brat in _assign([r.name for r in ev.roles]).items():
@@ -182,7 +190,8 @@ class BratNames:
     def records(self) -> list[dict[str, str]]:
         """The #@annotary-name records for every name that brat spells differently."""
         out: list[dict[str, str]] = []
-        for kind, mapping in (("entity", self.entity), ("event", self.event), ("attribute", self.attribute)):
+        for kind, mapping in (("entity", self.entity), ("event", self.event), ("relation", self.relation),
+                              ("attribute", self.attribute)):
             out += [{"kind": kind, "brat": b, "name": n} for n, b in mapping.items() if b != n]
         out += [{"kind": "role", "event": e, "brat": b, "name": r} for (e, r), b in self.role.items() if b != r]
         out += [{"kind": "value", "attribute": a, "brat": b, "name": v} for (a, v), b in self.value.items() if b != v]
@@ -230,15 +239,20 @@ def annotation_conf_text(spec: CodebookSpec, names: BratNames) -> str:
     lines += [
         "",
         "[relations]",
-        "# Annotary has no relations; allow any overlap of spans (nested mentions, triggers).",
+        "# allow any overlap of spans (nested mentions, triggers)",
         "<OVERLAP>\tArg1:<ANY>, Arg2:<ANY>, <OVL-TYPE>:<ANY>",
-        "",
-        "[events]",
     ]
+    for rel in spec.relation_types:
+        ends = ["|".join(names.entity[a] for a in accepts) or "<ENTITY>"
+                for accepts in (rel.source_accepts, rel.target_accepts)]
+        lines.append(f"{names.relation[rel.name]}\tArg1:{ends[0]}, Arg2:{ends[1]}"
+                     + (", <REL-TYPE>:symmetric" if rel.symmetric else ""))
+    lines += ["", "[events]"]
     for ev in spec.event_types:
         args = []
         for role in ev.roles:
-            accepts = "|".join(names.entity[a] for a in role.accepts) or "<ENTITY>"
+            takes = [names.entity[a] for a in role.accepts] or ([] if role.accepts_events else ["<ENTITY>"])
+            accepts = "|".join(takes + [names.event[a] for a in role.accepts_events])
             args.append(f"{names.role[(ev.name, role.name)]}{'*' if role.repeatable else '?'}:{accepts}")
         lines.append(names.event[ev.name] + ("\t" + ", ".join(args) if args else ""))
     lines += ["", "[attributes]"]
@@ -320,7 +334,9 @@ class ParsedConf:
     events: list[ConfEvent] = field(default_factory=list)
     attributes: list[ConfAttribute] = field(default_factory=list)
     names: NameMap = field(default_factory=NameMap)
-    relations: list[str] = field(default_factory=list)  # relation type names (not kept yet)
+    relations: list[str] = field(default_factory=list)  # relation type names
+    relation_ends: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)  # name → Arg1, Arg2 types
+    symmetric: set[str] = field(default_factory=set)  # relation types brat marks <REL-TYPE>:symmetric...
     colors: dict[str, str] = field(default_factory=dict)  # brat name → bgColor from visual.conf
     warnings: list[str] = field(default_factory=list)
     _told: set[str] = field(default_factory=set)
@@ -363,15 +379,15 @@ class ParsedConf:
 
         conf_entities = {t.name for t in self.entities}
         conf_events = {t.name for t in self.events}
-        event_only: list[str] = []  # roles that take only events: left out
-        some_events: list[str] = []  # roles that take events and entities: the entities kept
-        on_relations: list[str] = []  # attributes of relations only: left out
         undefined: list[str] = []  # types named in a role or attribute but defined nowhere: left out
+        on_relations: list[str] = []  # attributes of relations only: left out
         no_types: list[str] = []  # roles or attributes left with no type
         spec = CodebookSpec()
         for t in self.entities:
             if not t.abstract and spec.entity_type(entity(t.name)) is None:
                 spec.entity_types.append(EntityTypeSpec(entity(t.name), self.color(t.name, entity(t.name))))
+        all_entities = list(dict.fromkeys([*known_entities, *(t.name for t in spec.entity_types)]))
+        all_events = list(dict.fromkeys([*known_events, *(event(t.name) for t in self.events if not t.abstract)]))
         for ev in self.events:
             if ev.abstract:
                 continue
@@ -381,33 +397,60 @@ class ParsedConf:
             roles: list[RoleSpec] = []
             for role in ev.roles:
                 accepts: list[str] = []
-                anything = takes_events = False
+                accepts_events: list[str] = []
+                anything = False
                 for typ in role.types:
                     if typ in ("<ENTITY>", "<ANY>"):
                         anything = True
-                    elif typ == "<EVENT>" or (typ in conf_events and typ not in conf_entities) or (
+                    if typ in ("<EVENT>", "<ANY>"):
+                        accepts_events += all_events  # brat's "any event": every event type there is
+                    elif typ.startswith("<"):
+                        continue
+                    elif (typ in conf_events and typ not in conf_entities) or (
                         typ not in conf_entities and resolve_name(typ, known_events, self.names.event.get(typ))
                         and not resolve_name(typ, known_entities, self.names.entity.get(typ))
                     ):
-                        takes_events = True  # an event as argument: not in Annotary's model yet
+                        below = self._below(self.events, typ) if typ in conf_events else [typ]
+                        accepts_events += [event(n) for n in below]
                     elif typ in conf_entities:
                         accepts += [entity(n) for n in self._below(self.entities, typ)]
                     elif resolve_name(typ, known_entities, self.names.entity.get(typ)):
                         accepts.append(entity(typ))
                     else:
                         undefined.append(typ)  # brat too reads a conf naming a type it does not define
-                if not anything and not accepts:
-                    (event_only if takes_events else no_types).append(f"{ev.name}.{role.name}")
+                if not anything and not accepts and not accepts_events:
+                    no_types.append(f"{ev.name}.{role.name}")
                     continue
-                if takes_events:
-                    some_events.append(f"{ev.name}.{role.name}")
+                if anything:
+                    # any mention: Annotary's empty list, unless events are taken too (then every entity type)
+                    accepts = all_entities if accepts_events else []
                 rname = resolve_name(role.name, known_roles, self.names.role.get((name, role.name))) \
                     or self.names.role.get((name, role.name), role.name)
                 if any(r.name == rname for r in roles):
                     raise self._fail(role.line, f"role {role.name} is given twice for {ev.name}")
-                roles.append(RoleSpec(rname, [] if anything else list(dict.fromkeys(accepts)), role.repeatable))
+                roles.append(RoleSpec(rname, list(dict.fromkeys(accepts)), role.repeatable,
+                                      accepts_events=list(dict.fromkeys(accepts_events))))
             if spec.event_type(name) is None:
                 spec.event_types.append(EventTypeSpec(name, self.color(ev.name, name), roles=roles))
+        for rel in self.relations:
+            rname = resolve_name(rel, [r.name for r in codebook.relation_types], self.names.relation.get(rel)) \
+                or self.names.relation.get(rel, rel)
+            ends: list[list[str]] = []
+            for types in self.relation_ends.get(rel, ([], [])):
+                accepted: list[str] = []
+                for typ in types:
+                    if typ in conf_entities:
+                        accepted += [entity(n) for n in self._below(self.entities, typ)]
+                    elif resolve_name(typ, known_entities, self.names.entity.get(typ)):
+                        accepted.append(entity(typ))
+                    elif typ in ("<ENTITY>", "<ANY>"):
+                        accepted = []
+                        break
+                    else:
+                        undefined.append(typ)
+                ends.append(list(dict.fromkeys(accepted)))
+            spec.relation_types.append(RelationTypeSpec(rname, self.color(rel, rname), source_accepts=ends[0],
+                                                        target_accepts=ends[1], symmetric=rel in self.symmetric))
         for attr in self.attributes:
             name = resolve_name(attr.name, [a.name for a in codebook.attributes], self.names.attribute.get(attr.name)) \
                 or self.names.attribute.get(attr.name, attr.name)
@@ -452,12 +495,6 @@ class ParsedConf:
                     spec.attributes.append(
                         AttributeSpec(name, target, list(dict.fromkeys(values)), list(dict.fromkeys(applies or [])))
                     )
-        if event_only:
-            self.warn(f"{len(event_only)} role(s) taking only events not kept yet ({_listing(event_only)}): "
-                      "Annotary arguments are entity mentions")
-        if some_events:
-            self.warn(f"events as arguments not kept yet in {len(some_events)} role(s) ({_listing(some_events)}); "
-                      "their entity types are kept")
         if undefined:
             names = list(dict.fromkeys(undefined))
             self.warn(f"{len(names)} type(s) named but not defined in [entities] or [events] left out "
@@ -529,8 +566,18 @@ def parse_annotation_conf(path: Path) -> ParsedConf:
         if not name:
             raise conf._fail(lineno, "a type line without a name")
         if section == "relations":
-            if name not in _SPECIAL_RELATIONS and name not in conf.relations:
-                conf.relations.append(name)
+            if name not in _SPECIAL_RELATIONS:
+                if name not in conf.relations:
+                    conf.relations.append(name)
+                ends = conf.relation_ends.setdefault(name, ([], []))
+                at = 0  # the first argument is the source, the second the target
+                for part in _split_args(rest):  # Arg1:Protein, Arg2:Complex, <REL-TYPE>:symmetric-transitive
+                    key, _, types = part.partition(":")
+                    if key == "<REL-TYPE>" and "symmetric" in types:
+                        conf.symmetric.add(name)
+                    elif not key.startswith("<") and at < 2:
+                        ends[at].extend(t.strip() for t in types.split("|") if t.strip())
+                        at += 1
             continue
         if section in ("entities", "events"):
             if name in seen_types:
@@ -555,8 +602,6 @@ def parse_annotation_conf(path: Path) -> ParsedConf:
                 conf.events.append(ConfEvent(name, lineno, abstract, parent_name, roles))
         else:
             conf.attributes.append(_parse_attribute(conf, name, rest, lineno))
-    if conf.relations:
-        conf.warn(f"{len(conf.relations)} relation type(s) not kept yet ({_listing(conf.relations)})")
     if other_sections:
         conf.warn(f"section(s) {_listing(other_sections)} not read (brat reads entities, relations, events, "
                   "attributes)")

@@ -37,6 +37,8 @@ from app.core.models import (
     EventType,
     Mention,
     MentionAttributeValue,
+    Relation,
+    RelationType,
 )
 from app.core.services.annotations import FLAG_VALUE
 from app.core.text import normalize_newlines
@@ -66,6 +68,8 @@ class FileReport:
     skipped_mentions: int = 0  # identical to one the coder already had in the document: not stored again
     skipped_events: int = 0
     coder_status: str | None = None  # the coder's status of the document after the import (None: not set)
+    relations: int = 0
+    skipped_relations: int = 0
 
     @property
     def status(self) -> str:
@@ -78,6 +82,10 @@ class FileReport:
             f"{self.mentions} mention(s), {self.events} event(s), "
             f"{self.attributes} attribute value(s), {self.notes} note(s)"
         )
+        if self.relations or self.skipped_relations:
+            text += f", {self.relations} relation(s)"
+            if self.skipped_relations:
+                text += f" ({self.skipped_relations} already there)"
         if self.skipped_mentions or self.skipped_events:
             text += (f", skipped {self.skipped_mentions} mention(s) and {self.skipped_events} event(s) "
                      "already there")
@@ -197,11 +205,17 @@ class CodebookIndex:
         self.event_types: dict[str, EventType] = {
             t.name: t
             for t in session.scalars(
-                select(EventType).options(selectinload(EventType.roles).selectinload(EventRole.accepts))
+                select(EventType).options(selectinload(EventType.roles).selectinload(EventRole.accepts),
+                                          selectinload(EventType.roles).selectinload(EventRole.accepts_events))
             )
         }
         self.roles: dict[str, dict[str, EventRole]] = {
             name: {r.name: r for r in t.roles} for name, t in self.event_types.items()
+        }
+        self.relation_types: dict[str, RelationType] = {
+            t.name: t for t in session.scalars(
+                select(RelationType).options(selectinload(RelationType.source_accepts),
+                                             selectinload(RelationType.target_accepts)))
         }
         self.attributes: dict[tuple[str, str], Attribute] = {
             (a.target, a.name): a for a in session.scalars(select(Attribute))
@@ -247,8 +261,9 @@ class PlannedMention:
 @dataclass
 class PlannedArgument:
     role: str
-    mention_key: str
+    mention_key: str  # the key of a planned mention, or (with `event`) of a planned event (a nested event)
     line: int | None
+    event: bool = False
 
 
 @dataclass
@@ -263,6 +278,16 @@ class PlannedEvent:
 
 
 @dataclass
+class PlannedRelation:
+    key: str
+    type_name: str
+    source_key: str  # keys of planned mentions
+    target_key: str
+    line: int | None
+    note: str = ""
+
+
+@dataclass
 class PlannedCode:
     name: str
     value: str
@@ -274,6 +299,7 @@ class Plan:
     mentions: list[PlannedMention] = field(default_factory=list)
     events: list[PlannedEvent] = field(default_factory=list)
     codes: list[PlannedCode] = field(default_factory=list)
+    relations: list[PlannedRelation] = field(default_factory=list)
 
 
 @dataclass
@@ -285,6 +311,8 @@ class StoredCounts:
     skipped_mentions: int = 0  # identical to one the coder already had there
     skipped_events: int = 0
     status: str | None = None  # the coder's status of the document afterwards
+    relations: int = 0
+    skipped_relations: int = 0
 
 
 def _fail(path: Path, line: int | None, reason: str) -> AnnotationInputError:
@@ -314,35 +342,106 @@ def check_plan(index: CodebookIndex, plan: Plan, path: Path, hint: str = "the co
             raise _fail(path, m.line, f"entity type {m.type_name!r} is {what}: not an entity type in {hint}")
         mention_types[m.key] = m.type_name
         _check_attributes(index, "mention", m.type_name, m.attributes, path, hint)
+    event_types = {ev.key: ev.type_name for ev in plan.events}
     for ev in plan.events:
         if ev.type_name not in index.event_types:
             raise _fail(path, ev.line, f"event type {ev.type_name!r} is not an event type in {hint}")
         roles = index.roles[ev.type_name]
-        filled: dict[str, list[str]] = {}
+        filled: dict[str, list[tuple[bool, str]]] = {}
         for arg in ev.arguments:
             role = roles.get(arg.role)
             if role is None:
                 known = ", ".join(roles) or "none"
                 raise _fail(path, arg.line, f"{ev.type_name} events have no role {arg.role!r} (roles: {known})")
-            if arg.mention_key not in mention_types:
-                raise _fail(path, arg.line, f"argument {arg.mention_key} is not an entity mention")
-            mtype = mention_types[arg.mention_key]
-            accepted = [t.name for t in role.accepts]
-            if accepted and mtype not in accepted:
-                raise _fail(
-                    path, arg.line,
-                    f"{arg.role} of {ev.type_name} accepts {', '.join(accepted)}, not {mtype} ({arg.mention_key})",
-                )
+            accepted = [t.name for t in role.accepts] + [f"{t.name} events" for t in role.accepts_events]
+            if arg.event:
+                if arg.mention_key not in event_types:
+                    raise _fail(path, arg.line, f"argument {arg.mention_key} is not an event")
+                if arg.mention_key == ev.key:
+                    raise _fail(path, arg.line, f"{ev.key} cannot be its own argument")
+                itype = event_types[arg.mention_key]
+                if itype not in [t.name for t in role.accepts_events]:
+                    raise _fail(
+                        path, arg.line,
+                        f"{arg.role} of {ev.type_name} accepts {', '.join(accepted) or 'any mention'}, "
+                        f"not {itype} events ({arg.mention_key})",
+                    )
+            else:
+                if arg.mention_key not in mention_types:
+                    raise _fail(path, arg.line, f"argument {arg.mention_key} is not an entity mention")
+                mtype = mention_types[arg.mention_key]
+                if (role.accepts or role.accepts_events) and mtype not in [t.name for t in role.accepts]:
+                    raise _fail(
+                        path, arg.line,
+                        f"{arg.role} of {ev.type_name} accepts {', '.join(accepted)}, not {mtype} ({arg.mention_key})",
+                    )
             taken = filled.setdefault(arg.role, [])
-            if arg.mention_key in taken:
+            if (arg.event, arg.mention_key) in taken:
                 raise _fail(path, arg.line, f"{arg.mention_key} is given twice as the {arg.role} of one event")
             if taken and not role.repeatable:
-                raise _fail(path, arg.line, f"{arg.role} of {ev.type_name} takes one mention, not several")
-            taken.append(arg.mention_key)
+                raise _fail(path, arg.line, f"{arg.role} of {ev.type_name} takes one argument, not several")
+            taken.append((arg.event, arg.mention_key))
         _check_attributes(index, "event", ev.type_name, ev.attributes, path, hint)
+    event_order(plan, path)
+    _check_relations(index, plan, mention_types, path, hint)
     for code in plan.codes:
         if code.name not in index.codes:
             raise _fail(path, code.line, f"unknown document code {code.name!r}: not in {hint}")
+
+
+def _check_relations(index: CodebookIndex, plan: Plan, mention_types: dict[str, str], path: Path,
+                     hint: str) -> None:
+    """Each relation has a relation type, links two different mentions its type accepts, once."""
+    seen: set[tuple[str, str, str]] = set()
+    for rel in plan.relations:
+        rtype = index.relation_types.get(rel.type_name)
+        if rtype is None:
+            raise _fail(path, rel.line, f"relation type {rel.type_name!r} is not a relation type in {hint}")
+        for end, key, accepts in (("source", rel.source_key, rtype.source_accepts),
+                                  ("target", rel.target_key, rtype.target_accepts)):
+            if key not in mention_types:
+                raise _fail(path, rel.line, f"the {end} {key} of relation {rel.key} is not an entity mention")
+            names = [t.name for t in accepts]
+            if names and mention_types[key] not in names:
+                raise _fail(path, rel.line, f"the {end} of {rel.type_name} accepts {', '.join(names)}, "
+                                            f"not {mention_types[key]} ({key})")
+        if rel.source_key == rel.target_key:
+            raise _fail(path, rel.line, f"relation {rel.key} links {rel.source_key} to itself")
+        pairs = [(rel.type_name, rel.source_key, rel.target_key)]
+        if rtype.symmetric:
+            pairs.append((rel.type_name, rel.target_key, rel.source_key))
+        if any(p in seen for p in pairs):
+            raise _fail(path, rel.line, f"{rel.source_key} and {rel.target_key} are linked as {rel.type_name} twice")
+        seen.add(pairs[0])
+
+
+def event_order(plan: Plan, path: Path) -> list[PlannedEvent]:
+    """The plan's events, each after the events that fill its roles (nested events); a cycle (an
+    event that is, directly or through others, its own argument) is refused, naming its line."""
+    by_key = {ev.key: ev for ev in plan.events}
+    order: list[PlannedEvent] = []
+    state: dict[str, int] = {}  # 1: being visited, 2: done
+    for root in plan.events:
+        if state.get(root.key):
+            continue
+        stack: list[tuple[PlannedEvent, int]] = [(root, 0)]
+        state[root.key] = 1
+        while stack:
+            ev, at = stack.pop()
+            inner = [a for a in ev.arguments if a.event and a.mention_key in by_key]
+            if at < len(inner):
+                stack.append((ev, at + 1))
+                arg = inner[at]
+                if state.get(arg.mention_key) == 1:
+                    raise _fail(path, arg.line, f"{ev.key} is, through its {arg.role} {arg.mention_key}, its own "
+                                                "argument: an event cannot contain itself")
+                if not state.get(arg.mention_key):
+                    state[arg.mention_key] = 1
+                    stack.append((by_key[arg.mention_key], 0))
+                continue
+            state[ev.key] = 2
+            order.append(ev)
+    return order
 
 
 def _check_attributes(index: CodebookIndex, target: str, type_name: str, attributes: list[PlannedAttribute],
@@ -380,6 +479,16 @@ class EventOut:
     note: str
     arguments: list[tuple[str, int]]  # (role name, mention id), in role order
     attributes: list[tuple[str, str]]
+    event_arguments: list[tuple[str, int]] = field(default_factory=list)  # (role name, event id): nested events
+
+
+@dataclass
+class RelationOut:
+    id: int
+    type_name: str
+    source: int  # mention ids
+    target: int
+    note: str
 
 
 @dataclass
@@ -391,6 +500,7 @@ class CodedDocument:
     mentions: list[MentionOut]
     events: list[EventOut]
     codes: list[tuple[str, str]]
+    relations: list[RelationOut] = field(default_factory=list)
 
 
 def coded_documents(session: Session, coder: Coder | None, include_unannotated: bool) -> list[CodedDocument]:
@@ -460,15 +570,22 @@ def _load(session: Session, doc: Document, coder: Coder, entity_names: dict[int,
             # both set or both NULL (CHECK trigger_span)
             (e.trigger_start, e.trigger_end) if e.trigger_start is not None and e.trigger_end is not None else None,
             e.note or "",
-            # roles filled by another event (nested events) are not written by brat/doccano export yet
             [(roles[a.role_id].name, a.mention_id) for a in args if a.mention_id is not None],
             [(attributes[v.attribute_id].name, v.value) for v in e.attributes],
+            [(roles[a.role_id].name, a.argument_event_id) for a in args if a.argument_event_id is not None],
         ))
     code_rows = session.scalars(
         select(DocumentCodeValue).where(DocumentCodeValue.document_id == doc.id, DocumentCodeValue.coder_id == coder.id)
         .order_by(DocumentCodeValue.id)
     ).all()
-    return CodedDocument(doc, coder, mentions, events, [(codes[c.code_id].name, c.value) for c in code_rows])
+    relation_names = {t.id: t.name for t in session.scalars(select(RelationType))}
+    relations = [
+        RelationOut(r.id, relation_names[r.relation_type_id], r.source_mention_id, r.target_mention_id, r.note or "")
+        for r in session.scalars(select(Relation).where(Relation.document_id == doc.id, Relation.coder_id == coder.id)
+                                 .order_by(Relation.id))
+    ]
+    return CodedDocument(doc, coder, mentions, events, [(codes[c.code_id].name, c.value) for c in code_rows],
+                         relations)
 
 
 _SLUG_DROP = re.compile(r"[^a-z0-9]+")

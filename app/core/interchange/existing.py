@@ -7,14 +7,14 @@ document with one (so an export imports back exactly, duplicates included):
 
 * a mention is identified by its entity type, span and attribute values (not its note);
 * an event by its type, trigger span (or none), arguments (role and the argument
-  mention's signature) and attribute values (not its note).
+  mention's signature, or for a nested event the argument event's signature) and
+  attribute values (not its note).
 
 Loading costs five indexed queries per document and coder, whatever the project holds.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -26,20 +26,25 @@ from app.core.models import (
     EventAttributeValue,
     Mention,
     MentionAttributeValue,
+    Relation,
 )
 
 Values = frozenset[tuple[int, str]]  # (attribute id, stored value)
 MentionKey = tuple[int, int, int, Values]  # entity type id, start, end, attribute values
-EventKey = tuple[int, int | None, int | None, frozenset[tuple[int, MentionKey]], Values]
+RelationKey = tuple[int, MentionKey, MentionKey]  # relation type id, source and target mention signatures
+# type, trigger start and end, arguments, attribute values; an argument is (role id, ("m", mention key))
+# or (role id, ("e", event key)): the event key nests (a nested event's signature holds its arguments')
+EventKey = tuple[int, int | None, int | None, frozenset[tuple[int, tuple[str, object]]], Values]
 
 
 @dataclass
 class Existing:
     """The coder's annotations of one document: mention signature → the ids of the mentions that
-    have it (highest first, so `pop()` takes the oldest), and how many events have each signature."""
+    have it (highest first, so `pop()` takes the oldest), and the same for events."""
 
     mentions: dict[MentionKey, list[int]] = field(default_factory=dict)
-    events: Counter[EventKey] = field(default_factory=Counter)
+    events: dict[EventKey, list[int]] = field(default_factory=dict)
+    relations: dict[RelationKey, int] = field(default_factory=dict)  # how many relations have each signature
 
 
 def load_existing(session: Session, document_id: int, coder_id: int) -> Existing:
@@ -62,21 +67,32 @@ def load_existing(session: Session, document_id: int, coder_id: int) -> Existing
         key_of[mention_id] = key
         found.mentions.setdefault(key, []).append(mention_id)
 
+    for type_id, source, target in session.execute(
+        select(Relation.relation_type_id, Relation.source_mention_id, Relation.target_mention_id)
+        .where(Relation.document_id == document_id, Relation.coder_id == coder_id)
+    ):
+        if source in key_of and target in key_of:
+            rkey = (type_id, key_of[source], key_of[target])
+            found.relations[rkey] = found.relations.get(rkey, 0) + 1
+
     events = session.execute(
         select(Event.id, Event.event_type_id, Event.trigger_start, Event.trigger_end)
         .where(Event.document_id == document_id, Event.coder_id == coder_id)
     ).all()
     if not events:
         return found
-    arguments: dict[int, set[tuple[int, MentionKey]]] = {}
-    for event_id, role_id, arg_mention in session.execute(
-        select(EventArgument.event_id, EventArgument.role_id, EventArgument.mention_id)
+    arguments: dict[int, set[tuple[int, tuple[str, object]]]] = {}
+    inner_events: dict[int, list[tuple[int, int]]] = {}  # event id → (role id, argument event id)
+    for event_id, role_id, arg_mention, arg_event in session.execute(
+        select(EventArgument.event_id, EventArgument.role_id, EventArgument.mention_id,
+               EventArgument.argument_event_id)
         .join(Event, Event.id == EventArgument.event_id)
-        .where(Event.document_id == document_id, Event.coder_id == coder_id,
-               EventArgument.mention_id.is_not(None))  # roles filled by events: not imported yet
+        .where(Event.document_id == document_id, Event.coder_id == coder_id)
     ):
         if arg_mention is not None and arg_mention in key_of:
-            arguments.setdefault(event_id, set()).add((role_id, key_of[arg_mention]))
+            arguments.setdefault(event_id, set()).add((role_id, ("m", key_of[arg_mention])))
+        elif arg_event is not None:
+            inner_events.setdefault(event_id, []).append((role_id, arg_event))
     event_values: dict[int, set[tuple[int, str]]] = {}
     for owner_id, attribute_id, value in session.execute(
         select(EventAttributeValue.event_id, EventAttributeValue.attribute_id, EventAttributeValue.value)
@@ -84,7 +100,27 @@ def load_existing(session: Session, document_id: int, coder_id: int) -> Existing
         .where(Event.document_id == document_id, Event.coder_id == coder_id)
     ):
         event_values.setdefault(owner_id, set()).add((attribute_id, value))
-    for event_id, event_type_id, trigger_start, trigger_end in events:
-        found.events[(event_type_id, trigger_start, trigger_end, frozenset(arguments.get(event_id, ())),
-                      frozenset(event_values.get(event_id, ())))] += 1
+    rows_by_id = {row[0]: row for row in events}
+    event_key: dict[int, EventKey] = {}
+
+    def signature(event_id: int) -> EventKey:
+        """The signature of an event, its argument events' first (the services refuse cycles)."""
+        todo = [event_id]
+        while todo:
+            current = todo[-1]
+            missing = [inner for _, inner in inner_events.get(current, ())
+                       if inner not in event_key and inner in rows_by_id and inner not in todo]
+            if missing:
+                todo += missing
+                continue
+            todo.pop()
+            _, type_id, start, end = rows_by_id[current]
+            args = set(arguments.get(current, ()))
+            args |= {(role_id, ("e", event_key[inner])) for role_id, inner in inner_events.get(current, ())
+                     if inner in event_key}
+            event_key[current] = (type_id, start, end, frozenset(args), frozenset(event_values.get(current, ())))
+        return event_key[event_id]
+
+    for event_id, *_ in sorted(events, reverse=True):
+        found.events.setdefault(signature(event_id), []).append(event_id)
     return found

@@ -14,7 +14,8 @@ services make are made here, explicitly, before anything is inserted:
 
 Annotations the coder already has in the document are not stored again (see
 `existing`: a mention of the same type, span and attribute values; an event of the
-same type, trigger, arguments and attribute values), and the coder's status of the
+same type, trigger, arguments (nested events compared by their own signature) and
+attribute values), and the coder's status of the
 document is set even when the plan is empty.
 
 Any refusal is an AnnotationInputError naming the file and line; the caller (one
@@ -41,6 +42,7 @@ from app.core.interchange.common import (
     _attribute_value,
     _fail,
     check_plan,
+    event_order,
 )
 from app.core.interchange.existing import EventKey, MentionKey, load_existing
 from app.core.models import (
@@ -51,6 +53,7 @@ from app.core.models import (
     EventAttributeValue,
     Mention,
     MentionAttributeValue,
+    Relation,
 )
 from app.core.models.base import utcnow
 from app.core.services.annotations import set_document_code, set_status, touch_status
@@ -179,7 +182,9 @@ def store_plan(
         })
     event_rows = []
     new_events: list[tuple[PlannedEvent, list[tuple[int, str]]]] = []
-    for ev in plan.events:
+    event_signature: dict[str, EventKey] = {}  # plan key → the event's signature
+    stored_events: dict[str, int] = {}  # plan key → the id of an event found already there
+    for ev in event_order(plan, path):  # nested events before the events they fill a role of
         roles = index.roles[ev.type_name]
         type_id = index.event_types[ev.type_name].id
         row: dict[str, Any] = {"document_id": document_id, "coder_id": coder_id, "event_type_id": type_id,
@@ -190,10 +195,15 @@ def store_plan(
             row.update(trigger_start=start, trigger_end=end,
                        trigger_text=covered_text(text, start, end, "trigger", path, ev.line))
         values = _values(index, "event", ev.attributes, path)
-        arguments = frozenset((roles[arg.role].id, signature[arg.mention_key]) for arg in ev.arguments)
+        arguments = frozenset(
+            (roles[arg.role].id, ("e", event_signature[arg.mention_key]) if arg.event
+             else ("m", signature[arg.mention_key]))
+            for arg in ev.arguments)
         event_key: EventKey = (type_id, *trigger, arguments, frozenset(values))
-        if existing.events[event_key] > 0:
-            existing.events[event_key] -= 1
+        event_signature[ev.key] = event_key
+        same_events = existing.events.get(event_key)
+        if same_events:
+            stored_events[ev.key] = same_events.pop()
             counts.skipped_events += 1
             continue
         new_events.append((ev, values))
@@ -210,19 +220,39 @@ def store_plan(
     _insert(session, MentionAttributeValue, attribute_rows)
 
     event_ids = _insert(session, Event, event_rows)
+    stored_events.update((ev.key, event_id) for (ev, _), event_id in zip(new_events, event_ids))
     argument_rows: list[dict[str, Any]] = []
     attribute_rows = []
     for (ev, values), event_id in zip(new_events, event_ids):
         counts.notes += bool(ev.note)
         roles = index.roles[ev.type_name]
         for arg in ev.arguments:
-            argument_rows.append({"event_id": event_id, "role_id": roles[arg.role].id,
-                                  "mention_id": stored[arg.mention_key]})
+            argument_rows.append({
+                "event_id": event_id, "role_id": roles[arg.role].id,
+                "mention_id": None if arg.event else stored[arg.mention_key],
+                "argument_event_id": stored_events[arg.mention_key] if arg.event else None,
+            })
         counts.attributes += len(values)
         _value_rows("event_id", event_id, values, attribute_rows)
     counts.events = len(event_ids)
     _insert(session, EventArgument, argument_rows)
     _insert(session, EventAttributeValue, attribute_rows)
+
+    relation_rows: list[dict[str, Any]] = []
+    for rel in plan.relations:
+        rtype = index.relation_types[rel.type_name]
+        rkey = (rtype.id, signature[rel.source_key], signature[rel.target_key])
+        if existing.relations.get(rkey, 0) > 0:
+            existing.relations[rkey] -= 1
+            counts.skipped_relations += 1
+            continue
+        source, target = stored[rel.source_key], stored[rel.target_key]
+        if source == target:  # two mentions of the plan that are one stored mention
+            raise _fail(path, rel.line, f"relation {rel.key} links a mention to itself")
+        relation_rows.append({"document_id": document_id, "coder_id": coder_id, "relation_type_id": rtype.id,
+                              "source_mention_id": source, "target_mention_id": target, "note": rel.note})
+        counts.notes += bool(rel.note)
+    counts.relations = len(_insert(session, Relation, relation_rows))
 
     for code in plan.codes:
         try:
