@@ -188,9 +188,9 @@ class ItemForm(QWidget):
             self.accepts_events.show_items([(t.id, t.name, t.color) for t in book.event_types],
                                            set(item.accepts_events))
         if isinstance(item, RelationTypeInfo):
-            types = [(t.id, t.name, t.color) for t in book.entity_types]
-            self.source.show_items(types, set(item.source_accepts))
-            self.target.show_items(types, set(item.target_accepts))
+            ends: list[tuple[object, str, str | None]] = [(t.id, t.name, t.color) for t in book.entity_types]
+            self.source.show_items(ends, set(item.source_accepts))
+            self.target.show_items(ends, set(item.target_accepts))
             self.symmetric.setChecked(item.symmetric)
         if isinstance(item, ChoiceInfo):
             self.values.show_text("\n".join(item.values))
