@@ -23,6 +23,7 @@ from app.core.models import (
     EventAttributeValue,
     Mention,
     MentionAttributeValue,
+    Relation,
 )
 from app.core.project import open_project
 from app.core.services.codebook_edits import commands as cb
@@ -35,7 +36,8 @@ def ws(seeded_project):
 
 
 def ids(ws: Workspace) -> dict[str, int]:
-    """Type, role, attribute and code ids by name ('Layoff', 'Layoff/Actor', 'attr:Modality', 'code:tone')."""
+    """Type, role, attribute, code and relation type ids by name ('Layoff', 'Layoff/Actor', 'attr:Modality',
+    'code:tone', 'rel:Employs')."""
     book = ws.load_codebook()
     out = {t.name: t.id for t in book.entity_types}
     for t in book.event_types:
@@ -43,6 +45,7 @@ def ids(ws: Workspace) -> dict[str, int]:
         out.update({f"{t.name}/{r.name}": r.id for r in t.roles})
     out.update({f"attr:{a.name}": a.id for a in book.event_attributes + book.mention_attributes})
     out.update({f"code:{c.name}": c.id for c in book.document_codes})
+    out.update({f"rel:{r.name}": r.id for r in book.relation_types})
     return out
 
 
@@ -53,7 +56,9 @@ def state(project) -> dict:
         rows = read_rows(s)
         return {
             "codebook": rows.tables,
-            "accepts": rows.accepts,
+            "links": rows.links,
+            "relations": sorted(tuple(r) for r in s.execute(select(
+                Relation.id, Relation.relation_type_id, Relation.source_mention_id, Relation.target_mention_id))),
             "mentions": sorted(tuple(r) for r in s.execute(select(Mention.id, Mention.entity_type_id, Mention.modified_at))),
             "events": sorted(tuple(r) for r in s.execute(select(Event.id, Event.event_type_id, Event.modified_at))),
             "arguments": sorted(tuple(r) for r in s.execute(select(EventArgument.id, EventArgument.role_id))),
@@ -73,7 +78,9 @@ def tag(ws: Workspace, doc: int, needle: str, type_name: str, nth: int = 0) -> i
 
 def annotate(ws: Workspace) -> dict[str, int]:
     """A few annotations in two documents: Organization and Person mentions, a Departure event
-    with two roles filled, Modality set, a mention attribute on a Person, document codes."""
+    with two roles filled, Modality set, a mention attribute on a Person, document codes; relation
+    types Employs (Organization → Person, Worker group) and Same as (symmetric, any types) with one
+    Employs relation; the Policy of a Policy reversal accepts Reassignment events."""
     n = ids(ws)
     meta = tag(ws, 5, "Meta", "Organization")
     openai = tag(ws, 5, "OpenAI", "Organization")
@@ -85,8 +92,14 @@ def annotate(ws: Workspace) -> dict[str, int]:
     ws.set_event_attribute(event, n["attr:Modality"], "reported")
     ws.set_document_code(5, n["code:tone"], "negative")
     named = cb.add_attribute(ws, "Named on the record", "mention", [], ["Person", "Location"])
+    employs = cb.add_relation_type(ws, "Employs", "#aa3300", "Shift+E", "An organisation employs people.",
+                                   [n["Organization"]], [n["Person"], n["Worker group"]])
+    cb.add_relation_type(ws, "Same as", symmetric=True)
+    relation = ws.create_relation(employs, openai, person).relation_id
+    cb.set_role_accepts_events(ws, n["Policy reversal/Policy"], [n["Reassignment"]])
     ws.set_mention_attribute(person, named, "true")
-    return {"meta": meta, "openai": openai, "org1": org1, "person": person, "event": event, "named": named}
+    return {"meta": meta, "openai": openai, "org1": org1, "person": person, "event": event, "named": named,
+            "employs": employs, "relation": relation}
 
 
 # ------------------------------------------------------------------ each edit: do, undo, redo
@@ -125,6 +138,29 @@ EDITS = {
     "remove unused code": lambda ws, n: cb.remove(ws, cb.CODE, n["code:primary_topic"]),
     "merge entity type": lambda ws, n: cb.merge(ws, cb.ENTITY, n["Person"], n["Organization"]),
     "merge event type": lambda ws, n: cb.merge(ws, cb.EVENT, n["Departure"], n["Reassignment"]),
+    "add relation type": lambda ws, n: cb.add_relation_type(ws, "Reports to", "#112233", "r", "Who reports to whom.",
+                                                            [n["Person"]], [n["Person"], n["Job title"]], False),
+    "add Hindi relation type": lambda ws, n: cb.add_relation_type(ws, "का हिस्सा", symmetric=True),
+    "rename relation type": lambda ws, n: cb.rename(ws, cb.RELATION, n["rel:Employs"], "يوظف"),
+    "recolour relation type": lambda ws, n: cb.recolour(ws, cb.RELATION, n["rel:Same as"], "#00AA00"),
+    "set relation hotkey": lambda ws, n: cb.set_hotkey(ws, cb.RELATION, n["rel:Same as"], "g"),
+    "clear relation hotkey": lambda ws, n: cb.set_hotkey(ws, cb.RELATION, n["rel:Employs"], None),
+    "define relation type": lambda ws, n: cb.set_definition(ws, cb.RELATION, n["rel:Same as"], "Coreference."),
+    "move relation type": lambda ws, n: cb.move(ws, cb.RELATION, n["rel:Employs"], 1),
+    "relation source accepts": lambda ws, n: cb.set_relation_accepts(
+        ws, n["rel:Employs"], "source", [n["Team/Unit"], n["Organization"]]),
+    "relation target accepts any": lambda ws, n: cb.set_relation_accepts(ws, n["rel:Employs"], "target", []),
+    "relation symmetric": lambda ws, n: cb.set_relation_symmetric(ws, n["rel:Employs"], True),
+    "relation directed": lambda ws, n: cb.set_relation_symmetric(ws, n["rel:Same as"], False),
+    "remove unused relation type": lambda ws, n: cb.remove(ws, cb.RELATION, n["rel:Same as"]),
+    "role accepts events": lambda ws, n: cb.set_role_accepts_events(
+        ws, n["Workplace policy/Policy"], [n["Layoff"], n["Policy reversal"]]),
+    "role accepts no events": lambda ws, n: cb.set_role_accepts_events(ws, n["Policy reversal/Policy"], []),
+    "remove event type a role accepts": lambda ws, n: cb.remove(ws, cb.EVENT, n["Reassignment"]),
+    "remove role that accepts events": lambda ws, n: cb.remove(ws, cb.ROLE, n["Policy reversal/Policy"]),
+    "remove entity type a relation accepts": lambda ws, n: cb.remove(ws, cb.ENTITY, n["Worker group"]),
+    "merge event type a role accepts": lambda ws, n: cb.merge(ws, cb.EVENT, n["Reassignment"], n["Layoff"]),
+    "merge entity type a relation accepts": lambda ws, n: cb.merge(ws, cb.ENTITY, n["Worker group"], n["Person"]),
 }
 
 
@@ -256,6 +292,92 @@ def test_names_are_unique_casefolded_within_their_kind(ws):
     # a type's own name in other letter case is a rename
     cb.rename(ws, cb.ENTITY, n["Person"], "PERSON")
     assert ws.codebook.entity_type(n["Person"]).name == "PERSON"
+
+
+def test_relation_type_refusals_protect_stored_relations_with_counts(ws):
+    made = annotate(ws)
+    n = ids(ws)
+    refused(ws, lambda: cb.remove(ws, cb.RELATION, n["rel:Employs"]),
+            r"^Employs is used by 1 relation in 1 document; delete those relations first$")
+    refused(ws, lambda: cb.set_relation_accepts(ws, n["rel:Employs"], "source", [n["Team/Unit"]]),
+            r"^Organization mentions are the source of 1 Employs relation in 1 document; its source must keep "
+            r"accepting Organization$")
+    refused(ws, lambda: cb.set_relation_accepts(ws, n["rel:Employs"], "target", [n["Worker group"]]),
+            r"^Person mentions are the target of 1 Employs relation")
+    refused(ws, lambda: cb.set_relation_accepts(ws, n["rel:Employs"], "middle", []), r"source and a target")
+    refused(ws, lambda: cb.add_relation_type(ws, "EMPLOYS"), r"already a relation type named 'Employs'")
+    refused(ws, lambda: cb.rename(ws, cb.RELATION, n["rel:Same as"], "employs"), r"'Employs'")
+    knows = cb.add_relation_type(ws, "Knows")
+    ws.create_relation(knows, made["meta"], made["person"])
+    ws.create_relation(knows, made["person"], made["meta"])
+    refused(ws, lambda: cb.set_relation_symmetric(ws, knows, True),
+            r"^Knows links 1 pair of mentions both ways in 1 document; a symmetric relation is stored once")
+    # what stored relations still satisfy may change
+    cb.set_relation_accepts(ws, n["rel:Employs"], "target", [n["Person"]])
+    assert ws.codebook.relation_types[0].target_accepts == (n["Person"],)
+
+
+def test_relation_type_hotkeys_never_clash_with_type_hotkeys(ws):
+    annotate(ws)
+    n = ids(ws)
+    refused(ws, lambda: cb.set_hotkey(ws, cb.RELATION, n["rel:Same as"], "O"),
+            r"the key o is already the hotkey of the entity type 'Organization'")
+    refused(ws, lambda: cb.add_relation_type(ws, "Rivals", hotkey="shift+l"), r"event type 'Layoff'")
+    refused(ws, lambda: cb.set_hotkey(ws, cb.ENTITY, n["Person"], "Shift+E"),
+            r"the key Shift\+E is already the hotkey of the relation type 'Employs'")
+    refused(ws, lambda: cb.set_hotkey(ws, cb.RELATION, n["rel:Same as"], "shift+e"), r"relation type 'Employs'")
+    refused(ws, lambda: cb.set_hotkey(ws, cb.RELATION, n["rel:Same as"], "Ctrl+E"), r"hotkey")
+
+
+def test_removing_what_a_role_or_relation_end_accepts_alone_is_refused(ws):
+    annotate(ws)
+    n = ids(ws)
+    cb.set_role_accepts(ws, n["Policy reversal/Policy"], [])  # now it takes Reassignment events only
+    refused(ws, lambda: cb.remove(ws, cb.EVENT, n["Reassignment"]),
+            r"^Reassignment events are all the role Policy of Policy reversal accepts; change what those roles "
+            r"accept first")
+    union = cb.add_entity_type(ws, "Union")
+    cb.set_relation_accepts(ws, n["rel:Employs"], "target", [n["Person"], union])
+    cb.set_relation_accepts(ws, n["rel:Same as"], "source", [union])
+    refused(ws, lambda: cb.remove(ws, cb.ENTITY, union),
+            r"^Union is the only type the source of the relation type Same as accepts; change what it accepts first")
+    cb.set_relation_accepts(ws, n["rel:Same as"], "source", [])
+    cb.remove(ws, cb.ENTITY, union)  # Employs' target still accepts Person
+    assert ws.codebook.relation_types[0].target_accepts == (n["Person"],)
+
+
+def test_a_role_taking_nested_events_keeps_accepting_what_fills_it(ws):
+    annotate(ws)
+    n = ids(ws)
+    reversal = ws.create_event(5, n["Policy reversal"]).event_id
+    reassign = ws.create_event(5, n["Reassignment"]).event_id
+    ws.add_argument(reversal, n["Policy reversal/Policy"], argument_event_id=reassign)
+    refused(ws, lambda: cb.set_role_accepts_events(ws, n["Policy reversal/Policy"], [n["Layoff"]]),
+            r"^Reassignment events fill Policy in 1 event in 1 document; Policy must keep accepting Reassignment events$")
+    refused(ws, lambda: cb.remove(ws, cb.ROLE, n["Policy reversal/Policy"]), r"filled in 1 event in 1 document")
+    refused(ws, lambda: cb.merge(ws, cb.EVENT, n["Policy reversal"], n["Workplace policy"]),
+            r"Policy reversal events hold 1 nested event in 1 document")
+    cb.set_role_accepts_events(ws, n["Policy reversal/Policy"], [n["Reassignment"], n["Layoff"]])
+    assert ws.codebook.event_type(n["Policy reversal"]).roles[2].accepts_events == (n["Layoff"], n["Reassignment"])
+
+
+def test_merges_carry_what_relations_and_roles_accept_and_undo_restores_it(ws):
+    annotate(ws)
+    n = ids(ws)
+    before = state(ws.project)
+    cb.merge(ws, cb.ENTITY, n["Worker group"], n["Person"])
+    cb.merge(ws, cb.ENTITY, n["Organization"], n["Team/Unit"])
+    employs = ws.codebook.relation_types[0]
+    assert employs.source_accepts == (n["Team/Unit"],) and employs.target_accepts == (n["Person"],)
+    assert ws.relations(5)[0].summary().startswith("OpenAI")  # the relation is kept, its ends retyped
+    cb.merge(ws, cb.EVENT, n["Reassignment"], n["Layoff"])
+    policy = next(r for r in ws.codebook.event_type(n["Policy reversal"]).roles if r.name == "Policy")
+    assert policy.accepts_events == (n["Layoff"],)
+    for _ in range(3):
+        ws.undo()
+    assert state(ws.project) == before
+    ws.load_codebook()
+    assert ws.codebook.relation_types[0].target_accepts == (n["Person"], n["Worker group"])
 
 
 def test_removing_the_only_accepted_type_is_refused(ws):

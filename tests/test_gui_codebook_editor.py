@@ -265,3 +265,60 @@ def test_an_arabic_definition_reads_right_to_left_in_the_form(ws, shown):
     block = editor.form.definition.document().begin()
     assert block.blockFormat().layoutDirection() == Qt.LayoutDirection.RightToLeft
     assert block.next().blockFormat().layoutDirection() == Qt.LayoutDirection.LeftToRight
+
+
+def test_a_relation_type_added_through_the_editor_and_its_form(qtbot, ws, shown):
+    editor, messages = shown
+    editor.add("relation")
+    new = editor.current_key()
+    assert new[0] == cb.RELATION and tree_names(editor, "relation") == ["New relation type  →"]
+    form = editor.form
+    assert not form.form.isRowVisible(form.accepts) and form.form.isRowVisible(form.source)
+    type_into(qtbot, form.name, "Employs")
+    qtbot.keyClick(form.name, Qt.Key.Key_Return)
+    type_into(qtbot, form.hotkey, "Shift+E")
+    qtbot.keyClick(form.hotkey, Qt.Key.Key_Return)
+    form.source.set_checked(type_id(ws, "Organization"), True)
+    form.target.set_checked(type_id(ws, "Person"), True)
+    form.target.set_checked(type_id(ws, "Worker group"), True)
+    assert ws.history.undo_label == "change what the target of Employs accepts"
+    form.symmetric.click()
+    rel = ws.codebook.relation_types[0]
+    assert (rel.id, rel.name, rel.hotkey, rel.symmetric) == (new[1], "Employs", "Shift+E", True)
+    assert rel.source_accepts == (type_id(ws, "Organization"),)
+    assert rel.target_accepts == (type_id(ws, "Person"), type_id(ws, "Worker group"))
+    assert tree_names(editor, "relation") == ["Employs  ↔"]
+    assert editor.current_key() == new and form.symmetric.isChecked()
+    assert form.source.checked() == [type_id(ws, "Organization")]
+    # its hotkey is taken for the types too, and the refusal leaves the form as stored
+    editor.select((cb.ENTITY, type_id(ws, "Person")))
+    type_into(qtbot, form.hotkey, "Shift+E")
+    qtbot.keyClick(form.hotkey, Qt.Key.Key_Return)
+    assert messages == ["the key Shift+E is already the hotkey of the relation type 'Employs'; clear it there first"]
+    assert form.hotkey.text() == "p"
+    editor.select(new)
+    for _ in range(6):  # symmetric, two targets, source, hotkey, name
+        editor.undo_button.click()
+    assert tree_names(editor, "relation") == ["New relation type  →"]
+    assert form.target.checked() == [] and not form.symmetric.isChecked()
+    editor.undo_button.click()
+    assert tree_names(editor, "relation") == [] and ws.codebook.relation_types == []
+
+
+def test_a_role_form_ticks_the_events_it_accepts(ws, shown):
+    editor, messages = shown
+    reversal = next(t for t in ws.codebook.event_types if t.name == "Policy reversal")
+    reassignment = next(t for t in ws.codebook.event_types if t.name == "Reassignment")
+    policy = next(r for r in reversal.roles if r.name == "Policy")
+    editor.select((cb.ROLE, policy.id))
+    assert editor.form.form.isRowVisible(editor.form.accepts_events) and editor.form.accepts_events.checked() == []
+    editor.form.accepts_events.set_checked(reassignment.id, True)
+    assert ws.history.undo_label == "change which events Policy accepts"
+    assert ws.codebook.event_type(reversal.id).roles[2].accepts_events == (reassignment.id,)
+    editor.select((cb.EVENT, reassignment.id))
+    editor.remove_button.click()  # unused: it goes, and the role forgets it; undo brings both back
+    assert ws.codebook.event_type(reversal.id).roles[2].accepts_events == ()
+    editor.undo_button.click()
+    editor.select((cb.ROLE, policy.id))
+    assert editor.form.accepts_events.checked() == [reassignment.id]
+    assert not messages

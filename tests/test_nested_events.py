@@ -329,20 +329,40 @@ def test_merge_refuses_a_copy_whose_codebook_lacks_what_it_needs_unless_accepted
                 "Reassignment"]
 
 
-def test_codebook_edits_refuse_to_drop_an_event_type_that_roles_accept(seeded_project):
+def test_codebook_edits_of_event_types_that_roles_accept_come_back_whole_on_undo(seeded_project):
     from app.core.codebook.rows import EVENT, ROLE
     from app.core.services.codebook_edits import commands as cb
 
     c = Coding(seeded_project)
     reassignment, reversal = c.types["Reassignment"], c.types["Policy reversal"]
-    with pytest.raises(AnnotaryError, match="Reassignment events fill roles of other events"):
-        cb.remove(c.ws, EVENT, reassignment.id)
-    with pytest.raises(AnnotaryError, match="the role Policy accepts events"):
-        cb.remove(c.ws, ROLE, c.role("Policy reversal", "Policy"))
-    with pytest.raises(AnnotaryError, match="Reassignment events fill roles of other events"):
-        cb.merge(c.ws, EVENT, reassignment.id, reversal.id)
+    policy = c.role("Policy reversal", "Policy")
+
+    def accepted() -> list[str]:
+        with seeded_project.read() as s:
+            role = read_codebook(s).event_type("Policy reversal").role("Policy")
+            return role.accepts_events if role is not None else ["(no role)"]
+
+    cb.remove(c.ws, EVENT, reassignment.id)  # unused: the role forgets it, and undo brings both back
+    assert accepted() == []
+    c.ws.undo()
+    assert accepted() == ["Reassignment"]
+    cb.remove(c.ws, ROLE, policy)
+    assert accepted() == ["(no role)"]
+    c.ws.undo()
+    assert accepted() == ["Reassignment"]
+    _, reassign = c.nest()  # stored nested events are protected, with counts
+    with pytest.raises(AnnotaryError, match=r"^Reassignment events fill Policy in 1 event in 1 document"):
+        cb.set_role_accepts_events(c.ws, policy, [])
+    with pytest.raises(AnnotaryError, match="the role Policy of Policy reversal is filled in 1 event"):
+        cb.remove(c.ws, ROLE, policy)
+    with pytest.raises(AnnotaryError, match="Policy reversal events hold 1 nested event in 1 document"):
+        cb.merge(c.ws, EVENT, reversal.id, reassignment.id)
+    cb.merge(c.ws, EVENT, reassignment.id, reversal.id)  # the role now accepts what the nested event became
+    assert accepted() == ["Policy reversal"]
+    c.ws.undo()
+    assert accepted() == ["Reassignment"]
     with seeded_project.read() as s:
-        assert read_codebook(s).event_type("Policy reversal").role("Policy").accepts_events == ["Reassignment"]
+        assert s.get(Event, reassign).event_type_id == reassignment.id
 
 
 def test_review_and_accepting_into_gold_work_with_nested_events(seeded_project):

@@ -235,14 +235,26 @@ def add_relation_types_at(path) -> None:  # type: ignore[no-untyped-def]
         add_relation_types(project)
 
 
-def test_codebook_edits_refuse_to_drop_an_entity_type_a_relation_type_accepts(coding, seeded_project):
+def test_codebook_edits_of_entity_types_a_relation_type_accepts_come_back_whole_on_undo(coding, seeded_project):
     from app.core.codebook.rows import ENTITY
     from app.core.services.codebook_edits import commands as cb
 
     staff = coding.entities["Worker group"]
-    with pytest.raises(AnnotaryError, match="Worker group is accepted by relation types"):
+
+    def target() -> list[str]:
+        with seeded_project.read() as s:
+            return read_codebook(s).relation_type("Employs").target_accepts
+
+    cb.remove(coding.ws, ENTITY, staff)
+    assert target() == ["Person"]
+    coding.ws.undo()
+    assert target() == ["Person", "Worker group"]
+    cb.merge(coding.ws, ENTITY, staff, coding.entities["Person"])
+    assert target() == ["Person"]
+    coding.ws.undo()
+    assert target() == ["Person", "Worker group"]
+    cb.set_relation_accepts(coding.ws, coding.rtypes["Employs"], "target", [staff])
+    with pytest.raises(AnnotaryError, match=r"^Worker group is the only type the target of the relation type Employs "
+                       r"accepts"):  # with it gone, the end would accept any type
         cb.remove(coding.ws, ENTITY, staff)
-    with pytest.raises(AnnotaryError, match="Worker group is accepted by relation types"):
-        cb.merge(coding.ws, ENTITY, staff, coding.entities["Person"])
-    with seeded_project.read() as s:
-        assert read_codebook(s).relation_type("Employs").target_accepts == ["Person", "Worker group"]
+

@@ -13,7 +13,11 @@ from app.core.codebook.rows import (
     ENTITY,
     EVENT,
     KINDS,
+    RELATION,
     ROLE,
+    ROLE_EVENTS,
+    SOURCE_ACCEPTS,
+    TARGET_ACCEPTS,
     CodebookRows,
     Row,
     json_list,
@@ -24,6 +28,7 @@ from app.core.codebook.spec import (
     DocumentCodeSpec,
     EntityTypeSpec,
     EventTypeSpec,
+    RelationTypeSpec,
     RoleSpec,
 )
 from app.core.codebook.usage import (
@@ -42,13 +47,14 @@ _COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 def spec_of(rows: CodebookRows) -> CodebookSpec:
     """The rows as the plain spec the codebook file holds."""
     names = {i: r["name"] for i, r in rows.tables[ENTITY].items()}
+    events = {i: r["name"] for i, r in rows.tables[EVENT].items()}
     return CodebookSpec(
         entity_types=[EntityTypeSpec(t["name"], t["color"], t["hotkey"], t["definition"] or "")
                       for t in rows.items(ENTITY)],
         event_types=[
             EventTypeSpec(t["name"], t["color"], t["hotkey"], t["definition"] or "", roles=[
                 RoleSpec(r["name"], [names[i] for i in rows.accepted(r["id"])], bool(r["repeatable"]),
-                         r["definition"] or "")
+                         r["definition"] or "", [events[i] for i in rows.linked(ROLE_EVENTS, r["id"])])
                 for r in rows.items(ROLE, event_type_id=t["id"])
             ])
             for t in rows.items(EVENT)
@@ -57,6 +63,10 @@ def spec_of(rows: CodebookRows) -> CodebookSpec:
                                   a["definition"] or "") for a in rows.items(ATTRIBUTE)],
         document_codes=[DocumentCodeSpec(c["name"], c["level"], json_list(c, "values_json"), c["definition"] or "")
                         for c in rows.items(CODE)],
+        relation_types=[RelationTypeSpec(t["name"], t["color"], t["hotkey"], t["definition"] or "",
+                                         [names[i] for i in rows.linked(SOURCE_ACCEPTS, t["id"])],
+                                         [names[i] for i in rows.linked(TARGET_ACCEPTS, t["id"])], bool(t["symmetric"]))
+                        for t in rows.items(RELATION)],
     )
 
 
@@ -102,7 +112,7 @@ def clean_hotkey(hotkey: str | None) -> str | None:
 def check_hotkey_free(hotkey: str | None, item_id: int, table: str, rows: CodebookRows) -> None:
     if hotkey is None:
         return
-    for other_table in (ENTITY, EVENT):
+    for other_table in (ENTITY, EVENT, RELATION):
         for row in rows.items(other_table):
             if (other_table, row["id"]) != (table, item_id) and (row["hotkey"] or "").lower() == hotkey.lower():
                 raise CodebookError(f"the key {hotkey} is already the hotkey of the {KINDS[other_table]} "

@@ -15,6 +15,7 @@ from app.core.models import (
     EventAttributeValue,
     Mention,
     MentionAttributeValue,
+    Relation,
 )
 
 
@@ -57,6 +58,16 @@ def events_of_type(session: Session, type_id: int) -> Usage:
 def arguments_of_role(session: Session, role_id: int, *where: Any) -> Usage:
     return _usage(session, Event.document_id, EventArgument.role_id == role_id, *where, base=EventArgument,
                   joins=((Event, Event.id == EventArgument.event_id), (Mention, Mention.id == EventArgument.mention_id)))
+
+
+def fillers_of_role(session: Session, role_id: int, *where: Any) -> Usage:
+    """Arguments of a role, mentions and (nested) events alike."""
+    return _usage(session, Event.document_id, EventArgument.role_id == role_id, *where, base=EventArgument,
+                  joins=((Event, Event.id == EventArgument.event_id),))
+
+
+def relations_of_type(session: Session, type_id: int, *where: Any) -> Usage:
+    return _usage(session, Relation.document_id, Relation.relation_type_id == type_id, *where)
 
 
 def attribute_values(session: Session, attribute_id: int, target: str, *where: Any) -> Usage:

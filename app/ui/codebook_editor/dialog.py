@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.changes import Change
-from app.core.codebook.rows import ATTRIBUTE, CODE, ENTITY, EVENT, ROLE
+from app.core.codebook.rows import ATTRIBUTE, CODE, ENTITY, EVENT, RELATION, ROLE
 from app.core.errors import CodebookError
 from app.core.services.codebook_edits import commands as cb
 from app.core.services.workspace import Workspace
@@ -41,6 +41,7 @@ from app.ui.codebook_editor.tree import Key
 Run = Callable[[Callable[[], object]], object]
 
 ADD_KINDS = (("entity", "Entity type"), ("event", "Event type"), ("role", "Role of the selected event type"),
+             ("relation", "Relation type"),
              ("event_attribute", "Event attribute"), ("mention_attribute", "Mention attribute"),
              ("code", "Document code"))
 
@@ -168,6 +169,7 @@ class CodebookEditor(QDialog):
     def _kind_of(self, key: Key) -> Key | None:
         table = key[0]
         return {ENTITY: ("kind", "entity"), EVENT: ("kind", "event"), ROLE: ("kind", "event"),
+                RELATION: ("kind", "relation"),
                 CODE: ("kind", "code"), ATTRIBUTE: ("kind", "event_attribute")}.get(table, key if table == "kind" else None)
 
     def _show_current(self) -> None:
@@ -231,6 +233,9 @@ class CodebookEditor(QDialog):
                 event = self._selected_event_type()
                 roles = [r.name for r in book.event_type(event).roles]
                 added.append((ROLE, cb.add_role(ws, event, free_name("New role", roles))))
+            elif kind == "relation":
+                taken = [t.name for t in book.relation_types]
+                added.append((RELATION, cb.add_relation_type(ws, free_name("New relation type", taken))))
             elif kind in ("event_attribute", "mention_attribute"):
                 target = kind.split("_")[0]
                 taken = [a.name for a in (book.event_attributes if target == "event" else book.mention_attributes)]

@@ -1,4 +1,5 @@
-"""The form of the selected codebook item: its name, colour, hotkey, definition, roles, values…
+"""The form of the selected codebook item: its name, colour, hotkey, definition, what a role or a
+relation type accepts, values…
 
 Each field commits one edit when it is finished (Return or leaving a text field, a click on a
 check box or a colour), through `commit`, which runs it as the window runs commands (so a
@@ -22,13 +23,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.codebook.rows import ATTRIBUTE, CODE, ENTITY, EVENT, ROLE
+from app.core.codebook.rows import ATTRIBUTE, CODE, ENTITY, EVENT, RELATION, ROLE
 from app.core.codebook.spec import LEVELS
 from app.core.services.codebook_edits import commands as cb
 from app.core.services.workspace import (
     ChoiceInfo,
     CodebookView,
     EventTypeInfo,
+    RelationTypeInfo,
     RoleInfo,
     TypeInfo,
     Workspace,
@@ -55,6 +57,8 @@ def lookup(book: CodebookView, key: tuple[str, int]) -> tuple[Item, str, EventTy
         return (found[0][0], found[0][1], None) if found else None
     if table == CODE:
         return next(((c, "document code", None) for c in book.document_codes if c.id == ident), None)
+    if table == RELATION:
+        return next(((t, "relation type", None) for t in book.relation_types if t.id == ident), None)
     return None
 
 
@@ -91,7 +95,14 @@ class ItemForm(QWidget):
         self.hotkey.setMaximumWidth(220)
         self.repeatable = named(QCheckBox("takes several mentions"), "codebook-repeatable")
         self.accepts = named(CheckList(), "codebook-accepts")
-        self.accepts.setToolTip("The entity types this role accepts; none ticked: any type")
+        self.accepts.setToolTip("The entity types this role accepts; none ticked (and no events): any type")
+        self.accepts_events = named(CheckList(), "codebook-accepts-events")
+        self.accepts_events.setToolTip("The event types whose events may fill this role (nested events)")
+        self.source = named(CheckList(), "codebook-source")
+        self.source.setToolTip("The entity types a relation may start from; none ticked: any type")
+        self.target = named(CheckList(), "codebook-target")
+        self.target.setToolTip("The entity types a relation may point to; none ticked: any type")
+        self.symmetric = named(QCheckBox("the same both ways (A ↔ B)"), "codebook-symmetric")
         self.level = named(QComboBox(), "codebook-level")
         self.level.addItems(list(LEVELS))
         self.values = named(CommitTextEdit(), "codebook-values")
@@ -102,7 +113,10 @@ class ItemForm(QWidget):
         self.applies.setToolTip("The types this attribute applies to; none ticked: every type")
         self.definition = named(CommitTextEdit(), "codebook-definition")
         for label, widget in (("Name", self.name), ("Colour", self.color), ("Hotkey", self.hotkey),
-                              ("Repeatable", self.repeatable), ("Accepts\n(none: any)", self.accepts), ("Level", self.level),
+                              ("Repeatable", self.repeatable), ("Accepts\n(none: any)", self.accepts),
+                              ("Accepts events", self.accepts_events), ("Source accepts\n(none: any)", self.source),
+                              ("Target accepts\n(none: any)", self.target), ("Symmetric", self.symmetric),
+                              ("Level", self.level),
                               ("Values", self.values), ("", self.rename_value), ("Applies to\n(none: all)", self.applies),
                               ("Definition", self.definition)):
             self.form.addRow(label, widget)
@@ -117,6 +131,14 @@ class ItemForm(QWidget):
             lambda on: self._edit(lambda t, i: cb.set_role_repeatable(self.workspace, i, bool(on))))
         self.accepts.toggled.connect(
             lambda ids: self._edit(lambda t, i: cb.set_role_accepts(self.workspace, i, ids)))
+        self.accepts_events.toggled.connect(
+            lambda ids: self._edit(lambda t, i: cb.set_role_accepts_events(self.workspace, i, ids)))
+        self.source.toggled.connect(
+            lambda ids: self._edit(lambda t, i: cb.set_relation_accepts(self.workspace, i, "source", ids)))
+        self.target.toggled.connect(
+            lambda ids: self._edit(lambda t, i: cb.set_relation_accepts(self.workspace, i, "target", ids)))
+        self.symmetric.clicked.connect(
+            lambda on: self._edit(lambda t, i: cb.set_relation_symmetric(self.workspace, i, bool(on))))
         self.applies.toggled.connect(
             lambda names: self._edit(lambda t, i: cb.set_applies_to(self.workspace, i, names)))
         self.level.activated.connect(
@@ -136,6 +158,10 @@ class ItemForm(QWidget):
             self.hotkey: isinstance(self.item, TypeInfo),
             self.repeatable: isinstance(self.item, RoleInfo),
             self.accepts: isinstance(self.item, RoleInfo),
+            self.accepts_events: isinstance(self.item, RoleInfo),
+            self.source: isinstance(self.item, RelationTypeInfo),
+            self.target: isinstance(self.item, RelationTypeInfo),
+            self.symmetric: isinstance(self.item, RelationTypeInfo),
             self.level: self.kind == "document code",
             self.values: isinstance(self.item, ChoiceInfo),
             self.rename_value: isinstance(self.item, ChoiceInfo),
@@ -145,7 +171,7 @@ class ItemForm(QWidget):
         for widget, visible in rows.items():
             self.form.setRowVisible(widget, visible)
         if self.item is None:
-            self.title.setText("Select a type, role, attribute or code, or add one.")
+            self.title.setText("Select a type, role, relation type, attribute or code, or add one.")
             self.usage.setText("")
             return
         item = self.item
@@ -159,6 +185,13 @@ class ItemForm(QWidget):
         if isinstance(item, RoleInfo):
             self.repeatable.setChecked(item.repeatable)
             self.accepts.show_items([(t.id, t.name, t.color) for t in book.entity_types], set(item.accepts))
+            self.accepts_events.show_items([(t.id, t.name, t.color) for t in book.event_types],
+                                           set(item.accepts_events))
+        if isinstance(item, RelationTypeInfo):
+            ends: list[tuple[object, str, str | None]] = [(t.id, t.name, t.color) for t in book.entity_types]
+            self.source.show_items(ends, set(item.source_accepts))
+            self.target.show_items(ends, set(item.target_accepts))
+            self.symmetric.setChecked(item.symmetric)
         if isinstance(item, ChoiceInfo):
             self.values.show_text("\n".join(item.values))
             self.rename_value.setEnabled(bool(item.values))

@@ -1,5 +1,7 @@
 """The codebook as a tree (kinds, their items, an event type's roles) in a QStandardItemModel.
 
+Relation types show their arrow: "→" directed, "↔" symmetric.
+
 Each item holds its key in `KEY_ROLE`: "table:id" for a type, role, attribute or code, and
 "kind:name" for the headings (KINDS below), so a selection survives a reload by key.
 """
@@ -9,7 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 
-from app.core.codebook.rows import ATTRIBUTE, CODE, ENTITY, EVENT, ROLE
+from app.core.codebook.rows import ATTRIBUTE, CODE, ENTITY, EVENT, RELATION, ROLE
 from app.core.services.workspace import ChoiceInfo, CodebookView, TypeInfo
 from app.ui.palette import swatch
 
@@ -35,7 +37,8 @@ def decode(text: object) -> Key | None:
     return (table, ident) if table == "kind" else (table, int(ident))
 
 KINDS: tuple[tuple[str, str], ...] = (
-    ("entity", "Entity types"), ("event", "Event types"), ("event_attribute", "Event attributes"),
+    ("entity", "Entity types"), ("event", "Event types"), ("relation", "Relation types"),
+    ("event_attribute", "Event attributes"),
     ("mention_attribute", "Mention attributes"), ("code", "Document codes"),
 )
 
@@ -76,6 +79,9 @@ def fill(model: QStandardItemModel, book: CodebookView) -> None:
         for r in et.roles:
             parent.appendRow(_item(r.name + ("  (repeatable)" if r.repeatable else ""), (ROLE, r.id), tip=r.definition))
         heads["event"].appendRow(parent)
+    for rt in book.relation_types:
+        label = f"{rt.name}  {'↔' if rt.symmetric else '→'}" + (f"   [{rt.hotkey}]" if rt.hotkey else "")
+        heads["relation"].appendRow(_item(label, (RELATION, rt.id), rt.color, rt.definition))
     for a in book.event_attributes:
         heads["event_attribute"].appendRow(_item(choice_label(a), (ATTRIBUTE, a.id), tip=a.definition))
     for a in book.mention_attributes:

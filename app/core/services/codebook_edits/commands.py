@@ -2,7 +2,7 @@
 transaction, one published Change) and then re-reads the workspace's codebook view.
 
 Functions take the workspace rather than being its methods, so the editor needs nothing new
-from `Workspace`. Items are named by table (`ENTITY`, `EVENT`, `ROLE`, `ATTRIBUTE`, `CODE`) and id.
+from `Workspace`. Items are named by table (`ENTITY`, `EVENT`, `ROLE`, `ATTRIBUTE`, `CODE`, `RELATION`) and id.
 """
 
 from __future__ import annotations
@@ -10,18 +10,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TypeVar
 
 from app.core.codebook import usage as u
-from app.core.codebook.rows import ATTRIBUTE, CODE, ENTITY, EVENT, ROLE
+from app.core.codebook.rows import ATTRIBUTE, CODE, ENTITY, EVENT, RELATION, ROLE
 from app.core.errors import CodebookError
 from app.core.models import Attribute
 from app.core.services.codebook_edits import edits as e
 from app.core.services.codebook_edits import edits_values as v
 from app.core.services.codebook_edits import merges as m
+from app.core.services.codebook_edits import relation_edits as r
 from app.core.services.codebook_edits.action import CodebookEdit
 
 if TYPE_CHECKING:
     from app.core.services.workspace import Workspace
 
-__all__ = ["ATTRIBUTE", "CODE", "ENTITY", "EVENT", "ROLE"]
+__all__ = ["ATTRIBUTE", "CODE", "ENTITY", "EVENT", "RELATION", "ROLE"]
 
 A = TypeVar("A", bound=CodebookEdit)
 
@@ -45,6 +46,14 @@ def add_event_type(workspace: Workspace, name: str, color: str | None = None, ho
 def add_role(workspace: Workspace, event_type_id: int, name: str, accepts: list[int] | None = None,
              repeatable: bool = False, definition: str = "") -> int:
     action = e.AddRole(event_type_id, name, list(accepts or []), repeatable, definition)
+    return run_edit(workspace, action).item_id  # type: ignore[return-value]
+
+
+def add_relation_type(workspace: Workspace, name: str, color: str | None = None, hotkey: str | None = None,
+                      definition: str = "", source_accepts: list[int] | None = None,
+                      target_accepts: list[int] | None = None, symmetric: bool = False) -> int:
+    action = r.AddRelationType(name, color, hotkey, definition, list(source_accepts or []),
+                               list(target_accepts or []), symmetric)
     return run_edit(workspace, action).item_id  # type: ignore[return-value]
 
 
@@ -87,6 +96,19 @@ def set_role_accepts(workspace: Workspace, role_id: int, entity_type_ids: list[i
     run_edit(workspace, e.SetRoleAccepts(role_id, list(entity_type_ids)))
 
 
+def set_role_accepts_events(workspace: Workspace, role_id: int, event_type_ids: list[int]) -> None:
+    run_edit(workspace, e.SetRoleAcceptsEvents(role_id, list(event_type_ids)))
+
+
+def set_relation_accepts(workspace: Workspace, relation_type_id: int, end: str, entity_type_ids: list[int]) -> None:
+    """What the "source" or the "target" of a relation type accepts (none: any entity type)."""
+    run_edit(workspace, r.SetRelationAccepts(relation_type_id, end, list(entity_type_ids)))
+
+
+def set_relation_symmetric(workspace: Workspace, relation_type_id: int, symmetric: bool) -> None:
+    run_edit(workspace, r.SetRelationSymmetric(relation_type_id, symmetric))
+
+
 def set_role_repeatable(workspace: Workspace, role_id: int, repeatable: bool) -> None:
     run_edit(workspace, e.SetRoleRepeatable(role_id, repeatable))
 
@@ -125,7 +147,9 @@ def usage_note(workspace: Workspace, table: str, item_id: int) -> str:
         elif table == EVENT:
             usage, noun = u.events_of_type(s, item_id), "event"
         elif table == ROLE:
-            usage, noun = u.arguments_of_role(s, item_id), "argument"
+            usage, noun = u.fillers_of_role(s, item_id), "argument"
+        elif table == RELATION:
+            usage, noun = u.relations_of_type(s, item_id), "relation"
         elif table == ATTRIBUTE:
             target = s.get(Attribute, item_id)
             if target is None:

@@ -1,8 +1,8 @@
 """Codebook edits of any item: add a type or role, rename, recolour, re-key, define, reorder, remove.
 
-Items are named by their table (`rows.ENTITY`, `EVENT`, `ROLE`, `ATTRIBUTE`, `CODE`) and id;
-ids survive undo and redo. Attribute- and code-specific edits are in `edits_values`, merges in
-`merges`.
+Items are named by their table (`rows.ENTITY`, `EVENT`, `ROLE`, `ATTRIBUTE`, `CODE`, `RELATION`)
+and id; ids survive undo and redo. Attribute- and code-specific edits are in `edits_values`,
+relation-type-specific ones in `relation_edits`, merges in `merges`.
 """
 
 from __future__ import annotations
@@ -26,29 +26,31 @@ from app.core.codebook.rows import (
     ENTITY,
     EVENT,
     KINDS,
+    RELATION,
     ROLE,
+    ROLE_ACCEPTS,
+    ROLE_EVENTS,
+    SOURCE_ACCEPTS,
+    TARGET_ACCEPTS,
     CodebookRows,
     Row,
     json_list,
     set_json_list,
 )
 from app.core.codebook.usage import (
-    arguments_of_role,
     attribute_values,
     code_values,
     events_of_type,
+    fillers_of_role,
     mentions_of_type,
     plural,
+    relations_of_type,
     uses,
 )
 from app.core.errors import CodebookError
-from app.core.models import EventArgument, Mention
+from app.core.models import EventArgument
 from app.core.services.codebook_edits.action import CodebookEdit
-from app.core.services.codebook_edits.nested_refs import (
-    check_entity_type_unreferenced,
-    check_event_type_unreferenced,
-    check_role_takes_no_events,
-)
+from app.core.services.codebook_edits.nested_refs import check_role_fillers
 from app.core.validation import check_long_text
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
@@ -70,7 +72,7 @@ def kind_of(table: str, item: Row) -> str:
 
 def free_color(rows: CodebookRows) -> str:
     """A colour no type has: from PALETTE, else hues spread by the golden ratio."""
-    used = {(r["color"] or "").lower() for t in (ENTITY, EVENT) for r in rows.tables[t].values()}
+    used = {(r["color"] or "").lower() for t in (ENTITY, EVENT, RELATION) for r in rows.tables[t].values()}
     for color in PALETTE:
         if color not in used:
             return color
@@ -82,8 +84,8 @@ def free_color(rows: CodebookRows) -> str:
     return PALETTE[0]
 
 
-def _new_type(rows: CodebookRows, table: str, name: str, color: str | None, hotkey: str | None,
-              definition: str) -> Row:
+def new_type(rows: CodebookRows, table: str, name: str, color: str | None, hotkey: str | None,
+             definition: str) -> Row:
     name = clean_name(KINDS[table], name)
     check_unique(KINDS[table], name, rows.items(table))
     key = clean_hotkey(hotkey)
@@ -101,7 +103,7 @@ class AddEntityType(CodebookEdit):
     item_id: int | None = None
 
     def edit(self, session: Session, rows: CodebookRows) -> None:
-        self.item_id = _new_type(rows, ENTITY, self.name, self.color, self.hotkey, self.definition)["id"]
+        self.item_id = new_type(rows, ENTITY, self.name, self.color, self.hotkey, self.definition)["id"]
         self.label = f"add entity type {rows.get(ENTITY, self.item_id)['name']}"
 
 
@@ -114,7 +116,7 @@ class AddEventType(CodebookEdit):
     item_id: int | None = None
 
     def edit(self, session: Session, rows: CodebookRows) -> None:
-        self.item_id = _new_type(rows, EVENT, self.name, self.color, self.hotkey, self.definition)["id"]
+        self.item_id = new_type(rows, EVENT, self.name, self.color, self.hotkey, self.definition)["id"]
         self.label = f"add event type {rows.get(EVENT, self.item_id)['name']}"
 
 
@@ -232,24 +234,33 @@ class Move(CodebookEdit):
 
 @dataclass
 class SetRoleAccepts(CodebookEdit):
-    """The entity types a role accepts (none: any type). Refused while stored arguments of a type
-    it would no longer accept fill it."""
+    """The entity types a role accepts (none: any type, unless it accepts events). Refused while
+    stored arguments of a type it would no longer accept fill it."""
 
     role_id: int
     accepts: list[int]
 
     def edit(self, session: Session, rows: CodebookRows) -> None:
         role = rows.get(ROLE, self.role_id)
-        wanted = [rows.get(ENTITY, t)["id"] for t in dict.fromkeys(self.accepts)]
-        if wanted:  # every type it would no longer accept must fill it nowhere
-            for type_id in sorted(set(rows.tables[ENTITY]) - set(wanted)):
-                usage = arguments_of_role(session, self.role_id, Mention.entity_type_id == type_id)
-                if usage:
-                    type_name = rows.get(ENTITY, type_id)["name"]
-                    raise CodebookError(f"{type_name} mentions fill {role['name']} in {uses(usage, 'event')}; "
-                                        f"{role['name']} must keep accepting {type_name}")
-        rows.accepts = {p for p in rows.accepts if p[0] != self.role_id} | {(self.role_id, t) for t in wanted}
+        rows.set_linked(ROLE_ACCEPTS, self.role_id, [rows.get(ENTITY, t)["id"] for t in dict.fromkeys(self.accepts)])
+        check_role_fillers(session, rows, self.role_id)
         self.label = f"change what {role['name']} accepts"
+
+
+@dataclass
+class SetRoleAcceptsEvents(CodebookEdit):
+    """The event types whose events may fill a role (nested events); with none, and no entity
+    types, the role takes any mention. Refused while stored arguments it would no longer accept fill it."""
+
+    role_id: int
+    event_type_ids: list[int]
+
+    def edit(self, session: Session, rows: CodebookRows) -> None:
+        role = rows.get(ROLE, self.role_id)
+        wanted = [rows.get(EVENT, t)["id"] for t in dict.fromkeys(self.event_type_ids)]
+        rows.set_linked(ROLE_EVENTS, self.role_id, wanted)
+        check_role_fillers(session, rows, self.role_id)
+        self.label = f"change which events {role['name']} accepts"
 
 
 @dataclass
@@ -282,23 +293,14 @@ class Remove(CodebookEdit):
         name = item["name"]
         if self.table == ENTITY:
             _remove_entity_type(session, rows, item)
-            check_entity_type_unreferenced(session, self.item_id, name)
         elif self.table == EVENT:
-            usage = events_of_type(session, self.item_id)
-            if usage:
-                raise CodebookError(f"{name} is used by {uses(usage, 'event')}; merge it into another type instead")
-            check_event_type_unreferenced(session, self.item_id, name)
-            _drop_from_applies_to(rows, "event", name)
-            for role in rows.items(ROLE, event_type_id=self.item_id):
-                check_role_takes_no_events(session, role["id"], role["name"])
-                _remove_role(rows, role["id"])
+            _remove_event_type(session, rows, item)
         elif self.table == ROLE:
-            usage = arguments_of_role(session, self.item_id)
+            usage = fillers_of_role(session, self.item_id)
             if usage:
                 owner = rows.get(EVENT, item["event_type_id"])["name"]
                 raise CodebookError(f"the role {name} of {owner} is filled in {uses(usage, 'event')}; "
                                     "clear it there first")
-            check_role_takes_no_events(session, self.item_id, name)
             _remove_role(rows, self.item_id)
             self.label = f"remove role {name}"
             return
@@ -311,18 +313,25 @@ class Remove(CodebookEdit):
             if usage:
                 raise CodebookError(f"{name} is coded for {plural(usage.documents, 'document')}; "
                                     "clear those codings first")
+        elif self.table == RELATION:
+            usage = relations_of_type(session, self.item_id)
+            if usage:
+                raise CodebookError(f"{name} is used by {uses(usage, 'relation')}; delete those relations first")
+            rows.unlink_owner(SOURCE_ACCEPTS, self.item_id)
+            rows.unlink_owner(TARGET_ACCEPTS, self.item_id)
         del rows.tables[self.table][self.item_id]
         self.label = f"remove {kind_of(self.table, item)} {name}"
 
 
 def _type_row(rows: CodebookRows, table: str, item_id: int) -> Row:
-    if table not in (ENTITY, EVENT):
-        raise CodebookError("only entity and event types have a colour and a hotkey")
+    if table not in (ENTITY, EVENT, RELATION):
+        raise CodebookError("only entity, event and relation types have a colour and a hotkey")
     return rows.get(table, item_id)
 
 
 def _remove_role(rows: CodebookRows, role_id: int) -> None:
-    rows.accepts = {p for p in rows.accepts if p[0] != role_id}
+    rows.unlink_owner(ROLE_ACCEPTS, role_id)
+    rows.unlink_owner(ROLE_EVENTS, role_id)
     del rows.tables[ROLE][role_id]
 
 
@@ -346,11 +355,40 @@ def _remove_entity_type(session: Session, rows: CodebookRows, item: Row) -> None
     if usage:
         also = f" (and {plural(len(roles), 'event role')} accept it)" if roles else ""
         raise CodebookError(f"{name} is used by {uses(usage, 'mention')}{also}; merge it into another type instead")
-    only = [rows.get(ROLE, r) for r in roles if rows.accepted(r) == [type_id]]
+    # a role or relation end that accepted only this type would accept any type once it is gone
+    only = [rows.get(ROLE, r) for r in roles if rows.accepted(r) == [type_id] and not rows.linked(ROLE_EVENTS, r)]
     if only:
         owner = rows.get(EVENT, only[0]["event_type_id"])["name"]
         more = f" (and {plural(len(only) - 1, 'other role')})" if len(only) > 1 else ""
         raise CodebookError(f"{name} is the only type the role {only[0]['name']} of {owner} accepts{more}; "
                             "change what those roles accept first (a role that accepts nothing accepts any type)")
+    ends = [(rel, end) for rel in rows.items(RELATION) for link, end in ((SOURCE_ACCEPTS, "source"),
+                                                                          (TARGET_ACCEPTS, "target"))
+            if rows.linked(link, rel["id"]) == [type_id]]
+    if ends:
+        more = f" (and {plural(len(ends) - 1, 'other relation end')})" if len(ends) > 1 else ""
+        raise CodebookError(f"{name} is the only type the {ends[0][1]} of the relation type {ends[0][0]['name']} "
+                            f"accepts{more}; change what it accepts first (an end that accepts nothing accepts "
+                            "any type)")
     _drop_from_applies_to(rows, "mention", name)
-    rows.accepts = {p for p in rows.accepts if p[1] != type_id}
+    for link in (ROLE_ACCEPTS, SOURCE_ACCEPTS, TARGET_ACCEPTS):
+        rows.retarget(link, type_id, None)
+
+
+def _remove_event_type(session: Session, rows: CodebookRows, item: Row) -> None:
+    name, type_id = item["name"], item["id"]
+    usage = events_of_type(session, type_id)
+    if usage:
+        raise CodebookError(f"{name} is used by {uses(usage, 'event')}; merge it into another type instead")
+    only = [rows.get(ROLE, r) for r, t in sorted(rows.links[ROLE_EVENTS]) if t == type_id
+            and rows.tables[ROLE][r]["event_type_id"] != type_id
+            and rows.linked(ROLE_EVENTS, r) == [type_id] and not rows.accepted(r)]
+    if only:
+        owner = rows.get(EVENT, only[0]["event_type_id"])["name"]
+        more = f" (and {plural(len(only) - 1, 'other role')})" if len(only) > 1 else ""
+        raise CodebookError(f"{name} events are all the role {only[0]['name']} of {owner} accepts{more}; "
+                            "change what those roles accept first (a role that accepts nothing accepts any mention)")
+    _drop_from_applies_to(rows, "event", name)
+    for role in rows.items(ROLE, event_type_id=type_id):
+        _remove_role(rows, role["id"])
+    rows.retarget(ROLE_EVENTS, type_id, None)

@@ -1,14 +1,17 @@
 """Merging one type into another: its annotations take the other type, and it is removed (one undo entry).
 
-Entity type A into B: every mention of A becomes a B; roles that accepted A accept B instead;
+Entity type A into B: every mention of A becomes a B; roles and relation type ends that accepted
+A accept B instead;
 attributes that applied to A apply to B where A was all they applied to (an empty list would
 mean every type), else A is dropped from their list; and, as when one mention is retyped
 (`RetypeMention`), mention attribute values that do not apply to B are dropped (undo restores them).
 
 Event type A into B: only when every role of A that stored events fill has a role of B of the
 same name (compared casefolded) that accepts those mentions and, if it takes one mention, gets
-one; events of A become B events and their arguments move to B's roles. Event attribute values
-that do not apply to B are dropped, as for mentions.
+one; events of A become B events and their arguments move to B's roles; roles that accepted A
+events (nested events) accept B events instead. Refused while events fill roles of A (nested
+events in A's roles are not matched to B's roles yet). Event attribute values that do not apply
+to B are dropped, as for mentions.
 """
 
 from __future__ import annotations
@@ -24,12 +27,17 @@ from app.core.codebook.rows import (
     ENTITY,
     EVENT,
     ROLE,
+    ROLE_ACCEPTS,
+    ROLE_EVENTS,
+    SOURCE_ACCEPTS,
+    TARGET_ACCEPTS,
     CodebookRows,
     Row,
     annotation_rows,
     json_list,
     set_json_list,
 )
+from app.core.codebook.usage import uses
 from app.core.errors import CodebookError
 from app.core.models import (
     Event,
@@ -40,11 +48,7 @@ from app.core.models import (
     utcnow,
 )
 from app.core.services.codebook_edits.action import CodebookEdit
-from app.core.services.codebook_edits.nested_refs import (
-    check_entity_type_unreferenced,
-    check_event_type_unreferenced,
-    check_role_takes_no_events,
-)
+from app.core.services.codebook_edits.nested_refs import nested_fillers
 from app.core.validation import name_key
 
 
@@ -75,11 +79,8 @@ class MergeEntityType(CodebookEdit):
 
     def edit(self, session: Session, rows: CodebookRows) -> None:
         source, target = _pair(rows, ENTITY, self.source_id, self.target_id)
-        check_entity_type_unreferenced(session, self.source_id, source["name"])
-        for role_id, type_id in list(rows.accepts):
-            if type_id == self.source_id:
-                rows.accepts.discard((role_id, type_id))
-                rows.accepts.add((role_id, self.target_id))
+        for link in (ROLE_ACCEPTS, SOURCE_ACCEPTS, TARGET_ACCEPTS):
+            rows.retarget(link, self.source_id, self.target_id)
         _retarget_applies_to(rows, "mention", source["name"], target["name"])
         now = utcnow()
         mentions = annotation_rows(session, Mention.__table__, Mention.entity_type_id == self.source_id)
@@ -103,9 +104,10 @@ class MergeEventType(CodebookEdit):
 
     def edit(self, session: Session, rows: CodebookRows) -> None:
         source, target = _pair(rows, EVENT, self.source_id, self.target_id)
-        check_event_type_unreferenced(session, self.source_id, source["name"])
-        for role in rows.items(ROLE, event_type_id=self.source_id):
-            check_role_takes_no_events(session, role["id"], role["name"])
+        nested = nested_fillers(session, [r["id"] for r in rows.items(ROLE, event_type_id=self.source_id)])
+        if nested:
+            raise CodebookError(f"cannot merge {source['name']} into {target['name']}: {source['name']} events "
+                                f"hold {uses(nested, 'nested event')} in their roles; clear those arguments first")
         events = annotation_rows(session, Event.__table__, Event.event_type_id == self.source_id)
         of_source = select(Event.id).where(Event.event_type_id == self.source_id)
         arguments = annotation_rows(session, EventArgument.__table__, EventArgument.event_id.in_(of_source))
@@ -141,8 +143,10 @@ class MergeEventType(CodebookEdit):
             if not _applies(rows, row["attribute_id"], target["name"]):
                 rows.move_annotation("event_attribute_values", row, None)
         for role in rows.items(ROLE, event_type_id=self.source_id):
-            rows.accepts = {p for p in rows.accepts if p[0] != role["id"]}
+            rows.unlink_owner(ROLE_ACCEPTS, role["id"])
+            rows.unlink_owner(ROLE_EVENTS, role["id"])
             del rows.tables[ROLE][role["id"]]
+        rows.retarget(ROLE_EVENTS, self.source_id, self.target_id)
         del rows.tables[EVENT][self.source_id]
         self.label = f"merge event type {source['name']} into {target['name']}"
 
