@@ -104,6 +104,7 @@ from app.core.interchange.brat_conf import (
 from app.core.interchange.common import (
     CodebookIndex,
     CodedDocument,
+    EventOut,
     ExportSummary,
     FileReport,
     OffsetMap,
@@ -817,17 +818,35 @@ def _ann_text(cd: CodedDocument, names: BratNames, summary: ExportSummary, stem:
         attributes(mention_tid[m.id], m.attributes)
         notes(mention_tid[m.id], m.note)
     # E numbers are given up front, so an event can name one written after it (nested events)
-    shown = [ev for ev in cd.events if ev.trigger is not None or ev.arguments]
+    by_id = {ev.id: ev for ev in cd.events}
+
+    def anchor(ev: EventOut, outer: frozenset[int] = frozenset()) -> tuple[int, int] | None:
+        """Where brat shows the event: its trigger, else its first mention argument, else (a
+        trigger-less event whose roles hold only events) where its first argument event is shown."""
+        if ev.trigger is not None:
+            return ev.trigger
+        if ev.arguments:
+            return spans[ev.arguments[0][1]]
+        for _role, inner in ev.event_arguments:
+            if inner in by_id and inner not in outer:
+                found = anchor(by_id[inner], outer | {ev.id})
+                if found is not None:
+                    return found
+        return None
+
+    anchors = {ev.id: anchor(ev) for ev in cd.events}
+    shown = [ev for ev in cd.events if anchors[ev.id] is not None]
     event_eid = {ev.id: n for n, ev in enumerate(shown, 1)}
     for ev in cd.events:
         placeholder = ev.trigger is None
-        if placeholder and not ev.arguments:
+        place = anchors[ev.id]
+        if place is None:
             summary.warnings.append(
                 f"{stem}.ann: {ev.type_name} event {ev.id} has neither a trigger nor arguments; "
                 "brat cannot show it, so it was left out"
             )
             continue
-        start, end = ev.trigger if ev.trigger is not None else spans[ev.arguments[0][1]]
+        start, end = place
         brat_type = names.event[ev.type_name]
         eid = f"E{event_eid[ev.id]}"
         shared = None if placeholder else trigger_tid.get((brat_type, start, end))
