@@ -32,13 +32,20 @@ One JSON object per line, in either of doccano's shapes::
   event type is an event trigger: the trigger of the matching item of the
   ``events`` key (see below), or else an event with that trigger and no
   arguments.
-* doccano RELATIONS ARE IGNORED, with a note in the report: a relation links two
-  spans, and cannot say which event an argument belongs to when a trigger is
-  shared, nor carry events without triggers or event attributes. Annotary's
-  events come from its own ``events`` key.
+* A doccano relation linking two MENTIONS (spans of entity types, not event
+  triggers) is an Annotary relation of that type (``relation_details``:
+  ``[{"relation_id", "note"}]`` gives notes). A relation type the codebook lacks
+  refuses the line, unless ``add_labels`` adds it (linking any entity types).
+  A relation from or to an event trigger (the trigger → argument arcs the export
+  writes) is ignored, with a note in the report: it cannot say which event an
+  argument belongs to when a trigger is shared, nor carry events without
+  triggers or event attributes. Annotary's events come from its own ``events``
+  key.
 * Annotary's keys (written by `export_doccano`, optional on import):
-  ``events``: ``[{"type", "trigger_id" (an entity id or null), "arguments":
-  [{"role", "entity_id"}], "attributes": {name: value}, "note"}]``;
+  ``events``: ``[{"id", "type", "trigger_id" (an entity id or null), "arguments":
+  [{"role", "entity_id"} or {"role", "event_id"} (a nested event: the "id" of
+  another event of the line)], "attributes": {name: value}, "note"}]`` (an event
+  without "id" is numbered by its position, from 1);
   ``entity_details``: ``[{"entity_id", "attributes": {name: value}, "note"}]``;
   ``document_codes``: ``{name: value}``. Flags have the value ``"true"``.
   ``document_id``, ``title`` and ``coder`` are informative only: everything is
@@ -56,8 +63,9 @@ it; without a coder filter, documents nobody annotated get a line with no
 entities): ``document_id``, ``title``, ``coder``, the full stored ``text``,
 ``entities`` (doccano's second shape: mentions, then event triggers labelled
 with the event type), ``relations`` (trigger → argument, typed by role, so
-doccano shows the arguments), and Annotary's ``events``, ``entity_details`` and
-``document_codes``. Written UTF-8 via a temporary file and os.replace.
+doccano shows the arguments, nested events' triggers included; then the
+relations between mentions, typed by relation type), and Annotary's ``events``,
+``entity_details``, ``relation_details`` and ``document_codes``. Written UTF-8 via a temporary file and os.replace.
 """
 
 from __future__ import annotations
@@ -73,6 +81,7 @@ from app.core.bounded_read import MAX_ANNOTATION_BYTES, read_regular_file
 from app.core.codebook import (
     CodebookSpec,
     EntityTypeSpec,
+    RelationTypeSpec,
     apply_codebook,
     merge_codebooks,
     read_codebook,
@@ -91,6 +100,7 @@ from app.core.interchange.common import (
     PlannedCode,
     PlannedEvent,
     PlannedMention,
+    PlannedRelation,
     coded_documents,
     palette_color,
     write_atomic,
@@ -154,6 +164,10 @@ def import_doccano(project: Project, path: Path, coder: str,
         if unknown and add_labels:
             add_entity_types(session, unknown, path)
             index, added, unknown = CodebookIndex(session), unknown, []
+        new_relation_types = _unknown_relation_types(records, index) if add_labels else []
+        if new_relation_types:
+            add_relation_types(session, new_relation_types, path)
+            index = CodebookIndex(session)
         reports: list[FileReport] = []
         for lineno, record in records:
             def one(lineno: int = lineno, record: dict[str, Any] = record) -> FileReport:
@@ -164,6 +178,8 @@ def import_doccano(project: Project, path: Path, coder: str,
                 reports.append(report)
             if progress is not None:
                 progress(len(reports) + len(problems), total)
+        if new_relation_types and reports:
+            reports[0].messages.append("relation type(s) added to the codebook: " + ", ".join(new_relation_types))
         problems.sort(key=lambda p: p.line or 0)
         finish(problems, total, len(problems), "line", skip_invalid, unknown)
         sync_search_index(session)
@@ -205,6 +221,45 @@ def _unknown_labels(records: list[tuple[int, dict[str, Any]]], index: CodebookIn
                 continue
             found.setdefault(name_key(name), name)
     return list(found.values())
+
+
+def _unknown_relation_types(records: list[tuple[int, dict[str, Any]]], index: CodebookIndex) -> list[str]:
+    """The types of relations linking two mention spans (not event triggers) that the codebook
+    lacks (up to case and Unicode form), NFC, in the order of first use."""
+    found: dict[str, str] = {}
+    for lineno, record in records:
+        try:
+            spans = _spans(record, _Fail(Path(), lineno))
+            relations = _relation_items(record, _Fail(Path(), lineno))
+        except AnnotationInputError:
+            continue  # refused for that
+        events = record.get("events")
+        triggers = {str(ev.get("trigger_id")) for ev in events
+                    if isinstance(ev, dict) and ev.get("trigger_id") is not None} if isinstance(events, list) else set()
+        mention_ids = {str(ident) for ident, _s, _e, label in spans
+                       if ident is not None and str(ident) not in triggers and isinstance(label, str)
+                       and index.spelled(index.event_types, normalise_name(label)) not in index.event_types}
+        for rel in relations:
+            rtype = rel.get("type")
+            if not isinstance(rtype, str) or not rtype.strip() \
+                    or not {str(rel.get("from_id")), str(rel.get("to_id"))} <= mention_ids:
+                continue
+            name = normalise_name(rtype)
+            if index.spelled(index.relation_types, name) not in index.relation_types:
+                found.setdefault(name_key(name), name)
+    return list(found.values())
+
+
+def add_relation_types(session: Session, names: list[str], path: Path) -> None:
+    """Add `names` to the codebook as relation types linking any entity types, in the caller's
+    transaction."""
+    current = read_codebook(session)
+    extra = CodebookSpec(relation_types=[RelationTypeSpec(name, palette_color(name)) for name in names])
+    try:
+        apply_codebook(session, merge_codebooks(current, extra))
+    except CodebookError as exc:
+        raise AnnotationInputError(str(path), None, f"cannot add the relation types to the codebook: {exc.message}") \
+            from None
 
 
 def add_entity_types(session: Session, names: list[str], path: Path) -> None:
@@ -336,6 +391,12 @@ def _import_record(
     if lone:
         messages.append(f"{lone} span(s) labelled with an event type imported as events without arguments")
 
+    event_keys: dict[str, str] = {}  # str(the record's event id, else its 1-based position) → plan key
+    for i, ev in enumerate(events, 1):
+        eid = ev.get("id", i)
+        if isinstance(eid, (dict, list, bool)) or str(eid) in event_keys:
+            raise fail(f"event id {json.dumps(eid)} is repeated or not a number/text")
+        event_keys[str(eid)] = f"event {i}"
     for i, ev in enumerate(events, 1):
         etype = ev.get("type")
         if not isinstance(etype, str):
@@ -355,8 +416,14 @@ def _import_record(
         if not isinstance(args, list):
             raise fail(f'"arguments" of event {i} must be a list')
         for arg in args:
+            if isinstance(arg, dict) and isinstance(arg.get("role"), str) and "event_id" in arg:
+                ref = arg["event_id"]  # a nested event: another event of this record fills the role
+                if isinstance(ref, (dict, list)) or str(ref) not in event_keys:
+                    raise fail(f"event {i}: unknown event_id {json.dumps(ref)}")
+                planned.arguments.append(PlannedArgument(arg["role"], event_keys[str(ref)], lineno, event=True))
+                continue
             if not isinstance(arg, dict) or not isinstance(arg.get("role"), str) or "entity_id" not in arg:
-                raise fail(f'arguments of event {i} must be objects with "role" and "entity_id"')
+                raise fail(f'arguments of event {i} must be objects with "role" and "entity_id" or "event_id"')
             ref = arg["entity_id"]
             if isinstance(ref, (dict, list)) or str(ref) not in by_id:
                 raise fail(f"event {i}: unknown entity_id {json.dumps(ref)}")
@@ -385,10 +452,10 @@ def _import_record(
             raise fail(f"document code {name} must have a text value")
         plan.codes.append(PlannedCode(name, value, lineno))
 
-    relations = record.get("relations") or []
-    if relations:
+    arcs = _plan_relations(record, index, mentions, set(by_id), plan, fail)
+    if arcs:
         messages.append(
-            f"{len(relations)} relation(s) ignored: doccano relations cannot express Annotary events"
+            f"{arcs} relation(s) ignored: doccano relations cannot express Annotary events"
             + (" (events read from the \"events\" key)" if events else "")
         )
 
@@ -401,7 +468,47 @@ def _import_record(
         path, doc.id, added, counts.mentions, counts.events, counts.attributes, counts.notes,
         line=lineno, messages=messages, skipped_mentions=counts.skipped_mentions,
         skipped_events=counts.skipped_events, coder_status=counts.status,
+        relations=counts.relations, skipped_relations=counts.skipped_relations,
     )
+
+
+def _relation_items(record: dict[str, Any], fail: _Fail) -> list[dict[str, Any]]:
+    relations = record.get("relations") or []
+    if not isinstance(relations, list) or not all(isinstance(r, dict) for r in relations):
+        raise fail('"relations" must be a list of objects {"from_id", "to_id", "type"}')
+    return relations
+
+
+def _plan_relations(record: dict[str, Any], index: CodebookIndex, mentions: dict[str, PlannedMention],
+                    span_ids: set[str], plan: Plan, fail: _Fail) -> int:
+    """Add to `plan` the doccano relations linking two mentions; return how many link an event
+    trigger (trigger → argument arcs: the events come from the "events" key)."""
+    arcs = 0
+    notes: dict[str, str] = {}
+    for detail in record.get("relation_details") or []:
+        if not isinstance(detail, dict) or "relation_id" not in detail:
+            raise fail('"relation_details" must be a list of objects {"relation_id", "note"}')
+        notes[str(detail["relation_id"])] = _note(detail.get("note"), fail, f"relation {detail['relation_id']}")
+    for i, rel in enumerate(_relation_items(record, fail), 1):
+        ends = [rel.get("from_id"), rel.get("to_id")]
+        what = f"relation {rel.get('id', i)}"
+        for ref in ends:
+            if ref is None or isinstance(ref, (dict, list)) or str(ref) not in span_ids:
+                raise fail(f"{what}: unknown entity id {json.dumps(ref)}")
+        if not all(str(ref) in mentions for ref in ends):
+            arcs += 1
+            continue
+        rtype = rel.get("type")
+        if not isinstance(rtype, str) or not rtype.strip():
+            raise fail(f'{what} has no "type"')
+        name = index.spelled(index.relation_types, normalise_name(rtype))
+        if name not in index.relation_types:
+            raise fail(f"{what}: unknown relation type {rtype!r}: add it to the codebook's relation types "
+                       "(or --add-labels adds it)")
+        source, target = (mentions[str(ref)].key for ref in ends)
+        plan.relations.append(PlannedRelation(what, name, source, target, fail.line,
+                                              notes.get(str(rel.get("id", i)), "")))
+    return arcs
 
 
 # --------------------------------------------------------------------------- export
@@ -446,23 +553,36 @@ def _record(cd: CodedDocument, summary: ExportSummary) -> dict[str, Any]:
             details.append({"entity_id": eid, "attributes": dict(m.attributes), "note": m.note})
     relations: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
+    event_of = {ev.id: n for n, ev in enumerate(cd.events, 1)}  # stored event id → the record's event id
+    trigger_of: dict[int, int] = {}  # stored event id → the entity id of its trigger
     for ev in cd.events:
-        trigger_id = None
         if ev.trigger is not None:
-            trigger_id = len(entities) + 1
-            entities.append({"id": trigger_id, "label": ev.type_name,
+            trigger_of[ev.id] = len(entities) + 1
+            entities.append({"id": trigger_of[ev.id], "label": ev.type_name,
                              "start_offset": ev.trigger[0], "end_offset": ev.trigger[1]})
-            for role, mention_id in ev.arguments:
-                relations.append({"id": len(relations) + 1, "from_id": trigger_id,
-                                  "to_id": entity_of[mention_id], "type": role})
+    for ev in cd.events:
+        trigger_id = trigger_of.get(ev.id)
+        if trigger_id is not None:  # trigger → argument arcs, so doccano shows the arguments
+            ends = [entity_of[m] for _, m in ev.arguments] + [trigger_of.get(e) for _, e in ev.event_arguments]
+            roles = [role for role, _ in ev.arguments] + [role for role, _ in ev.event_arguments]
+            for role, to_id in zip(roles, ends):
+                if to_id is not None:  # a nested event without a trigger has nothing to point at
+                    relations.append({"id": len(relations) + 1, "from_id": trigger_id, "to_id": to_id, "type": role})
         events.append({
-            "id": len(events) + 1,
+            "id": event_of[ev.id],
             "type": ev.type_name,
             "trigger_id": trigger_id,
-            "arguments": [{"role": role, "entity_id": entity_of[m]} for role, m in ev.arguments],
+            "arguments": [{"role": role, "entity_id": entity_of[m]} for role, m in ev.arguments]
+            + [{"role": role, "event_id": event_of[e]} for role, e in ev.event_arguments if e in event_of],
             "attributes": dict(ev.attributes),
             "note": ev.note,
         })
+    relation_details: list[dict[str, Any]] = []
+    for rel in cd.relations:  # relations between mentions, as doccano writes them
+        relations.append({"id": len(relations) + 1, "from_id": entity_of[rel.source], "to_id": entity_of[rel.target],
+                          "type": rel.type_name})
+        if rel.note:
+            relation_details.append({"relation_id": len(relations), "note": rel.note})
     summary.mentions += len(cd.mentions)
     summary.events += len(cd.events)
     record: dict[str, Any] = {
@@ -476,6 +596,8 @@ def _record(cd: CodedDocument, summary: ExportSummary) -> dict[str, Any]:
     }
     if details:
         record["entity_details"] = details
+    if relation_details:
+        record["relation_details"] = relation_details
     if cd.codes:
         record["document_codes"] = dict(cd.codes)
     return record
