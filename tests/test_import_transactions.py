@@ -358,3 +358,25 @@ def test_gui_offers_to_import_the_valid_files(window, monkeypatch, tmp_path):
     assert "Import the 2 valid file(s)" in asked[0]
     assert [r.path.name for r in reports] == ["a_good.txt", "c_good.txt"] and len(reports.refused) == 2
     assert "2 refused" in window.statusBar().currentMessage()
+
+
+def test_a_symmetric_relation_given_the_other_way_round_is_already_there(empty_project, tmp_path):
+    """Same_as A↔B stored, then a file with B↔A: the same relation, skipped, not a second one."""
+    from sqlalchemy import func, select
+
+    from app.core.interchange.brat import import_brat
+    from app.core.models import Relation
+
+    conf = ("[entities]\nOrganization\n[relations]\n"
+            "Same_as Arg1:Organization, Arg2:Organization, <REL-TYPE>:symmetric-transitive\n"
+            "[events]\n[attributes]\n")
+    for name, arcs in (("first", "Arg1:T1 Arg2:T2"), ("second", "Arg1:T2 Arg2:T1")):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "annotation.conf").write_text(conf, encoding="utf-8")
+        (folder / "doc.txt").write_text("Meta and Facebook", encoding="utf-8")
+        (folder / "doc.ann").write_text(
+            f"T1\tOrganization 0 4\tMeta\nT2\tOrganization 9 17\tFacebook\nR1\tSame_as {arcs}\n", encoding="utf-8")
+        import_brat(empty_project, folder, "alice")
+    with empty_project.read() as s:
+        assert s.scalar(select(func.count()).select_from(Relation)) == 1

@@ -242,6 +242,8 @@ def store_plan(
     for rel in plan.relations:
         rtype = index.relation_types[rel.type_name]
         rkey = (rtype.id, signature[rel.source_key], signature[rel.target_key])
+        if rtype.symmetric and existing.relations.get(rkey, 0) == 0:  # B↔A is the A↔B already stored
+            rkey = (rtype.id, signature[rel.target_key], signature[rel.source_key])
         if existing.relations.get(rkey, 0) > 0:
             existing.relations[rkey] -= 1
             counts.skipped_relations += 1
