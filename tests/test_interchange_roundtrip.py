@@ -89,23 +89,24 @@ NOTES = ["", "", "checked", "two\nlines", "ملاحظة: مؤكد", "ends with a
 _TEMPLATES: dict[str, Path] = {}
 
 
-def _template(kind: str) -> Path:
-    """A closed project file to copy: `default` (default codebook) or `extended` (+EXTRA)."""
+def _template(kind: str, extra: CodebookSpec | None = None) -> Path:
+    """A closed project file to copy: `default` (default codebook) or another kind (the default
+    codebook + `extra`, EXTRA unless given; one template per kind)."""
     if kind not in _TEMPLATES:
         folder = Path(tempfile.mkdtemp(prefix="annotary-template-"))
         project = init_project(folder / f"{kind}.annotary", empty=True)
-        if kind == "extended":
+        if kind != "default":
             with project.uow() as session:
-                apply_codebook(session, merge_codebooks(read_codebook(session), EXTRA))
+                apply_codebook(session, merge_codebooks(read_codebook(session), extra or EXTRA))
         project.close()
         assert not Path(f"{folder / kind}.annotary-wal").exists()
         _TEMPLATES[kind] = folder / f"{kind}.annotary"
     return _TEMPLATES[kind]
 
 
-def fresh_project(folder: Path, name: str, kind: str) -> Project:
+def fresh_project(folder: Path, name: str, kind: str, extra: CodebookSpec | None = None) -> Project:
     target = folder / f"{name}.annotary"
-    shutil.copyfile(_template(kind), target)
+    shutil.copyfile(_template(kind, extra), target)
     return open_project(target)
 
 

@@ -10,7 +10,6 @@ every relation (a symmetric one with its ends in either order).
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -23,9 +22,6 @@ from app.core.codebook import (
     EventTypeSpec,
     RelationTypeSpec,
     RoleSpec,
-    apply_codebook,
-    merge_codebooks,
-    read_codebook,
 )
 from app.core.interchange.brat import export_brat, import_brat
 from app.core.models import (
@@ -38,13 +34,12 @@ from app.core.models import (
     Relation,
     RelationType,
 )
-from app.core.project import Project, open_project
+from app.core.project import Project
 from app.core.services.annotations import add_argument, create_event, create_mention
 from app.core.services.coders import get_or_create_coder
 from app.core.services.documents import add_document
-from app.core.services.projects import init_project
 from app.core.services.relations import create_relation
-from test_interchange_roundtrip import text_strategy
+from test_interchange_roundtrip import fresh_project, text_strategy
 
 EXTRA = CodebookSpec(
     event_types=[EventTypeSpec("Policy U-turn: full", "#abcdef", roles=[
@@ -57,27 +52,6 @@ EXTRA = CodebookSpec(
     ],
 )
 ENTITY_NAMES = ["Organization", "Person", "Quantity"]
-_TEMPLATES: dict[str, Path] = {}
-
-
-def _template(kind: str) -> Path:
-    if kind not in _TEMPLATES:
-        folder = Path(tempfile.mkdtemp(prefix="annotary-nested-template-"))
-        project = init_project(folder / f"{kind}.annotary", empty=True)
-        if kind == "extended":
-            with project.uow() as session:
-                apply_codebook(session, merge_codebooks(read_codebook(session), EXTRA))
-        project.close()
-        _TEMPLATES[kind] = folder / f"{kind}.annotary"
-    return _TEMPLATES[kind]
-
-
-def _fresh(folder: Path, name: str, kind: str) -> Project:
-    target = folder / f"{name}.annotary"
-    shutil.copyfile(_template(kind), target)
-    return open_project(target)
-
-
 @st.composite
 def nested_documents(draw):
     text = draw(text_strategy)
@@ -172,8 +146,8 @@ def snapshot(project: Project) -> list:
 def test_nested_events_and_relations_survive_a_brat_round_trip(case):
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        source = _fresh(folder, "source", "extended")
-        target = _fresh(folder, "target", "default")
+        source = fresh_project(folder, "source", "nested", EXTRA)
+        target = fresh_project(folder, "target", "default")
         try:
             store(source, case)
             summary = export_brat(source, folder / "brat")

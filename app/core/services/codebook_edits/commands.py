@@ -35,12 +35,12 @@ def run_edit(workspace: Workspace, action: A) -> A:
 
 def add_entity_type(workspace: Workspace, name: str, color: str | None = None, hotkey: str | None = None,
                     definition: str = "") -> int:
-    return run_edit(workspace, e.AddEntityType(name, color, hotkey, definition)).item_id  # type: ignore[return-value]
+    return run_edit(workspace, e.AddType(ENTITY, name, color, hotkey, definition)).item_id  # type: ignore[return-value]
 
 
 def add_event_type(workspace: Workspace, name: str, color: str | None = None, hotkey: str | None = None,
                    definition: str = "") -> int:
-    return run_edit(workspace, e.AddEventType(name, color, hotkey, definition)).item_id  # type: ignore[return-value]
+    return run_edit(workspace, e.AddType(EVENT, name, color, hotkey, definition)).item_id  # type: ignore[return-value]
 
 
 def add_role(workspace: Workspace, event_type_id: int, name: str, accepts: list[int] | None = None,

@@ -95,7 +95,10 @@ def new_type(rows: CodebookRows, table: str, name: str, color: str | None, hotke
 
 
 @dataclass
-class AddEntityType(CodebookEdit):
+class AddType(CodebookEdit):
+    """A new entity type (`table` ENTITY) or event type (EVENT)."""
+
+    table: str
     name: str
     color: str | None = None
     hotkey: str | None = None
@@ -103,21 +106,9 @@ class AddEntityType(CodebookEdit):
     item_id: int | None = None
 
     def edit(self, session: Session, rows: CodebookRows) -> None:
-        self.item_id = new_type(rows, ENTITY, self.name, self.color, self.hotkey, self.definition)["id"]
-        self.label = f"add entity type {rows.get(ENTITY, self.item_id)['name']}"
-
-
-@dataclass
-class AddEventType(CodebookEdit):
-    name: str
-    color: str | None = None
-    hotkey: str | None = None
-    definition: str = ""
-    item_id: int | None = None
-
-    def edit(self, session: Session, rows: CodebookRows) -> None:
-        self.item_id = new_type(rows, EVENT, self.name, self.color, self.hotkey, self.definition)["id"]
-        self.label = f"add event type {rows.get(EVENT, self.item_id)['name']}"
+        self.item_id = new_type(rows, self.table, self.name, self.color, self.hotkey, self.definition)["id"]
+        kind = "entity type" if self.table == ENTITY else "event type"
+        self.label = f"add {kind} {rows.get(self.table, self.item_id)['name']}"
 
 
 @dataclass
