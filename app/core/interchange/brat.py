@@ -41,8 +41,8 @@ a .ann without .txt is an error.
   annotation.conf, roles the event type lacks, arguments of a type the role does
   not accept, a non-repeatable role filled twice, attribute values outside the
   attribute's list.
-* annotation.conf (the nearest one in the file's folder or above, up to the
-  imported folder) adds its missing types, roles and attributes to the codebook,
+* annotation.conf (the nearest one in the file's folder or above, as brat finds
+  it: also above the imported folder, which the report then names) adds its missing types, roles and attributes to the codebook,
   inside each pair's transaction (so a refused file adds nothing); see
   `brat_conf` for names and hierarchy.
 * All annotations are stored under the coder given (whatever the file names say).
@@ -491,7 +491,7 @@ def _collect(folder: Path) -> list[_Pair]:
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         here = Path(dirpath)
-        conf = _nearest_conf(here, folder)
+        conf = _nearest_conf(here)
         for name in sorted(filenames):
             if name.startswith("."):
                 continue
@@ -506,12 +506,13 @@ def _collect(folder: Path) -> list[_Pair]:
     return [pairs[k] for k in sorted(pairs, key=lambda p: p.relative_to(folder).parts)]
 
 
-def _nearest_conf(here: Path, root: Path) -> Path | None:
-    current = here
+def _nearest_conf(here: Path) -> Path | None:
+    """The annotation.conf brat would use for files in `here`: the nearest one in it or above."""
+    current = here.resolve()
     while True:
         if (current / CONF_NAME).is_file():
             return current / CONF_NAME
-        if current == root or current.parent == current:
+        if current.parent == current:
             return None
         current = current.parent
 
@@ -553,8 +554,12 @@ def import_brat(project: Project, folder: Path, coder: str,
                     progress(done + int(weight * fraction), total)
 
             def one(pair: _Pair = pair, tick: Callable[[float], None] = tick) -> FileReport:
+                first = pair.conf is not None and pair.conf not in confs
                 conf = _conf(pair, confs)
                 report = _import_pair(session, pair, conf, who.id, tick, status)
+                if first and pair.conf is not None and not pair.conf.is_relative_to(folder.resolve()):
+                    report.messages.insert(0, f"types from {pair.conf} (above the imported folder, "
+                                              "where brat finds it too)")
                 if conf is not None and conf.warnings:
                     report.messages[:0] = conf.warnings
                     conf.warnings = []
