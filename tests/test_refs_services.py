@@ -7,8 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
+from app.core.export.xlsx import export_xlsx
 from app.core.interchange.brat import import_brat
 from app.core.models import AnnotationNote, Event, ExternalReference, Mention, Relation, RelationType
 from app.core.project import open_project
@@ -115,3 +117,25 @@ def test_merge_carries_notes_references_and_the_transitive_flag(tmp_path):
         assert again.relations_added == 0 and _extras(target) == expected  # nothing twice
     finally:
         target.close()
+
+
+def _sheet(wb, title: str) -> list[dict]:
+    rows = list(wb[title].iter_rows(values_only=True))
+    return [dict(zip(rows[0], row)) for row in rows[1:]]
+
+
+def test_workbook_shows_typed_notes_and_references(refs_project, tmp_path):
+    out = tmp_path / "refs.xlsx"
+    export_xlsx(refs_project, out)
+    wb = load_workbook(out)
+    mentions = {m["text"]: m for m in _sheet(wb, "Mentions")}
+    assert mentions["Lisbon"]["external_refs"] == "Wikipedia:18145"
+    assert mentions["Mara Okafor"]["external_refs"] == "Wikidata:Q000001"
+    assert mentions["Okafor"]["notes"] == "Lemma: okafor" and mentions["Okafor"]["external_refs"] is None
+    assert mentions["Mara Okafor"]["note"] == "full name"  # AnnotatorNotes stay in `note`
+    events = {e["trigger_text"]: e for e in _sheet(wb, "Events")}
+    assert events["met"]["notes"] == "Source: city hall press release; Lemma: meet"
+    assert events["strike"]["external_refs"] == "Events:strike-porto"
+    relations = {(r["type"], r["source_text"]): r for r in _sheet(wb, "Relations")}
+    assert relations[("Mayor_of", "mayor")]["notes"] == "Confidence: high"
+    assert relations[("Alias", "Mara Okafor")]["notes"] is None
