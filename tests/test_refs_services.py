@@ -12,7 +12,14 @@ from sqlalchemy import select
 
 from app.core.export.xlsx import export_xlsx
 from app.core.interchange.brat import import_brat
-from app.core.models import AnnotationNote, Event, ExternalReference, Mention, Relation, RelationType
+from app.core.models import (
+    AnnotationNote,
+    Event,
+    ExternalReference,
+    Mention,
+    Relation,
+    RelationType,
+)
 from app.core.project import open_project
 from app.core.services import history as h
 from app.core.services.merge import merge_project

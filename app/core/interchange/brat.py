@@ -26,15 +26,22 @@ a .ann without .txt is an error.
   ``A`` and old-style ``M`` attributes on T (mentions) or E (events), either a
   flag (``A1 Negated T1``) or valued (``A1 Modality E1 reported``), the value kept
   exactly as written (``Typo+UNK``).
-* Notes ``#n Type Id<TAB>text``: an AnnotatorNotes note is the note's text; a note
-  of another type (``Lemma``) is kept as a note line ``[Lemma] text`` (and an
-  AnnotatorNotes text that looks like that as ``[AnnotatorNotes] text``), so the
-  export writes every note back with its type. Several notes of one annotation
-  are one line each of its note; a note on a trigger goes to its events.
-* Not kept yet, each told in one report line (never a refusal): ``R`` relations,
-  ``*`` equivalences, ``N`` normalisations, and notes and attributes on them.
-  Arguments that are events (nested events) and discontinuous spans
-  (``0 5;7 10``) are refused.
+* Notes ``#n Type Id<TAB>text``: an AnnotatorNotes note is the note's text (several
+  are one line each of it); a note of another type (``Lemma``) is a typed note
+  (`AnnotationNote`) of the annotation, on a T, an E or an R. A note on a trigger
+  goes to its events.
+* ``N1<TAB>Reference T1 Wikipedia:534366<TAB>Barack Obama`` normalisations are
+  external references (`ExternalReference`: type, resource, identifier, the text or
+  None without one) of the mention, or of the event (on its E id or its trigger).
+* ``*<TAB>Equiv T1 T2 T3`` equivalences are relations of a transitive relation type
+  (brat's ``<REL-TYPE>:symmetric-transitive``, read from annotation.conf), chaining
+  the members (T1-T2, T2-T3); members already equivalent add nothing. A ``*`` line
+  of a type that is not transitive is refused; of an unknown type (or members the
+  type does not accept) it is told in the report, like such an ``R`` line.
+* Told in one report line each (never a refusal): relations of an unknown type or
+  linking what their type does not accept, attributes of relations, notes and
+  normalisations on what Annotary does not keep (an N line, an attribute, a skipped
+  trigger).
 * Refused with AnnotationInputError naming file and line: offsets outside the
   text, end <= start, an offset inside a ``\\r\\n``, unknown ids, covered text
   differing from the text at the offsets, labels neither in the codebook nor in
@@ -65,9 +72,13 @@ placeholder trigger covering its first argument's span and a
 ``#n AnnotaryNoTrigger En`` comment, which `import_brat` reads back as "no
 trigger", so the round trip stays exact. An event with neither trigger nor
 arguments cannot be shown in brat: it is left out, with a warning in the
-summary. A note of several lines becomes one note line each (AnnotatorNotes, or
-the type its ``[Type] `` prefix names); a line break inside a span is written as
-a space in the .ann's text column.
+summary. A note of several lines becomes one AnnotatorNotes line each (whatever it
+looks like: a note "[word] text" typed by hand stays an AnnotatorNotes note), typed
+notes are ``#`` lines of their type, references ``N`` lines, and the relations of a
+transitive type are one ``*`` line per group of mentions they link, directly or
+through others (brat's ``*`` lines have no id, so a note on such a relation is left
+out, with a warning). A line break inside a span is written as a space in the .ann's
+text column.
 """
 
 from __future__ import annotations
