@@ -12,7 +12,7 @@ from app.core.codebook import CodebookSpec, read_codebook
 from app.core.errors import AnnotationInputError
 from app.core.interchange.brat import export_brat, import_brat
 from app.core.interchange.brat_conf import parse_annotation_conf
-from app.core.models import Mention
+from app.core.models import AnnotationNote, Mention
 from app.core.services.coders import get_or_create_coder
 from app.core.services.documents import add_document
 from project_reads import events_of, mentions_of, row_counts
@@ -186,9 +186,10 @@ def test_relations_keep_notes_and_attributes_on_them_are_told_not_refused(empty_
     conf = "[entities]\nProtein\n[relations]\nPart-of\tArg1:Protein, Arg2:Protein\n[attributes]\nSure\tArg:Part-of\n"
     [r] = import_brat(empty_project, _folder(tmp_path, conf, ann), "alice")
     assert (r.mentions, r.relations, r.notes, r.attributes) == (2, 1, 1, 0)  # the note on R1 is kept
+    assert r.references == 1  # N1 is kept; Equiv is no relation type here, so the * line is told
     assert [m for m in r.messages if "annotation.conf" not in m] == [
-        "1 normalisation(s) not kept yet (N lines)",
-        "1 equivalence(s) not kept yet (* lines)", "1 attribute(s) of relations not kept yet (A1)",
+        "1 equivalence(s) of an unknown type, or of what the type does not accept, not kept yet (line 8)",
+        "1 attribute(s) of relations not kept yet (A1)",
         "1 note(s) on normalisations not kept yet (N1)",
     ]
 
@@ -204,17 +205,34 @@ def test_notes_of_every_type_are_kept_with_their_type_and_written_back(empty_pro
     ann = ("T1\tProtein 0 5\tIL-10\n#1\tLemma T1\t il|10\n#2\tAnnotatorNotes T1\tCheck: protein or complex?\n"
            "#3\tAnnotatorNotes T1\t[x] looks typed\nT2\tProtein 12 19\tIL-10R1\n#4\tAnnotatorNotes T2\tplain  \n")
     [r] = import_brat(empty_project, _folder(tmp_path, "[entities]\nProtein\n", ann), "alice")
-    assert r.notes == 2
-    assert "1 note(s) of type Lemma kept in the note as '[Lemma] text'" in r.messages
+    assert r.notes == 3  # two owners with AnnotatorNotes, one typed note
+    assert "typed notes kept: 1 Lemma" in r.messages
     assert "1 annotation(s) with several notes: kept one per line of the note" in r.messages
     with empty_project.read() as s:
         notes = [m.note for m in s.query(Mention).order_by(Mention.start)]
-    assert notes == ["[Lemma]  il|10\nCheck: protein or complex?\n[AnnotatorNotes] [x] looks typed", "plain  "]
+        typed = [(n.mention_id, n.type, n.text) for n in s.query(AnnotationNote)]
+        first = s.query(Mention).order_by(Mention.start).first()
+        assert first is not None
+    assert notes == ["Check: protein or complex?\n[x] looks typed", "plain  "]  # the note holds AnnotatorNotes only
+    assert typed == [(first.id, "Lemma", " il|10")]
+    export_brat(empty_project, tmp_path / "out")
+    lines = (tmp_path / "out" / "doc.ann").read_text(encoding="utf-8").splitlines()
+    assert sorted(line.split("\t", 1)[1] for line in lines if line.startswith("#")) == sorted([
+        "Lemma T1\t il|10", "AnnotatorNotes T1\tCheck: protein or complex?",
+        "AnnotatorNotes T1\t[x] looks typed", "AnnotatorNotes T2\tplain  "])
+
+
+def test_a_note_typed_by_hand_like_a_typed_note_stays_an_annotator_note(empty_project, tmp_path):
+    """A coder's note "[word] text" is an AnnotatorNotes note (the previous release wrote it as a
+    note of type `word`)."""
+    import_brat(empty_project, _folder(tmp_path, "[entities]\nProtein\n", "T1\tProtein 0 5\tIL-10\n"), "alice")
+    with empty_project.uow() as s:
+        mention = s.query(Mention).one()
+        mention.note = "[word] my own remark"
     export_brat(empty_project, tmp_path / "out")
     lines = (tmp_path / "out" / "doc.ann").read_text(encoding="utf-8").splitlines()
     assert [line.split("\t", 1)[1] for line in lines if line.startswith("#")] == [
-        "Lemma T1\t il|10", "AnnotatorNotes T1\tCheck: protein or complex?",
-        "AnnotatorNotes T1\t[x] looks typed", "AnnotatorNotes T2\tplain  "]
+        "AnnotatorNotes T1\t[word] my own remark"]
 
 
 def test_attribute_values_are_kept_exactly_on_import_and_export(empty_project, tmp_path):

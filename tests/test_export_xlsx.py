@@ -188,7 +188,7 @@ def test_every_sheet_equals_the_database(annotated, tmp_path):
 
         rows = sheet_dicts(wb["Events"])
         assert list(rows[0]) == ["event_id", "document_id", "coder", "type", "trigger_start", "trigger_end",
-                                 "trigger_text", "modality", "created", "note"]
+                                 "trigger_text", "modality", "created", "note", "notes", "external_refs"]
         assert sorted(r["event_id"] for r in rows) == sorted(e.id for e in events)
         by_id = {e.id: e for e in events}
         for r in rows:

@@ -233,7 +233,7 @@ def test_fixtures_upgrade_and_then_take_nested_events(tmp_path, revision):
     path = tmp_path / "corpus.annotary"
     shutil.copyfile(FIXTURES / f"schema-{revision}.annotary", path)
     with open_project(path) as project:
-        assert migrations.current_revision(project.engine) == "0005"
+        assert migrations.current_revision(project.engine) == migrations.head()
         check_content(project, revision)  # every argument kept its mention
         with project.read() as s:
             assert all(a.mention_id is not None and a.argument_event_id is None
@@ -274,7 +274,7 @@ def test_a_file_of_schema_0004_made_by_this_code_upgrades_with_every_annotation(
     assert "argument_event_id" not in [r[1] for r in con.execute("PRAGMA table_info(event_arguments)")]
     con.close()
     with open_project(path) as again:
-        assert migrations.current_revision(again.engine) == "0005"
+        assert migrations.current_revision(again.engine) == migrations.head()
         ws = Workspace(again, "alice")
         (event,) = ws.events(DOC)
         assert [(a.role, a.mention_id, a.text) for a in event.arguments] == [("Actor", meta, "Meta")]

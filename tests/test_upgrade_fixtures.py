@@ -48,8 +48,9 @@ ROWS = {
 REVIEW_ROWS = {"0002": {"project_settings": 0, "gold_rejections": 0},
                "0003": {"project_settings": 1, "gold_rejections": 1}}
 NESTED_RELATION_ROWS = {"role_accepts_events": 0, "relation_types": 0, "relation_source_accepts": 0,
-                        "relation_target_accepts": 0, "relations": 0}
-"""Tables of schema 0005, empty after an upgrade."""
+                        "relation_target_accepts": 0, "relations": 0,
+                        "annotation_notes": 0, "external_references": 0}
+"""Tables of schema 0005 and 0006, empty after an upgrade."""
 ROLES = {"0002": {"alice": "coder", "bob": "coder", "gold": "adjudicator"},
          "0003": {"alice": "coder", "bob": "adjudicator", "gold": "adjudicator"}}
 
@@ -366,3 +367,35 @@ def test_scribbled_schema_page_is_a_one_line_error(tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(ProjectError, match=rf"^{path} is damaged \(.*\); restore it from a backup$"):
         open_project(path)
+
+
+@pytest.mark.parametrize("revision", ["0002", "0003"])
+def test_typed_note_lines_of_an_older_file_move_to_their_table(tmp_path, revision):
+    """The previous release kept a brat note of another type as a line "[Lemma] text" of the note
+    (and an AnnotatorNotes text that looked so as "[AnnotatorNotes] text"): the upgrade moves them."""
+    from app.core.interchange.brat import export_brat
+    from app.core.models import AnnotationNote
+
+    path = copy_of(revision, tmp_path)
+    con = sqlite3.connect(path)
+    mention_id, event_id = con.execute("SELECT min(id) FROM mentions").fetchone()[0], \
+        con.execute("SELECT min(id) FROM events").fetchone()[0]
+    con.execute("UPDATE mentions SET note = ? WHERE id = ?",
+                ("[Lemma] meta\nchecked twice\n[AnnotatorNotes] [x] looks typed\n[Source] wire", mention_id))
+    con.execute("UPDATE events SET note = ? WHERE id = ?", ("[Lemma] lay off", event_id))
+    con.commit()
+    con.close()
+    with open_project(path) as project:
+        with project.read() as s:
+            notes = sorted(((n.mention_id or 0), (n.event_id or 0), n.type, n.text)
+                           for n in s.scalars(select(AnnotationNote)))
+            mention_note = s.get_one(Mention, mention_id).note
+            event_note = s.get_one(Event, event_id).note
+        export_brat(project, tmp_path / "out")
+    assert notes == sorted([(mention_id, 0, "Lemma", "meta"), (mention_id, 0, "Source", "wire"),
+                            (0, event_id, "Lemma", "lay off")])
+    assert mention_note == "checked twice\n[x] looks typed" and event_note == ""
+    written = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "out").glob("*.ann"))
+    for line in ("\tLemma T", "\tSource T", "\tAnnotatorNotes T"):
+        assert line in written
+    assert "\t[x] looks typed\n" in written and "[Lemma]" not in written and "[AnnotatorNotes]" not in written

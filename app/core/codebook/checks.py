@@ -65,7 +65,8 @@ def spec_of(rows: CodebookRows) -> CodebookSpec:
                         for c in rows.items(CODE)],
         relation_types=[RelationTypeSpec(t["name"], t["color"], t["hotkey"], t["definition"] or "",
                                          [names[i] for i in rows.linked(SOURCE_ACCEPTS, t["id"])],
-                                         [names[i] for i in rows.linked(TARGET_ACCEPTS, t["id"])], bool(t["symmetric"]))
+                                         [names[i] for i in rows.linked(TARGET_ACCEPTS, t["id"])], bool(t["symmetric"]),
+                                         bool(t.get("transitive")))
                         for t in rows.items(RELATION)],
     )
 

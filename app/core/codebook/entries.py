@@ -78,7 +78,7 @@ def _relation_type(label: str, item: dict[str, Any]) -> RelationTypeSpec:
     return RelationTypeSpec(
         _text(label, item, "name"), _text(label, item, "color"), _hotkey(label, item), _definition(label, item),
         _texts(label, item, "source_accepts", MAX_ITEMS), _texts(label, item, "target_accepts", MAX_ITEMS),
-        _flag(label, item, "symmetric"))
+        _flag(label, item, "symmetric"), _flag(label, item, "transitive"))
 
 
 def _flag(label: str, item: dict[str, Any], key: str) -> bool:

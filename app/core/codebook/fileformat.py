@@ -135,7 +135,7 @@ def codebook_to_dict(spec: CodebookSpec) -> dict[str, Any]:
     if spec.relation_types:  # only when there are some, like accepts_events
         data["relation_types"] = [
             {**typ(t), "source_accepts": list(t.source_accepts), "target_accepts": list(t.target_accepts),
-             "symmetric": t.symmetric}
+             "symmetric": t.symmetric, **({"transitive": True} if t.transitive else {})}
             for t in spec.relation_types
         ]
     return data

@@ -66,6 +66,7 @@ class RelationTypeSpec:
     source_accepts: list[str] = field(default_factory=list)
     target_accepts: list[str] = field(default_factory=list)
     symmetric: bool = False
+    transitive: bool = False  # an equivalence (brat's symmetric-transitive): symmetric too
 
 
 @dataclass
@@ -199,6 +200,9 @@ class CodebookSpec:
                             f"role {role.name!r} of {ev.name!r} accepts unknown event type {accepted!r}"
                         )
         for rel in self.relation_types:
+            if rel.transitive and not rel.symmetric:
+                raise CodebookError(f"relation type {rel.name!r} is transitive (an equivalence), so it must be "
+                                    "symmetric too")
             for end, names in (("source", rel.source_accepts), ("target", rel.target_accepts)):
                 for accepted in names:
                     if accepted not in entity_names:

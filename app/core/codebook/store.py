@@ -69,7 +69,7 @@ def read_codebook(session: Session) -> CodebookSpec:
         ],
         relation_types=[
             RelationTypeSpec(t.name, t.color, t.hotkey, t.definition, [a.name for a in t.source_accepts],
-                             [a.name for a in t.target_accepts], t.symmetric)
+                             [a.name for a in t.target_accepts], t.symmetric, t.transitive)
             for t in relation_types
         ],
     )
@@ -125,11 +125,12 @@ def merge_codebooks(base: CodebookSpec, extra: CodebookSpec) -> CodebookSpec:
             hotkey = rel.hotkey if rel.hotkey and rel.hotkey.lower() not in used_hotkeys else None
             used_hotkeys.add(hotkey.lower()) if hotkey else None
             merged.relation_types.append(RelationTypeSpec(rel.name, rel.color, hotkey, rel.definition, src, tgt,
-                                                          rel.symmetric))
+                                                          rel.symmetric, rel.transitive))
         elif _widens(mine_rel.source_accepts, src) or _widens(mine_rel.target_accepts, tgt):
             merged.relation_types[merged.relation_types.index(mine_rel)] = RelationTypeSpec(
                 mine_rel.name, mine_rel.color, mine_rel.hotkey, mine_rel.definition,
-                _widened(mine_rel.source_accepts, src), _widened(mine_rel.target_accepts, tgt), mine_rel.symmetric)
+                _widened(mine_rel.source_accepts, src), _widened(mine_rel.target_accepts, tgt), mine_rel.symmetric,
+                mine_rel.transitive)
     for attr in extra.attributes:
         mine_attr = merged.attribute_like(attr.name, attr.target)
         if mine_attr is None:
@@ -337,6 +338,7 @@ def apply_codebook(session: Session, spec: CodebookSpec, source: Path | None = N
         rel_type_row.name, rel_type_row.color, rel_type_row.hotkey, rel_type_row.definition = (
             rel.name, rel.color, rel.hotkey, rel.definition)
         rel_type_row.symmetric, rel_type_row.position = rel.symmetric, pos
+        rel_type_row.transitive = rel.transitive
         rel_type_row.source_accepts = [entity_rows[a] for a in rel.source_accepts]
         rel_type_row.target_accepts = [entity_rows[a] for a in rel.target_accepts]
     for pos, attr in enumerate(spec.attributes):

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, LargeBinary, Select, and_, case, cast, func, 
 from sqlalchemy.sql import ColumnElement
 
 from app.core.models import (
+    AnnotationNote,
     Attribute,
     Coder,
     Document,
@@ -28,6 +29,7 @@ from app.core.models import (
     EventAttributeValue,
     EventRole,
     EventType,
+    ExternalReference,
     Mention,
     MentionAttributeValue,
     Relation,
@@ -56,6 +58,23 @@ _event_attr_values = EventAttributeValue.__table__
 _mention_attr_values = MentionAttributeValue.__table__
 _relations = Relation.__table__
 _relation_types = RelationType.__table__
+_typed_notes = AnnotationNote.__table__
+_references = ExternalReference.__table__
+
+
+def typed_notes_cell(owner_column: str, owner_id: Any) -> Any:
+    """An owner's typed notes in one cell, ``Lemma: word; Source: press release`` (None: none).
+    The index on the owner column hands them to group_concat in the order they were stored."""
+    n = _typed_notes
+    return (select(func.group_concat(n.c.type + ": " + n.c.text, "; "))
+            .where(n.c[owner_column] == owner_id).scalar_subquery())
+
+
+def references_cell(owner_column: str, owner_id: Any) -> Any:
+    """An owner's external references in one cell, ``Wikipedia:534366; UniProt:P12345`` (None: none)."""
+    r = _references
+    return (select(func.group_concat(r.c.resource + ":" + r.c.identifier, "; "))
+            .where(r.c[owner_column] == owner_id).scalar_subquery())
 
 
 @dataclass(frozen=True)
@@ -197,7 +216,7 @@ class DocumentTexts:
 
 def mentions_query(coder_id: int | None, attrs: list[AttributeColumn], with_title: bool = True) -> Select:
     """mention_id, document_id, document_title, coder, type, start, end, text, created, note,
-    then one value per mention attribute.
+    notes (typed notes), external_refs, then one value per mention attribute.
 
     Without the title (`with_title=False`) the caller adds it from `document_titles`:
     one string per document instead of one per mention row is much less to read."""
@@ -210,7 +229,8 @@ def mentions_query(coder_id: int | None, attrs: list[AttributeColumn], with_titl
         stmt = stmt.add_columns(_documents.c.title)
         joined = joined.join(_documents, m.c.document_id == _documents.c.id)
     stmt = stmt.add_columns(
-        _coders.c.name, _entity_types.c.name, m.c.start, m.c.end, m.c.text, m.c.created_at, m.c.note
+        _coders.c.name, _entity_types.c.name, m.c.start, m.c.end, m.c.text, m.c.created_at, m.c.note,
+        typed_notes_cell("mention_id", m.c.id), references_cell("mention_id", m.c.id),
     )
     for attr in attrs:
         v = _mention_attr_values.alias(f"mav_{attr.id}")
@@ -224,7 +244,7 @@ def mentions_query(coder_id: int | None, attrs: list[AttributeColumn], with_titl
 
 def events_query(coder_id: int | None, attrs: list[AttributeColumn]) -> Select:
     """event_id, document_id, coder, type, trigger_start, trigger_end, trigger_text,
-    one value per event attribute, created, note."""
+    one value per event attribute, created, note, notes (typed notes), external_refs."""
     e = _events
     joined = e.join(_coders, e.c.coder_id == _coders.c.id).join(
         _event_types, e.c.event_type_id == _event_types.c.id
@@ -237,6 +257,7 @@ def events_query(coder_id: int | None, attrs: list[AttributeColumn]) -> Select:
     stmt = select(
         e.c.id, e.c.document_id, _coders.c.name, _event_types.c.name,
         e.c.trigger_start, e.c.trigger_end, e.c.trigger_text, *values, e.c.created_at, e.c.note,
+        typed_notes_cell("event_id", e.c.id), references_cell("event_id", e.c.id),
     ).select_from(joined)
     if coder_id is not None:
         stmt = stmt.where(e.c.coder_id == coder_id)
@@ -273,14 +294,15 @@ def arguments_query(coder_id: int | None) -> Select:
 
 def relations_query(coder_id: int | None) -> Select:
     """relation_id, document_id, coder, type, source_mention_id, source_text, source_start, source_end,
-    target_mention_id, target_text, target_start, target_end, symmetric, created, note."""
+    target_mention_id, target_text, target_start, target_end, symmetric, created, note, notes (typed
+    notes)."""
     r = _relations
     source, target = _mentions.alias("source"), _mentions.alias("target")
     stmt = (
         select(r.c.id, r.c.document_id, _coders.c.name, _relation_types.c.name,
                r.c.source_mention_id, source.c.text, source.c.start, source.c.end,
                r.c.target_mention_id, target.c.text, target.c.start, target.c.end,
-               _relation_types.c.symmetric, r.c.created_at, r.c.note)
+               _relation_types.c.symmetric, r.c.created_at, r.c.note, typed_notes_cell("relation_id", r.c.id))
         .select_from(
             r.join(_coders, r.c.coder_id == _coders.c.id)
             .join(_relation_types, r.c.relation_type_id == _relation_types.c.id)

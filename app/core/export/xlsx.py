@@ -261,9 +261,9 @@ class _Export:
             Column("mention_id", W_ID), Column("document_id", W_ID), Column("document_title", 36),
             Column("coder", W_SHORT), Column("type", W_NAME), Column("start", W_NUM), Column("end", W_NUM),
             Column("text", W_TEXT), Column("partial_word", W_NUM + 3), Column("created", W_DATE),
-            Column("note", W_TEXT),
+            Column("note", W_TEXT), Column("notes", W_TEXT), Column("external_refs", W_TEXT),
         ] + [Column(a.column, W_SHORT) for a in attrs]
-        text_idx = (2, 3, 4, 7, 10, *range(11, 11 + len(attrs)))
+        text_idx = (2, 3, 4, 7, 10, 11, 12, *range(13, 13 + len(attrs)))
         sheet = self._sheet(MENTIONS, columns)
         titles = q.document_titles(self.conn)
         texts = q.DocumentTexts(self.conn)  # rows come in document order: one text held at a time
@@ -281,9 +281,10 @@ class _Export:
             Column("event_id", W_ID), Column("document_id", W_ID), Column("coder", W_SHORT),
             Column("type", W_NAME), Column("trigger_start", W_NUM + 4), Column("trigger_end", W_NUM + 3),
             Column("trigger_text", W_TEXT),
-        ] + [Column(a.column, W_SHORT) for a in attrs] + [Column("created", W_DATE), Column("note", W_TEXT)]
+        ] + [Column(a.column, W_SHORT) for a in attrs] + [
+            Column("created", W_DATE), Column("note", W_TEXT), Column("notes", W_TEXT), Column("external_refs", W_TEXT)]
         k = len(attrs)
-        text_idx = (2, 3, 6, *range(7, 7 + k), 8 + k)
+        text_idx = (2, 3, 6, *range(7, 7 + k), 8 + k, 9 + k, 10 + k)
         sheet = self._sheet(EVENTS, columns)
         chunks = q.stream(self.conn, q.events_query(self.coder_id, attrs), CHUNK_ROWS)
         self._write_rows(sheet, [c.header for c in columns], text_idx, chunks)
@@ -304,7 +305,7 @@ class _Export:
             Column("source_start", W_NUM + 3), Column("source_end", W_NUM + 3),
             Column("target_mention_id", W_ID + 6), Column("target_text", W_TEXT),
             Column("target_start", W_NUM + 3), Column("target_end", W_NUM + 3), Column("symmetric", W_NUM + 2),
-            Column("created", W_DATE), Column("note", W_TEXT),
+            Column("created", W_DATE), Column("note", W_TEXT), Column("notes", W_TEXT),
         ]
         sheet = self._sheet(RELATIONS, columns)
 
@@ -313,7 +314,7 @@ class _Export:
                 yield [(*row[:12], bool(row[12]), *row[13:]) for row in chunk]
 
         chunks = q.stream(self.conn, q.relations_query(self.coder_id), CHUNK_ROWS)
-        self._write_rows(sheet, [c.header for c in columns], (2, 3, 5, 9, 14), flags(chunks))
+        self._write_rows(sheet, [c.header for c in columns], (2, 3, 5, 9, 14, 15), flags(chunks))
 
     def codes(self) -> None:
         columns = [Column("document_id", W_ID), Column("coder", W_SHORT), Column("code", W_NAME),
@@ -498,10 +499,10 @@ def export_xlsx(project: Project, path: Path, coder: str | None = None,
             with open(tmp, "xb") as fh:
                 mention_attrs = q.attribute_columns(conn, "mention", taken={
                     "mention_id", "document_id", "document_title", "coder", "type", "start", "end",
-                    "text", "partial_word", "created", "note"})
+                    "text", "partial_word", "created", "note", "notes", "external_refs"})
                 event_attrs = q.attribute_columns(conn, "event", taken={
                     "event_id", "document_id", "coder", "type", "trigger_start", "trigger_end",
-                    "trigger_text", "created", "note"})
+                    "trigger_text", "created", "note", "notes", "external_refs"})
                 export.documents()
                 export.mentions(mention_attrs)
                 export.events(event_attrs)

@@ -26,15 +26,22 @@ a .ann without .txt is an error.
   ``A`` and old-style ``M`` attributes on T (mentions) or E (events), either a
   flag (``A1 Negated T1``) or valued (``A1 Modality E1 reported``), the value kept
   exactly as written (``Typo+UNK``).
-* Notes ``#n Type Id<TAB>text``: an AnnotatorNotes note is the note's text; a note
-  of another type (``Lemma``) is kept as a note line ``[Lemma] text`` (and an
-  AnnotatorNotes text that looks like that as ``[AnnotatorNotes] text``), so the
-  export writes every note back with its type. Several notes of one annotation
-  are one line each of its note; a note on a trigger goes to its events.
-* Not kept yet, each told in one report line (never a refusal): ``R`` relations,
-  ``*`` equivalences, ``N`` normalisations, and notes and attributes on them.
-  Arguments that are events (nested events) and discontinuous spans
-  (``0 5;7 10``) are refused.
+* Notes ``#n Type Id<TAB>text``: an AnnotatorNotes note is the note's text (several
+  are one line each of it); a note of another type (``Lemma``) is a typed note
+  (`AnnotationNote`) of the annotation, on a T, an E or an R. A note on a trigger
+  goes to its events.
+* ``N1<TAB>Reference T1 Wikipedia:534366<TAB>Barack Obama`` normalisations are
+  external references (`ExternalReference`: type, resource, identifier, the text or
+  None without one) of the mention, or of the event (on its E id or its trigger).
+* ``*<TAB>Equiv T1 T2 T3`` equivalences are relations of a transitive relation type
+  (brat's ``<REL-TYPE>:symmetric-transitive``, read from annotation.conf), chaining
+  the members (T1-T2, T2-T3); members already equivalent add nothing. A ``*`` line
+  of a type that is not transitive is refused; of an unknown type (or members the
+  type does not accept) it is told in the report, like such an ``R`` line.
+* Told in one report line each (never a refusal): relations of an unknown type or
+  linking what their type does not accept, attributes of relations, notes and
+  normalisations on what Annotary does not keep (an N line, an attribute, a skipped
+  trigger).
 * Refused with AnnotationInputError naming file and line: offsets outside the
   text, end <= start, an offset inside a ``\\r\\n``, unknown ids, covered text
   differing from the text at the offsets, labels neither in the codebook nor in
@@ -65,9 +72,13 @@ placeholder trigger covering its first argument's span and a
 ``#n AnnotaryNoTrigger En`` comment, which `import_brat` reads back as "no
 trigger", so the round trip stays exact. An event with neither trigger nor
 arguments cannot be shown in brat: it is left out, with a warning in the
-summary. A note of several lines becomes one note line each (AnnotatorNotes, or
-the type its ``[Type] `` prefix names); a line break inside a span is written as
-a space in the .ann's text column.
+summary. A note of several lines becomes one AnnotatorNotes line each (whatever it
+looks like: a note "[word] text" typed by hand stays an AnnotatorNotes note), typed
+notes are ``#`` lines of their type, references ``N`` lines, and the relations of a
+transitive type are one ``*`` line per group of mentions they link, directly or
+through others (brat's ``*`` lines have no id, so a note on such a relation is left
+out, with a warning). A line break inside a span is written as a space in the .ann's
+text column.
 """
 
 from __future__ import annotations
@@ -113,7 +124,9 @@ from app.core.interchange.common import (
     PlannedAttribute,
     PlannedEvent,
     PlannedMention,
+    PlannedReference,
     PlannedRelation,
+    RelationOut,
     coded_documents,
     coder_labels,
     document_basename,
@@ -133,24 +146,6 @@ NO_TRIGGER = "AnnotaryNoTrigger"
 NOTE_TYPE = "AnnotatorNotes"
 _INT = re.compile(r"^[0-9]+$")  # ASCII digits only, as brat writes them (\d would take ٤ and ४)
 _MAX_DIGITS = 15  # more is no offset into a text of at most a few GiB (and int() refuses 4,300+)
-
-
-_TYPED_NOTE = re.compile(r"^\[([^\[\]\s]+)\] (.*)$", re.DOTALL)  # "[Lemma] text": a Lemma note
-
-
-def note_line(kind: str, text: str) -> str:
-    """A brat note (`#n<TAB>kind id<TAB>text`) as one line of an Annotary note: AnnotatorNotes as
-    its text, another type as ``[kind] text`` (an AnnotatorNotes text that looks so gets the
-    ``[AnnotatorNotes] `` prefix, so `split_note_line` gives every note back exactly)."""
-    if kind == NOTE_TYPE and not _TYPED_NOTE.match(text):
-        return text
-    return f"[{kind}] {text}"
-
-
-def split_note_line(line: str) -> tuple[str, str]:
-    """(brat note type, text) of one line of an Annotary note; see `note_line`."""
-    match = _TYPED_NOTE.match(line)
-    return (match.group(1), match.group(2)) if match else (NOTE_TYPE, line)
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -204,18 +199,33 @@ class _Note:
 
 
 @dataclass
+class _Equiv:
+    label: str
+    members: list[str]  # T ids
+    line: int
+
+
+@dataclass
+class _N:
+    ident: str
+    label: str  # brat's normalisation type, "Reference"
+    target: str
+    reference: PlannedReference
+    line: int
+
+
+@dataclass
 class _Ann:
     texts: dict[str, _T] = field(default_factory=dict)
     events: dict[str, _E] = field(default_factory=dict)
     attributes: list[_A] = field(default_factory=list)
     notes: list[_Note] = field(default_factory=list)
     relations: dict[str, _R] = field(default_factory=dict)
-    ignored: dict[str, int] = field(default_factory=dict)  # kind → lines not kept (relations, ...)
-    not_kept: dict[str, str] = field(default_factory=dict)  # id of such a line → its kind
+    equivalences: list[_Equiv] = field(default_factory=list)
+    normalisations: dict[str, _N] = field(default_factory=dict)
+    not_kept: dict[str, str] = field(default_factory=dict)  # id of a line whose notes are not kept → its kind
 
 
-_NOT_KEPT = {"*": "equivalence", "N": "normalisation"}  # brat lines Annotary does not keep yet
-_KIND_LINES = {kind: line for line, kind in _NOT_KEPT.items()}
 _TICK_LINES = 50_000  # how often a long .ann file reports how far its reading got
 
 
@@ -238,7 +248,7 @@ def _parse_ann(path: Path, content: str, tick: Callable[[float], None] | None = 
         if not tab:
             raise fail(lineno, "expected an id, a tab and the annotation (e.g. T1<TAB>Person 0 5<TAB>Meta)")
         kind = ident[:1]
-        if kind in ("#", "T", "E", "A", "M", "R") and ident in seen:
+        if kind in ("#", "T", "E", "A", "M", "R", "N") and ident in seen:
             raise fail(lineno, f"id {ident} is used twice")
         seen.add(ident)
         if kind == "T":
@@ -284,10 +294,21 @@ def _parse_ann(path: Path, content: str, tick: Callable[[float], None] | None = 
                 raise fail(lineno, f"{ident}: expected 'Type Arg1:Id Arg2:Id'")
             ann.relations[ident] = _R(ident, tokens[0], pairs, lineno)
             ann.not_kept[ident] = "relation"  # its attributes: Annotary relations have none
-        elif kind in _NOT_KEPT:
-            ann.ignored[_NOT_KEPT[kind]] = ann.ignored.get(_NOT_KEPT[kind], 0) + 1
-            if kind != "*":  # an equivalence line has no id of its own
-                ann.not_kept[ident] = _NOT_KEPT[kind]
+        elif kind == "*":  # *<TAB>Equiv T1 T2 T3: the members are equivalent (no id of its own)
+            tokens = rest.split()
+            if len(tokens) < 3:
+                raise fail(lineno, "expected 'Type Id Id ...' (an equivalence of two or more ids)")
+            ann.equivalences.append(_Equiv(tokens[0], tokens[1:], lineno))
+        elif kind == "N":  # N1<TAB>Reference T1 Wikipedia:534366<TAB>Barack Obama
+            head, tab2, text = rest.partition("\t")
+            tokens = head.split()
+            resource, colon, identifier = tokens[2].partition(":") if len(tokens) == 3 else ("", "", "")
+            if not (colon and resource and identifier):
+                raise fail(lineno, f"{ident}: expected 'Type Id Resource:Identifier' (e.g. Reference T1 "
+                                   "Wikipedia:534366)")
+            ann.normalisations[ident] = _N(ident, tokens[0], tokens[1], PlannedReference(
+                tokens[0], resource, identifier, text if tab2 else None), lineno)
+            ann.not_kept[ident] = "normalisation"  # notes and attributes of a normalisation
         else:
             raise fail(lineno, f"unknown annotation kind {ident!r} (brat has T, E, A, M, R, N, *, #)")
     return ann
@@ -386,22 +407,64 @@ def _plan(ann: _Ann, spans: dict[str, tuple[int, int]], index: CodebookIndex, na
     relation_names = list(index.relation_types)
     relations: dict[str, PlannedRelation] = {}
     not_kept_on: dict[str, list[str]] = {}  # "note(s) on relations" → the ids of those lines
+
+    def relation_type(label: str, ends: list[str]) -> str | None:
+        """The codebook's relation type of a line linking `ends`, None when Annotary cannot hold
+        it (unknown type, an end that is not a mention, or of a type the relation does not accept)."""
+        rlabel = resolve_name(label, relation_names, names.relation.get(label))
+        if rlabel is None or not all(end in mentions for end in ends):
+            return None
+        rtype = index.relation_types[rlabel]
+        accepted = [[t.name for t in accepts] for accepts in (rtype.source_accepts, rtype.target_accepts)]
+        if rtype.transitive:  # an equivalence: every member is a source and a target
+            return rlabel if all(not names_ or mentions[end].type_name in names_
+                                 for end in ends for names_ in accepted) else None
+        return rlabel if all(not names_ or mentions[end].type_name in names_
+                             for end, names_ in zip(ends, accepted)) else None
+
     for r in sorted(ann.relations.values(), key=lambda r: r.line):
-        rlabel = resolve_name(r.label, relation_names, names.relation.get(r.label))
         ends = sorted(r.args, key=lambda a: a[0] != "Arg1")  # Arg1 is the source (brat writes it first)
         for _, target in ends:
             if target not in mentions and target not in ann.texts and target not in ann.events:
                 raise fail(r.line, f"{r.ident}: unknown id {target}")
-        if rlabel is None or not all(target in mentions for _, target in ends) or not all(
-                not accepts or mentions[key].type_name in [t.name for t in accepts]
-                for key, accepts in ((ends[0][1], index.relation_types[rlabel].source_accepts),
-                                     (ends[1][1], index.relation_types[rlabel].target_accepts))):
+        rlabel = relation_type(r.label, [target for _, target in ends])
+        if rlabel is None:
             # brat shows such a line (flagged); Annotary cannot hold it: told, never a refusal
             not_kept_on.setdefault("relation(s) of an unknown type, or linking what the type does not accept,",
                                    []).append(r.ident)
             continue
         relations[r.ident] = PlannedRelation(r.ident, rlabel, ends[0][1], ends[1][1], r.line)
         plan.relations.append(relations[r.ident])
+
+    groups: dict[str, dict[str, str]] = {}  # transitive type → union-find parents over T ids
+
+    def root(parents: dict[str, str], key: str) -> str:
+        while parents.get(key, key) != key:
+            key = parents[key]
+        return key
+
+    for rel in plan.relations:
+        if index.relation_types[rel.type_name].transitive:
+            parents = groups.setdefault(rel.type_name, {})
+            parents[root(parents, rel.source_key)] = root(parents, rel.target_key)
+    for number, eq in enumerate(ann.equivalences, 1):
+        for member in eq.members:
+            if member not in ann.texts and member not in ann.events:
+                raise fail(eq.line, f"*: unknown id {member} in the {eq.label} equivalence")
+        rlabel = relation_type(eq.label, eq.members)
+        if rlabel is None:
+            not_kept_on.setdefault("equivalence(s) of an unknown type, or of what the type does not accept,",
+                                   []).append(f"line {eq.line}")
+            continue
+        if not index.relation_types[rlabel].transitive:
+            raise fail(eq.line, f"*: {rlabel} is a relation type that is not transitive, so it cannot hold an "
+                                f"equivalence; make it symmetric-transitive in {CONF_NAME} or the codebook")
+        parents = groups.setdefault(rlabel, {})
+        for n, (first, second) in enumerate(zip(eq.members, eq.members[1:]), 1):
+            if root(parents, first) == root(parents, second):
+                continue  # already equivalent: brat draws the group once
+            parents[root(parents, first)] = root(parents, second)
+            plan.relations.append(PlannedRelation(f"*{number}.{n}", rlabel, first, second, eq.line))
 
     seen_attrs: set[tuple[str, str]] = set()
     owner: PlannedMention | PlannedEvent
@@ -438,9 +501,6 @@ def _plan(ann: _Ann, spans: dict[str, tuple[int, int]], index: CodebookIndex, na
             owners: list[PlannedMention | PlannedEvent | PlannedRelation] = [mentions[note.target]]
         elif note.target in relations:
             owners = [relations[note.target]]
-        elif note.target in ann.relations:
-            not_kept_on.setdefault("note(s) on relations", []).append(note.target)
-            continue
         elif note.target in events:
             owners = [events[note.target]]
         elif note.target in triggers:
@@ -458,19 +518,38 @@ def _plan(ann: _Ann, spans: dict[str, tuple[int, int]], index: CodebookIndex, na
             raise fail(note.line, f"note on unknown id {note.target}")
         if note.kind != NOTE_TYPE:
             typed[note.kind] = typed.get(note.kind, 0) + 1
+            for one_owner in owners:
+                one_owner.typed_notes.append((note.kind, note.text))
+            continue
         for one_owner in owners:
-            parts.setdefault(id(one_owner), (one_owner, []))[1].append(note_line(note.kind, note.text))
+            parts.setdefault(id(one_owner), (one_owner, []))[1].append(note.text)
     several = 0
     for one_owner, texts in parts.values():
         one_owner.note = "\n".join(texts)  # one line per brat note
         several += len(texts) > 1
-    for kind, n in ann.ignored.items():
-        messages.append(f"{n} {kind}(s) not kept yet ({_KIND_LINES[kind]} lines)")
+    for norm in sorted(ann.normalisations.values(), key=lambda n: n.line):
+        if norm.target in mentions:
+            refs_on: list[PlannedMention | PlannedEvent] = [mentions[norm.target]]
+        elif norm.target in events:
+            refs_on = [events[norm.target]]
+        elif norm.target in triggers:
+            refs_on = [events[e] for e in triggers[norm.target]]
+        elif norm.target in lone_triggers:
+            not_kept_on.setdefault("normalisation(s) of skipped triggers", []).append(norm.ident)
+            continue
+        elif norm.target in ann.not_kept or norm.target in attribute_ids:
+            not_kept_on.setdefault("normalisation(s) of relations, attributes or normalisations",
+                                   []).append(norm.ident)
+            continue
+        else:
+            raise fail(norm.line, f"{norm.ident}: normalisation of unknown id {norm.target}")
+        for ref_owner in refs_on:
+            ref_owner.references.append(norm.reference)
     for what, ids in not_kept_on.items():
         messages.append(f"{len(ids)} {what} not kept yet ({', '.join(dict.fromkeys(ids))})"
                         if len(ids) <= 5 else f"{len(ids)} {what} not kept yet")
-    for kind, n in typed.items():
-        messages.append(f"{n} note(s) of type {kind} kept in the note as '[{kind}] text'")
+    if typed:
+        messages.append("typed notes kept: " + ", ".join(f"{n} {kind}" for kind, n in typed.items()))
     if several:
         messages.append(f"{several} annotation(s) with several notes: kept one per line of the note")
     return plan
@@ -676,7 +755,7 @@ def _import_pair(session: Session, pair: _Pair, conf: ParsedConf | None, coder_i
         txt, doc.id, added, counts.mentions, counts.events, counts.attributes, counts.notes,
         messages=messages, skipped_mentions=counts.skipped_mentions, skipped_events=counts.skipped_events,
         coder_status=counts.status,
-        relations=counts.relations, skipped_relations=counts.skipped_relations,
+        relations=counts.relations, skipped_relations=counts.skipped_relations, references=counts.references,
     )
 
 
@@ -788,12 +867,46 @@ def _write(summary: ExportSummary, path: Path, text: str, force: bool, project: 
     summary.files.append(path)
 
 
+def _equivalence_lines(relations: list[RelationOut], mention_tid: dict[int, str], names: BratNames,
+                       summary: ExportSummary, stem: str) -> list[str]:
+    """One ``*<TAB>Type T1 T2 ...`` line per group of mentions linked (directly or through others)
+    by relations of a transitive type, members in T order, groups in the order of their first member."""
+    parents: dict[tuple[str, int], tuple[str, int]] = {}
+
+    def root(key: tuple[str, int]) -> tuple[str, int]:
+        while parents.get(key, key) != key:
+            key = parents[key]
+        return key
+
+    noted = 0
+    for rel in relations:
+        if rel.transitive:
+            parents[root((rel.type_name, rel.source))] = root((rel.type_name, rel.target))
+            parents.setdefault((rel.type_name, rel.target), (rel.type_name, rel.target))
+            noted += bool(rel.note or rel.typed_notes)
+    if noted:  # brat's * lines have no id a note could name
+        summary.warnings.append(f"{stem}.ann: {noted} note(s) on equivalence relations left out "
+                                "(brat's * lines cannot carry notes)")
+    groups: dict[tuple[str, int], list[int]] = {}
+    for key in parents:
+        groups.setdefault(root(key), []).append(key[1])
+
+    def number(mention: int) -> int:
+        return int(mention_tid[mention][1:])
+
+    out = []
+    for (type_name, _), members in sorted(groups.items(), key=lambda g: (min(map(number, g[1])), g[0][0])):
+        tids = " ".join(mention_tid[m] for m in sorted(members, key=number))
+        out.append(f"*\t{names.relation[type_name]} {tids}")
+    return out
+
+
 def _one_line(text: str) -> str:
     return text.replace("\r", " ").replace("\n", " ")
 
 
 def _ann_text(cd: CodedDocument, names: BratNames, summary: ExportSummary, stem: str) -> str:
-    t_ids, a_ids, n_ids = count(1), count(1), count(1)
+    t_ids, a_ids, n_ids, norm_ids = count(1), count(1), count(1), count(1)
     lines: list[str] = []
     mention_tid: dict[int, str] = {}
     trigger_tid: dict[tuple[str, int, int], str] = {}  # (brat type, start, end) → the T line of a trigger
@@ -807,11 +920,17 @@ def _ann_text(cd: CodedDocument, names: BratNames, summary: ExportSummary, stem:
                 line += f" {names.value[(name, value)]}"
             lines.append(line)
 
-    def notes(owner: str, note: str) -> None:
+    def notes(owner: str, note: str, typed: list[tuple[str, str]],
+              references: list[PlannedReference] | None = None) -> None:
+        """The owner's AnnotatorNotes (one per line of its note), typed notes and normalisations."""
         if note:
             for part in note.split("\n"):
-                kind, text = split_note_line(part)
-                lines.append(f"#{next(n_ids)}\t{kind} {owner}\t{_one_line(text)}")
+                lines.append(f"#{next(n_ids)}\t{NOTE_TYPE} {owner}\t{_one_line(part)}")
+        for kind, part in typed:
+            lines.append(f"#{next(n_ids)}\t{kind} {owner}\t{_one_line(part)}")
+        for ref in references or []:
+            line = f"N{next(norm_ids)}\t{ref.type} {owner} {ref.resource}:{ref.identifier}"
+            lines.append(line if ref.text is None else f"{line}\t{_one_line(ref.text)}")
 
     for m in cd.mentions:
         tid = f"T{next(t_ids)}"
@@ -821,7 +940,7 @@ def _ann_text(cd: CodedDocument, names: BratNames, summary: ExportSummary, stem:
         summary.mentions += 1
     for m in cd.mentions:
         attributes(mention_tid[m.id], m.attributes)
-        notes(mention_tid[m.id], m.note)
+        notes(mention_tid[m.id], m.note, m.typed_notes, m.references)
     # E numbers are given up front, so an event can name one written after it (nested events)
     by_id = {ev.id: ev for ev in cd.events}
 
@@ -874,10 +993,11 @@ def _ann_text(cd: CodedDocument, names: BratNames, summary: ExportSummary, stem:
         if placeholder:
             lines.append(f"#{next(n_ids)}\t{NO_TRIGGER} {eid}\tno trigger in Annotary; {tid} is a placeholder")
         attributes(eid, ev.attributes)
-        notes(eid, ev.note)
+        notes(eid, ev.note, ev.typed_notes, ev.references)
         summary.events += 1
-    for n, rel in enumerate(cd.relations, 1):
+    for n, rel in enumerate((r for r in cd.relations if not r.transitive), 1):
         lines.append(f"R{n}\t{names.relation[rel.type_name]} Arg1:{mention_tid[rel.source]} "
                      f"Arg2:{mention_tid[rel.target]}")
-        notes(f"R{n}", rel.note)
+        notes(f"R{n}", rel.note, rel.typed_notes)
+    lines += _equivalence_lines(cd.relations, mention_tid, names, summary, stem)
     return "\n".join(lines) + ("\n" if lines else "")

@@ -246,7 +246,8 @@ def annotation_conf_text(spec: CodebookSpec, names: BratNames) -> str:
         ends = ["|".join(names.entity[a] for a in accepts) or "<ENTITY>"
                 for accepts in (rel.source_accepts, rel.target_accepts)]
         lines.append(f"{names.relation[rel.name]}\tArg1:{ends[0]}, Arg2:{ends[1]}"
-                     + (", <REL-TYPE>:symmetric" if rel.symmetric else ""))
+                     + (", <REL-TYPE>:symmetric-transitive" if rel.transitive
+                        else ", <REL-TYPE>:symmetric" if rel.symmetric else ""))
     lines += ["", "[events]"]
     for ev in spec.event_types:
         args = []
@@ -337,6 +338,7 @@ class ParsedConf:
     relations: list[str] = field(default_factory=list)  # relation type names
     relation_ends: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)  # name → Arg1, Arg2 types
     symmetric: set[str] = field(default_factory=set)  # relation types brat marks <REL-TYPE>:symmetric...
+    transitive: set[str] = field(default_factory=set)  # ... and <REL-TYPE>:symmetric-transitive (equivalences)
     colors: dict[str, str] = field(default_factory=dict)  # brat name → bgColor from visual.conf
     warnings: list[str] = field(default_factory=list)
     _told: set[str] = field(default_factory=set)
@@ -450,7 +452,8 @@ class ParsedConf:
                         undefined.append(typ)
                 ends.append(list(dict.fromkeys(accepted)))
             spec.relation_types.append(RelationTypeSpec(rname, self.color(rel, rname), source_accepts=ends[0],
-                                                        target_accepts=ends[1], symmetric=rel in self.symmetric))
+                                                        target_accepts=ends[1], symmetric=rel in self.symmetric,
+                                                        transitive=rel in self.transitive))
         for attr in self.attributes:
             name = resolve_name(attr.name, [a.name for a in codebook.attributes], self.names.attribute.get(attr.name)) \
                 or self.names.attribute.get(attr.name, attr.name)
@@ -573,8 +576,13 @@ def parse_annotation_conf(path: Path) -> ParsedConf:
                 at = 0  # the first argument is the source, the second the target
                 for part in _split_args(rest):  # Arg1:Protein, Arg2:Complex, <REL-TYPE>:symmetric-transitive
                     key, _, types = part.partition(":")
-                    if key == "<REL-TYPE>" and "symmetric" in types:
-                        conf.symmetric.add(name)
+                    if key == "<REL-TYPE>":
+                        flags = {t.strip() for t in types.replace("-", "|").split("|")}
+                        if "symmetric" in flags:
+                            conf.symmetric.add(name)
+                        if "transitive" in flags:  # brat: symmetric-transitive (transitive alone is not a brat
+                            conf.symmetric.add(name)  # type; Annotary's transitive types are symmetric)
+                            conf.transitive.add(name)
                     elif not key.startswith("<") and at < 2:
                         ends[at].extend(t.strip() for t in types.split("|") if t.strip())
                         at += 1

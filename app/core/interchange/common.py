@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.core.errors import AnnotaryError, AnnotationInputError
 from app.core.models import (
+    AnnotationNote,
     Attribute,
     Coder,
     Document,
@@ -35,6 +36,7 @@ from app.core.models import (
     Event,
     EventRole,
     EventType,
+    ExternalReference,
     Mention,
     MentionAttributeValue,
     Relation,
@@ -70,6 +72,7 @@ class FileReport:
     coder_status: str | None = None  # the coder's status of the document after the import (None: not set)
     relations: int = 0
     skipped_relations: int = 0
+    references: int = 0  # external references (brat N lines) stored
 
     @property
     def status(self) -> str:
@@ -86,6 +89,8 @@ class FileReport:
             text += f", {self.relations} relation(s)"
             if self.skipped_relations:
                 text += f" ({self.skipped_relations} already there)"
+        if self.references:
+            text += f", {self.references} reference(s)"
         if self.skipped_mentions or self.skipped_events:
             text += (f", skipped {self.skipped_mentions} mention(s) and {self.skipped_events} event(s) "
                      "already there")
@@ -247,6 +252,16 @@ class PlannedAttribute:
     line: int | None
 
 
+@dataclass(frozen=True)
+class PlannedReference:
+    """An external reference (brat ``N1<TAB>Reference T1 Wikipedia:534366<TAB>Barack Obama``)."""
+
+    type: str
+    resource: str
+    identifier: str
+    text: str | None  # None: no text column
+
+
 @dataclass
 class PlannedMention:
     key: str
@@ -256,6 +271,8 @@ class PlannedMention:
     line: int | None
     note: str = ""
     attributes: list[PlannedAttribute] = field(default_factory=list)
+    typed_notes: list[tuple[str, str]] = field(default_factory=list)  # (note type, text), not AnnotatorNotes
+    references: list[PlannedReference] = field(default_factory=list)
 
 
 @dataclass
@@ -275,6 +292,8 @@ class PlannedEvent:
     note: str = ""
     arguments: list[PlannedArgument] = field(default_factory=list)
     attributes: list[PlannedAttribute] = field(default_factory=list)
+    typed_notes: list[tuple[str, str]] = field(default_factory=list)
+    references: list[PlannedReference] = field(default_factory=list)
 
 
 @dataclass
@@ -285,6 +304,7 @@ class PlannedRelation:
     target_key: str
     line: int | None
     note: str = ""
+    typed_notes: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -313,6 +333,7 @@ class StoredCounts:
     status: str | None = None  # the coder's status of the document afterwards
     relations: int = 0
     skipped_relations: int = 0
+    references: int = 0
 
 
 def _fail(path: Path, line: int | None, reason: str) -> AnnotationInputError:
@@ -469,6 +490,8 @@ class MentionOut:
     text: str
     note: str
     attributes: list[tuple[str, str]]  # (attribute name, value); flags have value FLAG_VALUE
+    typed_notes: list[tuple[str, str]] = field(default_factory=list)  # (note type, text)
+    references: list[PlannedReference] = field(default_factory=list)
 
 
 @dataclass
@@ -480,6 +503,8 @@ class EventOut:
     arguments: list[tuple[str, int]]  # (role name, mention id), in role order
     attributes: list[tuple[str, str]]
     event_arguments: list[tuple[str, int]] = field(default_factory=list)  # (role name, event id): nested events
+    typed_notes: list[tuple[str, str]] = field(default_factory=list)
+    references: list[PlannedReference] = field(default_factory=list)
 
 
 @dataclass
@@ -489,6 +514,8 @@ class RelationOut:
     source: int  # mention ids
     target: int
     note: str
+    typed_notes: list[tuple[str, str]] = field(default_factory=list)
+    transitive: bool = False  # of an equivalence type (brat writes its groups as `*` lines)
 
 
 @dataclass
@@ -578,14 +605,41 @@ def _load(session: Session, doc: Document, coder: Coder, entity_names: dict[int,
         select(DocumentCodeValue).where(DocumentCodeValue.document_id == doc.id, DocumentCodeValue.coder_id == coder.id)
         .order_by(DocumentCodeValue.id)
     ).all()
-    relation_names = {t.id: t.name for t in session.scalars(select(RelationType))}
+    relation_types = {t.id: t for t in session.scalars(select(RelationType))}
     relations = [
-        RelationOut(r.id, relation_names[r.relation_type_id], r.source_mention_id, r.target_mention_id, r.note or "")
+        RelationOut(r.id, relation_types[r.relation_type_id].name, r.source_mention_id, r.target_mention_id,
+                    r.note or "", transitive=relation_types[r.relation_type_id].transitive)
         for r in session.scalars(select(Relation).where(Relation.document_id == doc.id, Relation.coder_id == coder.id)
                                  .order_by(Relation.id))
     ]
+    _add_extras(session, doc.id, coder.id, mentions, events, relations)
     return CodedDocument(doc, coder, mentions, events, [(codes[c.code_id].name, c.value) for c in code_rows],
                          relations)
+
+
+def _add_extras(session: Session, document_id: int, coder_id: int, mentions: list[MentionOut],
+                events: list[EventOut], relations: list[RelationOut]) -> None:
+    """Fill in the typed notes and external references of one coder's annotations of a document
+    (in the order stored): a query per kind of owner, joined on the owner's document and coder."""
+    owners: list[tuple[str, type[Mention] | type[Event] | type[Relation],
+                       dict[int, MentionOut] | dict[int, EventOut] | dict[int, RelationOut]]] = [
+        ("mention_id", Mention, {m.id: m for m in mentions}), ("event_id", Event, {e.id: e for e in events}),
+        ("relation_id", Relation, {r.id: r for r in relations})]
+    for column, model, by_id in owners:
+        if not by_id:
+            continue
+        mine = (model.document_id == document_id, model.coder_id == coder_id)
+        for note in session.scalars(select(AnnotationNote).join(model, model.id == getattr(AnnotationNote, column))
+                                    .where(*mine).order_by(AnnotationNote.id)):
+            by_id[getattr(note, column)].typed_notes.append((note.type, note.text))
+        if column == "relation_id":
+            continue
+        for ref in session.scalars(select(ExternalReference)
+                                   .join(model, model.id == getattr(ExternalReference, column))
+                                   .where(*mine).order_by(ExternalReference.id)):
+            owner = by_id[getattr(ref, column)]
+            assert not isinstance(owner, RelationOut)
+            owner.references.append(PlannedReference(ref.type, ref.resource, ref.identifier, ref.text))
 
 
 _SLUG_DROP = re.compile(r"[^a-z0-9]+")

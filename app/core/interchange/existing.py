@@ -8,7 +8,12 @@ document with one (so an export imports back exactly, duplicates included):
 * a mention is identified by its entity type, span and attribute values (not its note);
 * an event by its type, trigger span (or none), arguments (role and the argument
   mention's signature, or for a nested event the argument event's signature) and
-  attribute values (not its note).
+  attribute values (not its note);
+* a relation by its type and its ends' signatures; a relation of a transitive type
+  (an equivalence) that links two mentions already equivalent is not stored either.
+
+Typed notes and references are not part of a signature: those of a skipped annotation that
+the stored one lacks are added to it (see `plan_store`), so a second import adds nothing.
 
 Loading costs five indexed queries per document and coder, whatever the project holds.
 """
@@ -44,7 +49,8 @@ class Existing:
 
     mentions: dict[MentionKey, list[int]] = field(default_factory=dict)
     events: dict[EventKey, list[int]] = field(default_factory=dict)
-    relations: dict[RelationKey, int] = field(default_factory=dict)  # how many relations have each signature
+    relations: dict[RelationKey, list[int]] = field(default_factory=dict)  # signature → ids, as for mentions
+    links: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # relation type id → (source, target) ids
 
 
 def load_existing(session: Session, document_id: int, coder_id: int) -> Existing:
@@ -67,13 +73,13 @@ def load_existing(session: Session, document_id: int, coder_id: int) -> Existing
         key_of[mention_id] = key
         found.mentions.setdefault(key, []).append(mention_id)
 
-    for type_id, source, target in session.execute(
-        select(Relation.relation_type_id, Relation.source_mention_id, Relation.target_mention_id)
-        .where(Relation.document_id == document_id, Relation.coder_id == coder_id)
+    for relation_id, type_id, source, target in session.execute(
+        select(Relation.id, Relation.relation_type_id, Relation.source_mention_id, Relation.target_mention_id)
+        .where(Relation.document_id == document_id, Relation.coder_id == coder_id).order_by(Relation.id.desc())
     ):
         if source in key_of and target in key_of:
-            rkey = (type_id, key_of[source], key_of[target])
-            found.relations[rkey] = found.relations.get(rkey, 0) + 1
+            found.relations.setdefault((type_id, key_of[source], key_of[target]), []).append(relation_id)
+        found.links.setdefault(type_id, []).append((source, target))
 
     events = session.execute(
         select(Event.id, Event.event_type_id, Event.trigger_start, Event.trigger_end)

@@ -15,8 +15,10 @@ services make are made here, explicitly, before anything is inserted:
 Annotations the coder already has in the document are not stored again (see
 `existing`: a mention of the same type, span and attribute values; an event of the
 same type, trigger, arguments (nested events compared by their own signature) and
-attribute values), and the coder's status of the
-document is set even when the plan is empty.
+attribute values; a relation of the same type between the same mentions, or for a transitive
+type between mentions already equivalent), and the coder's status of the document is set even
+when the plan is empty. Typed notes and external references are stored with their owner; those
+of an owner already there are added when that owner lacks them (so a second import adds nothing).
 
 Any refusal is an AnnotationInputError naming the file and line; the caller (one
 savepoint per file or line) then rolls back everything of it.
@@ -24,6 +26,7 @@ savepoint per file or line) then rolls back everything of it.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -38,6 +41,7 @@ from app.core.interchange.common import (
     PlannedAttribute,
     PlannedEvent,
     PlannedMention,
+    PlannedReference,
     StoredCounts,
     _attribute_value,
     _fail,
@@ -46,11 +50,13 @@ from app.core.interchange.common import (
 )
 from app.core.interchange.existing import EventKey, MentionKey, load_existing
 from app.core.models import (
+    AnnotationNote,
     Document,
     DocumentStatus,
     Event,
     EventArgument,
     EventAttributeValue,
+    ExternalReference,
     Mention,
     MentionAttributeValue,
     Relation,
@@ -135,6 +141,72 @@ def _values(index: CodebookIndex, target: str, attributes: list[PlannedAttribute
 def _value_rows(owner_key: str, owner_id: int, values: list[tuple[int, str]],
                 rows: list[dict[str, Any]]) -> None:
     rows.extend({owner_key: owner_id, "attribute_id": attribute_id, "value": value} for attribute_id, value in values)
+
+
+class _Groups:
+    """Mentions linked, directly or through others, by relations of one transitive type
+    (union-find over mention ids)."""
+
+    def __init__(self, links: list[tuple[int, int]]) -> None:
+        self.parent: dict[int, int] = {}
+        for source, target in links:
+            self.join(source, target)
+
+    def find(self, mention: int) -> int:
+        root = mention
+        while self.parent.get(root, root) != root:
+            root = self.parent[root]
+        while mention != root:
+            self.parent[mention], mention = root, self.parent.get(mention, root)
+        return root
+
+    def same(self, a: int, b: int) -> bool:
+        return self.find(a) == self.find(b)
+
+    def join(self, a: int, b: int) -> None:
+        self.parent[self.find(a)] = self.find(b)
+
+
+def _store_extras(session: Session, document_id: int, coder_id: int,
+                  owners: list[tuple[str, int, list[tuple[str, str]], list[PlannedReference]]],
+                  new_owners: set[tuple[str, int]], counts: StoredCounts) -> None:
+    """Insert the typed notes and references of the plan's owners; an owner that was there
+    before the import gets only those it lacks (compared as multisets)."""
+    old = [(column, owner) for column, owner, notes, refs in owners
+           if (notes or refs) and (column, owner) not in new_owners]
+    had_notes: dict[tuple[str, int], Counter[tuple[str, str]]] = {}
+    had_refs: dict[tuple[str, int], Counter[PlannedReference]] = {}
+    if old:
+        for column, model in (("mention_id", Mention), ("event_id", Event), ("relation_id", Relation)):
+            mine = (model.document_id == document_id, model.coder_id == coder_id)
+            for note in session.scalars(select(AnnotationNote).join(
+                    model, model.id == getattr(AnnotationNote, column)).where(*mine)):
+                had_notes.setdefault((column, getattr(note, column)), Counter())[(note.type, note.text)] += 1
+            if column == "relation_id":
+                continue
+            for ref in session.scalars(select(ExternalReference).join(
+                    model, model.id == getattr(ExternalReference, column)).where(*mine)):
+                key = PlannedReference(ref.type, ref.resource, ref.identifier, ref.text)
+                had_refs.setdefault((column, getattr(ref, column)), Counter())[key] += 1
+    note_rows: list[dict[str, Any]] = []
+    ref_rows: list[dict[str, Any]] = []
+    for column, owner, notes, refs in owners:
+        seen_notes = had_notes.get((column, owner), Counter())
+        for kind, text in notes:
+            if seen_notes[(kind, text)] > 0:
+                seen_notes[(kind, text)] -= 1
+                continue
+            note_rows.append({"mention_id": None, "event_id": None, "relation_id": None, column: owner,
+                              "type": kind, "text": text})
+        seen_refs = had_refs.get((column, owner), Counter())
+        for planned in refs:
+            if seen_refs[planned] > 0:
+                seen_refs[planned] -= 1
+                continue
+            ref_rows.append({"mention_id": None, "event_id": None, column: owner, "type": planned.type,
+                             "resource": planned.resource, "identifier": planned.identifier, "text": planned.text})
+    counts.notes += len(_insert(session, AnnotationNote, note_rows))
+    counts.references = len(_insert(session, ExternalReference, ref_rows))
 
 
 def store_plan(
@@ -239,22 +311,45 @@ def store_plan(
     _insert(session, EventAttributeValue, attribute_rows)
 
     relation_rows: list[dict[str, Any]] = []
+    new_relations: list[str] = []
+    stored_relations: dict[str, int] = {}  # plan key → the id of a relation found already there
+    groups: dict[int, _Groups] = {}  # transitive type id → its groups of equivalent mentions
     for rel in plan.relations:
         rtype = index.relation_types[rel.type_name]
-        rkey = (rtype.id, signature[rel.source_key], signature[rel.target_key])
-        if rtype.symmetric and existing.relations.get(rkey, 0) == 0:  # B↔A is the A↔B already stored
-            rkey = (rtype.id, signature[rel.target_key], signature[rel.source_key])
-        if existing.relations.get(rkey, 0) > 0:
-            existing.relations[rkey] -= 1
-            counts.skipped_relations += 1
-            continue
         source, target = stored[rel.source_key], stored[rel.target_key]
+        if rtype.transitive:
+            if rtype.id not in groups:
+                groups[rtype.id] = _Groups(existing.links.get(rtype.id, []))
+            if groups[rtype.id].same(source, target):  # already equivalent (stored, or earlier in the plan)
+                counts.skipped_relations += 1
+                continue
+        else:
+            rkey = (rtype.id, signature[rel.source_key], signature[rel.target_key])
+            if rtype.symmetric and not existing.relations.get(rkey):  # B↔A is the A↔B already stored
+                rkey = (rtype.id, signature[rel.target_key], signature[rel.source_key])
+            if existing.relations.get(rkey):
+                stored_relations[rel.key] = existing.relations[rkey].pop()
+                counts.skipped_relations += 1
+                continue
         if source == target:  # two mentions of the plan that are one stored mention
             raise _fail(path, rel.line, f"relation {rel.key} links a mention to itself")
+        if rtype.transitive:
+            groups[rtype.id].join(source, target)
+        new_relations.append(rel.key)
         relation_rows.append({"document_id": document_id, "coder_id": coder_id, "relation_type_id": rtype.id,
                               "source_mention_id": source, "target_mention_id": target, "note": rel.note})
         counts.notes += bool(rel.note)
-    counts.relations = len(_insert(session, Relation, relation_rows))
+    relation_ids = _insert(session, Relation, relation_rows)
+    counts.relations = len(relation_ids)
+    stored_relations.update(zip(new_relations, relation_ids))
+    new_owners = {("mention_id", i) for i in mention_ids} | {("event_id", i) for i in event_ids} | {
+        ("relation_id", i) for i in relation_ids}
+    owners: list[tuple[str, int, list[tuple[str, str]], list[PlannedReference]]] = [
+        ("mention_id", stored[m.key], m.typed_notes, m.references) for m in plan.mentions]
+    owners += [("event_id", stored_events[ev.key], ev.typed_notes, ev.references) for ev in plan.events]
+    owners += [("relation_id", stored_relations[r.key], r.typed_notes, []) for r in plan.relations
+               if r.key in stored_relations]
+    _store_extras(session, document_id, coder_id, owners, new_owners, counts)
 
     for code in plan.codes:
         try:

@@ -23,10 +23,12 @@ from app.core.models.codebook import (
     role_accepts_events,
 )
 from app.core.models.documents import CODER_ROLES, Coder, Document, DocumentStatus
+from app.core.models.references import AnnotationNote, ExternalReference
 from app.core.models.review import GoldRejection, ProjectSetting
 
 __all__ = [
     "CODER_ROLES",
+    "AnnotationNote",
     "Attribute",
     "Base",
     "Coder",
@@ -40,6 +42,7 @@ __all__ = [
     "EventAttributeValue",
     "EventRole",
     "EventType",
+    "ExternalReference",
     "GoldRejection",
     "Mention",
     "MentionAttributeValue",

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.models.base import Base, utcnow
+
+if TYPE_CHECKING:
+    from app.core.models.references import AnnotationNote, ExternalReference
 
 
 class Mention(Base):
@@ -23,6 +27,12 @@ class Mention(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     modified_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    # typed notes and references: read-only here; the database deletes them with the mention
+    typed_notes: Mapped[list[AnnotationNote]] = relationship(
+        viewonly=True, order_by="AnnotationNote.id", foreign_keys="AnnotationNote.mention_id")
+    references: Mapped[list[ExternalReference]] = relationship(
+        viewonly=True, order_by="ExternalReference.id", foreign_keys="ExternalReference.mention_id")
 
     __table_args__ = (
         CheckConstraint("start >= 0 AND \"end\" > start", name="span"),
@@ -51,6 +61,10 @@ class Event(Base):
     attributes: Mapped[list[EventAttributeValue]] = relationship(
         cascade="all, delete-orphan", order_by="EventAttributeValue.id"
     )
+    typed_notes: Mapped[list[AnnotationNote]] = relationship(
+        viewonly=True, order_by="AnnotationNote.id", foreign_keys="AnnotationNote.event_id")
+    references: Mapped[list[ExternalReference]] = relationship(
+        viewonly=True, order_by="ExternalReference.id", foreign_keys="ExternalReference.event_id")
 
     __table_args__ = (
         CheckConstraint(
@@ -101,6 +115,9 @@ class Relation(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     modified_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    typed_notes: Mapped[list[AnnotationNote]] = relationship(
+        viewonly=True, order_by="AnnotationNote.id", foreign_keys="AnnotationNote.relation_id")
 
     __table_args__ = (
         CheckConstraint("source_mention_id <> target_mention_id", name="two_mentions"),

@@ -100,6 +100,9 @@ class RelationType(Base):
     hotkey: Mapped[str | None] = mapped_column(String(20))
     definition: Mapped[str] = mapped_column(Text, default="")
     symmetric: Mapped[bool] = mapped_column(default=False)
+    # transitive (brat's <REL-TYPE>:symmetric-transitive, an equivalence): symmetric too; its
+    # relations form groups of equivalent mentions (brat writes each group as one `*` line)
+    transitive: Mapped[bool] = mapped_column(default=False)
     position: Mapped[int] = mapped_column(default=0)
 
     source_accepts: Mapped[list[EntityType]] = relationship(

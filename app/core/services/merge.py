@@ -6,7 +6,8 @@ Documents are matched by the SHA-256 of their text, never by file name; coders b
 codebook types, roles, attributes and codes by name (after NFC). The merge is one transaction, and
 merging the same file again adds nothing: an annotation identical to one already stored
 (same document, coder, type and offsets; for events also trigger, arguments and
-attributes) is recognised and skipped.
+attributes) is recognised and skipped. Typed notes and external references come along with
+their mention, event or relation (one the target already has is not added again).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from app.core.codebook import (
 )
 from app.core.errors import AnnotaryError
 from app.core.models import (
+    AnnotationNote,
     Attribute,
     Coder,
     Document,
@@ -38,6 +40,7 @@ from app.core.models import (
     EventAttributeValue,
     EventRole,
     EventType,
+    ExternalReference,
     Mention,
     MentionAttributeValue,
     Relation,
@@ -166,8 +169,9 @@ class _Merger:
             value = self._attribute_value("mention_attribute_values", mv)
             if self.dst.scalar(select(MentionAttributeValue.id).filter_by(**mkey)) is None:
                 self.dst.add(MentionAttributeValue(**mkey, value=value, modified_at=mv.modified_at))
-        self._merge_events(src_doc, dst_doc, mention_map)
-        self._merge_relations(src_doc, dst_doc, mention_map)
+        event_map = self._merge_events(src_doc, dst_doc, mention_map)
+        relation_map = self._merge_relations(src_doc, dst_doc, mention_map)
+        self._merge_extras(src_doc, mention_map, event_map, relation_map)
         for v in self.src.scalars(select(DocumentCodeValue).where(DocumentCodeValue.document_id == src_doc)):
             ckey = {"document_id": dst_doc, "coder_id": self.coder[v.coder_id], "code_id": self.code[v.code_id]}
             try:
@@ -193,7 +197,7 @@ class _Merger:
                 status.status = "done"
         self.dst.flush()
 
-    def _merge_events(self, src_doc: int, dst_doc: int, mention_map: dict[int, int]) -> None:
+    def _merge_events(self, src_doc: int, dst_doc: int, mention_map: dict[int, int]) -> dict[int, int]:
         """Events, inner ones first (an event that fills a role of another is merged before it),
         each recognised by its type, trigger, arguments (mentions and events) and attributes."""
         existing_events = {self._event_signature_dst(e): e.id for e in self.dst.scalars(
@@ -227,24 +231,61 @@ class _Merger:
             self.dst.flush()
             existing_events[signature] = event_map[e.id] = new_event.id
             self.report.events_added += 1
+        return event_map
 
-    def _merge_relations(self, src_doc: int, dst_doc: int, mention_map: dict[int, int]) -> None:
+    def _merge_relations(self, src_doc: int, dst_doc: int, mention_map: dict[int, int]) -> dict[int, int]:
+        relation_map: dict[int, int] = {}
         for r in self.src.scalars(select(Relation).where(Relation.document_id == src_doc).order_by(Relation.id)):
             type_id = self.relation_type[r.relation_type_id]
             source, target = mention_map[r.source_mention_id], mention_map[r.target_mention_id]
             ends = [(source, target)]
             if self.dst.get_one(RelationType, type_id).symmetric:
                 ends.append((target, source))
-            if any(self.dst.scalar(select(Relation.id).where(
-                    Relation.relation_type_id == type_id, Relation.source_mention_id == s,
-                    Relation.target_mention_id == t)) is not None for s, t in ends):
+            same = [found for s, t in ends if (found := self.dst.scalar(select(Relation.id).where(
+                Relation.relation_type_id == type_id, Relation.source_mention_id == s,
+                Relation.target_mention_id == t))) is not None]
+            if same:
+                relation_map[r.id] = same[0]
                 self.report.skipped_identical += 1
                 continue
-            self.dst.add(Relation(document_id=dst_doc, coder_id=self.coder[r.coder_id], relation_type_id=type_id,
-                                  source_mention_id=source, target_mention_id=target, note=r.note,
-                                  created_at=r.created_at, modified_at=r.modified_at))
+            new = Relation(document_id=dst_doc, coder_id=self.coder[r.coder_id], relation_type_id=type_id,
+                           source_mention_id=source, target_mention_id=target, note=r.note,
+                           created_at=r.created_at, modified_at=r.modified_at)
+            self.dst.add(new)
             self.dst.flush()
+            relation_map[r.id] = new.id
             self.report.relations_added += 1
+        return relation_map
+
+    def _merge_extras(self, src_doc: int, mention_map: dict[int, int], event_map: dict[int, int],
+                      relation_map: dict[int, int]) -> None:
+        """The typed notes and references of the document's annotations, onto the annotations they
+        were merged into; one the target annotation already has (same type and text) is skipped."""
+        owners = (("mention_id", Mention, mention_map), ("event_id", Event, event_map),
+                  ("relation_id", Relation, relation_map))
+        for column, model, mapping in owners:
+            for note in self.src.scalars(
+                    select(AnnotationNote).join(model, model.id == getattr(AnnotationNote, column))
+                    .where(model.document_id == src_doc).order_by(AnnotationNote.id)):
+                owner = mapping.get(getattr(note, column))
+                if owner is None:
+                    continue
+                key = {column: owner, "type": note.type, "text": note.text}
+                if self.dst.scalar(select(AnnotationNote.id).filter_by(**key).limit(1)) is None:
+                    self.dst.add(AnnotationNote(**key))
+            if column == "relation_id":
+                continue
+            for ref in self.src.scalars(
+                    select(ExternalReference).join(model, model.id == getattr(ExternalReference, column))
+                    .where(model.document_id == src_doc).order_by(ExternalReference.id)):
+                owner = mapping.get(getattr(ref, column))
+                if owner is None:
+                    continue
+                rkey = {column: owner, "type": ref.type, "resource": ref.resource, "identifier": ref.identifier,
+                        "text": ref.text}
+                if self.dst.scalar(select(ExternalReference.id).filter_by(**rkey).limit(1)) is None:
+                    self.dst.add(ExternalReference(**rkey))
+        self.dst.flush()
 
     def _attribute_value(self, table: str, row: EventAttributeValue | MentionAttributeValue) -> str:
         """The value, checked against this project's attribute (its codebook may differ from the other's)."""
