@@ -251,3 +251,39 @@ def test_accept_all_agreements_takes_nested_events_once(team):
     _, mentions, events = team.gold()
     assert mentions == ["7,000 employees"] and [e[0] for e in events] == ["Policy reversal", "Reassignment"]
     assert team.review.document_review(DOC).agreed_pending == 0
+
+
+def test_the_workbook_reports_relation_agreement_per_type(team, tmp_path):
+    from openpyxl import load_workbook
+
+    from app.core.export.xlsx import export_xlsx
+
+    _linked(team, "alice")
+    staffers = team.tag("alice", "staffers", "Worker group")
+    team.link("alice", "Employs", team.ws("alice").mentions(DOC)[0].id, staffers)
+    meta, staff = team.tag("bob", "Meta", "Organization"), team.tag("bob", "7,000 employees", "Worker group")
+    team.link("bob", "Employs", meta, staff)  # bob: no Same as
+    for coder in ("alice", "bob"):
+        team.ws(coder).set_done(DOC, True)
+    out = tmp_path / "book.xlsx"
+    export_xlsx(team.project, out)
+    wb = load_workbook(out, read_only=True)
+    rows = list(wb["Agreement"].iter_rows(values_only=True))
+    header = rows[0]
+    got = {(r[1], r[3]): dict(zip(header, r, strict=True)) for r in rows[1:] if r[0] == "relations"}
+    assert {name for name, _ in got} == {"all types", "Employs", "Same as"}
+    everything = got[("all types", "f1")]
+    assert (everything["coders"], everything["n_a"], everything["n_b"], everything["matched"]) == ("alice|bob", 3, 1, 1)
+    assert everything["value"] == pytest.approx(0.5)
+    assert got[("all types", "precision")]["value"] == 1 and got[("all types", "recall")]["value"] == pytest.approx(1 / 3)
+    assert got[("Employs", "f1")]["value"] == pytest.approx(2 / 3)
+    assert (got[("Employs", "recall")]["value"], got[("Employs", "recall")]["n_a"]) == (0.5, 2)
+    # bob marked no Same as: its precision and F1 are undefined, never 0
+    same_p, same_f1, same_r = (got[("Same as", m)] for m in ("precision", "f1", "recall"))
+    assert same_p["value"] is None and same_p["note"] == "n/a: coder B marked no relations of this type"
+    assert same_f1["value"] is None and same_f1["note"].startswith("n/a")
+    assert same_r["value"] == 0 and (same_r["n_a"], same_r["n_b"], same_r["matched"]) == (1, 0, 0)
+    rows = list(wb["Disagreements"].iter_rows(values_only=True))
+    relation_rows = sorted((r[4], r[6], r[8]) for r in rows[1:] if r[0] == "relation")
+    assert relation_rows == [("Applied AI → task force", "Same as: “Applied AI” ↔ “task force”", "nothing"),
+                             ("Meta → staffers", "Employs: “Meta” → “staffers”", "nothing")]
