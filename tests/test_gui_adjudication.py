@@ -345,3 +345,14 @@ def test_accept_a_relation_in_compare_and_undo_it(related_window, coded, qtbot):
     compare.redo()
     assert _gold_relations(coded) == [("OpenAI", "Meta")]
     assert next(it for it in compare.review.items if it.ref == employs.ref).status == "accepted"
+
+
+def test_a_coder_deleting_a_relation_updates_the_open_compare(related_window):
+    """A DeleteRelation change names no coder: the view must not take it for gold's."""
+    from app.core.services.workspace import Workspace
+
+    compare = _compare(related_window)
+    employs = next(item for item in compare.review.items if item.description == "Employs: “OpenAI” → “Meta”")
+    Workspace(related_window.project, "bob").delete_relation(employs.holders["bob"].annotation_id)
+    assert all(item.ref != employs.ref for item in compare.review.items)
+    assert "Unresolved here: 6" in compare.summary.text()
