@@ -265,3 +265,94 @@ def test_coders_compare_without_blind_coding_but_only_adjudicators_settle_gold(q
     with pytest.raises(AnnotaryError, match="adjudicated set, not a person's name"):
         win.set_coder("gold")
     win.close()
+
+
+@pytest.fixture
+def related_window(qtbot, coded):
+    """Document 5 where bob also says OpenAI Employs Meta (his Meta is a Person) and both say
+    OpenAI is the Same as ميتا (alice from ميتا's side: a symmetric relation either way round)."""
+    from app.core.services.workspace import Workspace
+    from tests.test_relations import add_relation_types
+
+    project = open_project(coded)
+    add_relation_types(project)
+    with project.uow() as s:
+        set_role(s, "lead", "adjudicator")
+    for coder in ("alice", "bob"):
+        ws = Workspace(project, coder)
+        text = ws.document_text(5)
+        org = next(t.id for t in ws.codebook.entity_types if t.name == "Organization")
+        k = text.index("ميتا")
+        ws.tag(5, text, k, k + 4, org)
+        ids = {m.text: m.id for m in ws.mentions(5)}
+        rtypes = {t.name: t.id for t in ws.codebook.relation_types}
+        if coder == "bob":
+            ws.create_relation(rtypes["Employs"], ids["OpenAI"], ids["Meta"])
+            ws.create_relation(rtypes["Same as"], ids["OpenAI"], ids["ميتا"])
+        else:
+            ws.create_relation(rtypes["Same as"], ids["ميتا"], ids["OpenAI"])
+    win = MainWindow(project, "lead", testing=True)
+    qtbot.addWidget(win)
+    win.open_document(5)
+    yield win
+    win.close()
+
+
+def _gold_relations(path):
+    from app.core.models import Relation
+
+    with open_project(path) as project, project.read() as s:
+        gold = s.scalar(select(Coder.id).where(Coder.name == "gold"))
+        return [(s.get_one(Mention, r.source_mention_id).text, s.get_one(Mention, r.target_mention_id).text)
+                for r in s.scalars(select(Relation).where(Relation.coder_id == gold))]
+
+
+def test_accept_a_relation_in_compare_and_undo_it(related_window, coded, qtbot):
+    from PySide6.QtCore import Qt
+
+    compare = _compare(related_window)
+    rows = [compare.items.row_at(r) for r in range(compare.items.rowCount())]
+    relations = [item for item in rows if item.kind == "relation"]
+    assert [item.description for item in relations] == ["Employs: “OpenAI” → “Meta”"]  # the unresolved one
+    assert "Unresolved here: 7" in compare.summary.text()
+    employs = relations[0]
+    row = compare.items.row_of(employs.ref)
+    assert compare.items.index(row, 1).data() == "relation"
+    text = compare.readers["bob"].text
+    i, j = text.index("OpenAI"), text.index("Meta")
+    assert compare.items.index(row, 2).data() == f"{i}–{i + 6}, {j}–{j + 4}"
+    assert compare.items.index(row, 4).data() == "—" and compare.items.index(row, 5).data() == "✓ this"
+    compare.filter.setCurrentIndex(compare.filter.findData("all"))
+    same = next(item for item in compare.review.items if item.kind == "relation" and item.agreed)
+    assert same.description == "Same as: “ميتا” ↔ “OpenAI”" and set(same.holders) == {"alice", "bob"}
+    assert compare.select_ref(employs.ref)
+    text = compare.readers["bob"].text
+    i, j = text.index("OpenAI"), text.index("Meta")
+    # both ends are shown in every column
+    assert sorted(compare.readers["gold"]._emphasis) == sorted([(i, i + 6, "#ffbf00"), (j, j + 4, "#ffbf00")])
+    assert compare.accept_buttons["bob"].isEnabled() and not compare.accept_buttons["alice"].isEnabled()
+    qtbot.mouseClick(compare.accept_buttons["bob"], Qt.MouseButton.LeftButton)
+    # one action: the relation and gold copies of both its ends; the view follows by itself
+    assert _gold_relations(coded) == [("OpenAI", "Meta")]
+    assert _gold_mentions(coded) == sorted([("OpenAI", i, i + 6), ("Meta", j, j + 4)])
+    assert next(it for it in compare.review.items if it.ref == employs.ref).status == "accepted"
+    assert len(compare.readers["gold"]._spans) == 2
+    assert related_window.action_undo.text() == "&Undo accept relation into gold"
+    compare.undo()
+    assert _gold_relations(coded) == [] and _gold_mentions(coded) == []
+    assert next(it for it in compare.review.items if it.ref == employs.ref).status == "unresolved"
+    assert len(compare.readers["gold"]._spans) == 0
+    compare.redo()
+    assert _gold_relations(coded) == [("OpenAI", "Meta")]
+    assert next(it for it in compare.review.items if it.ref == employs.ref).status == "accepted"
+
+
+def test_a_coder_deleting_a_relation_updates_the_open_compare(related_window):
+    """A DeleteRelation change names no coder: the view must not take it for gold's."""
+    from app.core.services.workspace import Workspace
+
+    compare = _compare(related_window)
+    employs = next(item for item in compare.review.items if item.description == "Employs: “OpenAI” → “Meta”")
+    Workspace(related_window.project, "bob").delete_relation(employs.holders["bob"].annotation_id)
+    assert all(item.ref != employs.ref for item in compare.review.items)
+    assert "Unresolved here: 6" in compare.summary.text()

@@ -367,7 +367,7 @@ def test_codebook_edits_of_event_types_that_roles_accept_come_back_whole_on_undo
 
 def test_review_and_accepting_into_gold_work_with_nested_events(seeded_project):
     """The review lists a nested event like any event; accepting it into gold copies its mention
-    arguments (a role filled by an event is left for gold to fill by hand)."""
+    arguments and the event filling its Policy (see tests/test_adjudication_relations.py)."""
     from app.core.services.coders import set_role
     from app.core.services.review import ReviewService
 
@@ -382,5 +382,5 @@ def test_review_and_accepting_into_gold_work_with_nested_events(seeded_project):
     service.accept(item, "alice")
     with seeded_project.read() as s:
         gold = s.scalars(select(Event).where(Event.coder_id != c.ws.coder_id)).all()
-        assert [(e.event_type_id, [a.mention_id is not None for a in e.arguments]) for e in gold] == [
-            (c.types["Policy reversal"].id, [True])]
+        assert sorted((e.event_type_id, sorted(a.mention_id is not None for a in e.arguments)) for e in gold) == sorted([
+            (c.types["Policy reversal"].id, [False, True]), (c.types["Reassignment"].id, [])])

@@ -21,7 +21,9 @@ def gold_only(change: Change, gold_id: int | None, review: DocumentReview) -> bo
         return False
     gold_mentions = {m.id for m in review.basis.data.mentions if m.coder == GOLD}
     gold_events = {e.id for e in review.basis.data.events if e.coder == GOLD}
-    return change.mentions <= gold_mentions and change.events <= gold_events  # a rejection: neither
+    gold_relations = {r.id for r in review.basis.data.relations if r.coder == GOLD}
+    return (change.mentions <= gold_mentions and change.events <= gold_events  # a rejection: none of them
+            and change.relations <= gold_relations)
 
 
 def counted(item: ReviewItem) -> tuple[int, int, int]:

@@ -444,8 +444,11 @@ class CompareWindow(QDialog):
 
     def _show_item(self, item: ReviewItem | None) -> None:
         self._enable_buttons(item)
-        ranges = ([] if item is None or item.start is None or item.end is None
-                  else [(item.start, item.end, EMPHASIS)])
+        if item is not None and item.places:  # a relation: its two ends
+            ranges = [(start, end, EMPHASIS) for start, end in item.places]
+        else:
+            ranges = ([] if item is None or item.start is None or item.end is None
+                      else [(item.start, item.end, EMPHASIS)])
         for reader in self.readers.values():
             reader.emphasize(ranges)
         if ranges:

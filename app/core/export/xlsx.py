@@ -383,6 +383,7 @@ class _Export:
                 for name, entry in table.items():
                     rows.append(("events", name, key, f"{kind} agreement", entry["agreement"], None, None,
                                  entry["agreed"], entry["compared"], "over matched events"))
+        rows += _relation_rows(report["relations"]["pairs"])
         rows.append(("documents", "compared", everyone, "count", report["documents_compared"],
                      None, None, None, None, "documents every coder marked done"))
         for doc, why in report["documents_left_out"].items():
@@ -415,6 +416,28 @@ class _Export:
         ]
         items += [("altered", note) for note in self.altered]
         self._write_rows(sheet, ["key", "value"], (0, 1), [items], counted=False)
+
+
+def _relation_rows(pairs: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """Relation agreement per pair of coders, over all types then per type: F1, precision and
+    recall with the counts (an undefined figure is an empty value noted "n/a")."""
+    rows: list[tuple[Any, ...]] = []
+    for pair in pairs:
+        key = "|".join(pair["coders"])
+        for name, r in [("all types", pair), *sorted(pair["by_type"].items())]:
+            for metric in ("f1", "precision", "recall"):
+                value = r[metric]
+                note = ("coder A is the reference; ends on matched mentions" if value is not None else
+                        f"n/a: {_undefined(metric, r['n_a'], r['n_b'])}")
+                rows.append(("relations", name, key, metric, value, r["n_a"], r["n_b"], r["matched"], None, note))
+    return rows
+
+
+def _undefined(metric: str, n_a: int, n_b: int) -> str:
+    """Why precision (B marked none), recall (A marked none) or F1 (either) is undefined."""
+    missing = [f"coder {c}" for c, n, uses in (("A", n_a, metric in ("recall", "f1")), ("B", n_b, metric in ("precision", "f1")))
+               if uses and not n]
+    return (" and ".join(missing) + " marked no relations of this type") if missing else "undefined"
 
 
 def _snake(title: str) -> str:

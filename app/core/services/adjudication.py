@@ -38,6 +38,7 @@ from app.core.services.review_data import (
 from app.core.services.review_items import ReviewItem, count_reviews, load_review
 
 _Annotation = TypeVar("_Annotation", Mention, Event)
+ALREADY_IN_GOLD = "gold already has this event"
 
 
 class _GoldCompound(h.Compound):
@@ -128,7 +129,9 @@ class AcceptMention(_GoldCompound):
 
 class AcceptEvent(_GoldCompound):
     """Copy a coder's event into gold with its trigger, attributes and arguments (argument
-    mentions are accepted too, or the gold mention with the same span and type is used)."""
+    mentions are accepted too, or the gold mention with the same span and type is used). A role
+    filled by an event points at that event's pair in gold (gold's event of its type at its
+    place), or the filling event is accepted too, and so on down (each event once)."""
 
     label = "accept event into gold"
 
@@ -139,68 +142,116 @@ class AcceptEvent(_GoldCompound):
     def build(self, session: Session) -> None:
         source, gold_id = _coders_annotation(session, Event, self.event_id, "event")
         self.document_id, self.gold_id = source.document_id, gold_id
-        trigger = ((source.trigger_start, source.trigger_end)  # both set or both NULL (CHECK trigger_span)
-                   if source.trigger_start is not None and source.trigger_end is not None else None)
-        # roles filled by events (nested events) are not copied: gold fills them by hand
-        arguments = [(a.role_id, session.get_one(Mention, a.mention_id)) for a in source.arguments
-                     if a.mention_id is not None]
-        attributes = [(a.attribute_id, a.value) for a in source.attributes]
-        if self._gold_has_same(session, gold_id, source, trigger, arguments, attributes):
-            raise AnnotaryError("gold already has this event")
-        others = self._gold_versions(session, gold_id, source, trigger, arguments)
+        parts = _parts(session, source)
+        if any(_same(session, gold_id, event, parts) for event in _gold_versions(session, gold_id, source, parts)):
+            raise AnnotaryError(ALREADY_IN_GOLD)
+        others = [e.id for e in _gold_versions(session, gold_id, source, parts)]
         for other in others:  # gold's other version of this event is replaced
             self.step(session, h.DeleteEvent(other))
         if others:
             self.label = f"accept event into gold (replacing {len(others)})"
-        event = h.CreateEvent(source.document_id, gold_id, source.event_type_id, trigger, label="accept event")
+        self._copy(session, gold_id, source, parts, {source.id: None})
+
+    def _copy(self, session: Session, gold_id: int, source: Event, parts: _Parts,
+              copied: dict[int, int | None]) -> int:
+        """Create gold's copy of `source` (`copied`: source events copied or being copied, to
+        their gold copies: a cycle is never followed round)."""
+        event = h.CreateEvent(source.document_id, gold_id, source.event_type_id, parts.trigger,
+                              label="accept event")
         self.step(session, event)
         assert event.event_id is not None  # set by its do()
+        copied[source.id] = event.event_id
         filled: set[tuple[int, int]] = set()
-        for role_id, mention in arguments:
+        for role_id, mention in parts.arguments:
             mention_id = _gold_mention(session, self, gold_id, mention)
             if (role_id, mention_id) not in filled:  # a coder's two identical mentions are one in gold
                 filled.add((role_id, mention_id))
                 self.step(session, h.AddArgument(event.event_id, role_id, mention_id))
-        for attribute_id, value in attributes:
+        nested: set[tuple[int, int]] = set()
+        for role_id, inner in parts.fillers:
+            if inner.id in copied:
+                target = copied[inner.id]
+                if target is None:  # the event being copied itself (a cycle): not followed
+                    continue
+            else:
+                target = _gold_pair(session, gold_id, inner)
+                if target is None:
+                    target = self._copy(session, gold_id, inner, _parts(session, inner), copied)
+            if (role_id, target) not in nested:
+                nested.add((role_id, target))
+                self.step(session, h.AddArgument(event.event_id, role_id, argument_event_id=target))
+        for attribute_id, value in parts.attributes:
             self.step(session, h.SetEventAttribute(event.event_id, attribute_id, value))
+        return event.event_id
 
-    @staticmethod
-    def _gold_versions(session: Session, gold_id: int, source: Event, trigger: tuple[int, int] | None,
-                       arguments: list[tuple[int, Mention]]) -> list[int]:
-        """Gold events of the same type at the same place: an overlapping trigger, or (where
-        either has none) an argument on the same span."""
-        spans = {(m.start, m.end, m.entity_type_id) for _, m in arguments}
-        out = []
-        for event in session.scalars(select(Event).where(
-            Event.document_id == source.document_id, Event.coder_id == gold_id,
-            Event.event_type_id == source.event_type_id,
-        )):
-            if trigger is not None and event.trigger_start is not None and event.trigger_end is not None:
-                if event.trigger_start < trigger[1] and trigger[0] < event.trigger_end:
-                    out.append(event.id)
-                continue
-            theirs = {(m.start, m.end, m.entity_type_id) for a in event.arguments if a.mention_id is not None
-                      for m in [session.get_one(Mention, a.mention_id)]}
-            if spans & theirs:
-                out.append(event.id)
-        return out
 
-    @staticmethod
-    def _gold_has_same(session: Session, gold_id: int, source: Event, trigger: tuple[int, int] | None,
-                       arguments: list[tuple[int, Mention]], attributes: list[tuple[int, str]]) -> bool:
-        wanted_args = {(r, m.start, m.end, m.entity_type_id) for r, m in arguments}
-        for event in session.scalars(select(Event).where(
-            Event.document_id == source.document_id, Event.coder_id == gold_id,
-            Event.event_type_id == source.event_type_id,
-        )):
-            if (event.trigger_start, event.trigger_end) != (trigger or (None, None)):
-                continue
-            args = {(a.role_id, m.start, m.end, m.entity_type_id)
-                    for a in event.arguments if a.mention_id is not None
-                    for m in [session.get_one(Mention, a.mention_id)]}
-            if args == wanted_args and {(a.attribute_id, a.value) for a in event.attributes} == set(attributes):
-                return True
+@dataclass
+class _Parts:
+    """What an event holds, as accepting it into gold copies it."""
+
+    trigger: tuple[int, int] | None
+    arguments: list[tuple[int, Mention]]  # (role id, mention)
+    fillers: list[tuple[int, Event]]  # (role id, the event filling it)
+    attributes: list[tuple[int, str]]
+
+
+def _parts(session: Session, source: Event) -> _Parts:
+    trigger = ((source.trigger_start, source.trigger_end)  # both set or both NULL (CHECK trigger_span)
+               if source.trigger_start is not None and source.trigger_end is not None else None)
+    return _Parts(
+        trigger,
+        [(a.role_id, session.get_one(Mention, a.mention_id)) for a in source.arguments if a.mention_id is not None],
+        [(a.role_id, session.get_one(Event, a.argument_event_id)) for a in source.arguments
+         if a.argument_event_id is not None],
+        [(a.attribute_id, a.value) for a in source.attributes])
+
+
+def _gold_versions(session: Session, gold_id: int, source: Event, parts: _Parts) -> list[Event]:
+    """Gold events of the same type at the same place: an overlapping trigger, or (where either
+    has none) an argument on the same span."""
+    spans = {(m.start, m.end, m.entity_type_id) for _, m in parts.arguments}
+    trigger = parts.trigger
+    out = []
+    for event in session.scalars(select(Event).where(
+        Event.document_id == source.document_id, Event.coder_id == gold_id,
+        Event.event_type_id == source.event_type_id,
+    ).order_by(Event.id)):
+        if trigger is not None and event.trigger_start is not None and event.trigger_end is not None:
+            if event.trigger_start < trigger[1] and trigger[0] < event.trigger_end:
+                out.append(event)
+            continue
+        theirs = {(m.start, m.end, m.entity_type_id) for a in event.arguments if a.mention_id is not None
+                  for m in [session.get_one(Mention, a.mention_id)]}
+        if spans & theirs:
+            out.append(event)
+    return out
+
+
+def _same(session: Session, gold_id: int, event: Event, parts: _Parts, depth: int = 0) -> bool:
+    """Whether gold's `event` (of the source's type) is exactly the source: trigger, mention
+    arguments by span and type, attributes, and roles filled by the fillers' pairs in gold."""
+    if (event.trigger_start, event.trigger_end) != (parts.trigger or (None, None)):
         return False
+    args = {(a.role_id, m.start, m.end, m.entity_type_id)
+            for a in event.arguments if a.mention_id is not None for m in [session.get_one(Mention, a.mention_id)]}
+    if args != {(r, m.start, m.end, m.entity_type_id) for r, m in parts.arguments}:
+        return False
+    if {(a.attribute_id, a.value) for a in event.attributes} != set(parts.attributes):
+        return False
+    if depth > 20:  # nesting deeper than any codebook has: taken as the same
+        return True
+    wanted = {(r, _gold_pair(session, gold_id, inner, depth + 1)) for r, inner in parts.fillers}
+    return wanted == {(a.role_id, a.argument_event_id) for a in event.arguments if a.argument_event_id is not None}
+
+
+def _gold_pair(session: Session, gold_id: int, source: Event, depth: int = 0) -> int | None:
+    """Gold's event for a coder's event: gold's exact copy of it, else gold's version of it at its
+    place (the first), else None."""
+    parts = _parts(session, source)
+    versions = _gold_versions(session, gold_id, source, parts)
+    exact = [e.id for e in versions if _same(session, gold_id, e, parts, depth)]
+    ids = exact or [e.id for e in versions]
+    return ids[0] if ids else None
 
 
 class AcceptRelation(_GoldCompound):
@@ -286,10 +337,12 @@ def accept_item(item: ReviewItem, coder: str) -> h.Action:
     holder = item.holders.get(coder)
     if holder is None:
         raise AnnotaryError(f"{coder} has no {item.kind} here to accept")
-    if item.kind in ("mention", "event"):
-        assert holder.annotation_id is not None, "a mention or event holder names its annotation"
+    if item.kind in ("mention", "event", "relation"):
+        assert holder.annotation_id is not None, "a mention, event or relation holder names its annotation"
         if item.kind == "mention":
             return AcceptMention(holder.annotation_id)
+        if item.kind == "relation":
+            return AcceptRelation(holder.annotation_id)
         return AcceptEvent(holder.annotation_id)
     code_id = int(item.ref.split(":")[1])
     return AcceptCode(item.document_id, code_id, holder.value or "")
@@ -297,10 +350,11 @@ def accept_item(item: ReviewItem, coder: str) -> h.Action:
 
 class AcceptAgreements(_GoldCompound):
     """Take into gold every item all coders of the document agree on that gold does not
-    hold yet and the adjudicator has not rejected: mentions first, then events, then codes.
+    hold yet and the adjudicator has not rejected: mentions first, then events, relations, codes.
 
-    An agreed event one of whose argument mentions the adjudicator rejected or settled
-    otherwise is left for the adjudicator (`skipped`): taking it would bring that mention back."""
+    An agreed event (or relation) one of whose argument mentions (ends) the adjudicator rejected
+    or settled otherwise is left for the adjudicator (`skipped`): taking it would bring that
+    mention back. An agreed event that filled a role of another agreed event is taken in with it."""
 
     label = "accept all agreements"
     document_id: int
@@ -320,18 +374,24 @@ class AcceptAgreements(_GoldCompound):
         if not pending:
             raise AnnotaryError("nothing agreed is left to accept in this document")
         decided = {item.ref for item in review.items if item.kind == "mention" and item.gold in (REJECTED, GOLD_DIFFERS)}
-        for kind in ("mention", "event", "code"):
+        for kind in ("mention", "event", "relation", "code"):
             for item in pending:
                 if item.kind != kind:
                     continue
                 if decided.intersection(item.argument_refs):
                     self.skipped += 1
                     continue
-                self.step(session, accept_item(item, review.coders[0]))
+                try:
+                    with session.begin_nested():
+                        self.step(session, accept_item(item, review.coders[0]))
+                except AnnotaryError as exc:
+                    if kind != "event" or str(exc) != ALREADY_IN_GOLD:
+                        raise
+                    # taken in already with an agreed event whose role it fills
                 self.accepted += 1
         if not self.accepted:
-            raise AnnotaryError(f"{self.skipped} agreed event(s) use a mention you rejected or settled "
-                                "otherwise; accept or reject them one by one")
+            raise AnnotaryError(f"{self.skipped} agreed event(s) or relation(s) use a mention you rejected or "
+                                "settled otherwise; accept or reject them one by one")
 
 
 

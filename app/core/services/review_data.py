@@ -1,9 +1,11 @@
 """The data an adjudicator reviews, read in bulk, and the state of each distinct annotation.
 
 `read_documents` reads, per document, the coders who worked on it (gold apart), everyone's
-mentions, events and code values, and the adjudicator's rejections. The `*_states` functions
-line the coders' annotations up: one `State` per distinct annotation (a mention's span and type;
-an event's type, trigger, argument spans and attributes; a code), with who made exactly it,
+mentions, events, relations and code values, and the adjudicator's rejections. The `*_states`
+functions line the coders' annotations up: one `State` per distinct annotation (a mention's span
+and type; an event's type, trigger, argument spans, the events filling its roles and attributes;
+a relation's type and its two ends' spans and types, either way round when symmetric; a code),
+with who made exactly it,
 whether every coder did, and what gold says (see `review_items` for the meaning). They are
 the one place these rules live: the detailed review and the fast counts both use them.
 """
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.core.models import (
     Coder,
@@ -30,6 +32,8 @@ from app.core.models import (
     EventAttributeValue,
     GoldRejection,
     Mention,
+    Relation,
+    RelationType,
 )
 from app.core.services.coders import GOLD
 
@@ -55,10 +59,50 @@ class EventRow:
     trigger_text: str | None
     arguments: frozenset[tuple[int, int, int, int]]  # (role id, start, end, entity type id)
     attributes: frozenset[tuple[int, str]]  # (attribute id, value)
+    nested: frozenset[Filler] = frozenset()  # roles filled by events
 
     @property
     def signature(self) -> tuple[Any, ...]:
+        if self.nested:
+            return (self.type_id, self.trigger, self.arguments, self.attributes, self.nested)
         return (self.type_id, self.trigger, self.arguments, self.attributes)
+
+
+@dataclass(frozen=True, slots=True)
+class Filler:
+    """A role filled by an event, as the review compares it: the role and the filling event's
+    type, trigger (None without) and trigger text (to describe it)."""
+
+    role_id: int
+    type_id: int
+    trigger: tuple[int, int] | None
+    trigger_text: str | None = field(default=None, compare=False)
+
+
+End = tuple[int, int, int]  # a relation end: (start, end, entity type id)
+
+
+@dataclass(frozen=True, slots=True)
+class RelationRow:
+    id: int
+    coder: str
+    type_id: int
+    symmetric: bool
+    source: End
+    target: End
+    source_text: str
+    target_text: str
+
+    @property
+    def key(self) -> tuple[int, End, End]:
+        """The relation as the review compares it: a symmetric one's ends in a fixed order."""
+        if self.symmetric and self.target < self.source:
+            return (self.type_id, self.target, self.source)
+        return (self.type_id, self.source, self.target)
+
+    @property
+    def ends(self) -> frozenset[tuple[int, int]]:
+        return frozenset({self.source[:2], self.target[:2]})
 
 
 @dataclass
@@ -67,20 +111,21 @@ class DocData:
     coders: list[str]  # who worked on it, gold apart, by coder id
     mentions: list[MentionRow] = field(default_factory=list)
     events: list[EventRow] = field(default_factory=list)
+    relations: list[RelationRow] = field(default_factory=list)
     codes: list[tuple[str, int, str]] = field(default_factory=list)  # (coder, code id, value)
     rejected: set[str] = field(default_factory=set)
 
 
 @dataclass(slots=True)
 class State:
-    kind: str  # mention, event, code
+    kind: str  # mention, event, relation, code
     ref: str
-    holders: dict[str, Any]  # coder -> MentionRow / EventRow / code value that is exactly this
+    holders: dict[str, Any]  # coder -> MentionRow / EventRow / RelationRow / code value that is exactly this
     agreed: bool  # two or more coders, all of them made exactly this
     gold: str  # accepted, rejected, gold differs, or ""
-    gold_there: list[Any]  # gold's annotations at that place (mentions, events, or [value])
+    gold_there: list[Any]  # gold's annotations at that place (mentions, events, relations, or [value])
     first: Any  # one holder's annotation (or value)
-    key: Any  # (start, end, type id) / event signature / code id
+    key: Any  # (start, end, type id) / event signature / relation key / code id
 
 
 def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
@@ -113,6 +158,7 @@ def read_documents(session: Session, document_ids: Iterable[int], only: str | No
             docs[doc_id].mentions.append(MentionRow(mid, names[coder_id], type_id, start, end, text))
             spans[mid] = (start, end, type_id)
         _read_events(conn, chunk, names, spans, docs, only_id)
+        _read_relations(conn, chunk, names, docs, only_id)
         for doc_id, coder_id, code_id, value in conn.execute(
             _of(select(DocumentCodeValue.document_id, DocumentCodeValue.coder_id, DocumentCodeValue.code_id,
                        DocumentCodeValue.value).where(DocumentCodeValue.document_id.in_(chunk)),
@@ -139,11 +185,22 @@ def _read_events(conn: Any, chunk: list[int], names: dict[int, str], spans: dict
     ).all()
     arguments: dict[int, set[tuple[int, int, int, int]]] = defaultdict(set)
     attributes: dict[int, set[tuple[int, str]]] = defaultdict(set)
+    nested: dict[int, set[Filler]] = defaultdict(set)
+    fillers = {r[0]: (r[3], (r[4], r[5]) if r[4] is not None else None, r[6]) for r in rows}
     for part in _chunks([r[0] for r in rows]):
-        for event_id, role_id, mention_id in conn.execute(
-            select(EventArgument.event_id, EventArgument.role_id, EventArgument.mention_id)
-            .where(EventArgument.event_id.in_(part), EventArgument.mention_id.is_not(None))  # not nested events
+        for event_id, role_id, mention_id, filler_id in conn.execute(
+            select(EventArgument.event_id, EventArgument.role_id, EventArgument.mention_id,
+                   EventArgument.argument_event_id).where(EventArgument.event_id.in_(part))
         ):
+            if mention_id is None:  # a role filled by an event (a nested event)
+                filler = fillers.get(filler_id)
+                if filler is None:
+                    type_id, start, end, text = conn.execute(
+                        select(Event.event_type_id, Event.trigger_start, Event.trigger_end, Event.trigger_text)
+                        .where(Event.id == filler_id)).one()
+                    filler = fillers[filler_id] = (type_id, (start, end) if start is not None else None, text)
+                nested[event_id].add(Filler(role_id, *filler))
+                continue
             span = spans.get(mention_id)
             if span is None:  # reading one coder's layer: an argument that is another's mention
                 start, end, type_id = conn.execute(
@@ -158,7 +215,23 @@ def _read_events(conn: Any, chunk: list[int], names: dict[int, str], spans: dict
     for eid, doc_id, coder_id, type_id, start, end, trigger_text in rows:
         docs[doc_id].events.append(EventRow(
             eid, names[coder_id], type_id, (start, end) if start is not None else None, trigger_text,
-            frozenset(arguments[eid]), frozenset(attributes[eid])))
+            frozenset(arguments[eid]), frozenset(attributes[eid]), frozenset(nested[eid])))
+
+
+def _read_relations(conn: Any, chunk: list[int], names: dict[int, str], docs: dict[int, DocData],
+                    only_id: int | None = None) -> None:
+    symmetric = dict(conn.execute(select(RelationType.id, RelationType.symmetric)).all())
+    src, tgt = aliased(Mention), aliased(Mention)
+    for rid, doc_id, coder_id, type_id, s_start, s_end, s_type, s_text, t_start, t_end, t_type, t_text in conn.execute(
+        _of(select(Relation.id, Relation.document_id, Relation.coder_id, Relation.relation_type_id,
+                   src.start, src.end, src.entity_type_id, src.text, tgt.start, tgt.end, tgt.entity_type_id, tgt.text)
+            .join(src, src.id == Relation.source_mention_id).join(tgt, tgt.id == Relation.target_mention_id)
+            .where(Relation.document_id.in_(chunk)), Relation, only_id)
+        .order_by(Relation.id)
+    ):
+        docs[doc_id].relations.append(RelationRow(
+            rid, names[coder_id], type_id, bool(symmetric[type_id]), (s_start, s_end, s_type),
+            (t_start, t_end, t_type), s_text, t_text))
 
 
 def code_order(session: Session) -> list[int]:
@@ -173,9 +246,17 @@ def mention_ref(start: int, end: int, type_id: int) -> str:
 
 
 def event_ref(signature: tuple[Any, ...]) -> str:
-    type_id, trigger, arguments, attributes = signature
-    canonical = repr((type_id, trigger, sorted(arguments), sorted(attributes)))
+    type_id, trigger, arguments, attributes, *nested = signature
+    parts: tuple[Any, ...] = (type_id, trigger, sorted(arguments), sorted(attributes))
+    if nested:  # only events with roles filled by events: the refs of the others stay as they were
+        parts += (sorted((f.role_id, f.type_id, f.trigger or (-1, -1)) for f in nested[0]),)
+    canonical = repr(parts)
     return "event:" + hashlib.sha1(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+def relation_ref(key: tuple[int, End, End]) -> str:
+    type_id, source, target = key
+    return "relation:{}:{}:{}:{}:{}:{}:{}".format(type_id, *source, *target)
 
 
 def code_ref(code_id: int) -> str:
@@ -278,6 +359,29 @@ def event_states(d: DocData) -> list[State]:
         gold_there = [g for g in gold if same_place(g, first)]
         states.append(State("event", ref, holders, len(coders) >= 2 and len(holders) == len(coders),
                             _decide(sig in gold_signatures, ref, d.rejected, gold_there), gold_there, first, sig))
+    return states
+
+
+def same_ends(x: RelationRow, y: RelationRow) -> bool:
+    """Two relations between mentions of the same two spans (any type, either way round)."""
+    return x.ends == y.ends and len(x.ends) == 2
+
+
+def relation_states(d: DocData) -> list[State]:
+    gold = [r for r in d.relations if r.coder == GOLD]
+    gold_keys = {r.key for r in gold}
+    coders = set(d.coders)
+    by_key: dict[tuple[int, End, End], dict[str, RelationRow]] = {}
+    for r in d.relations:
+        if r.coder in coders:
+            by_key.setdefault(r.key, {}).setdefault(r.coder, r)
+    states = []
+    for key, holders in by_key.items():
+        first = next(iter(holders.values()))
+        ref = relation_ref(key)
+        gold_there = [g for g in gold if same_ends(g, first)]
+        states.append(State("relation", ref, holders, len(coders) >= 2 and len(holders) == len(coders),
+                            _decide(key in gold_keys, ref, d.rejected, gold_there), gold_there, first, key))
     return states
 
 

@@ -1,14 +1,17 @@
 """What an adjudicator reviews in a document: each coder's annotations lined up as review items.
 
 An item is one distinct annotation some coder made: a mention (start, end, type), an event
-(type, trigger, arguments by span and type, attributes) or a document code's values. For each
+(type, trigger, arguments by span and type, the events filling its roles by type and trigger,
+attributes), a relation (type, its source and target by span and type; a symmetric one either way
+round) or a document code's values. For each
 item we know which coders made exactly it, what the others have at that place instead, whether
 all coders agree, and what the gold set says:
 
 * ``accepted``     gold holds exactly this annotation (or, for a code, one coder's value);
 * ``rejected``     the adjudicator left it out of gold (a `GoldRejection`);
 * ``gold differs`` gold holds another version of it (a mention of the same span, or of the same
-  type overlapping it; a same-type event at that place; another code value): it was decided;
+  type overlapping it; a same-type event at that place; a relation between the same two spans;
+  another code value): it was decided;
 * ``""``           nothing decided yet.
 
 A disagreement is an item not every coder made (only in documents with two or more coders);
@@ -24,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core.models import Attribute, DocumentCode, EntityType, EventRole, EventType
+from app.core.models import Attribute, DocumentCode, EntityType, EventRole, EventType, RelationType
 from app.core.services.coders import GOLD
 from app.core.services.review_data import (
     ACCEPTED,
@@ -32,6 +35,7 @@ from app.core.services.review_data import (
     DocData,
     EventRow,
     MentionRow,
+    RelationRow,
     SpanIndex,
     State,
     code_order,
@@ -41,6 +45,8 @@ from app.core.services.review_data import (
     mention_ref,
     mention_states,
     read_documents,
+    relation_states,
+    same_ends,
     same_place,
     span_indexes,
 )
@@ -60,19 +66,20 @@ class Holder:
 
 @dataclass(frozen=True)
 class ReviewItem:
-    kind: str  # mention, event, code
+    kind: str  # mention, event, relation, code
     ref: str  # stable name of the item (used for rejections)
     document_id: int
     start: int | None
     end: int | None
-    label: str  # entity type, event type or code name
+    label: str  # entity type, event type, relation type or code name
     description: str  # how the item reads
     holders: dict[str, Holder]  # coder -> their annotation that is exactly this item
     elsewhere: dict[str, str]  # coder (not a holder) -> what they have at that place instead ("" nothing)
     agreed: bool  # two or more coders, every one of them made exactly this
     gold: str  # accepted, rejected, gold differs, or ""
     gold_description: str = ""
-    argument_refs: tuple[str, ...] = ()  # an event's argument mentions, as mention items' refs
+    argument_refs: tuple[str, ...] = ()  # an event's argument mentions (a relation's ends), as mention items' refs
+    places: tuple[tuple[int, int], ...] = ()  # where to show it: a relation's two ends (else start–end)
 
     @property
     def disagreement(self) -> bool:
@@ -142,13 +149,15 @@ class _Names:
     role: dict[int, str]
     attribute: dict[int, str]
     code: dict[int, str]
+    relation: dict[int, str] = field(default_factory=dict)
 
 
 def _names(session: Session) -> _Names:
     def table(model: type) -> dict[int, str]:
         return dict(session.execute(select(model.id, model.name)).all())  # type: ignore[attr-defined]
 
-    return _Names(table(EntityType), table(EventType), table(EventRole), table(Attribute), table(DocumentCode))
+    return _Names(table(EntityType), table(EventType), table(EventRole), table(Attribute), table(DocumentCode),
+                  table(RelationType))
 
 
 def load_reviews(session: Session, document_ids: Iterable[int]) -> list[DocumentReview]:
@@ -160,6 +169,7 @@ def load_reviews(session: Session, document_ids: Iterable[int]) -> list[Document
         review = DocumentReview(d.document_id, d.coders, basis=ReviewBasis(d, names, order))
         review.items += _mention_items(d, names)
         review.items += _event_items(d, names)
+        review.items += _relation_items(d, names)
         review.items += [_code_item(d, state, names) for state in code_states(d, order)]
         out.append(review)
     return out
@@ -180,6 +190,7 @@ def regold(session: Session, review: DocumentReview) -> tuple[DocumentReview, li
     gold = next(read_documents(session, [review.document_id], only=GOLD))
     d = DocData(old.document_id, old.coders, [m for m in old.mentions if m.coder != GOLD] + gold.mentions,
                 [e for e in old.events if e.coder != GOLD] + gold.events,
+                [r for r in old.relations if r.coder != GOLD] + gold.relations,
                 [c for c in old.codes if c[0] != GOLD] + gold.codes, gold.rejected)
     names, order = review.basis.names, review.basis.order
     describe = _event_describer(d, names)
@@ -200,6 +211,8 @@ def regold(session: Session, review: DocumentReview) -> tuple[DocumentReview, li
         now[item.ref] = (decided, "; ".join(_describe_mention(o, names) for o in gold_there))
     for st in event_states(d):
         now[st.ref] = (st.gold, "; ".join(describe(g) for g in st.gold_there))
+    for st in relation_states(d):
+        now[st.ref] = (st.gold, "; ".join(_describe_relation(g, names) for g in st.gold_there))
     for st in code_states(d, order):
         now[st.ref] = (st.gold, st.gold_there[0] if st.gold_there else "")
     items, changed = list(review.items), []
@@ -225,7 +238,7 @@ def count_reviews(session: Session, document_ids: Iterable[int]) -> list[ReviewC
     order = code_order(session)
     out = []
     for d in read_documents(session, document_ids):
-        states = [*mention_states(d, span_indexes(d)), *event_states(d), *code_states(d, order)]
+        states = [*mention_states(d, span_indexes(d)), *event_states(d), *relation_states(d), *code_states(d, order)]
         several = len(d.coders) >= 2
         disagreements = [st for st in states if several and not st.agreed]
         out.append(ReviewCounts(d.document_id, d.coders, len(disagreements),
@@ -265,9 +278,11 @@ def _event_describer(d: DocData, names: _Names) -> Callable[[EventRow], str]:
     span_text = {(m.start, m.end, m.type_id): m.text for m in d.mentions}
 
     def describe(e: EventRow) -> str:
+        fillers = [(names.role[f.role_id], names.event[f.type_id] + (f" “{f.trigger_text}”" if f.trigger_text else ""))
+                   for f in e.nested]
         return describe_event(
             names.event[e.type_id], e.trigger_text,
-            [(names.role[r], span_text.get((s, t, ty), "?")) for r, s, t, ty in e.arguments],
+            [(names.role[r], span_text.get((s, t, ty), "?")) for r, s, t, ty in e.arguments] + fillers,
             [(names.attribute[a], v) for a, v in e.attributes],
         )
 
@@ -288,6 +303,30 @@ def _event_items(d: DocData, names: _Names) -> list[ReviewItem]:
             {c: Holder(e.id, describe(e)) for c, e in st.holders.items()}, elsewhere,
             st.agreed, st.gold, "; ".join(describe(g) for g in st.gold_there),
             tuple(sorted({mention_ref(s, t, ty) for _, s, t, ty in first.arguments})),
+        ))
+    return items
+
+
+def _describe_relation(r: RelationRow, names: _Names) -> str:
+    return f"{names.relation[r.type_id]}: “{r.source_text}” {'↔' if r.symmetric else '→'} “{r.target_text}”"
+
+
+def _relation_items(d: DocData, names: _Names) -> list[ReviewItem]:
+    """A relation item is placed over both its ends (start of the first, end of the last); what
+    another coder has "there" is what they linked between the same two spans."""
+    items = []
+    for st in relation_states(d):
+        first: RelationRow = st.first
+        elsewhere = {c: "; ".join(_describe_relation(o, names) for o in d.relations
+                                  if o.coder == c and same_ends(o, first))
+                     for c in d.coders if c not in st.holders}
+        places = tuple(sorted({first.source[:2], first.target[:2]}))
+        items.append(ReviewItem(
+            "relation", st.ref, d.document_id, places[0][0], max(p[1] for p in places),
+            names.relation[first.type_id], _describe_relation(first, names),
+            {c: Holder(r.id, _describe_relation(r, names)) for c, r in st.holders.items()}, elsewhere,
+            st.agreed, st.gold, "; ".join(_describe_relation(g, names) for g in st.gold_there),
+            (mention_ref(*first.source), mention_ref(*first.target)), places,
         ))
     return items
 

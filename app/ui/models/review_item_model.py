@@ -1,4 +1,5 @@
-"""The Compare view's table: one row per review item, a column per coder, and gold's state."""
+"""The Compare view's table: one row per review item (mention, event, relation, code), a column
+per coder, and gold's state."""
 
 from __future__ import annotations
 
@@ -93,6 +94,8 @@ class ReviewItemModel(RowTableModel[ReviewItem]):
         if col == 1:
             return item.kind
         if col == 2:
+            if item.places:  # a relation: both its ends
+                return ", ".join(f"{start}–{end}" for start, end in item.places)
             return "" if item.start is None else f"{item.start}–{item.end}"
         if col == 3:
             return item.description
