@@ -293,7 +293,7 @@ def test_progress_reports_each_record(empty_project, tmp_path):
     path = _write(tmp_path / "two.jsonl", GOOD, {"text": "Scale AI cut 700 jobs.", "label": [[0, 8, "Organization"]]})
     seen = []
     import_doccano(empty_project, path, "alice", progress=lambda done, total: seen.append((done, total)))
-    assert seen == [(1, 2), (2, 2)]
+    assert seen == [(0, 2), (1, 2), (2, 2)]  # from the start, inside the transaction (so Cancel is honoured)
 
 
 def test_label_in_another_unicode_form_finds_its_type(empty_project, tmp_path):

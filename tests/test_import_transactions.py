@@ -336,7 +336,8 @@ def test_gui_asks_before_adding_unknown_labels_and_retries(window, monkeypatch):
     monkeypatch.setattr(QMessageBox, "question", question)
     before = dump(window.project)
     assert file_actions.import_annotations(window, "doccano", REAL / "sequence_labeling.jsonl", "bob") is None
-    assert asked == ["The file uses 2 labels the codebook does not have: ORG, MISC. Add them as entity types?"]
+    assert asked == ["The file uses 2 labels the codebook does not have:\n• ORG (entity type)\n• MISC (entity type)\n\n"
+                     "Add them to the codebook as entity types and import?"]
     assert dump(window.project) == before
     answer[0] = QMessageBox.StandardButton.Yes
     reports = file_actions.import_annotations(window, "doccano", REAL / "sequence_labeling.jsonl", "bob")

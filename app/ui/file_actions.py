@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
@@ -182,20 +183,20 @@ _KEEP_STATUS = "in progress (documents already done stay done)"
 def import_annotations(window: Host, fmt: str, source: Path, coder: str, *, status: str | None = None,
                        add_labels: bool = False, skip_invalid: bool = False) -> list | None:
     """Import in a worker thread, all or nothing. When the import is refused because a doccano
-    file uses labels the codebook lacks, or because some files or lines are invalid, ask
-    whether to add the labels, or to import the valid ones, and try again; None when the
-    user says no (nothing was imported)."""
+    file uses labels the codebook lacks (entity, event or relation types), or because some
+    files or lines are invalid, ask whether to add the labels, or to import the valid ones,
+    and try again; None when the user says no or cancels (nothing was imported)."""
     from app.core.interchange.brat import import_brat
     from app.core.interchange.doccano import import_doccano
-    from app.core.interchange.import_result import ImportRefused
+    from app.core.interchange.import_result import ImportCancelled, ImportRefused, cancellable
 
     opened = task_project(window)
 
     def task(progress, cancelled):
         with opened() as project:
-            def step(done: int, total: int) -> None:
-                progress(done, total, "")
-
+            # Cancel raises ImportCancelled from the import's progress calls, inside its one
+            # transaction, which is then rolled back
+            step = cancellable(lambda done, total: progress(done, total, ""), cancelled)
             if fmt == "brat":
                 return import_brat(project, source, coder, step, skip_invalid=skip_invalid, status=status)
             return import_doccano(project, source, coder, step, skip_invalid=skip_invalid, add_labels=add_labels,
@@ -203,6 +204,9 @@ def import_annotations(window: Host, fmt: str, source: Path, coder: str, *, stat
 
     try:
         reports = run_task(window.window_widget(), "Importing annotations…", task)
+    except ImportCancelled as exc:
+        window.statusBar().showMessage(str(exc), 10000)
+        return None
     except ImportRefused as exc:
         retry = _ask_after_refusal(window, exc, add_labels, skip_invalid)
         if retry is None:
@@ -215,8 +219,10 @@ def import_annotations(window: Host, fmt: str, source: Path, coder: str, *, stat
                f"{sum(r.mentions for r in reports)} mention(s), {sum(r.events for r in reports)} event(s)")
     if reports.skipped:
         summary += f"; {reports.skipped} already there (skipped)"
-    if reports.added_types:
-        summary += f"; entity types added: {', '.join(reports.added_types)}"
+    for kind, names in (("entity", reports.added_types), ("event", reports.added_event_types),
+                        ("relation", reports.added_relation_types)):
+        if names:
+            summary += f"; {kind} types added: {', '.join(names)}"
     if reports.refused:
         summary += f"; {len(reports.refused)} refused"
         box = QMessageBox(QMessageBox.Icon.Information, "Import annotations", summary + ".",
@@ -227,16 +233,41 @@ def import_annotations(window: Host, fmt: str, source: Path, coder: str, *, stat
     return reports
 
 
+_MAX_ASKED = 12  # unknown labels listed in the question (the rest counted)
+
+
+def unknown_labels_question(unknown: list[tuple[str, str]]) -> str:
+    """The question asked when a file uses labels the codebook lacks: each label with its kind
+    ("entity type", "event type", "relation type"), one a line."""
+    what = "1 label" if len(unknown) == 1 else f"{len(unknown)} labels"
+    lines = [_isolated(f"• {name} ({kind})", name) for name, kind in unknown[:_MAX_ASKED]]
+    if len(unknown) > _MAX_ASKED:
+        lines.append(f"… and {len(unknown) - _MAX_ASKED} more")
+    kinds = {kind for _, kind in unknown}
+    if len(unknown) == 1:
+        kind = unknown[0][1]
+        add = f"Add it to the codebook as {'a' if kind == 'relation type' else 'an'} {kind}"
+    elif len(kinds) == 1:
+        add = f"Add them to the codebook as {kinds.pop()}s"
+    else:
+        add = "Add them to the codebook, each as the kind shown,"
+    return f"The file uses {what} the codebook does not have:\n" + "\n".join(lines) + f"\n\n{add} and import?"
+
+
+def _isolated(line: str, name: str) -> str:
+    """`line` naming `name`; when the name is right-to-left (Arabic) the line is marked left to
+    right (a paragraph takes the direction of its first letter) and the name set apart in it."""
+    if not any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in name):
+        return line
+    # LEFT-TO-RIGHT MARK, and the name between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE
+    return "\u200e" + line.replace(name, f"\u2068{name}\u2069", 1)
+
+
 def _ask_after_refusal(window: Host, exc, add_labels: bool, skip_invalid: bool) -> dict[str, bool] | None:
     """What to try after a refused import (None: nothing; raises when there is nothing to offer)."""
-    if exc.unknown_labels and not add_labels:
-        labels = exc.unknown_labels
-        names = ", ".join(labels[:10]) + (", …" if len(labels) > 10 else "")
-        what = "1 label" if len(labels) == 1 else f"{len(labels)} labels"
-        answer = QMessageBox.question(
-            window.window_widget(), "Import annotations",
-            f"The file uses {what} the codebook does not have: {names}. Add them as entity types?",
-        )
+    unknown = getattr(exc, "unknown", [])
+    if unknown and not add_labels:
+        answer = QMessageBox.question(window.window_widget(), "Import annotations", unknown_labels_question(unknown))
         if answer != QMessageBox.StandardButton.Yes:
             return None
         return {"add_labels": True, "skip_invalid": skip_invalid}

@@ -106,6 +106,8 @@ class _Relay(QObject):
 
     @Slot(int, int, str)
     def progressed(self, done: int, total: int, text: str) -> None:
+        if self.dialog.wasCanceled():  # hidden by Cancel: progress until the task stops must not show it again
+            return
         self.dialog.setMaximum(max(total, 1))
         self.dialog.setValue(min(done, max(total, 1)))
         if text:
@@ -124,7 +126,9 @@ class _Relay(QObject):
 
 def run_task(parent: QWidget | None, title: str, task: Task) -> Any:
     """Run `task(progress, cancelled)` in a thread while a progress dialog shows; return its
-    result or re-raise its exception here. The GUI keeps handling events meanwhile."""
+    result or re-raise its exception here. The GUI keeps handling events meanwhile. The dialog's
+    Cancel makes `cancelled()` true: the task checks it (an import's progress callback raises
+    then, see app.core.interchange.import_result.cancellable) and ends as it sees fit."""
     cancelled = threading.Event()
     dialog = QProgressDialog(title, "Cancel", 0, 0, parent)
     dialog.setWindowTitle("Annotary")

@@ -15,9 +15,13 @@ One JSON object per line, in either of doccano's shapes::
   the error (`ImportRefused`) lists every invalid line by number. With
   ``skip_invalid`` the valid lines are stored and the invalid ones listed.
 * Labels the codebook lacks: without ``add_labels`` every line using one is
-  invalid and the error names them all ("the file uses 3 labels the codebook does
-  not have: ORG, PER, LOC; --add-labels adds them as entity types"); with it they
-  are added as entity types in the same transaction (`ImportReports.added_types`).
+  invalid and the error names them all with their kind ("the file uses 3 labels
+  the codebook does not have: ORG, PER, LOC; --add-labels adds them as entity
+  types"; ``ImportRefused.unknown``); with it they are added in the same
+  transaction: span labels as entity types (`ImportReports.added_types`), the
+  types of Annotary's ``events`` as event types with the roles their events use
+  (`added_event_types`; a trigger's label is its event's type, not an entity
+  type), relation types linking any entity types (`added_relation_types`).
 * Every line's document gets the coder's status (``status``: "in_progress" or
   "done"; None: in progress unless already done), a line without labels too: a
   coder who found nothing has coded the document. Annotations the coder already
@@ -81,7 +85,9 @@ from app.core.bounded_read import MAX_ANNOTATION_BYTES, read_regular_file
 from app.core.codebook import (
     CodebookSpec,
     EntityTypeSpec,
+    EventTypeSpec,
     RelationTypeSpec,
+    RoleSpec,
     apply_codebook,
     merge_codebooks,
     read_codebook,
@@ -128,8 +134,9 @@ def import_doccano(project: Project, path: Path, coder: str,
     `ImportRefused` (an AnnotationInputError naming the first invalid line, with every
     one on ``.problems`` and the labels the codebook lacks on ``.unknown_labels``) and
     stores nothing; with `skip_invalid` the valid lines are stored and the invalid
-    ones are on the result's ``.refused``. `add_labels` adds labels the codebook lacks
-    as entity types. `progress(done, total)` is called with the lines done so far.
+    ones are on the result's ``.refused``. `add_labels` adds the labels the codebook lacks
+    (entity, event and relation types). `progress(done, total)` is called with the lines done so far,
+    inside the transaction: an exception it raises (`ImportCancelled`) stores nothing.
     """
     path = Path(path)
     clean_coder_name(coder)
@@ -160,15 +167,18 @@ def import_doccano(project: Project, path: Path, coder: str,
             raise AnnotationInputError(str(path), None, exc.message) from None
         index = CodebookIndex(session)
         unknown = _unknown_labels(records, index)
+        new_event_types = _unknown_event_types(records, index, unknown)
+        new_relation_types = _unknown_relation_types(records, index)
         added: list[str] = []
-        if unknown and add_labels:
-            add_entity_types(session, unknown, path)
-            index, added, unknown = CodebookIndex(session), unknown, []
-        new_relation_types = _unknown_relation_types(records, index) if add_labels else []
-        if new_relation_types:
-            add_relation_types(session, new_relation_types, path)
-            index = CodebookIndex(session)
+        if add_labels and (unknown or new_event_types or new_relation_types):
+            add_types(session, path, unknown, new_event_types, new_relation_types)
+            index, added = CodebookIndex(session), unknown
+        unknown_kinds: dict[str, list[str]] = {} if add_labels else {
+            "unknown_labels": unknown, "unknown_event_types": [t.name for t in new_event_types],
+            "unknown_relation_types": new_relation_types}
         reports: list[FileReport] = []
+        if progress is not None:
+            progress(len(problems), total)  # in the transaction: a cancel raised here stores nothing
         for lineno, record in records:
             def one(lineno: int = lineno, record: dict[str, Any] = record) -> FileReport:
                 return _import_record(session, index, path, lineno, record, who, status)
@@ -178,12 +188,18 @@ def import_doccano(project: Project, path: Path, coder: str,
                 reports.append(report)
             if progress is not None:
                 progress(len(reports) + len(problems), total)
-        if new_relation_types and reports:
-            reports[0].messages.append("relation type(s) added to the codebook: " + ", ".join(new_relation_types))
+        if add_labels and reports:
+            for kind, names in (("event", [t.name for t in new_event_types]), ("relation", new_relation_types)):
+                if names:
+                    reports[0].messages.append(f"{kind} type(s) added to the codebook: " + ", ".join(names))
         problems.sort(key=lambda p: p.line or 0)
-        finish(problems, total, len(problems), "line", skip_invalid, unknown)
+        finish(problems, total, len(problems), "line", skip_invalid, **unknown_kinds)
         sync_search_index(session)
-        return ImportReports(reports, problems, added)
+        result = ImportReports(reports, problems, added)
+        if add_labels:
+            result.added_event_types = [t.name for t in new_event_types]
+            result.added_relation_types = list(new_relation_types)
+        return result
 
 
 def _parse_line(path: Path, lineno: int, line: str) -> dict[str, Any]:
@@ -213,14 +229,80 @@ def _unknown_labels(records: list[tuple[int, dict[str, Any]]], index: CodebookIn
             spans = _spans(record, _Fail(Path(), lineno))
         except AnnotationInputError:
             continue
-        for _ident, _start, _end, label in spans:
-            if not isinstance(label, str) or not label.strip() or label in known:
-                continue
+        triggers = _trigger_ids(record)
+        for ident, _start, _end, label in spans:
+            if not isinstance(label, str) or not label.strip() or label in known or str(ident) in triggers:
+                continue  # an event's trigger is labelled with the event's type (see _unknown_event_types)
             name = normalise_name(label)
             if index.spelled(known, name) in known:
                 continue
             found.setdefault(name_key(name), name)
     return list(found.values())
+
+
+def _record_events(record: dict[str, Any]) -> list[dict[str, Any]]:
+    events = record.get("events")
+    return [ev for ev in events if isinstance(ev, dict)] if isinstance(events, list) else []
+
+
+def _trigger_ids(record: dict[str, Any]) -> set[str]:
+    return {str(ev["trigger_id"]) for ev in _record_events(record) if ev.get("trigger_id") is not None}
+
+
+def _unknown_event_types(records: list[tuple[int, dict[str, Any]]], index: CodebookIndex,
+                         new_entity_types: list[str]) -> list[EventTypeSpec]:
+    """The types of Annotary's "events" the codebook lacks (up to case and Unicode form), NFC, in
+    the order of first use, each with the roles its events use in the file: repeatable; a role
+    filled only by mentions takes any mention, one filled by events takes the types of the events
+    and of the mentions that fill it (`new_entity_types`: the span labels about to be added)."""
+    specs: dict[str, EventTypeSpec] = {}  # name_key → the type as first written
+    fillers: dict[tuple[str, str], list[str]] = {}  # (type key, role key) → the mentions' entity types
+
+    def entity(label: str) -> str:
+        name = normalise_name(label)
+        return next((n for n in new_entity_types if name_key(n) == name_key(name)),
+                    index.spelled(index.entity_types, name))
+
+    for lineno, record in records:
+        try:
+            labels = {str(ident): label for ident, _s, _e, label in _spans(record, _Fail(Path(), lineno))}
+        except AnnotationInputError:
+            continue  # refused for that
+        events = _record_events(record)
+        type_of = {str(ev.get("id", i)): ev.get("type") for i, ev in enumerate(events, 1)}
+        for ev in events:
+            etype = ev.get("type")
+            if not isinstance(etype, str) or not etype.strip():
+                continue
+            name = normalise_name(etype)
+            if index.spelled(index.event_types, name) in index.event_types:
+                continue
+            spec = specs.setdefault(name_key(name), EventTypeSpec(name, palette_color(name)))
+            arguments = ev.get("arguments")
+            for arg in arguments if isinstance(arguments, list) else []:
+                if not isinstance(arg, dict) or not isinstance(arg.get("role"), str) or not arg["role"].strip():
+                    continue
+                role = spec.role_like(normalise_name(arg["role"]))
+                if role is None:
+                    role = RoleSpec(normalise_name(arg["role"]), repeatable=True)
+                    spec.roles.append(role)
+                inner = type_of.get(str(arg.get("event_id"))) if "event_id" in arg else None
+                label = labels.get(str(arg.get("entity_id"))) if "entity_id" in arg else None
+                if isinstance(inner, str) and inner.strip():
+                    inner = index.spelled(index.event_types, normalise_name(inner))
+                    if name_key(inner) not in {name_key(n) for n in role.accepts_events}:
+                        role.accepts_events.append(inner)
+                elif isinstance(label, str) and label.strip():
+                    used = fillers.setdefault((name_key(name), name_key(role.name)), [])
+                    if entity(label) not in used:
+                        used.append(entity(label))
+    for key, spec in specs.items():
+        for role in spec.roles:
+            # another new type is named as first written; a role taking events names its mentions' types
+            role.accepts_events = [specs[name_key(n)].name if name_key(n) in specs else n for n in role.accepts_events]
+            if role.accepts_events:
+                role.accepts = fillers.get((key, name_key(role.name)), [])
+    return list(specs.values())
 
 
 def _unknown_relation_types(records: list[tuple[int, dict[str, Any]]], index: CodebookIndex) -> list[str]:
@@ -250,23 +332,16 @@ def _unknown_relation_types(records: list[tuple[int, dict[str, Any]]], index: Co
     return list(found.values())
 
 
-def add_relation_types(session: Session, names: list[str], path: Path) -> None:
-    """Add `names` to the codebook as relation types linking any entity types, in the caller's
-    transaction."""
+def add_types(session: Session, path: Path, entity_types: list[str], event_types: list[EventTypeSpec],
+              relation_types: list[str]) -> None:
+    """Add to the codebook, in the caller's transaction: `entity_types` (a colour each, no hotkey),
+    `event_types` as given, and `relation_types` linking any entity types."""
     current = read_codebook(session)
-    extra = CodebookSpec(relation_types=[RelationTypeSpec(name, palette_color(name)) for name in names])
-    try:
-        apply_codebook(session, merge_codebooks(current, extra))
-    except CodebookError as exc:
-        raise AnnotationInputError(str(path), None, f"cannot add the relation types to the codebook: {exc.message}") \
-            from None
-
-
-def add_entity_types(session: Session, names: list[str], path: Path) -> None:
-    """Add `names` to the codebook as entity types (a colour each, no hotkey), in the caller's
-    transaction."""
-    current = read_codebook(session)
-    extra = CodebookSpec(entity_types=[EntityTypeSpec(name, palette_color(name)) for name in names])
+    extra = CodebookSpec(
+        entity_types=[EntityTypeSpec(name, palette_color(name)) for name in entity_types],
+        event_types=event_types,
+        relation_types=[RelationTypeSpec(name, palette_color(name)) for name in relation_types],
+    )
     try:
         apply_codebook(session, merge_codebooks(current, extra))
     except CodebookError as exc:

@@ -110,16 +110,22 @@ def load_existing(session: Session, document_id: int, coder_id: int) -> Existing
     event_key: dict[int, EventKey] = {}
 
     def signature(event_id: int) -> EventKey:
-        """The signature of an event, its argument events' first (the services refuse cycles)."""
-        todo = [event_id]
-        while todo:
-            current = todo[-1]
-            missing = [inner for _, inner in inner_events.get(current, ())
-                       if inner not in event_key and inner in rows_by_id and inner not in todo]
-            if missing:
-                todo += missing
+        """The signature of an event, its argument events' first. An argument event shared by
+        several events (one also inside another) is still part of each one's signature; a cycle
+        (which the services refuse) is cut where it closes."""
+        stack = [(event_id, False)]
+        open_: set[int] = set()  # expanded, not yet signed: the events on the path to the current one
+        while stack:
+            current, expanded = stack.pop()
+            if current in event_key:
                 continue
-            todo.pop()
+            if not expanded:
+                open_.add(current)
+                stack.append((current, True))
+                stack += [(inner, False) for _, inner in inner_events.get(current, ())
+                          if inner in rows_by_id and inner not in event_key and inner not in open_]
+                continue
+            open_.discard(current)
             _, type_id, start, end = rows_by_id[current]
             args = set(arguments.get(current, ()))
             args |= {(role_id, ("e", event_key[inner])) for role_id, inner in inner_events.get(current, ())
