@@ -46,6 +46,25 @@ def seeded_project(tmp_path: Path):
     project.close()
 
 
+@pytest.fixture
+def linkless_project(tmp_path: Path):
+    """The seed articles with the default codebook minus its relation types and event-accepting
+    roles: for tests that build those themselves, step by step."""
+    from app.core.codebook.fileformat import load_codebook, save_codebook
+    from app.core.paths import default_codebook_path
+
+    spec = load_codebook(default_codebook_path())
+    spec.relation_types.clear()
+    for event_type in spec.event_types:
+        for role in event_type.roles:
+            role.accepts_events.clear()
+    path = tmp_path / "linkless.yaml"
+    save_codebook(spec, path)
+    project = init_project(tmp_path / "linkless.annotary", codebook=path)
+    yield project
+    project.close()
+
+
 def pytest_addoption(parser):
     parser.addoption("--soak-seconds", type=float, default=6.0,
                      help="how long tests/test_soak.py kills and restarts writers (default 6)")

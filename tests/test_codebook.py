@@ -131,6 +131,9 @@ def test_importing_a_codebook_that_drops_used_types_changes_nothing(seeded_proje
             role["accepts"] = [a for a in role["accepts"] if a != "Organization"]
         if ev["name"] == "Layoff":
             ev["roles"] = [r for r in ev["roles"] if r["name"] != "Actor"]
+    for rel in data["relation_types"]:
+        rel["source_accepts"] = [a for a in rel["source_accepts"] if a != "Organization"]
+        rel["target_accepts"] = [a for a in rel["target_accepts"] if a != "Organization"]
     data["entity_types"][0]["color"] = "#000000"
     path = tmp_path / "cb.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")

@@ -31,8 +31,8 @@ from app.core.services.workspace import Workspace
 
 
 @pytest.fixture
-def ws(seeded_project):
-    return Workspace(seeded_project, "alice")
+def ws(linkless_project):
+    return Workspace(linkless_project, "alice")
 
 
 def ids(ws: Workspace) -> dict[str, int]:

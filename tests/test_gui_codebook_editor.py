@@ -14,8 +14,8 @@ from app.ui.codebook_editor import tree as tree_mod
 
 
 @pytest.fixture
-def ws(seeded_project):
-    return Workspace(seeded_project, "alice")
+def ws(linkless_project):
+    return Workspace(linkless_project, "alice")
 
 
 @pytest.fixture

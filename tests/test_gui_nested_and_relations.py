@@ -8,37 +8,30 @@ from PySide6.QtCore import Qt
 
 from app.core import paths
 from app.core.codebook import apply_codebook, load_codebook
+from app.core.codebook.fileformat import save_codebook
+from app.core.codebook.spec import RelationTypeSpec
 from app.core.project import open_project
 from app.ui.annotation_pane import RELATIONS_TAB
 from app.ui.main_window import MainWindow
 
 
 def _with_nesting_and_relations(project, tmp_path):
-    """The default codebook plus an event-accepting role and two relation types, imported as a
-    team would import its codebook file."""
-    text = paths.default_codebook_path().read_text(encoding="utf-8")
-    text = text.replace(POLICY_ROLE, POLICY_ROLE_WITH_EVENTS, 1).replace(
-        "document_codes:\n", RELATION_TYPES + "document_codes:\n", 1)
+    """The default codebook with its Policy role taking Reassignment, Workplace policy and Layoff
+    events and, in place of its relation types, Employs and Part of, imported as a team would
+    import its codebook file."""
+    spec = load_codebook(paths.default_codebook_path())
+    policy = spec.event_type("Policy reversal").role("Policy")
+    policy.accepts_events[:] = ["Reassignment", "Workplace policy", "Layoff"]
+    spec.relation_types[:] = [
+        RelationTypeSpec("Employs", "#1f77b4", source_accepts=["Organization", "Team/Unit"],
+                         target_accepts=["Person", "Worker group", "Job title"]),
+        RelationTypeSpec("Part of", "#8c564b", source_accepts=["Team/Unit", "Organization"],
+                         target_accepts=["Organization", "Team/Unit"]),
+    ]
     target = tmp_path / "codebook.yaml"
-    target.write_text(text, encoding="utf-8")
+    save_codebook(spec, target)
     with project.uow() as session:
         apply_codebook(session, load_codebook(target), target)
-
-
-POLICY_ROLE = """      - name: Policy
-        accepts: [Policy/Program, AI model/product, Team/Unit]
-"""
-POLICY_ROLE_WITH_EVENTS = POLICY_ROLE + "        accepts_events: [Reassignment, Workplace policy, Layoff]\n"
-RELATION_TYPES = """relation_types:
-  - name: Employs
-    color: "#1f77b4"
-    source_accepts: [Organization, Team/Unit]
-    target_accepts: [Person, Worker group, Job title]
-  - name: Part of
-    color: "#8c564b"
-    source_accepts: [Team/Unit, Organization]
-    target_accepts: [Organization, Team/Unit]
-"""
 
 
 @pytest.fixture

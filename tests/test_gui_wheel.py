@@ -129,6 +129,12 @@ def test_unfocused_combos_ignore_the_wheel_and_store_nothing(qtbot, window):
     assert {"role-Actor", "attribute-Modality"} <= names
     assert any(isinstance(w, QComboBox) and window.pane.codes_form.isAncestorOf(w) for w in widgets)
 
+    for tab in range(window.pane.tabs.count()):  # each form filled once, as showing it does
+        window.pane.tabs.setCurrentIndex(tab)
+        QApplication.processEvents()
+    window.pane.tabs.setCurrentIndex(1)
+    window.reader.setFocus()
+    QApplication.processEvents()
     before = everything_stored(window)
     states = [state(w) for w in widgets]
     reached = 0  # wheel notches from the window system over a visible combo

@@ -214,6 +214,11 @@ def test_codebook_file_round_trip_with_event_accepting_roles(seeded_project, tmp
 
 def test_a_codebook_without_nested_events_writes_as_before(tmp_path):
     spec = load_codebook(default_codebook_path())
+    assert spec.relation_types and any(r.accepts_events for t in spec.event_types for r in t.roles)
+    spec.relation_types.clear()
+    for event_type in spec.event_types:
+        for role in event_type.roles:
+            role.accepts_events.clear()
     data = codebook_to_dict(spec)
     assert all("accepts_events" not in r for t in data["event_types"] for r in t["roles"])
     assert "relation_types" not in data
@@ -314,7 +319,10 @@ def test_merging_a_copy_with_nested_events_is_idempotent(tmp_path):
 
 def test_merge_refuses_a_copy_whose_codebook_lacks_what_it_needs_unless_accepted(tmp_path):
     lead = tmp_path / "lead.annotary"
-    init_project(lead).close()
+    with init_project(lead) as project, project.uow() as s:  # a lead whose Policy takes no events
+        spec = read_codebook(s)
+        spec.event_type("Policy reversal").role("Policy").accepts_events = []
+        apply_codebook(s, spec)
     copy = tmp_path / "alice.annotary"
     shutil.copy(lead, copy)
     with open_project(copy) as project:
