@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtCore import QObject, QPoint, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt
+from PySide6.QtGui import QAction, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import QMenu, QWidget
 
 from app.core.errors import AnnotaryError
 from app.core.services.history import Action, known
+from app.core.services.workspace import EventView, RoleInfo
 from app.ui.annotation_pane import RELATIONS_TAB, AnnotationPane
 from app.ui.document_views import DocumentViews
 from app.ui.external_refresh import notice_external_changes
@@ -29,12 +30,15 @@ class CodingCommands(QObject):
         super().__init__(reader)
         self.host, self.views, self.reader, self.pane = host, views, reader, pane
         self.pick: tuple[int, int] | None = None  # (event id, role id) waiting for a click in the reader
+        self._click_took_pick = False  # the reader's click filled the role with an event: not a mention too
         self._type_actions: list[QAction] = []
         self.last_error: str | None = None
         palette = pane.palette_widget
         palette.entityTypeChosen.connect(lambda t: host.run(lambda: self.tag_selection(t)))
         palette.eventTypeChosen.connect(lambda t: host.run(lambda: self.create_event(t)))
+        reader.pointClicked.connect(lambda cp: host.run(lambda: self.point_clicked(cp)))
         reader.spanClicked.connect(lambda m: host.run(lambda: self.span_clicked(m)))
+        pane.event_view.viewport().installEventFilter(self)
         pane.mention_view.customContextMenuRequested.connect(self._mention_menu)
         form = pane.event_form
         ws = lambda: host.workspace  # noqa: E731  (the coder may change: always the current workspace)
@@ -141,7 +145,13 @@ class CodingCommands(QObject):
 
     def start_pick(self, event_id: int, role_id: int) -> None:
         self.pick = (event_id, role_id)
-        self.host.statusBar().showMessage("Click a highlighted mention in the reader to fill the role (Esc cancels)")
+        role = self._pick_role()
+        what = "a highlighted mention in the reader"
+        if role is not None and role.accepts_events:
+            what = ("an event's trigger or an event in the list" if not role.accepts
+                    else "a highlighted mention, an event's trigger or an event in the list")
+        name = f" {role.name}" if role is not None else ""
+        self.host.statusBar().showMessage(f"Click {what} to fill{name} (Esc cancels)")
         self.reader.setFocus()
 
     def cancel_pick(self) -> bool:
@@ -151,7 +161,43 @@ class CodingCommands(QObject):
         self.host.statusBar().showMessage("Role picking cancelled", 3000)
         return True
 
+    def _pick_role(self) -> RoleInfo | None:
+        if self.pick is None:
+            return None
+        event = next((e for e in self.host.session.state.events if e.id == self.pick[0]), None)
+        if event is None:
+            return None
+        etype = self.host.workspace.codebook.event_type(event.type_id)
+        return next((r for r in etype.roles if r.id == self.pick[1]), None)
+
+    def _fill_pick_with_event(self, inner: EventView) -> None:
+        """Fill the role being picked with `inner` (the workspace refuses what the role does not take)."""
+        assert self.pick is not None
+        event_id, role_id = self.pick
+        self.pick = None
+        self.host.statusBar().clearMessage()
+        self.host.workspace.add_argument(event_id, role_id, argument_event_id=inner.id)
+
+    def point_clicked(self, position: int) -> None:
+        """While a role that takes events is picked, a click on an event's trigger fills it with that event."""
+        self._click_took_pick = False
+        role = self._pick_role()
+        if role is None or not role.accepts_events or self.pick is None:
+            return
+        outer = self.pick[0]
+        for inner in self.host.session.state.events:
+            if inner.trigger is None or inner.id == outer or inner.type_id not in role.accepts_events:
+                continue
+            start, end = inner.trigger
+            if start <= position <= end and start < end:
+                self._click_took_pick = True
+                self._fill_pick_with_event(inner)
+                return
+
     def span_clicked(self, mention_id: int) -> None:
+        if self._click_took_pick:  # the same click filled the role with the event whose trigger it hit
+            self._click_took_pick = False
+            return
         if self.pick is not None:
             event_id, role_id = self.pick
             self.pick = None
@@ -160,6 +206,18 @@ class CodingCommands(QObject):
             return
         self.pane.tabs.setCurrentIndex(0)
         self.views.select_mention(mention_id)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """While a role is picked, a click in the events list fills it with that event (the list's
+        selection, and so the event being edited, stays)."""
+        if (self.pick is not None and event.type() == QEvent.Type.MouseButtonPress
+                and isinstance(event, QMouseEvent) and event.button() == Qt.MouseButton.LeftButton):
+            view = self.pane.event_view
+            inner = self.pane.event_model.event_at(view.indexAt(event.position().toPoint()).row())
+            if inner is not None and inner.id != self.pick[0]:
+                self.host.run(lambda: self._fill_pick_with_event(inner))
+                return True
+        return super().eventFilter(watched, event)
 
     # ------------------------------------------------------------ type hotkeys
 

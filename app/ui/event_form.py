@@ -184,6 +184,7 @@ class EventForm(QWidget):
                 combo.activated.connect(partial(self._fill_role, combo, event.id, role.id))
                 pick = QToolButton()
                 pick.setText("Pick")
+                pick.setObjectName(f"pick-{role.name}")
                 pick.setToolTip("Click a highlight in the reader to fill this role")
                 pick.clicked.connect(lambda _=False, rid=role.id: self.pickRole.emit(event.id, rid))
                 line = QHBoxLayout()

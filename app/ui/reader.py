@@ -50,6 +50,7 @@ class ReaderView(QTextEdit):
     """
 
     spanClicked = Signal(int)  # id of the innermost span under a click
+    pointClicked = Signal(int)  # code point under a click (emitted before spanClicked)
     selectionChangedCp = Signal(int, int)
     documentShown = Signal()  # a new text (or the same one again) was laid out
 
@@ -326,9 +327,12 @@ class ReaderView(QTextEdit):
         bar = self.verticalScrollBar()
         bar.setValue(bar.value() + self.cursorRect(cursor).top())
 
+    def code_point_at(self, point: QPoint) -> int:
+        """The caret position (a code point) nearest to a point of the viewport."""
+        return self._map.to_code_point(self.cursorForPosition(point).position())
+
     def spans_at_point(self, point: QPoint) -> list[Span]:
-        cursor = self.cursorForPosition(point)
-        pos = self._map.to_code_point(cursor.position())
+        pos = self.code_point_at(point)
         # cursorForPosition gives the nearest caret position; the character hit is before or after it
         hits = covering(self._spans, pos)
         return hits or (covering(self._spans, pos - 1) if pos > 0 else [])
@@ -383,6 +387,7 @@ class ReaderView(QTextEdit):
         pos = event.position().toPoint()
         if self._press_pos is not None and (pos - self._press_pos).manhattanLength() < 4 \
                 and not self.textCursor().hasSelection():
+            self.pointClicked.emit(self.code_point_at(pos))
             hits = self.spans_at_point(pos)
             if hits:
                 self.spanClicked.emit(hits[0].id)
