@@ -102,3 +102,13 @@ def test_without_pick_a_click_on_a_trigger_does_nothing_to_the_roles(qtbot, wind
     start, _end = _at(window, "reassign")
     qtbot.mouseClick(window.reader.viewport(), Qt.MouseButton.LeftButton, pos=_point(window, start + 3))
     assert all(not e.arguments for e in window.session.state.events)
+
+
+def test_selecting_the_outer_event_outlines_the_inner_events_trigger(qtbot, window):
+    outer, inner = _reversal_and_reassignment(window)
+    policy = next(r.id for t in window.workspace.codebook.event_types if t.name == "Policy reversal"
+                  for r in t.roles if r.name == "Policy")
+    window.run(lambda: window.workspace.add_argument(outer, policy, argument_event_id=inner))
+    window.select_event(outer)
+    outlined = {(start, end) for start, end, _color in window.reader._emphasis}
+    assert _at(window, "reverses") in outlined and _at(window, "reassign") in outlined

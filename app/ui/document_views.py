@@ -253,6 +253,9 @@ class DocumentViews(QObject):
         ranges = [(event.trigger[0], event.trigger[1], event.color)] if event.trigger else []
         used = [by_id[a.mention_id] for a in event.arguments if a.mention_id in by_id]
         ranges += [(m.start, m.end, m.color) for m in used]
+        inner = {a.argument_event_id for a in event.arguments if a.argument_event_id is not None}
+        ranges += [(e.trigger[0], e.trigger[1], e.color) for e in self.session.state.events
+                   if e.id in inner and e.trigger]  # a role filled by an event: its trigger
         self._outlined = (frozenset(m.id for m in used), event.id)
         self.reader.emphasize(ranges)
 
