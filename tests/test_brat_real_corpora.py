@@ -82,7 +82,7 @@ def _meaning(path: Path) -> Counter:
     def event(eid: str) -> tuple:
         head, *args = events[eid]
         etype, trigger = head.split(":")
-        pairs = sorted((re.sub(r"(?<=\D)(?:[2-9]|[1-9]\d+)$", "", role), thing(target))
+        pairs = sorted((re.sub(r"(?<=\D)\d+$", "", role), thing(target))  # brat: Theme1, Theme2 are Theme
                        for role, target in (a.rsplit(":", 1) for a in args))
         return ("E", etype, texts[trigger], tuple(pairs))
 

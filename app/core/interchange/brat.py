@@ -447,10 +447,14 @@ def _plan(ann: _Ann, spans: dict[str, tuple[int, int]], index: CodebookIndex, na
         if index.relation_types[rel.type_name].transitive:
             parents = groups.setdefault(rel.type_name, {})
             parents[root(parents, rel.source_key)] = root(parents, rel.target_key)
+    lone_equivalences: list[str] = []
     for number, eq in enumerate(ann.equivalences, 1):
         for member in eq.members:
             if member not in ann.texts and member not in ann.events:
                 raise fail(eq.line, f"*: unknown id {member} in the {eq.label} equivalence")
+        if len(set(eq.members)) < 2:  # brat's ID corpus has `*  Equiv T63 T63`: it says nothing
+            lone_equivalences.append(f"line {eq.line}")
+            continue
         rlabel = relation_type(eq.label, eq.members)
         if rlabel is None:
             not_kept_on.setdefault("equivalence(s) of an unknown type, or of what the type does not accept,",
@@ -548,6 +552,9 @@ def _plan(ann: _Ann, spans: dict[str, tuple[int, int]], index: CodebookIndex, na
     for what, ids in not_kept_on.items():
         messages.append(f"{len(ids)} {what} not kept yet ({', '.join(dict.fromkeys(ids))})"
                         if len(ids) <= 5 else f"{len(ids)} {what} not kept yet")
+    if lone_equivalences:
+        messages.append(f"{len(lone_equivalences)} equivalence(s) of an annotation with itself left out: "
+                        f"they say nothing ({', '.join(lone_equivalences[:5])})")
     if typed:
         messages.append("typed notes kept: " + ", ".join(f"{n} {kind}" for kind, n in typed.items()))
     if several:

@@ -169,7 +169,9 @@ class BratNames:
                 if name in self.entity:
                     self.event[name] = _unique(brat_escape(name), taken)
                 taken.add(self.event[name])
-        taken = set(self.entity.values()) | set(self.event.values())
+        # relation types are a namespace of their own (R lines and [relations]): brat's own CoNLL-2006
+        # corpus has `_question_` both as an entity type and as a relation type
+        taken = set()
         self.relation: dict[str, str] = {}
         for rel in spec.relation_types:
             self.relation[rel.name] = brat = rel.name if brat_escape(rel.name) == rel.name and rel.name not in taken \
