@@ -319,3 +319,15 @@ def test_an_upper_case_label_is_the_codebooks_type(empty_project, tmp_path):
                     + "\n", encoding="utf-8")
     import_doccano(empty_project, path, "alice")
     assert mentions_of(empty_project, 1) == [("Person", 0, 10, "Sam Altman"), ("Organization", 16, 22, "OpenAI")]
+
+
+def test_intent_detection_entities_given_as_lists_import(empty_project, tmp_path):
+    """doccano's intent-detection files give entities as [start, end, "Label"] (its own test data)."""
+    path = _write(tmp_path / "intent.jsonl",
+                  {"text": "Meta cuts jobs in Dallas", "entities": [[0, 4, "Organization"], [18, 24, "Location"]],
+                   "cats": ["layoff"]},
+                  {"text": "No entities here", "cats": ["other"]})
+    [first, second] = import_doccano(empty_project, path, "alice")
+    assert (first.mentions, second.mentions) == (2, 0)
+    assert mentions_of(empty_project, first.document_id) == [("Organization", 0, 4, "Meta"),
+                                                              ("Location", 18, 24, "Dallas")]

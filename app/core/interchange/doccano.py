@@ -364,8 +364,12 @@ def _spans(record: dict[str, Any], fail: _Fail) -> list[tuple[Any, Any, Any, Any
             raise fail('"entities" must be a list')
         out = []
         for i, ent in enumerate(entities, 1):
+            if isinstance(ent, list) and len(ent) == 3:  # doccano's intent detection: [start, end, "Label"]
+                out.append((None, ent[0], ent[1], ent[2]))
+                continue
             if not isinstance(ent, dict) or not {"start_offset", "end_offset", "label"} <= set(ent):
-                raise fail(f'entity {i} must be an object with "start_offset", "end_offset" and "label"')
+                raise fail(f'entity {i} must be an object with "start_offset", "end_offset" and "label" '
+                           'or a list [start, end, "Label"]')
             out.append((ent.get("id"), ent["start_offset"], ent["end_offset"], ent["label"]))
         return out
     key = "label" if "label" in record else "labels" if "labels" in record else None
