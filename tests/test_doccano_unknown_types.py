@@ -25,7 +25,7 @@ LINE = {
         {"id": 4, "start_offset": 47, "end_offset": 49, "label": "Person"},
         {"id": 5, "start_offset": 60, "end_offset": 64, "label": "ORG"},
     ],
-    "relations": [{"id": 1, "from_id": 4, "to_id": 5, "type": "Works for"}],
+    "relations": [{"id": 1, "from_id": 4, "to_id": 5, "type": "Contracts with"}],
     "events": [
         {"id": 1, "type": "Strike", "trigger_id": 2, "arguments": [{"role": "Striker", "entity_id": 1}]},
         {"id": 2, "type": "Reversal", "trigger_id": 3, "arguments": [
@@ -54,10 +54,10 @@ def test_refusal_names_every_unknown_label_with_its_kind(seeded_project, tmp_pat
     with pytest.raises(ImportRefused) as info:
         import_doccano(seeded_project, path, "alice")
     assert info.value.unknown == [("ORG", "entity type"), ("Strike", "event type"), ("Reversal", "event type"),
-                                  ("Works for", "relation type")]
+                                  ("Contracts with", "relation type")]
     assert info.value.unknown_labels == ["ORG"]  # a trigger's label is its event's type, not an entity type
     assert ("the file uses 4 labels the codebook does not have: ORG (entity type), Strike, Reversal (event types), "
-            "Works for (relation type); --add-labels adds them") in str(info.value)
+            "Contracts with (relation type); --add-labels adds them") in str(info.value)
     assert dump(seeded_project) == before
 
 
@@ -74,7 +74,7 @@ def test_add_labels_adds_each_label_as_its_kind(seeded_project, tmp_path):
     path = write(tmp_path, LINE)
     result = import_doccano(seeded_project, path, "alice", add_labels=True)
     assert (result.added_types, result.added_event_types, result.added_relation_types) == (
-        ["ORG"], ["Strike", "Reversal"], ["Works for"])
+        ["ORG"], ["Strike", "Reversal"], ["Contracts with"])
     [report] = result
     assert (report.mentions, report.events, report.relations) == (3, 2, 1)
     with seeded_project.read() as s:
@@ -85,7 +85,7 @@ def test_add_labels_adds_each_label_as_its_kind(seeded_project, tmp_path):
             ("Striker", [], [], True)]  # filled by mentions only: any mention
         assert [(r.name, r.accepts, r.accepts_events) for r in reversal.roles] == [
             ("Undoes", ["ORG"], ["Strike"])]  # filled by an event and an ORG mention
-        assert book.relation_type("Works for") is not None
+        assert book.relation_type("Contracts with") is not None
         names = {t.id: t.name for t in s.scalars(select(EventType))}
         events = {names[e.event_type_id]: e
                   for e in s.scalars(select(Event).where(Event.document_id == report.document_id))}

@@ -66,16 +66,16 @@ def test_unknown_labels_are_asked_about_with_their_kind_and_added_on_yes(window,
     [question] = answers.asked
     assert "The file uses 4 labels the codebook does not have:" in question
     for line in ("• ORG (entity type)", "• Strike (event type)", "• Reversal (event type)",
-                 "• Works for (relation type)"):
+                 "• Contracts with (relation type)"):
         assert line in question.split("\n")
     assert "--add-labels" not in question
     assert [(r.mentions, r.events, r.relations) for r in reports] == [(3, 2, 1)]
     with open_project(window.project.path) as p, p.read() as s:  # committed
         book = read_codebook(s)
-        assert book.entity_type("ORG") and book.event_type("Strike") and book.relation_type("Works for")
+        assert book.entity_type("ORG") and book.event_type("Strike") and book.relation_type("Contracts with")
     message = window.statusBar().currentMessage()
     assert "entity types added: ORG" in message and "event types added: Strike, Reversal" in message
-    assert "relation types added: Works for" in message
+    assert "relation types added: Contracts with" in message
     assert answers.shown == []
 
 
@@ -84,10 +84,10 @@ def test_an_unknown_relation_type_alone_is_asked_about_too(window, answers, tmp_
     line = {"text": "Jo works for Acme.", "entities": [
         {"id": 1, "start_offset": 0, "end_offset": 2, "label": "Person"},
         {"id": 2, "start_offset": 13, "end_offset": 17, "label": "Organization"}],
-        "relations": [{"id": 1, "from_id": 1, "to_id": 2, "type": "Works for"}]}
+        "relations": [{"id": 1, "from_id": 1, "to_id": 2, "type": "Contracts with"}]}
     path.write_text(json.dumps(line) + "\n", encoding="utf-8")
     reports = file_actions.import_annotations(window, "doccano", path, "bob")
-    assert answers.asked == ["The file uses 1 label the codebook does not have:\n• Works for (relation type)\n\n"
+    assert answers.asked == ["The file uses 1 label the codebook does not have:\n• Contracts with (relation type)\n\n"
                              "Add it to the codebook as a relation type and import?"]
     assert reports[0].relations == 1
 
