@@ -12,7 +12,15 @@ from sqlalchemy import select, update
 
 from app.core.errors import AnnotaryError
 from app.core.interchange.brat import import_brat
-from app.core.models import AnnotationNote, Coder, Event, ExternalReference, Mention, Relation, RelationType
+from app.core.models import (
+    AnnotationNote,
+    Coder,
+    Event,
+    ExternalReference,
+    Mention,
+    Relation,
+    RelationType,
+)
 from app.core.services import history as h
 from app.core.services.adjudication import AcceptEvent, AcceptMention, AcceptRelation
 from app.core.services.annotation_extras import Extras, annotation_extras
