@@ -75,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="import the valid files (brat) or lines (doccano) and list the invalid ones "
                         "(default: nothing is imported when any is invalid)")
     p.add_argument("--add-labels", action="store_true",
-                   help="doccano: add the labels the codebook does not have as entity types")
+                   help=("doccano: add the labels the codebook does not have as entity, event and "
+                         "relation types (as the file uses each)"))
 
     p = add("export", cmd_export, "export the coded dataset (Excel, brat or doccano)")
     p.add_argument("target", nargs="?", metavar="FILE_OR_DIR",

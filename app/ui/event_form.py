@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.core.services.workspace import CodebookView, EventView, MentionView
 from app.core.snippets import distance, mention_choice
+from app.ui.extras_box import ExtrasBox
 
 NONE_LABEL = "—"
 
@@ -68,6 +69,7 @@ class EventForm(QWidget):
         self.role_combos: dict[str, QComboBox] = {}
         self.attribute_combos: dict[str, QComboBox] = {}
         self._hovering = False
+        self.extras = ExtrasBox("event", self._layout)  # its references and typed notes, below the form
         self.show_event(None, CodebookView(), [])
 
     def show_event(self, event: EventView | None, codebook: CodebookView, mentions: list[MentionView],
@@ -79,6 +81,7 @@ class EventForm(QWidget):
         focused = QApplication.focusWidget()
         keep_focus = focused.objectName() if focused is not None and self.isAncestorOf(focused) else None
         self._build(event, codebook, mentions, text, events or [])
+        self.extras.show_owner(event.id if event is not None else None)
         if keep_focus:
             target = self.findChild(QWidget, keep_focus)
             if target is not None:

@@ -1,4 +1,5 @@
-"""The selected mention's attributes: a choice per attribute with values, a checkbox per yes/no flag."""
+"""The selected mention's attributes: a choice per attribute with values, a checkbox per yes/no
+flag; under them its external references and typed notes (read-only, hidden when it has none)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from app.core.services.workspace import ChoiceInfo, CodebookView, MentionView
 from app.core.validation import FLAG_VALUE
+from app.ui.extras_box import ExtrasBox
 
 NONE_LABEL = "—"
 
@@ -38,12 +40,30 @@ class MentionForm(QWidget):
         self.mention_id: int | None = None
         self.combos: dict[str, QComboBox] = {}
         self.checks: dict[str, QCheckBox] = {}
+        self._has_attributes = False
+        self.extras = ExtrasBox("mention", self._layout)
+        self.extras.updated.connect(lambda _any: self._show_or_hide())
         self.show_mention(None, CodebookView())
 
     def show_mention(self, mention: MentionView | None, codebook: CodebookView) -> None:
         """Rebuild for `mention` (None: nothing selected); keyboard focus stays on the same field."""
         focused = QApplication.focusWidget()
         keep = focused.objectName() if focused is not None and self.isAncestorOf(focused) else ""
+        self._build(mention, codebook)
+        self._has_attributes = bool(codebook.mention_attributes)
+        self.extras.show_owner(mention.id if mention is not None else None)
+        self._show_or_hide()
+        if keep:
+            target = self.findChild(QWidget, keep)
+            if target is not None:
+                target.setFocus()
+
+    def _show_or_hide(self) -> None:
+        """Hidden when the codebook has no mention attributes and the mention no references or
+        notes: the table keeps its room."""
+        self.setVisible(self._has_attributes or bool(self.extras.extras))
+
+    def _build(self, mention: MentionView | None, codebook: CodebookView) -> None:
         if self._body is not None:  # later: the change may come from one of its own controls' signals
             self._body.hide()
             self._layout.removeWidget(self._body)
@@ -56,8 +76,6 @@ class MentionForm(QWidget):
         self.combos, self.checks = {}, {}
         self.mention_id = mention.id if mention is not None else None
         attrs = applicable(codebook, mention.type_name) if mention is not None else []
-        # Hidden when the codebook has no mention attributes at all: the table keeps its room.
-        self.setVisible(bool(codebook.mention_attributes))
         if mention is None:
             self._form.addRow(QLabel("Select a mention to set its attributes."))
             return
@@ -65,7 +83,8 @@ class MentionForm(QWidget):
         title.setWordWrap(True)
         self._form.addRow(title)
         if not attrs:
-            self._form.addRow(QLabel(f"No attributes apply to {escape(mention.type_name)}."))
+            if codebook.mention_attributes:
+                self._form.addRow(QLabel(f"No attributes apply to {escape(mention.type_name)}."))
             return
         for attr in attrs:
             current = mention.attribute(attr.name)
@@ -96,10 +115,6 @@ class MentionForm(QWidget):
                 )
                 self._form.addRow("", check)
                 self.checks[attr.name] = check
-        if keep:
-            target = self.findChild(QWidget, keep)
-            if target is not None:
-                target.setFocus()
 
     def _set(self, mention_id: int, attribute_id: int, value: str | None, current: str | None) -> None:
         if value != current:  # choosing the value already set is no command (and no undo entry)

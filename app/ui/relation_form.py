@@ -3,6 +3,7 @@
 Keyboard-first: Ctrl+R (from the reader or the mention list) opens the Relations tab with the
 selected mention as the source and the focus on the type; Tab to the target (mentions the type
 accepts, nearest first, with their place and context, as role choices show them), Enter adds.
+Under the source: its external references and typed notes, if it has any.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QPushButton, QSize
 
 from app.core.services.workspace import CodebookView, MentionView, RelationTypeInfo
 from app.core.snippets import distance, mention_choice
+from app.ui.extras_box import ExtrasBox
 
 
 class RelationForm(QWidget):
@@ -34,7 +36,10 @@ class RelationForm(QWidget):
         self.target_combo.setMinimumContentsLength(16)
         self.add_button = QPushButton("Add relation")
         self.add_button.setObjectName("relation-add")
+        self.extras = ExtrasBox("mention")  # the source's references and notes
+        self.extras.updated.connect(lambda any_: form.setRowVisible(self.extras, any_))
         form.addRow("From", self.source_label)
+        form.addRow("", self.extras)
         form.addRow("Type", self.type_combo)
         form.addRow("To", self.target_combo)
         form.addRow("", self.add_button)
@@ -66,6 +71,7 @@ class RelationForm(QWidget):
         else:
             self.source_label.setText(f"{source.text}  ({source.type_name})")
             self.source_label.setToolTip(self.source_label.text())
+        self.extras.show_owner(source.id if source is not None else None)
         self._fill_targets()
 
     def _types(self) -> list[RelationTypeInfo]:

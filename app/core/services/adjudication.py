@@ -8,8 +8,8 @@ or adding gold annotations is ordinary coding as the coder `gold`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TypeVar
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -17,10 +17,12 @@ from sqlalchemy.orm import Session
 from app.core.changes import Change
 from app.core.errors import AnnotaryError
 from app.core.models import (
+    AnnotationNote,
     Coder,
     DocumentCodeValue,
     Event,
     EventArgument,
+    ExternalReference,
     GoldRejection,
     Mention,
     MentionAttributeValue,
@@ -69,6 +71,63 @@ def _coders_annotation(session: Session, model: type[_Annotation], ident: int, w
     return source, gold_id
 
 
+_EXTRAS_OF: dict[str, tuple[type[AnnotationNote] | type[ExternalReference], ...]] = {
+    "mention": (AnnotationNote, ExternalReference), "event": (AnnotationNote, ExternalReference),
+    "relation": (AnnotationNote,)}
+
+
+@dataclass
+class CopyExtras(h.Action):
+    """Give gold's copy of a mention, event or relation the accepted coder's typed notes and
+    external references; undo removes them, redo puts them back with the same ids."""
+
+    owner: str  # "mention", "event" or "relation"
+    source_id: int
+    copy_id: int
+    label: str = "copy notes and references"
+    document_id: int | None = None
+    _rows: list[tuple[type[AnnotationNote] | type[ExternalReference], dict[str, Any]]] | None = field(
+        default=None, repr=False)
+
+    def do(self, session: Session) -> None:
+        column = f"{self.owner}_id"
+        if self._rows is None:
+            rows: list[tuple[type[AnnotationNote] | type[ExternalReference], dict[str, Any]]] = []
+            for model in _EXTRAS_OF[self.owner]:
+                for row in session.scalars(select(model).where(getattr(model, column) == self.source_id)
+                                           .order_by(model.id)):
+                    values = {c.key: getattr(row, c.key) for c in row.__mapper__.column_attrs if c.key != "id"}
+                    values[column] = self.copy_id
+                    copy = model(**values)
+                    session.add(copy)
+                    session.flush()
+                    rows.append((model, {**values, "id": copy.id}))
+            self._rows = rows
+            return
+        for model, values in self._rows:
+            session.add(model(**values))
+        session.flush()
+
+    def undo(self, session: Session) -> None:
+        for model, values in reversed(h.known(self._rows)):
+            session.execute(delete(model).where(model.id == values["id"]))
+
+    def change(self) -> Change:
+        ids = frozenset({self.copy_id})
+        return Change(label=self.label, document_id=self.document_id,
+                      mentions=ids if self.owner == "mention" else frozenset(),
+                      events=ids if self.owner == "event" else frozenset(),
+                      relations=ids if self.owner == "relation" else frozenset())
+
+
+def _copy_extras(session: Session, compound: h.Compound, owner: str, source_id: int, copy_id: int) -> None:
+    """The accepted coder's notes and references go along with gold's new copy (a step only when
+    there are some, so an accept without them has no empty step)."""
+    if any(session.scalar(select(model.id).where(getattr(model, f"{owner}_id") == source_id).limit(1)) is not None
+           for model in _EXTRAS_OF[owner]):
+        compound.step(session, CopyExtras(owner, source_id, copy_id, document_id=compound.document_id))
+
+
 def _gold_copy(session: Session, gold_id: int, source: Mention) -> int | None:
     """The id of gold's mention with the source's span and type, if gold has one."""
     return session.scalar(select(Mention.id).where(
@@ -92,6 +151,7 @@ def _gold_mention(session: Session, compound: h.Compound, gold_id: int, source: 
     ).all():
         if row_id not in stale:  # a value left over from an earlier type is not carried into gold
             compound.step(session, h.SetMentionAttribute(created.mention_id, attribute_id, value))
+    _copy_extras(session, compound, "mention", source.id, created.mention_id)
     return created.mention_id
 
 
@@ -182,6 +242,7 @@ class AcceptEvent(_GoldCompound):
                 self.step(session, h.AddArgument(event.event_id, role_id, argument_event_id=target))
         for attribute_id, value in parts.attributes:
             self.step(session, h.SetEventAttribute(event.event_id, attribute_id, value))
+        _copy_extras(session, self, "event", source.id, event.event_id)
         return event.event_id
 
 
@@ -283,8 +344,9 @@ class AcceptRelation(_GoldCompound):
                         Relation.target_mention_id == t)) is not None:
                     raise AnnotaryError("gold already has this relation")
         gold_source, gold_target = (_gold_mention(session, self, gold_id, m) for m in ends)
-        self.step(session, h.CreateRelation(source.relation_type_id, gold_source, gold_target,
-                                            label="accept relation"))
+        created = self.step(session, h.CreateRelation(source.relation_type_id, gold_source, gold_target,
+                                                      label="accept relation"))
+        _copy_extras(session, self, "relation", source.id, h.known(created.relation_id))
 
 
 class AcceptCode(_GoldCompound):

@@ -51,7 +51,7 @@ from app.core.search_index import sync_search_index
 from app.core.services.annotations import check_attribute_value, check_code_value
 from app.core.services.coders import get_or_create_coder
 from app.core.services.documents import add_document
-from app.core.services.merge_checks import row_error
+from app.core.services.merge_checks import relation_flag_differences, row_error
 from app.core.services.merge_source import MergeSourceError, open_merge_source
 from app.core.validation import name_key, normalise_name
 
@@ -102,7 +102,7 @@ def merge_project(target: Project, source_path: Path, *, accept_codebook: bool =
 
 def _merge_codebook(src: Session, dst: Session, accept: bool, report: MergeReport) -> None:
     mine, theirs = read_codebook(dst), read_codebook(src)
-    differences = codebook_differences(mine, theirs)
+    differences = codebook_differences(mine, theirs) + relation_flag_differences(mine, theirs)
     if not differences:
         return
     if not accept:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core import validation
-from app.core.codebook import read_codebook
+from app.core.codebook import CodebookSpec, read_codebook
 from app.core.decoding import check_document_text, check_encoding
 from app.core.errors import AnnotaryError
 from app.core.models import (
@@ -235,3 +235,16 @@ def _check_attribute_values(session: Session, model: type[_Value], table: str, t
         applies = [validation.normalise_name(a) for a in json.loads(attr.applies_to_json)]
         if applies and validation.normalise_name(type_name) not in applies:
             raise row_error(table, v.id, f"{attr.name} does not apply to {type_name}")
+
+
+def relation_flag_differences(mine: CodebookSpec, theirs: CodebookSpec) -> list[str]:
+    """Relation types both codebooks have whose transitive flag (an equivalence, brat's Equiv)
+    differs, as codebook differences: merging keeps this project's setting."""
+    found = []
+    for rel in theirs.relation_types:
+        here = mine.relation_type_like(rel.name)
+        if here is not None and here.transitive != rel.transitive:
+            found.append(f"relation type {rel.name!r} is transitive (an equivalence) "
+                         + ("in the other project but not here" if rel.transitive else "here but not in the other project")
+                         + "; this project's setting is kept")
+    return found

@@ -103,6 +103,9 @@ class ItemForm(QWidget):
         self.target = named(CheckList(), "codebook-target")
         self.target.setToolTip("The entity types a relation may point to; none ticked: any type")
         self.symmetric = named(QCheckBox("the same both ways (A ↔ B)"), "codebook-symmetric")
+        self.transitive = named(QCheckBox("Transitive (an equivalence, brat's Equiv)"), "codebook-transitive")
+        self.transitive.setToolTip("A ↔ B and B ↔ C make A ↔ C: brat export writes the relations as "
+                                   "Equiv groups. Setting it makes the type symmetric too.")
         self.level = named(QComboBox(), "codebook-level")
         self.level.addItems(list(LEVELS))
         self.values = named(CommitTextEdit(), "codebook-values")
@@ -116,6 +119,7 @@ class ItemForm(QWidget):
                               ("Repeatable", self.repeatable), ("Accepts\n(none: any)", self.accepts),
                               ("Accepts events", self.accepts_events), ("Source accepts\n(none: any)", self.source),
                               ("Target accepts\n(none: any)", self.target), ("Symmetric", self.symmetric),
+                              ("", self.transitive),
                               ("Level", self.level),
                               ("Values", self.values), ("", self.rename_value), ("Applies to\n(none: all)", self.applies),
                               ("Definition", self.definition)):
@@ -139,6 +143,8 @@ class ItemForm(QWidget):
             lambda ids: self._edit(lambda t, i: cb.set_relation_accepts(self.workspace, i, "target", ids)))
         self.symmetric.clicked.connect(
             lambda on: self._edit(lambda t, i: cb.set_relation_symmetric(self.workspace, i, bool(on))))
+        self.transitive.clicked.connect(
+            lambda on: self._edit(lambda t, i: cb.set_relation_transitive(self.workspace, i, bool(on))))
         self.applies.toggled.connect(
             lambda names: self._edit(lambda t, i: cb.set_applies_to(self.workspace, i, names)))
         self.level.activated.connect(
@@ -162,6 +168,7 @@ class ItemForm(QWidget):
             self.source: isinstance(self.item, RelationTypeInfo),
             self.target: isinstance(self.item, RelationTypeInfo),
             self.symmetric: isinstance(self.item, RelationTypeInfo),
+            self.transitive: isinstance(self.item, RelationTypeInfo),
             self.level: self.kind == "document code",
             self.values: isinstance(self.item, ChoiceInfo),
             self.rename_value: isinstance(self.item, ChoiceInfo),
@@ -192,6 +199,7 @@ class ItemForm(QWidget):
             self.source.show_items(ends, set(item.source_accepts))
             self.target.show_items(ends, set(item.target_accepts))
             self.symmetric.setChecked(item.symmetric)
+            self.transitive.setChecked(cb.is_transitive(self.workspace, item.id))
         if isinstance(item, ChoiceInfo):
             self.values.show_text("\n".join(item.values))
             self.rename_value.setEnabled(bool(item.values))

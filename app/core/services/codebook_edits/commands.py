@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, TypeVar
 from app.core.codebook import usage as u
 from app.core.codebook.rows import ATTRIBUTE, CODE, ENTITY, EVENT, RELATION, ROLE
 from app.core.errors import CodebookError
-from app.core.models import Attribute
+from app.core.models import Attribute, RelationType
 from app.core.services.codebook_edits import edits as e
 from app.core.services.codebook_edits import edits_values as v
 from app.core.services.codebook_edits import merges as m
@@ -107,6 +107,18 @@ def set_relation_accepts(workspace: Workspace, relation_type_id: int, end: str, 
 
 def set_relation_symmetric(workspace: Workspace, relation_type_id: int, symmetric: bool) -> None:
     run_edit(workspace, r.SetRelationSymmetric(relation_type_id, symmetric))
+
+
+def set_relation_transitive(workspace: Workspace, relation_type_id: int, transitive: bool) -> None:
+    """Make a relation type an equivalence (brat's Equiv; symmetric too) or not."""
+    run_edit(workspace, r.SetRelationTransitive(relation_type_id, transitive))
+
+
+def is_transitive(workspace: Workspace, relation_type_id: int) -> bool:
+    """Whether the stored relation type is transitive (an equivalence)."""
+    with workspace.project.read() as s:
+        rtype = s.get(RelationType, relation_type_id)
+        return rtype is not None and bool(rtype.transitive)
 
 
 def set_role_repeatable(workspace: Workspace, role_id: int, repeatable: bool) -> None:

@@ -1,5 +1,6 @@
 """Codebook edits of relation types beyond those of any type (rename, recolour, hotkey, define,
-move, remove are in `edits`): add one, what its ends accept, whether it is symmetric."""
+move, remove are in `edits`): add one, what its ends accept, whether it is symmetric, whether it
+is transitive (an equivalence, brat's Equiv)."""
 
 from __future__ import annotations
 
@@ -68,4 +69,25 @@ class SetRelationSymmetric(CodebookEdit):
         if self.symmetric and not rel["symmetric"]:
             check_can_be_symmetric(session, rows, self.relation_type_id)
         rel["symmetric"] = bool(self.symmetric)
+        if not self.symmetric:
+            rel["transitive"] = False  # an equivalence is symmetric: a directed type is none
         self.label = f"make {rel['name']} {'symmetric' if self.symmetric else 'directed'}"
+
+
+@dataclass
+class SetRelationTransitive(CodebookEdit):
+    """Whether a relation type is an equivalence (brat's Equiv: symmetric and transitive). It
+    changes only how brat export groups its relations; a transitive type is symmetric, so
+    setting it makes the type symmetric too (refused, as that is, while both directions are stored)."""
+
+    relation_type_id: int
+    transitive: bool
+
+    def edit(self, session: Session, rows: CodebookRows) -> None:
+        rel = rows.get(RELATION, self.relation_type_id)
+        if self.transitive and not rel["symmetric"]:
+            check_can_be_symmetric(session, rows, self.relation_type_id)
+            rel["symmetric"] = True
+        rel["transitive"] = bool(self.transitive)
+        self.label = (f"make {rel['name']} an equivalence (transitive)" if self.transitive
+                      else f"make {rel['name']} not transitive")
