@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -52,7 +52,7 @@ class AnnotationPane(QWidget):
         mentions_layout = QVBoxLayout(mentions_tab)
         mentions_layout.setContentsMargins(0, 0, 0, 0)
         mentions_layout.addWidget(self.mention_view, 1)
-        mentions_layout.addWidget(self.mention_form)
+        mentions_layout.addWidget(FormScroll(self.mention_form))
         self.tabs.addTab(mentions_tab, "Mentions")
 
         self.event_model = EventListModel(self)
@@ -90,3 +90,41 @@ class AnnotationPane(QWidget):
                           (RELATIONS_TAB, f"Relations ({relations})")):
             if self.tabs.tabText(tab) != text:  # a new tab text lays the tab bar out again
                 self.tabs.setTabText(tab, text)
+
+
+class FormScroll(QScrollArea):
+    """A form under a list: as tall as the form up to a cap (then it scrolls, so twenty attributes
+    of a brat corpus never squeeze their rows together), and no height while the form is hidden."""
+
+    CAP = 260
+
+    def __init__(self, form: QWidget) -> None:
+        super().__init__()
+        self.setObjectName("mention-form-scroll")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setWidget(form)
+        form.installEventFilter(self)
+        self.setMaximumHeight(self.sizeHint().height())
+
+    _FOLLOW = (QEvent.Type.ShowToParent, QEvent.Type.HideToParent, QEvent.Type.Show, QEvent.Type.Hide,
+               QEvent.Type.LayoutRequest)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.widget() and event.type() in self._FOLLOW:
+            QTimer.singleShot(0, self._fit)  # once the form has laid itself out
+        return super().eventFilter(watched, event)
+
+    def _fit(self) -> None:
+        self.setMaximumHeight(self.sizeHint().height())  # no height at all while the form is hidden
+        self.updateGeometry()
+
+    def sizeHint(self) -> QSize:
+        form = self.widget()
+        if form is None or form.isHidden():
+            return QSize(0, 0)
+        hint = form.sizeHint()
+        return QSize(hint.width(), min(hint.height() + 2, self.CAP))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, min(self.sizeHint().height(), 80))

@@ -29,6 +29,8 @@ class DocumentViews(QObject):
         self._outlined: tuple[frozenset[int], int | None] = (frozenset(), None)  # mention ids, event id
         self._spans: list[Span] = []  # the reader's spans, in the order of the session's mentions
         reader.tooltip_for = self.tooltip
+        for form in (pane.mention_form, pane.event_form, pane.relation_form):
+            form.extras.bind(session)  # references and typed notes follow this session's changes
         session.documentOpened.connect(self.show_document)
         session.documentUpdated.connect(self._updated)
         session.codebookChanged.connect(self._codebook_changed)
