@@ -100,6 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--import-missing", action="store_true",
                    help="also import documents that only the other project has")
 
+    p = add("copy", cmd_copy, "copy a whole project, every id kept, to a new file (or a server database)")
+    p.add_argument("source", metavar="SOURCE", help="the project to copy")
+    p.add_argument("dest", metavar="DEST", help="a project file that does not exist yet")
+
     p = add("reliability", cmd_reliability, "agreement statistics for a ratings table in a CSV file")
     p.add_argument("file", metavar="FILE.csv", help="wide (unit,<coder1>,<coder2>,...) or long (unit,coder,value)")
     p.add_argument("--level", default="nominal", choices=("nominal", "ordinal", "interval", "ratio"))
@@ -351,6 +355,15 @@ def cmd_merge(args: argparse.Namespace) -> int:
         report = merge_project(project, Path(args.other), accept_codebook=args.accept_codebook,
                                import_missing=args.import_missing)
     _print_lines(report.describe())
+    return EXIT_OK
+
+
+def cmd_copy(args: argparse.Namespace) -> int:
+    from app.core.services.copy_project import copy_project
+
+    report = copy_project(args.source, args.dest)
+    print(printable(f"copied {args.source} to {args.dest}: {report.total} rows in {len(report.rows)} tables, "
+                    "compared row by row"))
     return EXIT_OK
 
 

@@ -118,3 +118,14 @@ def test_a_copy_killed_half_way_leaves_nothing_under_the_name_and_its_leftover_g
     copy_project(seeded_project.path, dest)
     assert dump(dest) == dump(seeded_project.path)
     assert not leftover.exists() and not list(tmp_path.glob(".copy.annotary.copying-*"))
+
+
+def test_the_command_line_copies_and_refuses_an_existing_target_in_one_line(seeded_project, tmp_path, capsys):
+    from app.cli import main
+
+    dest = tmp_path / "copy.annotary"
+    assert main(["copy", str(seeded_project.path), str(dest)]) == 0
+    assert "compared row by row" in capsys.readouterr().out
+    assert main(["copy", str(seeded_project.path), str(dest)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"annotary: error: {dest} already exists; copy to a new file"]
