@@ -257,7 +257,6 @@ def test_coder_writes_own_rows_but_not_anothers_or_golds(server_project):
         bob_mention, gold_mention = conn.scalars(text(
             "SELECT m.id FROM mentions m JOIN coders c ON c.id = m.coder_id WHERE c.name IN ('bob', 'gold') "
             "ORDER BY c.name")).all()
-        bob_mention, gold_mention = (bob_mention, gold_mention)
     with alice.begin() as conn:  # her own: insert, update, delete
         mine = _insert_mention(conn, "alice", 20)
         assert conn.execute(text("UPDATE mentions SET note = 'x' WHERE id = :i"), {"i": mine}).rowcount == 1
@@ -377,9 +376,8 @@ def test_only_adjudicators_manage_coders(server_project):
             add_coder(conn, server_project.database, "mallory")
         with pytest.raises(AnnotaryError, match="only an adjudicator"):
             set_role(conn, server_project.database, "alice", "adjudicator")
-    with server_project.lead.begin() as conn:
-        with pytest.raises(AnnotaryError, match="adjudicated set"):
-            add_coder(conn, server_project.database, "Gold")
+    with server_project.lead.begin() as conn, pytest.raises(AnnotaryError, match="adjudicated set"):
+        add_coder(conn, server_project.database, "Gold")
 
 
 def test_set_role_moves_a_coder_between_the_groups(server_project):
@@ -414,15 +412,15 @@ def test_workspace_on_a_coders_own_connection(server_project):
         assert len(alice.mentions(1)) == 3
         assert len(bob.mentions(1)) == 1
         bob_mention = bob.mentions(1)[0].id
-        with pytest.raises(AnnotaryError):  # the server does not show her bob's mention to delete
+        with pytest.raises(AnnotaryError, match="no mention"):  # the server does not show her bob's
             alice.delete_mention(bob_mention)
         assert [m.id for m in bob.mentions(1)] == [bob_mention]
         alice.undo()
         assert len(alice.mentions(1)) == 2
         assert bob.mentions(1, coder=(alice.coder_id, "alice")) == []  # blind: the server shows nothing
-        with pytest.raises(AnnotaryError, match="you are connected as alice"):
-            with projects[0].engine.connect() as conn:
-                check_coder(conn, "bob")
+        with (pytest.raises(AnnotaryError, match="you are connected as alice"),
+              projects[0].engine.connect() as conn):
+            check_coder(conn, "bob")
     finally:
         for p in projects:
             p.close()

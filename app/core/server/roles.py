@@ -148,5 +148,6 @@ def _register(conn: Connection, name: str, role: str) -> None:
 def _verifier(conn: Connection, name: str, password: str) -> str:
     """The SCRAM-SHA-256 verifier of the password, made by libpq on this side."""
     raw = conn.connection.driver_connection
-    assert isinstance(raw, psycopg.Connection)
+    if not isinstance(raw, psycopg.Connection):
+        raise AnnotaryError("a server project needs a PostgreSQL connection through psycopg 3")
     return raw.pgconn.encrypt_password(password.encode(), name.encode(), b"scram-sha-256").decode()

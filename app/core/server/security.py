@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+import psycopg
 from psycopg import sql
 from sqlalchemy import Connection, text
 
@@ -88,9 +89,11 @@ def unclassified_tables() -> set[str]:
     return set(Base.metadata.tables) - classified_tables()
 
 
-def _run(conn: Connection, statement: sql.Composable) -> None:
+def _run(conn: Connection, statement: sql.Composed | sql.SQL) -> None:
     """One statement on the connection's own psycopg connection, in its transaction."""
     raw = conn.connection.driver_connection
+    if not isinstance(raw, psycopg.Connection):
+        raise AnnotaryError("a server project needs a PostgreSQL connection through psycopg 3")
     with raw.cursor() as cursor:
         cursor.execute(statement)
 
@@ -181,26 +184,19 @@ def _owned_rules() -> tuple[sql.Composable, sql.Composable]:
 
 
 def _child_rules(parents: tuple[tuple[str, str], ...]) -> tuple[sql.Composable, sql.Composable]:
-    """Read: the first (owning) parent is visible to the caller (its own policy decides). Write:
-    every parent that is set belongs to the caller."""
+    """Read: a parent is visible to the caller (its own policy decides): for an argument, its
+    event (the filler is the same coder's); for a note or reference, its one owner (exactly one of
+    its columns is set). Write: every parent that is set belongs to the caller."""
     visible = sql.SQL(" OR ").join(
         sql.SQL("EXISTS (SELECT 1 FROM {t} p WHERE p.id = {c})").format(
             t=sql.Identifier(table), c=sql.Identifier(column))
-        for column, table in _owners(parents))
+        for column, table in (parents[:1] if parents[0] == ("event_id", "events") else parents))
     mine = sql.SQL(" AND ").join(
         sql.SQL("({c} IS NULL OR EXISTS (SELECT 1 FROM {t} p WHERE p.id = {c} AND p.coder_id = annotary_coder_id()))")
         .format(t=sql.Identifier(table), c=sql.Identifier(column))
         for column, table in parents)
     return (sql.SQL("({})").format(visible),
             sql.SQL("(annotary_is_adjudicator() OR ({}))").format(mine))
-
-
-def _owners(parents: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
-    """The columns that say whose a row is: an argument is its event's (the filler is the same
-    coder's); a note or reference is its one owner's (exactly one of its columns is set)."""
-    if parents[0][0] == "event_id" and len(parents) == 3:  # event_arguments
-        return parents[:1]
-    return parents
 
 
 def _policies(conn: Connection, table: str, read: sql.Composable, write: sql.Composable) -> None:
