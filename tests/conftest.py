@@ -62,10 +62,13 @@ BACKENDS = ("sqlite", "postgresql")
 def pytest_configure(config):
     config.addinivalue_line("markers", "both_backends: run the module's project fixtures (seeded_project, "
                                        "empty_project, linkless_project) on SQLite and on PostgreSQL")
+    config.addinivalue_line("markers", "sqlite_only: in a both_backends module, a test of what only a file has")
 
 
 def pytest_generate_tests(metafunc):
-    if "project_backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_backends"):
+    definition = metafunc.definition
+    if ("project_backend" in metafunc.fixturenames and definition.get_closest_marker("both_backends")
+            and not definition.get_closest_marker("sqlite_only")):
         metafunc.parametrize("project_backend", BACKENDS, indirect=True)
 
 
