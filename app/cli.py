@@ -27,8 +27,9 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 def _common() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--project", metavar="PATH", default=argparse.SUPPRESS,
-        help="project file (default: $ANNOTARY_PROJECT, else the default project in your data folder)",
+        "--project", metavar="PATH|URL", default=argparse.SUPPRESS,
+        help="project file, or a team project's postgresql://USER@HOST:PORT/DB (password from PGPASSWORD or "
+             "~/.pgpass) (default: $ANNOTARY_PROJECT, else the default project in your data folder)",
     )
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                         help="show a traceback on errors")
@@ -52,8 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("gui", cmd_gui, "start the desktop application (the default)")
     p.add_argument("--coder", metavar="NAME", help="code as NAME (otherwise asked, or remembered)")
 
-    p = add("init", cmd_init, "create a new project file")
-    p.add_argument("path", metavar="PATH", help="the new project file (suggested extension .annotary)")
+    p = add("init", cmd_init, "create a new project file, or a team project in an empty PostgreSQL database")
+    p.add_argument("path", metavar="PATH|URL", help="the new project file (suggested extension .annotary), or "
+                   "postgresql://USER@HOST:PORT/DB of an existing empty database (password from PGPASSWORD or "
+                   "~/.pgpass)")
     p.add_argument("--empty", action="store_true", help="without the built-in seed articles")
     p.add_argument("--codebook", metavar="FILE", help="codebook file (YAML or JSON) instead of the default one")
 
@@ -128,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
 # ---------------------------------------------------------------- commands
 
 
-_opened: Path | None = None
+_opened: str | None = None
 """The project the running command opened (named when SQLite later finds it damaged)."""
 
 
@@ -137,9 +140,13 @@ def _open(args: argparse.Namespace) -> Project:
 
     project = open_for_command(getattr(args, "project", None))
     global _opened
-    _opened = project.path
+    _opened = project.address
     if project.backup_path is not None:
-        print(printable(f"upgraded {project.path} (backup of the old file: {project.backup_path})"), file=sys.stderr)
+        print(printable(f"upgraded {project.address} (backup of the old file: {project.backup_path})"), file=sys.stderr)
+    elif project.upgraded_from is not None and project.on_server:
+        print(printable(f"upgraded {project.address} from schema {project.upgraded_from} (a database on a server: "
+                        "no backup copy was made; back it up with pg_dump before upgrading Annotary)"),
+              file=sys.stderr)
     return project
 
 
@@ -155,11 +162,14 @@ def cmd_gui(args: argparse.Namespace, gui: GuiRunner | None = None) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from app.core.address import project_address
     from app.core.services.projects import init_project
 
-    with init_project(Path(args.path), empty=args.empty, codebook=Path(args.codebook) if args.codebook else None) as p:
+    with init_project(project_address(args.path), empty=args.empty,
+                      codebook=Path(args.codebook) if args.codebook else None) as p:
         counts = _counts(p)
-    print(f"created {printable(args.path)}: {counts['documents']} document(s), "
+        where = p.address
+    print(f"created {printable(where)}: {counts['documents']} document(s), "
           f"{counts['entity_types']} entity types, {counts['event_types']} event types")
     return EXIT_OK
 
@@ -329,14 +339,14 @@ def cmd_codebook(args: argparse.Namespace) -> int:
         if args.action == "export":
             with project.read() as session:
                 spec = read_codebook(session)
-            save_codebook(spec, path, force=args.force, project=project.path)
+            save_codebook(spec, path, force=args.force, project=project.file)
             print(f"wrote {path}: {len(spec.entity_types)} entity types, {len(spec.event_types)} event types, "
                   f"{len(spec.attributes)} attributes, {len(spec.document_codes)} document codes")
         else:
             spec = load_codebook(path)
             with project.uow() as session:
                 apply_codebook(session, spec, path)
-            print(f"codebook of {project.path} replaced by {path}: {len(spec.entity_types)} entity types, "
+            print(f"codebook of {project.address} replaced by {path}: {len(spec.entity_types)} entity types, "
                   f"{len(spec.event_types)} event types, {len(spec.attributes)} attributes, "
                   f"{len(spec.document_codes)} document codes")
     return EXIT_OK
@@ -447,7 +457,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     with _open(args) as project:
         check_project(project)
-        print(printable(f"{project.path}: ok (file integrity, references, and every row checked)"))
+        what = "file integrity, references" if project.file is not None else "tables and columns"
+        print(printable(f"{project.address}: ok ({what}, and every row checked)"))
     return EXIT_OK
 
 
@@ -457,7 +468,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     with _open(args) as project:
         counts = _counts(project)
         revision = migrations.current_revision(project.engine)
-        print(f"project\t{printable(project.path)}")
+        print(f"project\t{printable(project.address)}")
         print(f"schema\t{revision}")
         print(f"annotary\t{__version__}")
         for key, value in counts.items():

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from app.core.services.projects import init_project
+from pg_cluster import REQUIRE_ENV, start_cluster
 
 
 @pytest.fixture(autouse=True)
@@ -30,24 +31,77 @@ def _isolated_user_dirs(tmp_path_factory, monkeypatch):
         sys.modules["app.ui.settings"].settings().clear()  # the app's own object (one per process)
 
 
+@pytest.fixture(scope="session")
+def pg_server():
+    """A throwaway PostgreSQL cluster for the whole session; yields its admin URL (the superuser,
+    no password). Skipped when PostgreSQL is not installed, unless $ANNOTARY_REQUIRE_PG is set
+    (as in .ci/run): then a missing PostgreSQL fails."""
+    cluster = start_cluster()
+    if cluster is None:
+        message = "PostgreSQL is not installed (no initdb found)"
+        if os.environ.get(REQUIRE_ENV):
+            pytest.fail(f"{message}, and {REQUIRE_ENV} says the PostgreSQL tests must run")
+        pytest.skip(message)
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
 @pytest.fixture
-def empty_project(tmp_path: Path):
+def pg_url(pg_server):
+    """A fresh empty database on the session's cluster, dropped after the test."""
+    name = pg_server.create_database()
+    yield pg_server.admin_url(name)
+    pg_server.drop_database(name)
+
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "both_backends: run the module's project fixtures (seeded_project, "
+                                       "empty_project, linkless_project) on SQLite and on PostgreSQL")
+    config.addinivalue_line("markers", "sqlite_only: in a both_backends module, a test of what only a file has")
+
+
+def pytest_generate_tests(metafunc):
+    definition = metafunc.definition
+    if ("project_backend" in metafunc.fixturenames and definition.get_closest_marker("both_backends")
+            and not definition.get_closest_marker("sqlite_only")):
+        metafunc.parametrize("project_backend", BACKENDS, indirect=True)
+
+
+@pytest.fixture
+def project_backend(request):
+    """Where the project fixtures put their project: "sqlite" unless a module asks for both."""
+    return getattr(request, "param", "sqlite")
+
+
+def _address(request, tmp_path: Path, name: str):
+    if request.getfixturevalue("project_backend") == "postgresql":
+        return request.getfixturevalue("pg_url")
+    return tmp_path / f"{name}.annotary"
+
+
+@pytest.fixture
+def empty_project(request, tmp_path: Path, project_backend):
     """A project with the default codebook and no documents."""
-    project = init_project(tmp_path / "empty.annotary", empty=True)
+    project = init_project(_address(request, tmp_path, "empty"), empty=True)
     yield project
     project.close()
 
 
 @pytest.fixture
-def seeded_project(tmp_path: Path):
+def seeded_project(request, tmp_path: Path, project_backend):
     """A project with the default codebook and the five seed articles (ids 1-5)."""
-    project = init_project(tmp_path / "seeded.annotary")
+    project = init_project(_address(request, tmp_path, "seeded"))
     yield project
     project.close()
 
 
 @pytest.fixture
-def linkless_project(tmp_path: Path):
+def linkless_project(request, tmp_path: Path, project_backend):
     """The seed articles with the default codebook minus its relation types and event-accepting
     roles: for tests that build those themselves, step by step."""
     from app.core.codebook.fileformat import load_codebook, save_codebook
@@ -60,7 +114,7 @@ def linkless_project(tmp_path: Path):
             role.accepts_events.clear()
     path = tmp_path / "linkless.yaml"
     save_codebook(spec, path)
-    project = init_project(tmp_path / "linkless.annotary", codebook=path)
+    project = init_project(_address(request, tmp_path, "linkless"), codebook=path)
     yield project
     project.close()
 

@@ -12,6 +12,8 @@ from app.core.services.review import ReviewService
 from app.core.services.workspace import Workspace
 from team_coding import coded  # noqa: F401  (a fixture)
 
+pytestmark = pytest.mark.both_backends  # the project fixtures run on SQLite and on PostgreSQL
+
 
 def _adjudicator(project, name="lead"):
     with project.uow() as s:

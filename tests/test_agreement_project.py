@@ -9,6 +9,8 @@ from app.core.project import open_project
 from app.core.services.agreement import agreement_report
 from team_coding import add_differences, coded  # noqa: F401  (a fixture)
 
+pytestmark = pytest.mark.both_backends  # the project fixtures run on SQLite and on PostgreSQL
+
 
 def test_agreement_json(coded, capsys):
     assert main(["agreement", "--project", str(coded), "--json"]) == 0

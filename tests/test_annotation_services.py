@@ -20,6 +20,8 @@ from app.core.services import annotations as svc
 from app.core.services.coders import get_or_create_coder
 from app.core.services.documents import add_document
 
+pytestmark = pytest.mark.both_backends  # the project fixtures run on SQLite and on PostgreSQL
+
 TEXT = "Meta 😀 laid off 👩‍💻 7,000; شركةُ Scale AI تُلغي 700 وظيفة; कॉन्ट्रैक्टरों की टीम\n"
 
 

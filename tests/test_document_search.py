@@ -3,7 +3,6 @@ reader's Find compares: Arabic without harakat or tatweel, Latin without case, a
 
 import json
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -29,10 +28,14 @@ TEXTS = {
 needs_fts = pytest.mark.skipif(not search_index.trigram_available(), reason="this SQLite has no FTS5 trigram tokenizer")
 
 
+pytestmark = pytest.mark.both_backends
+
+
 @pytest.fixture
-def project(tmp_path):
+def project(request, tmp_path, project_backend):
     """A project whose documents came in through the import (so the index holds them all)."""
-    project = init_project(tmp_path / "search.annotary", empty=True)
+    address = request.getfixturevalue("pg_url") if project_backend == "postgresql" else tmp_path / "search.annotary"
+    project = init_project(address, empty=True)
     folder = tmp_path / "in"
     folder.mkdir()
     for name, text in TEXTS.items():
@@ -73,14 +76,22 @@ def index_rows(project) -> int:  # type: ignore[no-untyped-def]
         return conn.exec_driver_sql(f"SELECT count(*) FROM {SOURCES_TABLE}").scalar()
 
 
-def insert_raw(path: Path, text: str, sha: str, doc_id: int | None = None) -> None:
+def insert_raw(project, text: str, sha: str, doc_id: int | None = None) -> None:  # type: ignore[no-untyped-def]
     """A document written by another program: plain SQL, no index update."""
-    con = sqlite3.connect(path)
-    con.execute("INSERT INTO documents (id, title, filename, language, direction, source_encoding, chars, sha256, "
-                "text, imported_at) VALUES (?, 'Elsewhere', 'other.txt', 'en', 'ltr', 'utf-8', ?, ?, ?, "
-                "'2026-01-01 00:00:00')", (doc_id, len(text), sha, text))
-    con.commit()
-    con.close()
+    from sqlalchemy import text as sql
+
+    given = {"id": doc_id} if doc_id is not None else {}
+    columns = "".join(f"{k}, " for k in given)
+    with project.engine.begin() as conn:
+        conn.execute(sql(f"INSERT INTO documents ({columns}title, filename, language, direction, source_encoding, "
+                         "chars, sha256, text, imported_at) VALUES (" + "".join(f":{k}, " for k in given)
+                         + "'Elsewhere', 'other.txt', 'en', 'ltr', 'utf-8', :chars, :sha, :text, "
+                         "'2026-01-01 00:00:00')"), {**given, "chars": len(text), "sha": sha, "text": text})
+
+
+def delete_raw(project, doc_id: int) -> None:  # type: ignore[no-untyped-def]
+    with project.engine.begin() as conn:
+        conn.exec_driver_sql(f"DELETE FROM documents WHERE id = {int(doc_id)}")
 
 
 @needs_fts
@@ -149,7 +160,7 @@ def test_results_page_in_id_order(project):
 
 def test_documents_another_program_inserted_are_found_without_writing(project):
     before = index_rows(project)
-    insert_raw(project.path, "A memo: Meta cuts 7,000 jobs in its MILLIARD unit", "other-sha")
+    insert_raw(project, "A memo: Meta cuts 7,000 jobs in its MILLIARD unit", "other-sha")
     for query in ("milliard", "7,000 jobs", "ts", "memo", "laid off", "مليار"):
         assert found(project, query) == expected(project, query)
     assert 5 in found(project, "Milliard Unit")
@@ -158,23 +169,17 @@ def test_documents_another_program_inserted_are_found_without_writing(project):
 
 @needs_fts
 def test_a_sync_adds_what_is_missing_and_drops_what_is_gone(project):
-    insert_raw(project.path, "A memo about the MILLIARD unit", "other-sha")
+    insert_raw(project, "A memo about the MILLIARD unit", "other-sha")
     with project.uow() as session:
         assert sync_search_index(session) == 1
     assert index_rows(project) == len(TEXTS) + 1 and found(project, "milliard") == [5]
-    con = sqlite3.connect(project.path)  # another program deletes it and reuses its id for another text
-    con.execute("DELETE FROM documents WHERE id = 5")
-    con.commit()
-    con.close()
-    insert_raw(project.path, "Nothing about money here", "third-sha", doc_id=5)
+    delete_raw(project, 5)  # another program deletes it and reuses its id for another text
+    insert_raw(project, "Nothing about money here", "third-sha", doc_id=5)
     assert found(project, "milliard") == [] and found(project, "money") == [5]  # the stale row is not trusted
     with project.uow() as session:
         assert sync_search_index(session) == 1
     assert found(project, "milliard") == [] and found(project, "money") == [5]
-    con = sqlite3.connect(project.path)
-    con.execute("DELETE FROM documents WHERE id = 5")
-    con.commit()
-    con.close()
+    delete_raw(project, 5)
     with project.uow() as session:
         sync_search_index(session)
     assert index_rows(project) == len(TEXTS)

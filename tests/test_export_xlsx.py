@@ -46,6 +46,8 @@ from app.core.services.coders import get_or_create_coder
 from app.core.services.documents import add_document
 from app.core.text import is_rtl_text
 
+pytestmark = pytest.mark.both_backends  # the project fixtures run on SQLite and on PostgreSQL
+
 # Helpers ------------------------------------------------------------------------------------
 
 
@@ -231,7 +233,7 @@ def test_every_sheet_equals_the_database(annotated, tmp_path):
 
     info = about(wb)
     assert info["annotary_version"] == [app.__version__]
-    assert info["project_file"] == [str(project.path)]
+    assert info["project_file"] == [project.address]
     assert info["coder_filter"] == ["all coders"]
     stamp = info["exported_at"][0]
     assert stamp.endswith("Z") and datetime.fromisoformat(stamp[:-1]) == report.exported_at
@@ -276,8 +278,14 @@ def test_formula_like_text_is_stored_as_text(empty_project, tmp_path):
                 assert b"<f>" not in z.read(name) and b"<f " not in z.read(name)
 
 
-def test_characters_xml_cannot_hold_are_replaced_and_listed(empty_project, tmp_path):
+def test_characters_xml_cannot_hold_are_replaced_and_listed(empty_project, tmp_path, project_backend):
     text = "Bell\x07 and form\x0cfeed in a title\nnul\x00 here, \ufffe and \uffff, unit\x1fsep.\n"
+    if project_backend == "postgresql":  # PostgreSQL stores no NUL: the document is refused, clearly
+        from app.core.errors import ImportRejected
+
+        with pytest.raises(ImportRejected, match="NUL characters"), empty_project.uow() as s:
+            add_document(s, text, "ctrl\x01.txt")
+        return
     with empty_project.uow() as s:
         doc, _ = add_document(s, text, "ctrl\x01.txt")
         alice = get_or_create_coder(s, "alice").id

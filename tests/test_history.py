@@ -17,6 +17,8 @@ from app.core.project import open_project
 from app.core.services import history as h
 from app.core.services.coders import get_or_create_coder
 
+pytestmark = pytest.mark.both_backends  # the project fixtures run on SQLite and on PostgreSQL
+
 
 @pytest.fixture
 def ctx(seeded_project):
@@ -34,7 +36,7 @@ def ctx(seeded_project):
 
 def state(project):
     """What a fresh connection sees: proves each step was committed."""
-    with open_project(project.path) as fresh, fresh.read() as s:
+    with open_project(project.address) as fresh, fresh.read() as s:
         return {
             "mentions": sorted((m.id, m.text) for m in s.scalars(select(Mention))),
             "events": sorted(e.id for e in s.scalars(select(Event))),
@@ -137,7 +139,7 @@ def test_undoing_a_coders_first_annotation_leaves_the_document_not_started(ctx):
     from app.core.models import DocumentCode, DocumentStatus
 
     def status():
-        with open_project(ctx["p"].path) as fresh, fresh.read() as s:
+        with open_project(ctx["p"].address) as fresh, fresh.read() as s:
             return s.scalar(select(DocumentStatus.status).where(DocumentStatus.document_id == 5,
                                                               DocumentStatus.coder_id == ctx["coder"]))
 
@@ -175,7 +177,7 @@ def test_retyping_drops_attribute_values_that_no_longer_apply_and_undo_restores_
     history.run(h.SetMentionAttribute(mention, named_id, "true"))
 
     def values():
-        with open_project(ctx["p"].path) as fresh, fresh.read() as s:
+        with open_project(ctx["p"].address) as fresh, fresh.read() as s:
             return s.execute(select(MentionAttributeValue.attribute_id, MentionAttributeValue.value)
                              .where(MentionAttributeValue.mention_id == mention)).all()
 

@@ -14,6 +14,8 @@ from app.core.project import open_project
 from app.core.services.projects import init_project
 from app.core.services.workspace import Workspace
 
+pytestmark = pytest.mark.both_backends  # the project fixtures run on SQLite and on PostgreSQL
+
 
 def _code(path, coder, doc_id=5):
     with open_project(path) as project:

@@ -19,6 +19,8 @@ from app.core.project import (
 from app.core.search_index import is_search_table
 from app.core.services.documents import add_document
 
+pytestmark = pytest.mark.both_backends  # the project fixtures run on SQLite and on PostgreSQL
+
 
 def test_new_project_is_stamped_at_head_and_marked(tmp_path):
     path = tmp_path / "new.annotary"
@@ -30,6 +32,7 @@ def test_new_project_is_stamped_at_head_and_marked(tmp_path):
     con.close()
 
 
+@pytest.mark.sqlite_only
 def test_pragmas_on_every_connection(empty_project):
     with empty_project.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -208,6 +211,7 @@ def _try_write_elsewhere(path: Path) -> bool:
         other.close()
 
 
+@pytest.mark.sqlite_only
 def test_units_of_work_take_the_write_lock_at_begin_and_reads_do_not(empty_project):
     path = empty_project.path
     with empty_project.uow() as session:

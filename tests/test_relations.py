@@ -26,6 +26,8 @@ from app.core.services.projects import init_project
 from app.core.services.workspace import Workspace
 from tests.test_upgrade_fixtures import FIXTURES
 
+pytestmark = pytest.mark.both_backends  # the project fixtures run on SQLite and on PostgreSQL
+
 DOC = 1  # "Meta reverses decision to reassign employees to AI training roles"
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import platformdirs
 
+from app.core.address import is_server_address
 from app.core.errors import ProjectError
 
 APP_NAME = "Annotary"
@@ -47,19 +48,36 @@ def default_project_path() -> Path:
 
 
 def resolve_project_path(explicit: str | os.PathLike[str] | None) -> tuple[Path, bool]:
-    """The project to use: `--project`, then `$ANNOTARY_PROJECT`, then the default.
+    """The project file to use: `--project`, then `$ANNOTARY_PROJECT`, then the default.
 
-    Returns the path and whether it is the built-in default project.
+    Returns the path and whether it is the built-in default project. A server address is refused
+    here: callers that accept one use `resolve_project_address`.
     """
+    address, is_default = resolve_project_address(explicit)
+    if isinstance(address, str):
+        raise ProjectError(f"{address} is a project on a server; a project file is needed here")
+    return address, is_default
+
+
+def resolve_project_address(explicit: str | os.PathLike[str] | None) -> tuple[Path | str, bool]:
+    """The project to use: `--project`, then `$ANNOTARY_PROJECT`, then the default: a file's path, or a
+    server's postgresql:// address (kept as text: a Path would fold its `//`). Returns it and whether it
+    is the built-in default project."""
     if explicit is not None:
         if not str(explicit).strip():  # `--project "$UNSET"`: never fall back to the default project
             raise ProjectError("--project is empty: name a project file, or leave --project out for the "
                                "default project")
-        return Path(explicit).expanduser(), False
+        return _as_address(explicit), False
     env = os.environ.get("ANNOTARY_PROJECT")
     if env is not None and env.strip():
-        return Path(env).expanduser(), False
+        return _as_address(env), False
     return default_project_path(), True
+
+
+def _as_address(given: str | os.PathLike[str]) -> Path | str:
+    if is_server_address(given):
+        return str(given).strip()
+    return Path(given).expanduser()
 
 
 def default_exports_dir() -> Path:

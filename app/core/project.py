@@ -1,24 +1,28 @@
-"""Opening, creating and upgrading a project file (one SQLite database)."""
+"""Opening, creating and upgrading a project: a file (one SQLite database) or a PostgreSQL database
+(a team project on a server, named by a postgresql:// address: see app.core.address)."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core import migrations, open_files
+from app.core.address import is_server_address, printable_address, server_url
 from app.core.changes import ChangeHub
 from app.core.errors import ProjectError
 from app.core.migrations.backup import backup_before_upgrade, remove_stale_partials
 from app.core.models import Base
 from app.core.project_damage import damage_of
-from app.core.search_index import create_search_index
+from app.core.search_index import create_search_index, drop_search_index
 
 APPLICATION_ID = 0x414E4E4F  # "ANNO" in the SQLite header's application_id field
 BUSY_TIMEOUT_MS = 10_000
@@ -35,11 +39,16 @@ class ProjectBusy(ProjectError):
 
 @dataclass
 class Project:
-    """An open project: the engine and a unit-of-work factory. Close it when done."""
+    """An open project: the engine and a unit-of-work factory. Close it when done.
 
-    path: Path
+    `file` is the project file, None for a project on a server (`server` is its URL then)."""
+
+    file: Path | None
     engine: Engine
     backup_path: Path | None = None
+    server: URL | None = None
+    upgraded_from: str | None = None
+    """The schema revision an older project was upgraded from when it was opened."""
     _sessions: sessionmaker[Session] = field(init=False, repr=False)
     _write_sessions: sessionmaker[Session] = field(init=False, repr=False)
     _key: tuple[int, int] | None = field(init=False, repr=False, default=None)
@@ -51,8 +60,27 @@ class Project:
     changes: ChangeHub = field(default_factory=ChangeHub, repr=False)
     """Where committed commands tell what they changed (the change channel)."""
 
+    @property
+    def address(self) -> str:
+        """The file's path or the server's URL (without any password): what messages name."""
+        if self.server is not None:
+            return printable_address(self.server)
+        return str(self.file)
+
+    @property
+    def on_server(self) -> bool:
+        return self.server is not None
+
+    @property
+    def path(self) -> Path:
+        """The project file; a server project has none (ProjectError)."""
+        if self.file is None:
+            raise ProjectError(f"{self.address} is a project on a server, not a file")
+        return self.file
+
     def __post_init__(self) -> None:
-        self._key = open_files.register(self.path)
+        if self.file is not None:
+            self._key = open_files.register(self.file)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(
             self.engine.execution_options(**migrations.WRITE_OPTIONS), expire_on_commit=False
@@ -71,8 +99,8 @@ class Project:
             session.commit()
         except OperationalError as exc:
             session.rollback()
-            if "database is locked" in str(exc.orig):
-                raise ProjectBusy(self.path) from None
+            if self.file is not None and "database is locked" in str(exc.orig):
+                raise ProjectBusy(self.file) from None
             raise
         except BaseException:
             session.rollback()
@@ -93,7 +121,8 @@ class Project:
 
     def close(self) -> None:
         self.engine.dispose()
-        open_files.unregister(self._key)
+        if self._key is not None:
+            open_files.unregister(self._key)
         self._key = None
 
     def __enter__(self) -> Project:
@@ -137,9 +166,22 @@ def _read_header(path: Path) -> tuple[bool, int]:
     return True, int.from_bytes(header[68:72], "big")
 
 
-def create_project(path: Path) -> Project:
-    """Create a new, empty project file (schema created and stamped at the newest revision)."""
-    path = Path(path)
+def create_project(address: str | os.PathLike[str]) -> Project:
+    """Create a new, empty project (schema created and stamped at the newest revision): a new file, or
+    the schema in an existing empty PostgreSQL database when `address` is a postgresql:// URL."""
+    if is_server_address(address):
+        return _create_on_server(server_url(address))
+    return _create_file(Path(address))
+
+
+def open_project(address: str | os.PathLike[str]) -> Project:
+    """Open an existing project, upgrading an older one (after a backup copy of a file)."""
+    if is_server_address(address):
+        return _open_on_server(server_url(address))
+    return _open_file(Path(address))
+
+
+def _create_file(path: Path) -> Project:
     if path.exists():
         raise ProjectError(f"{path} already exists")
     if not path.parent.is_dir():
@@ -166,9 +208,7 @@ def create_project(path: Path) -> Project:
     return Project(path, engine)
 
 
-def open_project(path: Path) -> Project:
-    """Open an existing project, upgrading an older one after a backup copy."""
-    path = Path(path)
+def _open_file(path: Path) -> Project:
     if not path.is_file():
         raise ProjectError(f"no project at {path}")
     # Reading the file's bytes here would release this process's SQLite locks on it if it is
@@ -195,8 +235,10 @@ def open_project(path: Path) -> Project:
                 f"{path} was made by a newer Annotary (schema {current}); "
                 "install a newer Annotary to open it"
             )
+        upgraded_from = None
         if current != migrations.head():
             backup = _upgrade(path, engine)
+            upgraded_from = current
         else:  # at the newest schema nobody is writing a backup of it, so leftovers are stale
             backup = None
             remove_stale_partials(path)
@@ -206,7 +248,7 @@ def open_project(path: Path) -> Project:
     except BaseException:
         engine.dispose()
         raise
-    return Project(path, engine, backup_path=backup)
+    return Project(path, engine, backup_path=backup, upgraded_from=upgraded_from)
 
 
 def _as_project_error(path: Path, exc: Exception) -> ProjectError:
@@ -257,10 +299,102 @@ def _upgrade(path: Path, engine: Engine) -> Path | None:
     return made[0] if made else None
 
 
-def open_or_create(path: Path) -> tuple[Project, bool]:
-    """Open the project, creating it when missing; returns it and whether it was created."""
-    path = Path(path)
+def open_or_create(address: str | os.PathLike[str]) -> tuple[Project, bool]:
+    """Open the project, creating it when missing; returns it and whether it was created. A server
+    database is created only by `create_project` (on purpose, by its owner): here it is opened."""
+    if is_server_address(address):
+        return open_project(address), False
+    path = Path(address)
     if path.exists():
         return open_project(path), False
     path.parent.mkdir(parents=True, exist_ok=True)
     return create_project(path), True
+
+
+# --- a project on a PostgreSQL server -------------------------------------------------------------
+
+SERVER_POOL_SIZE = 5
+
+
+def make_server_engine(url: URL) -> Engine:
+    """An engine on a PostgreSQL database through psycopg 3. libpq takes the URL's query parameters
+    (sslmode, ...) and finds the password itself (PGPASSWORD, ~/.pgpass)."""
+    return create_engine(url, pool_size=SERVER_POOL_SIZE, pool_pre_ping=True)
+
+
+def _server_error(address: str, exc: DBAPIError) -> ProjectError:
+    reason = " ".join(str(getattr(exc, "orig", exc)).split())
+    if "no password supplied" in reason or "password authentication failed" in reason:
+        return ProjectError(f"cannot connect to {address}: {reason} (set PGPASSWORD or put the password "
+                            "in ~/.pgpass)")
+    if isinstance(exc, OperationalError):
+        return ProjectError(f"cannot connect to {address}: {reason}")
+    return ProjectError(f"{address}: {reason}")
+
+
+def _user_tables(conn: Connection) -> list[str]:
+    return inspect(conn).get_table_names()
+
+
+def _create_on_server(url: URL) -> Project:
+    """The schema in an existing, empty database, under the schema lock: two programs creating a
+    project in one database at once cannot both succeed (the second finds it not empty)."""
+    address = printable_address(url)
+    engine = make_server_engine(url)
+    try:
+        with migrations.schema_change(engine) as conn:
+            tables = _user_tables(conn)
+            if tables:
+                raise ProjectError(f"{address} is not empty (it has {len(tables)} table(s), e.g. "
+                                   f"{sorted(tables)[0]}): create a team project in a new, empty database")
+            Base.metadata.create_all(conn)
+            create_search_index(conn)  # what migration 0004 makes for an upgraded project
+            migrations.stamp_head_on(conn)
+    except DBAPIError as exc:
+        engine.dispose()
+        raise _server_error(address, exc) from None
+    except BaseException:
+        engine.dispose()
+        raise
+    return Project(None, engine, server=url)
+
+
+def drop_server_schema(project: Project) -> None:
+    """Remove what `create_project` made in a server database (a failed `init` leaves it empty again)."""
+    with migrations.schema_change(project.engine) as conn:
+        Base.metadata.drop_all(conn)
+        drop_search_index(conn)
+        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+
+
+def _open_on_server(url: URL) -> Project:
+    address = printable_address(url)
+    engine = make_server_engine(url)
+    try:
+        current = migrations.current_revision(engine)
+        if current is None:
+            with engine.connect() as conn:
+                empty = not _user_tables(conn)
+            if empty:
+                raise ProjectError(f"{address} is an empty database, not yet an Annotary project "
+                                   f"(create one in it with: annotary init {address})")
+            raise ProjectError(f"{address} is not an Annotary project (no schema version)")
+        if not migrations.is_known(current):
+            raise ProjectError(f"{address} was made by a newer Annotary (schema {current}); "
+                               "install a newer Annotary to open it")
+        upgraded_from = None
+        if current != migrations.head():
+            try:  # under the schema lock; the migrations see the revision another program may have reached
+                migrations.upgrade_head(engine)
+            except DBAPIError as exc:
+                reason = " ".join(str(getattr(exc, "orig", exc)).split())
+                raise ProjectError(f"could not upgrade {address} to schema {migrations.head()} ({reason}); "
+                                   "the database is unchanged") from None
+            upgraded_from = current
+    except DBAPIError as exc:
+        engine.dispose()
+        raise _server_error(address, exc) from None
+    except BaseException:
+        engine.dispose()
+        raise
+    return Project(None, engine, server=url, upgraded_from=upgraded_from)

@@ -15,7 +15,12 @@ first `sync_search_index` of a project created at the newest schema):
 Paths that add documents call `sync_search_index` in their own transaction. Searching never
 writes: documents the index lacks (added by another program, or before any sync) are
 searched by folding their text in Python, so results are complete either way. Without FTS5
-trigram support (or on another database) nothing is created and every search is a scan.
+trigram support nothing is created and every search is a scan.
+
+On PostgreSQL (a project on a server) the same two tables are plain tables: ``document_search``
+(rowid, folded) is searched with LIKE on the folded text, through a pg_trgm trigram index when
+that extension can be had; documents the index lacks are folded in Python in this process (there
+is no Python function inside the server), so results are the same as on SQLite.
 """
 
 from __future__ import annotations
@@ -30,11 +35,14 @@ from sqlalchemy import (
     false,
     func,
     insert,
+    inspect,
     literal,
     select,
     table,
 )
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.core.find import fold
@@ -73,7 +81,14 @@ def _connection(bind: Session | Connection) -> Connection:
     return bind.connection() if isinstance(bind, Session) else bind
 
 
+def _on_postgresql(conn: Connection) -> bool:
+    return conn.dialect.name == "postgresql"
+
+
 def index_exists(conn: Connection) -> bool:
+    if _on_postgresql(conn):
+        tables = set(inspect(conn).get_table_names())
+        return {FTS_TABLE, SOURCES_TABLE} <= tables
     if conn.dialect.name != "sqlite":
         return False
     names = set(conn.exec_driver_sql(
@@ -85,6 +100,8 @@ def index_exists(conn: Connection) -> bool:
 def create_search_index(bind: Session | Connection) -> bool:
     """Create the (empty) index tables if this database can hold them; whether it holds them."""
     conn = _connection(bind)
+    if _on_postgresql(conn):
+        return _create_postgresql_index(conn)
     if conn.dialect.name != "sqlite" or not trigram_available():
         return False
     conn.exec_driver_sql(
@@ -96,9 +113,26 @@ def create_search_index(bind: Session | Connection) -> bool:
     return True
 
 
+def _create_postgresql_index(conn: Connection) -> bool:
+    if index_exists(conn):
+        return True
+    conn.exec_driver_sql(f"CREATE TABLE IF NOT EXISTS {FTS_TABLE} (rowid INTEGER PRIMARY KEY, folded TEXT NOT NULL)")
+    conn.exec_driver_sql(
+        f"CREATE TABLE IF NOT EXISTS {SOURCES_TABLE} (id INTEGER PRIMARY KEY, sha256 VARCHAR(64) NOT NULL)"
+    )
+    try:  # pg_trgm is a trusted extension (PostgreSQL 13+): the database's owner may add it
+        with conn.begin_nested():
+            conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    except DBAPIError:
+        return True  # no trigram index: LIKE scans the folded texts, still without Python
+    conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS ix_{FTS_TABLE}_folded_trgm ON {FTS_TABLE} "
+                         "USING gin (folded gin_trgm_ops)")
+    return True
+
+
 def drop_search_index(bind: Session | Connection) -> None:
     conn = _connection(bind)
-    if conn.dialect.name == "sqlite":
+    if conn.dialect.name in ("sqlite", "postgresql"):
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {SOURCES_TABLE}")
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {FTS_TABLE}")
 
@@ -180,6 +214,8 @@ def text_matches(bind: Session | Connection, query: str) -> ColumnElement[bool]:
     if not needle:
         return false()
     conn = _connection(bind)
+    if _on_postgresql(conn):
+        return _postgresql_matches(conn, needle)
     if conn.dialect.name != "sqlite":  # another database: a plain case-insensitive scan of the texts
         return Document.text.ilike("%" + _escape_like(query) + "%", escape="\\")
     scan = func.annotary_folded_contains(Document.text, literal(needle)) == 1
@@ -198,11 +234,33 @@ def text_matches(bind: Session | Connection, query: str) -> ColumnElement[bool]:
     return Document.id.in_(hits)
 
 
+def _folded_hits(conn: Connection, ids: Select[tuple[int]], needle: str) -> list[int]:
+    """Ids among `ids` (a select of document ids) whose text contains `needle` folded, in Python."""
+    hits: list[int] = []
+    for doc_id, text in conn.execute(select(Document.id, Document.text).where(Document.id.in_(ids))):
+        if _folded_contains(text, needle):
+            hits.append(doc_id)
+    return hits
+
+
+def _postgresql_matches(conn: Connection, needle: str) -> ColumnElement[bool]:
+    if not index_exists(conn):
+        return Document.id.in_(_folded_hits(conn, select(Document.id), needle))
+    hits = select(_fts.c.rowid).where(_fts.c.folded.contains(needle, autoescape=True))
+    unindexed = _unindexed()
+    extra = _folded_hits(conn, unindexed, needle)
+    if not extra and not conn.scalar(select(unindexed.exists())):
+        return Document.id.in_(hits)
+    return (Document.id.in_(hits) & Document.id.not_in(unindexed)) | Document.id.in_(extra)
+
+
 def scan_matches(bind: Session | Connection, query: str) -> ColumnElement[bool]:
     """The same condition without the index (every text folded in Python): for comparisons and benchmarks."""
     needle = fold(query)
     if not needle:
         return false()
     conn = _connection(bind)
+    if _on_postgresql(conn):
+        return Document.id.in_(_folded_hits(conn, select(Document.id), needle))
     _register_contains(conn)
     return func.annotary_folded_contains(Document.text, literal(needle)) == 1

@@ -12,8 +12,22 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, LargeBinary, Select, and_, case, cast, func, null, select
+from sqlalchemy import (
+    Connection,
+    LargeBinary,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+)
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
 
 from app.core.models import (
     AnnotationNote,
@@ -62,18 +76,41 @@ _typed_notes = AnnotationNote.__table__
 _references = ExternalReference.__table__
 
 
+class _JoinedInOrder(FunctionElement[str]):
+    """`joined_in_order(value, separator, order)`: the values of a group joined into one text in the
+    order of `order`. SQLite's group_concat takes them as the owner column's index hands them over
+    (the order they were stored); PostgreSQL's string_agg is told the order."""
+
+    name = "joined_in_order"
+    type = String()
+    inherit_cache = True
+
+
+@compiles(_JoinedInOrder)
+def _joined_group_concat(element: _JoinedInOrder, compiler: Any, **kw: Any) -> str:
+    value, separator, _order = list(element.clauses)
+    return f"group_concat({compiler.process(value, **kw)}, {compiler.process(separator, **kw)})"
+
+
+@compiles(_JoinedInOrder, "postgresql")
+def _joined_string_agg(element: _JoinedInOrder, compiler: Any, **kw: Any) -> str:
+    value, separator, order = list(element.clauses)
+    return (f"string_agg({compiler.process(value, **kw)}, {compiler.process(separator, **kw)} "
+            f"ORDER BY {compiler.process(order, **kw)})")
+
+
 def typed_notes_cell(owner_column: str, owner_id: Any) -> Any:
-    """An owner's typed notes in one cell, ``Lemma: word; Source: press release`` (None: none).
-    The index on the owner column hands them to group_concat in the order they were stored."""
+    """An owner's typed notes in one cell, ``Lemma: word; Source: press release`` (None: none),
+    in the order they were stored."""
     n = _typed_notes
-    return (select(func.group_concat(n.c.type + ": " + n.c.text, "; "))
+    return (select(_JoinedInOrder(n.c.type + ": " + n.c.text, literal("; "), n.c.id))
             .where(n.c[owner_column] == owner_id).scalar_subquery())
 
 
 def references_cell(owner_column: str, owner_id: Any) -> Any:
     """An owner's external references in one cell, ``Wikipedia:534366; UniProt:P12345`` (None: none)."""
     r = _references
-    return (select(func.group_concat(r.c.resource + ":" + r.c.identifier, "; "))
+    return (select(_JoinedInOrder(r.c.resource + ":" + r.c.identifier, literal("; "), r.c.id))
             .where(r.c[owner_column] == owner_id).scalar_subquery())
 
 

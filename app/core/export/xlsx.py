@@ -404,7 +404,7 @@ class _Export:
         sheet = self._sheet(ABOUT, [Column("key", 24), Column("value", 110)])
         items: list[tuple[str, Any]] = [
             ("annotary_version", app.__version__),
-            ("project_file", str(self.project.path)),
+            ("project_file", self.project.address),
             ("exported_at", exported_at.strftime("%Y-%m-%dT%H:%M:%SZ")),
             ("coder_filter", self.coder if self.coder is not None else "all coders"),
         ]
@@ -498,7 +498,7 @@ def export_xlsx(project: Project, path: Path, coder: str | None = None,
         raise AnnotaryError(f"refusing to write over {path}: it is a folder; give the name of the workbook to write")
     if not path.parent.is_dir():
         raise AnnotaryError(f"folder {path.parent} does not exist")
-    check_file_target(path, force=force, project=project.path)
+    check_file_target(path, force=force, project=project.file)
     exported_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
     with project.read() as session:
@@ -541,7 +541,7 @@ def export_xlsx(project: Project, path: Path, coder: str | None = None,
                 fh.flush()
                 os.fsync(fh.fileno())
             ticker.step()
-            publish(tmp, path, force=force, project=project.path)
+            publish(tmp, path, force=force, project=project.file)
         except BaseException as exc:
             _discard(export.wb)
             if isinstance(exc, OSError):

@@ -779,7 +779,7 @@ def export_brat(project: Project, folder: Path, coder: str | None = None, force:
     from app.core.write_target import check_files_in_folder, check_folder_target
 
     folder = Path(folder)
-    check_folder_target(folder, project=project.path)
+    check_folder_target(folder, project=project.file)
     summary = ExportSummary(folder)
     files: list[tuple[str, str]] = []  # (name, text), in writing order
     with project.read() as session:
@@ -799,14 +799,14 @@ def export_brat(project: Project, folder: Path, coder: str | None = None, force:
                 files.append((f"{stem}.txt", cd.document.text))
                 files.append((f"{stem}.ann", ann_text))
             summary.documents += 1
-    check_files_in_folder(folder, [name for name, _ in files], force=force, project=project.path)
+    check_files_in_folder(folder, [name for name, _ in files], force=force, project=project.file)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise AnnotaryError(f"cannot create {folder}: {exc.strerror}") from None
     remove_stale(folder)
     for name, text in files:
-        _write(summary, folder / name, text, force, project.path)
+        _write(summary, folder / name, text, force, project.file)
     written = set(summary.files)
     stale = [p for p in folder.iterdir() if p.suffix in (".txt", ".ann") and p not in written]
     if stale:
@@ -866,7 +866,7 @@ def _file_stems(by_doc: dict[int, list[CodedDocument]]) -> dict[int, list[str]]:
             original[doc_id] = None
 
 
-def _write(summary: ExportSummary, path: Path, text: str, force: bool, project: Path) -> None:
+def _write(summary: ExportSummary, path: Path, text: str, force: bool, project: Path | None) -> None:
     try:
         write_atomic(path, text, force=force, project=project)
     except OSError as exc:

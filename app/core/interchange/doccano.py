@@ -602,7 +602,7 @@ def export_doccano(project: Project, path: Path, coder: str | None = None, force
     from app.core.write_target import check_file_target
 
     path = Path(path)
-    check_file_target(path, force=force, project=project.path)
+    check_file_target(path, force=force, project=project.file)
     summary = ExportSummary(path)
     with project.read() as session:
         who = find_coder(session, coder) if coder else None
@@ -612,7 +612,7 @@ def export_doccano(project: Project, path: Path, coder: str | None = None, force
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         remove_stale(path.parent)
-        write_atomic(path, "".join(line + "\n" for line in lines), force=force, project=project.path)
+        write_atomic(path, "".join(line + "\n" for line in lines), force=force, project=project.file)
     except OSError as exc:
         raise AnnotaryError(f"cannot write {path}: {exc.strerror}") from None
     summary.files.append(path)

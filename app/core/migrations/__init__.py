@@ -10,12 +10,16 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, inspect
+from sqlalchemy import Connection, Engine, func, inspect, select
 
 from app.core.dangling import describe_dangling
 from app.core.errors import ProjectError
 
 _HERE = Path(__file__).resolve().parent
+
+SCHEMA_LOCK = 0x414E4E4F
+"""Key of the PostgreSQL advisory lock held by every schema change ("ANNO"): two Annotary programs never
+create or upgrade one database's schema at once."""
 
 WRITE_OPTIONS = {"annotary_write": True}
 """Execution options of a connection whose transactions write: they begin IMMEDIATE (see make_engine)."""
@@ -62,7 +66,15 @@ def schema_change(engine: Engine) -> Iterator[Connection]:
     """One write transaction for changing the schema, done the way SQLite documents it: foreign keys
     off (a batch migration drops and recreates referenced tables; with them on, the DROP fails or
     cascades), then `PRAGMA foreign_key_check` before committing. Everything is rolled back if the
-    block raises or the check finds rows."""
+    block raises or the check finds rows.
+
+    On PostgreSQL (transactional DDL, foreign keys checked as rows change) it is one transaction holding
+    the advisory lock `SCHEMA_LOCK` until it ends."""
+    if engine.dialect.name != "sqlite":
+        with engine.connect() as conn, conn.begin():
+            conn.execute(select(func.pg_advisory_xact_lock(SCHEMA_LOCK)))
+            yield conn
+        return
     with engine.connect() as conn:
         raw = conn.connection.driver_connection
         assert raw is not None
@@ -90,8 +102,33 @@ def upgrade(engine: Engine, revision: str,
         if before is not None:
             before(conn, _revision(conn))
         command.upgrade(config(conn), revision)
+        if conn.dialect.name == "postgresql":
+            sync_sequences(conn)
+
+
+def sync_sequences(conn: Connection) -> None:
+    """On PostgreSQL, move every id sequence past the largest id its table holds: rows written with
+    explicit ids (by a migration, a restore, a copy) do not advance a sequence, and the next insert
+    would take an id already used."""
+    owned = conn.exec_driver_sql(
+        "SELECT s.relname, t.relname, a.attname FROM pg_class s "
+        "JOIN pg_depend d ON d.objid = s.oid AND d.classid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') "
+        "JOIN pg_class t ON t.oid = d.refobjid "
+        "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid "
+        "JOIN pg_namespace n ON n.oid = s.relnamespace "
+        "WHERE s.relkind = 'S' AND n.nspname = current_schema()"
+    ).all()
+    for sequence, table, column in owned:
+        conn.exec_driver_sql(
+            f'SELECT setval(\'"{sequence}"\', COALESCE((SELECT max("{column}") FROM "{table}"), 0) + 1, false)'
+        )
 
 
 def stamp_head(engine: Engine) -> None:
     with schema_change(engine) as conn:
-        command.stamp(config(conn), "head")
+        stamp_head_on(conn)
+
+
+def stamp_head_on(conn: Connection) -> None:
+    """Record the newest revision, in the caller's transaction."""
+    command.stamp(config(conn), "head")

@@ -14,7 +14,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models.base import Base
 
-_ONE_OWNER_OF_THREE = ("(mention_id IS NOT NULL) + (event_id IS NOT NULL) + (relation_id IS NOT NULL) = 1")
+# CASE, not a sum of booleans: PostgreSQL has no + on booleans (files made before say the same the SQLite way)
+_ONE_OWNER_OF_THREE = ("(CASE WHEN mention_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN event_id IS NULL THEN 0 ELSE 1 END) + "
+    "(CASE WHEN relation_id IS NULL THEN 0 ELSE 1 END) = 1")
 _ONE_OWNER_OF_TWO = "(mention_id IS NULL) <> (event_id IS NULL)"
 
 

@@ -76,6 +76,8 @@ def add_document(session: Session, text: str, filename: str, encoding: str = "ut
     text = normalize_newlines(text)
     if not text.strip():
         raise ImportRejected("empty or whitespace-only text")
+    if "\x00" in text and session.get_bind().dialect.name == "postgresql":
+        raise ImportRejected("it holds NUL characters (U+0000), which a project on a PostgreSQL server cannot store")
     sha = sha256_text(text)
     existing = find_by_sha(session, sha)
     if existing is not None:

@@ -12,12 +12,13 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Boolean, Connection, DateTime, Integer, String, Table
+from sqlalchemy import Boolean, Connection, DateTime, Integer, String, Table, inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.core import open_files
@@ -42,12 +43,14 @@ def open_merge_source(path: Path, target: Project) -> Iterator[Project]:
     path = Path(path)
     if not path.is_file():
         raise ProjectError(f"no project at {path}")
-    if _same_file(path, target.path):
-        raise AnnotaryError(f"cannot merge a project into itself ({path} is {target.path})")
+    if target.file is not None and _same_file(path, target.file):
+        raise AnnotaryError(f"cannot merge a project into itself ({path} is {target.file})")
     if open_files.is_open_here(path):  # copying it with Python would release SQLite's locks on it here
         raise AnnotaryError(f"{path} is open in this program; close it before merging it")
-    remove_stale(target.path.parent)
-    folder = make_work_folder(target.path)
+    # the copy goes beside the target file; a project on a server has none: the temporary folder then
+    beside = target.file if target.file is not None else Path(tempfile.gettempdir()) / "annotary-merge"
+    remove_stale(beside.parent)
+    folder = make_work_folder(beside)
     try:
         copy = folder / "other.annotary"
         try:
@@ -101,7 +104,12 @@ def _reason(exc: BaseException) -> str:
 
 
 def check_structure(conn: Connection) -> None:
-    """Every table and column of the schema present, every value of its column's type, no dangling id."""
+    """Every table and column of the schema present, every value of its column's type, no dangling id.
+    On PostgreSQL the server itself keeps types, references and constraints: only the tables and
+    columns are checked."""
+    if conn.dialect.name != "sqlite":
+        _check_tables_present(conn)
+        return
     quick = conn.exec_driver_sql("PRAGMA quick_check").scalar()
     if quick != "ok" and not (isinstance(quick, str) and _is_constraint(quick)):
         raise AnnotaryError(f"the file is damaged ({quick})")
@@ -113,10 +121,25 @@ def check_structure(conn: Connection) -> None:
 
 
 def check_constraints(conn: Connection) -> None:
-    """A broken CHECK or NOT NULL constraint the row checks did not already name."""
+    """A broken CHECK or NOT NULL constraint the row checks did not already name (PostgreSQL never
+    stores such a row)."""
+    if conn.dialect.name != "sqlite":
+        return
     quick = conn.exec_driver_sql("PRAGMA quick_check").scalar()
     if quick != "ok":
         raise AnnotaryError(f"a row breaks a rule of the schema ({quick})")
+
+
+def _check_tables_present(conn: Connection) -> None:
+    inspector = inspect(conn)
+    tables = set(inspector.get_table_names())
+    for table in Base.metadata.sorted_tables:
+        if table.name not in tables:
+            raise AnnotaryError(f"table {table.name} is missing")
+        present = {c["name"] for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present:
+                raise AnnotaryError(f"table {table.name} has no column {column.name}")
 
 
 def _is_constraint(message: str) -> bool:

@@ -3,29 +3,38 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from app.core import paths
 from app.core.codebook import apply_codebook, load_codebook
 from app.core.errors import ProjectError
-from app.core.project import Project, create_project, open_project
+from app.core.project import Project, create_project, drop_server_schema, open_project
 from app.core.search_index import sync_search_index
 from app.core.services.documents import add_document, read_text_file
 
 
-def init_project(path: Path, *, empty: bool = False, codebook: Path | None = None) -> Project:
-    """A new project file with a codebook (the default one unless given) and, unless
-    `empty`, the built-in seed corpus. Removed again if any step fails."""
-    path = Path(path)
+def init_project(address: str | os.PathLike[str], *, empty: bool = False,
+                 codebook: Path | None = None) -> Project:
+    """A new project with a codebook (the default one unless given) and, unless `empty`, the
+    built-in seed corpus: a new file, or the schema in an empty PostgreSQL database when `address`
+    is a postgresql:// URL. Removed again if any step fails (the database is left empty)."""
     spec = load_codebook(codebook or paths.default_codebook_path())
-    project = create_project(path)
+    project = create_project(address)
     try:
         with project.uow() as session:
             apply_codebook(session, spec, codebook)
         if not empty:
             import_seeds(project)
     except BaseException:
+        if project.file is None:
+            try:
+                drop_server_schema(project)
+            finally:
+                project.close()
+            raise
         project.close()
+        path = project.file
         for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             leftover.unlink(missing_ok=True)
         raise
@@ -53,7 +62,9 @@ def import_seeds(project: Project) -> None:
 def open_for_command(explicit: str | Path | None) -> Project:
     """The project named by --project, then $ANNOTARY_PROJECT, then the default one,
     which is created with the seed corpus on first use."""
-    path, is_default = paths.resolve_project_path(explicit)
+    path, is_default = paths.resolve_project_address(explicit)
+    if isinstance(path, str):  # a server: the database must exist (made by its administrator)
+        return open_project(path)
     if path.exists():
         return open_project(path)
     if is_default:

@@ -69,7 +69,8 @@ def upgrade() -> None:
         sa.Column("relation_id", sa.Integer(), nullable=True),
         sa.Column("type", sa.String(length=120), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
-        sa.CheckConstraint("(mention_id IS NOT NULL) + (event_id IS NOT NULL) + (relation_id IS NOT NULL) = 1",
+        sa.CheckConstraint("(CASE WHEN mention_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN event_id IS NULL THEN 0 ELSE 1 END) + "
+                           "(CASE WHEN relation_id IS NULL THEN 0 ELSE 1 END) = 1",
                            name=op.f("ck_annotation_notes_one_owner")),
         sa.ForeignKeyConstraint(["event_id"], ["events.id"], name=op.f("fk_annotation_notes_event_id_events"),
                                 ondelete="CASCADE"),
