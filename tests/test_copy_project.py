@@ -129,3 +129,24 @@ def test_the_command_line_copies_and_refuses_an_existing_target_in_one_line(seed
     assert main(["copy", str(seeded_project.path), str(dest)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"annotary: error: {dest} already exists; copy to a new file"]
+
+
+def test_a_file_goes_to_a_server_and_back_row_for_row(seeded_project, pg_url, tmp_path):
+    _coded(seeded_project)
+    source = seeded_project.path
+    seeded_project.close()
+    before = dump(source)
+    copy_project(source, pg_url)
+    assert dump(pg_url) == before
+    with open_project(pg_url) as server:  # the server's id sequences start after the copied ids
+        ws = Workspace(server, "carol")
+        text = ws.document_text(2)
+        mention = ws.tag(2, text, 0, 4, ws.codebook.entity_types[0].id).mention_id
+        assert mention > max(r[0] for r in before["mentions"])
+        ws.undo()
+    back = tmp_path / "back.annotary"
+    copy_project(pg_url, back)
+    assert dump(back) == dump(pg_url)
+    with pytest.raises(AnnotaryError, match="not empty"):  # never onto a database that holds a project
+        copy_project(source, pg_url)
+    assert dump(pg_url) == dump(back)

@@ -19,7 +19,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, select, text
 
+from app.core.address import is_server_address
 from app.core.errors import AnnotaryError
+from app.core.migrations import sync_sequences
 from app.core.models import Base
 from app.core.project import Project, create_project, open_project
 from app.core.search_index import sync_search_index
@@ -42,7 +44,7 @@ def copy_project(source: Path | str, dest: Path | str,
     """Copy the project at `source` to the new project `dest` (see the module docstring)."""
     if str(source) == str(dest):
         raise AnnotaryError(f"cannot copy a project onto itself ({source})")
-    with open_project(Path(source)) as src:
+    with open_project(source) as src:
         with src.read() as session:
             try:
                 check_rows(session)
@@ -53,12 +55,13 @@ def copy_project(source: Path | str, dest: Path | str,
         making = dest if _is_url(dest) else _temporary_name(Path(dest))
         if not _is_url(dest) and Path(dest).exists():
             raise AnnotaryError(f"{dest} already exists; copy to a new file")
-        target = create_project(Path(making))
+        target = create_project(making)
         closed = False
         try:
             with src.engine.connect() as reading, target.engine.begin() as writing:
                 report = _copy_tables(reading, writing, progress)
-                _restart_sequences(writing)
+                if writing.dialect.name == "postgresql":
+                    sync_sequences(writing)  # rows came with their ids: the next insert goes after them
                 sync_search_index(writing)
             with src.engine.connect() as reading, target.engine.connect() as written:
                 _compare(reading, written)
@@ -73,7 +76,7 @@ def copy_project(source: Path | str, dest: Path | str,
 
 
 def _is_url(address: Path | str) -> bool:
-    return str(address).startswith(("postgresql:", "postgresql+", "postgres:"))
+    return is_server_address(address)
 
 
 def _temporary_name(dest: Path) -> Path:
@@ -134,21 +137,6 @@ def _chunks(conn: Connection, table: Table) -> Iterator[list[dict[str, Any]]]:
     result = conn.execution_options(stream_results=True).execute(select(table).order_by(*order))
     while rows := result.fetchmany(CHUNK):
         yield [dict(row._mapping) for row in rows]
-
-
-def _restart_sequences(conn: Connection) -> None:
-    """On PostgreSQL, rows inserted with their ids leave the id sequences behind: move them on."""
-    if conn.dialect.name != "postgresql":
-        return
-    for table in _tables():
-        pk = list(table.primary_key.columns)
-        if len(pk) != 1 or not pk[0].autoincrement or pk[0].type.python_type is not int:
-            continue
-        conn.execute(text("SELECT setval(pg_get_serial_sequence(:t, :c), "
-                          "coalesce((SELECT max(" + conn.dialect.identifier_preparer.quote(pk[0].name) + ") FROM "
-                          + conn.dialect.identifier_preparer.quote(table.name) + "), 0) + 1, false) "
-                          "WHERE pg_get_serial_sequence(:t, :c) IS NOT NULL"),
-                     {"t": table.name, "c": pk[0].name})
 
 
 def _compare(a: Connection, b: Connection) -> None:
