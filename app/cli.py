@@ -70,7 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("import-annotations", cmd_import_annotations, "import brat or doccano annotations")
     p.add_argument("path", metavar="PATH", help="a brat folder or a doccano .jsonl file")
     p.add_argument("--format", required=True, choices=("brat", "doccano"))
-    p.add_argument("--coder", required=True, metavar="NAME", help="the coder the annotations are stored under")
+    p.add_argument("--coder", metavar="NAME",
+                   help="the coder the annotations are stored under (on a server project: you, the role you "
+                        "log in as; may be left out)")
     p.add_argument("--status", choices=("in-progress", "done"),
                    help="the coder's status of every imported document (default: in progress, "
                         "unless the coder already marked it done)")
@@ -231,19 +233,22 @@ def cmd_import_annotations(args: argparse.Namespace) -> int:
 
     options = {"skip_invalid": args.skip_invalid, "status": args.status}
     with _open(args) as project:
+        from app.core.server.identity import coder_for
+
+        coder = coder_for(project, args.coder)
         try:
             if args.format == "brat":
                 from app.core.interchange.brat import import_brat
 
                 if not path.is_dir():
                     raise AnnotaryError(f"{path} is not a folder of brat .txt/.ann files")
-                reports = import_brat(project, path, args.coder, progress, **options)
+                reports = import_brat(project, path, coder, progress, **options)
             else:
                 from app.core.interchange.doccano import import_doccano
 
                 if not path.is_file():
                     raise AnnotaryError(f"no file {path}")
-                reports = import_doccano(project, path, args.coder, progress, add_labels=args.add_labels, **options)
+                reports = import_doccano(project, path, coder, progress, add_labels=args.add_labels, **options)
         except ImportRefused as exc:
             bar.close()  # before the lines it would otherwise cross
             for problem in exc.problems:  # every one, the first is also the error line

@@ -19,7 +19,12 @@ Add = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.Argumen
 
 
 def register(add: Add) -> None:
-    p = add("coders", cmd_coders, "list the project's coders with their role and work")
+    p = add("coders", cmd_coders, "list the project's coders with their role and work, or add one")
+    p.add_argument("action", nargs="?", choices=("list", "add"), default="list")
+    p.add_argument("name", nargs="?", metavar="NAME", help="add: the new coder (on a server: a login role)")
+    p.add_argument("--role", choices=("coder", "adjudicator"), default="coder", help="add: the new coder's role")
+    p.add_argument("--password-stdin", action="store_true",
+                   help="add, on a server: read the new login's password from standard input (one line)")
     p.add_argument("--json", action="store_true")
 
     p = add("role", cmd_role, "make a coder a coder or an adjudicator (adjudicators see everyone's annotations)")
@@ -45,6 +50,13 @@ def _open(args: argparse.Namespace) -> Project:
 def cmd_coders(args: argparse.Namespace) -> int:
     from app.core.models import Coder, DocumentStatus, Event, Mention
 
+    if args.action == "add":
+        return _add_coder(args)
+    if args.name is not None:
+        from app.core.errors import AnnotaryError
+
+        raise AnnotaryError(f"'coders {args.name}': to add a coder, write 'coders add {args.name}'")
+
     with _open(args) as project, project.read() as s:
         def per_coder(query: Any) -> dict[int, int]:
             return dict(s.execute(query).all())
@@ -67,12 +79,48 @@ def cmd_coders(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_coder(args: argparse.Namespace) -> int:
+    from app.core.errors import AnnotaryError
+    from app.core.services.coders import get_or_create_coder, set_role
+
+    if not args.name:
+        raise AnnotaryError("name the coder to add: annotary coders add NAME [--role coder|adjudicator]")
+    password = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else None
+    if password == "":
+        raise AnnotaryError("--password-stdin read an empty password")
+    with _open(args) as project:
+        if project.on_server:
+            from app.core.server.roles import add_coder
+
+            with project.engine.begin() as conn:
+                database = str(conn.exec_driver_sql("SELECT current_database()").scalar())
+                name = add_coder(conn, database, args.name, args.role, password)
+            where = "a login role on the server"
+        else:
+            if password is not None:
+                raise AnnotaryError("a project file has no logins: --password-stdin is for server projects")
+            with project.uow() as s:
+                name = set_role(s, get_or_create_coder(s, args.name).name, args.role).name
+            where = "registered in the project file"
+    print(printable(f"{name} added as {'an' if args.role == 'adjudicator' else 'a'} {args.role} ({where})"))
+    return 0
+
+
 def cmd_role(args: argparse.Namespace) -> int:
     from app.core.services.coders import set_role
 
-    with _open(args) as project, project.uow() as s:
-        coder = set_role(s, args.name, args.role)
-        print(f"{printable(coder.name)} is now {'an' if coder.role == 'adjudicator' else 'a'} {coder.role}")
+    with _open(args) as project:
+        if project.on_server:
+            from app.core.server.roles import set_role as set_server_role
+
+            with project.engine.begin() as conn:
+                database = str(conn.exec_driver_sql("SELECT current_database()").scalar())
+                set_server_role(conn, database, args.name, args.role)
+            print(f"{printable(args.name)} is now {'an' if args.role == 'adjudicator' else 'a'} {args.role}")
+            return 0
+        with project.uow() as s:
+            coder = set_role(s, args.name, args.role)
+            print(f"{printable(coder.name)} is now {'an' if coder.role == 'adjudicator' else 'a'} {coder.role}")
     return 0
 
 

@@ -12,13 +12,13 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core import migrations, open_files
 from app.core.address import is_server_address, printable_address, server_url
 from app.core.changes import ChangeHub
-from app.core.errors import ProjectError
+from app.core.errors import AnnotaryError, ProjectError
 from app.core.migrations.backup import backup_before_upgrade, remove_stale_partials
 from app.core.models import Base
 from app.core.project_damage import damage_of
@@ -27,6 +27,21 @@ from app.core.search_index import create_search_index, drop_search_index
 APPLICATION_ID = 0x414E4E4F  # "ANNO" in the SQLite header's application_id field
 BUSY_TIMEOUT_MS = 10_000
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def server_refusal(exc: ProgrammingError) -> AnnotaryError | None:
+    """A server's "permission denied" (its rules for this login: a coder writing what only an
+    adjudicator may) as a one-line user error; None for anything else."""
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) != "42501":  # insufficient_privilege
+        return None
+    primary = getattr(getattr(orig, "diag", None), "message_primary", None) or str(orig).splitlines()[0]
+    hint = ""
+    if "documents" in primary:
+        hint = "; on a team project an adjudicator adds the documents (import the texts first, then the annotations)"
+    elif "codebook" in primary or "types" in primary or "roles" in primary or "attributes" in primary:
+        hint = "; on a team project an adjudicator changes the codebook"
+    return AnnotaryError(f"the server refused: {primary}{hint}")
 
 
 class ProjectBusy(ProjectError):
@@ -102,6 +117,12 @@ class Project:
             if self.file is not None and "database is locked" in str(exc.orig):
                 raise ProjectBusy(self.file) from None
             raise
+        except ProgrammingError as exc:
+            session.rollback()
+            refused = server_refusal(exc)
+            if refused is not None:
+                raise refused from None
+            raise
         except BaseException:
             session.rollback()
             raise
@@ -116,6 +137,11 @@ class Project:
         session = self._sessions()
         try:
             yield session
+        except ProgrammingError as exc:
+            refused = server_refusal(exc)
+            if refused is not None:
+                raise refused from None
+            raise
         finally:
             session.close()
 

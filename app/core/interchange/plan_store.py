@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, insert, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from app.core.errors import AnnotaryError, AnnotationInputError
@@ -111,18 +112,25 @@ def _insert(session: Session, model: type, rows: list[dict[str, Any]],
     if not rows:
         return []
     conn = session.connection()
-    first = (conn.scalar(select(func.max(model.id))) or 0) + 1  # type: ignore[attr-defined]
-    columns = model.__table__.columns  # type: ignore[attr-defined]
+    table = model.__table__  # type: ignore[attr-defined]
+    if conn.dialect.name == "postgresql":
+        # no write lock covers the table on a server, and a coder's connection sees only their own
+        # rows (row-level security): the ids come from the table's sequence, never from max(id)
+        ids = list(conn.execute(sql_text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
+                                {"t": table.name, "n": len(rows)}).scalars())
+    else:
+        first = (conn.scalar(select(func.max(model.id))) or 0) + 1  # type: ignore[attr-defined]
+        ids = list(range(first, first + len(rows)))
     now = utcnow()
-    stamps = {name: now for name in ("created_at", "modified_at") if name in columns}
-    for offset, row in enumerate(rows):
-        row["id"] = first + offset
+    stamps = {name: now for name in ("created_at", "modified_at") if name in table.columns}
+    for ident, row in zip(ids, rows, strict=True):
+        row["id"] = ident
         row.update(stamps)
     for at in range(0, len(rows), _CHUNK):
         conn.execute(insert(model), rows[at:at + _CHUNK])
         if tick is not None:
             tick(min(at + _CHUNK, len(rows)) / len(rows))
-    return list(range(first, first + len(rows)))
+    return ids
 
 
 def _values(index: CodebookIndex, target: str, attributes: list[PlannedAttribute],

@@ -26,6 +26,11 @@ def init_project(address: str | os.PathLike[str], *, empty: bool = False,
             apply_codebook(session, spec, codebook)
         if not empty:
             import_seeds(project)
+        if project.on_server:  # coder and adjudicator groups, blind coding enforced by the server
+            from app.core.server.security import install_security
+
+            with project.engine.begin() as conn:
+                install_security(conn)
     except BaseException:
         if project.file is None:
             try:
