@@ -379,6 +379,11 @@ def cmd_copy(args: argparse.Namespace) -> int:
     report = copy_project(args.source, args.dest)
     print(printable(f"copied {args.source} to {args.dest}: {report.total} rows in {len(report.rows)} tables, "
                     "compared row by row"))
+    if report.logins:
+        print(printable(f"coders who log in to it as before: {', '.join(report.logins)}"))
+    if report.without_login:
+        print(printable(f"coders with no login on this server yet (add each with 'annotary coders add NAME'): "
+                        f"{', '.join(report.without_login)}"))
     return EXIT_OK
 
 

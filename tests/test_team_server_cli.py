@@ -15,15 +15,25 @@ from app.cli import main
 
 @pytest.fixture
 def team(pg_server):
-    """A database owned by a lead who may create roles (not a superuser, so the rules bind them)."""
-    name = "team_" + uuid.uuid4().hex[:10]
+    """A database owned by a lead who may create roles (not a superuser, so the rules bind them);
+    `team_database(owner)` makes another for the same test."""
     lead = "lead_" + uuid.uuid4().hex[:6]
+    made: list[str] = []
+
+    def database(owner: str) -> str:
+        name = "team_" + uuid.uuid4().hex[:10]
+        with psycopg.connect(pg_server.admin_url(), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}" OWNER "{owner}"')
+        made.append(name)
+        return name
+
     with psycopg.connect(pg_server.admin_url(), autocommit=True) as conn:
         conn.execute(f'CREATE ROLE "{lead}" LOGIN CREATEROLE')
-        conn.execute(f'CREATE DATABASE "{name}" OWNER "{lead}"')
-    url = lambda user: f"postgresql://{user}@127.0.0.1:{pg_server.port}/{name}"  # noqa: E731
-    yield url, lead
-    pg_server.drop_database(name)
+    first = database(lead)
+    url = lambda user, db=first: f"postgresql://{user}@127.0.0.1:{pg_server.port}/{db}"  # noqa: E731
+    yield url, lead, database
+    for name in made:
+        pg_server.drop_database(name)
 
 
 def _doccano(tmp_path, name, records):
@@ -33,7 +43,7 @@ def _doccano(tmp_path, name, records):
 
 
 def test_lead_coders_blind_coding_and_copy(team, tmp_path, capsys):
-    url, lead = team
+    url, lead, team_database = team
     assert main(["init", url(lead), "--empty"]) == 0
     text = "Meta lays off 200 staff in Dallas."
     article = tmp_path / "meta-layoffs.txt"
@@ -79,4 +89,11 @@ def test_lead_coders_blind_coding_and_copy(team, tmp_path, capsys):
     capsys.readouterr()
     assert main(["coders", "--json", "--project", str(copy)]) == 0
     coders = {c["name"]: c["mentions"] for c in json.loads(capsys.readouterr().out)}
-    assert coders["alice"] == 2 and coders["bob"] == 1
+    assert coders["alice"] == 2 and coders["bob"] == 1 and coders[lead] == 0
+    # and back to a new database on the server: the coders log in to it as before, still blind
+    second = team_database(lead)
+    assert main(["copy", str(copy), url(lead, second)]) == 0
+    assert "coders who log in to it as before: alice, bob" in capsys.readouterr().out
+    for coder, seen in (("alice", 2), ("bob", 1)):
+        with psycopg.connect(url(coder, second)) as conn:
+            assert conn.execute("SELECT count(*) FROM mentions").fetchone()[0] == seen, coder

@@ -33,6 +33,8 @@ CHUNK = 5000  # rows per insert
 @dataclass
 class CopyReport:
     rows: dict[str, int] = field(default_factory=dict)  # table -> rows copied
+    logins: list[str] = field(default_factory=list)  # coders given their login on the server copy
+    without_login: list[str] = field(default_factory=list)  # coders the server has no login role for
 
     @property
     def total(self) -> int:
@@ -65,6 +67,8 @@ def copy_project(source: Path | str, dest: Path | str,
                 sync_search_index(writing)
             with src.engine.connect() as reading, target.engine.connect() as written:
                 _compare(reading, written)
+            if target.on_server:
+                _secure(target, report)
             target.close()
             closed = True
             if not _is_url(dest):
@@ -106,6 +110,30 @@ def _link_into_place(made: Path, dest: Path) -> None:
     except FileExistsError:
         raise AnnotaryError(f"{dest} appeared while copying; the copy was removed") from None
     made.unlink()
+
+
+def _secure(target: Project, report: CopyReport) -> None:
+    """A copy on a server gets the project's groups and row-level security (as `init` makes them);
+    each copied coder whose name is a login role on that server joins its group, with the role the
+    project gave it; the others are named (an adjudicator adds them with `annotary coders add`)."""
+    from app.core.models import Coder
+    from app.core.server.security import install_security, role_exists
+    from app.core.services.coders import GOLD
+
+    with target.engine.begin() as conn:
+        install_security(conn)
+        database = str(conn.exec_driver_sql("SELECT current_database()").scalar())
+        me = str(conn.exec_driver_sql("SELECT current_user").scalar())
+        from app.core.server.roles import set_role
+
+        for name, role in conn.execute(select(Coder.name, Coder.role).order_by(Coder.name)).all():
+            if name in (GOLD, me):
+                continue
+            if role_exists(conn, name):
+                set_role(conn, database, name, role)
+                report.logins.append(name)
+            else:
+                report.without_login.append(name)
 
 
 def _tables() -> list[Table]:

@@ -11,6 +11,7 @@ from app.core.codebook import apply_codebook, load_codebook
 from app.core.errors import ProjectError
 from app.core.project import Project, create_project, drop_server_schema, open_project
 from app.core.search_index import sync_search_index
+from app.core.services.coders import get_or_create_coder, set_role
 from app.core.services.documents import add_document, read_text_file
 
 
@@ -31,6 +32,9 @@ def init_project(address: str | os.PathLike[str], *, empty: bool = False,
 
             with project.engine.begin() as conn:
                 install_security(conn)
+                lead = str(conn.exec_driver_sql("SELECT current_user").scalar())
+            with project.uow() as session:  # the one who made it is its first adjudicator
+                set_role(session, get_or_create_coder(session, lead).name, "adjudicator")
     except BaseException:
         if project.file is None:
             try:
