@@ -155,18 +155,19 @@ def known(value: int | None) -> int:
 def _timed(stats: dict[str, Any], kind: str, call: Any, *args: Any) -> None:
     from app.core.errors import AnnotaryError
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     try:
         call(*args)
     except AnnotaryError as exc:
         stats["refused"][kind] += 1
         stats["samples"].setdefault(kind, str(exc))
         return
-    except Exception as exc:  # any other error is a failure of the benchmark's run
+    except Exception as exc:  # noqa: BLE001 (any other error is counted as a failure of the run)
         stats["failed"][kind] += 1
         stats["samples"].setdefault(kind, " ".join(f"{type(exc).__name__}: {exc}".split())[:300])
         return
     stats["ms"][kind].append((time.perf_counter() - t0) * 1000)
+    stats["cpu"][kind].append((time.process_time() - c0) * 1000)
 
 
 def run_coder(address: str, name: str | None, seconds: float, think: float, seed: int,
@@ -179,7 +180,7 @@ def run_coder(address: str, name: str | None, seconds: float, think: float, seed
         project = open_project(address)
         ws = Workspace(project, coder_for(project, name))
         coder = _Coder(ws, random.Random(seed))
-        stats: dict[str, Any] = {"ms": defaultdict(list), "refused": defaultdict(int), "failed": defaultdict(int),
+        stats: dict[str, Any] = {"ms": defaultdict(list), "cpu": defaultdict(list), "refused": defaultdict(int), "failed": defaultdict(int),
                                  "samples": {}}
         ready.put(ws.coder_name)
         go.wait()
@@ -200,9 +201,9 @@ def run_coder(address: str, name: str | None, seconds: float, think: float, seed
                 _timed(stats, kind, coder.tag)
             _pause(coder.rng, think)
         project.close()
-        out.put({"who": ws.coder_name, "role": "coder", "ms": dict(stats["ms"]), "refused": dict(stats["refused"]),
+        out.put({"who": ws.coder_name, "role": "coder", "ms": dict(stats["ms"]), "cpu": dict(stats["cpu"]), "refused": dict(stats["refused"]),
                  "failed": dict(stats["failed"]), "samples": stats["samples"], "live": coder.live()})
-    except BaseException:
+    except BaseException:  # noqa: BLE001 (reported to the parent, which fails the phase)
         ready.put(None)
         out.put({"who": name, "error": traceback.format_exc()})
 
@@ -220,7 +221,7 @@ def run_adjudicator(address: str, seconds: float, think: float, seed: int, ready
         ws = Workspace(project, coder_for(project, None))
         docs = [row.id for row in ws.document_rows(0, 100)]
         rng = random.Random(seed)
-        stats: dict[str, Any] = {"ms": defaultdict(list), "refused": defaultdict(int), "failed": defaultdict(int),
+        stats: dict[str, Any] = {"ms": defaultdict(list), "cpu": defaultdict(list), "refused": defaultdict(int), "failed": defaultdict(int),
                                  "samples": {}}
         gold: set[int] = set()  # gold mentions the adjudicator's accepts made and did not replace
         found: list[Any] = []
@@ -249,10 +250,10 @@ def run_adjudicator(address: str, seconds: float, think: float, seed: int, ready
                 _timed(stats, "accept", accept)
             _pause(rng, think)
         project.close()
-        out.put({"who": ws.coder_name, "role": "adjudicator", "ms": dict(stats["ms"]),
+        out.put({"who": ws.coder_name, "role": "adjudicator", "ms": dict(stats["ms"]), "cpu": dict(stats["cpu"]),
                  "refused": dict(stats["refused"]), "failed": dict(stats["failed"]), "samples": stats["samples"],
                  "live": {"gold mentions": sorted(gold)}})
-    except BaseException:
+    except BaseException:  # noqa: BLE001 (reported to the parent, which fails the phase)
         ready.put(None)
         out.put({"who": "adjudicator", "error": traceback.format_exc()})
 
@@ -298,8 +299,10 @@ def summarise(label: str, reports: list[dict[str, Any]], wall: float) -> dict[st
         failed = sum(r["failed"].get(kind, 0) for r in reports)
         if not ms and not refused and not failed:
             continue
+        cpu = [v for r in reports for v in r["cpu"].get(kind, [])]
         kinds[kind] = {"count": len(ms), "per_second": len(ms) / wall, "median_ms": statistics.median(ms) if ms else None,
-                       "p95_ms": _p95(ms) if ms else None, "refused": refused, "failed": failed,
+                       "p95_ms": _p95(ms) if ms else None, "client_cpu_ms": statistics.median(cpu) if cpu else None,
+                       "refused": refused, "failed": failed,
                        "sample": next((r["samples"][kind] for r in reports if kind in r["samples"]), "")}
     writes = [v for r in reports for k, vs in r["ms"].items() if k != "review" for v in vs]
     return {"phase": label, "processes": len(reports), "seconds": wall, "kinds": kinds,
@@ -382,14 +385,17 @@ def ratio(a: float | None, b: float | None) -> float | None:
 
 
 def print_table(phases: list[dict[str, Any]], checks: dict[str, Any], args: argparse.Namespace) -> None:
-    print(f"\n{args.coders} coders, {args.seconds:g} s per phase, think time {args.think:g} s; latency in ms")
-    print(f"{'phase':<10} {'action':<10} {'count':>7} {'per s':>8} {'median':>8} {'p95':>8} {'refused':>8} {'failed':>7}")
+    print(f"\n{args.coders} coders, {args.seconds:g} s per phase, think time {args.think:g} s; latency in ms "
+          "(cpu: the client process's own CPU time per action, median)")
+    print(f"{'phase':<10} {'action':<10} {'count':>7} {'per s':>8} {'median':>8} {'p95':>8} {'cpu':>6} "
+          f"{'refused':>8} {'failed':>7}")
     for ph in phases:
         rows = [*ph["kinds"].items(), ("all writes", ph["writes"])]
         for kind, k in rows:
             med = f"{k['median_ms']:.1f}" if k["median_ms"] is not None else "-"
             p95 = f"{k['p95_ms']:.1f}" if k["p95_ms"] is not None else "-"
-            print(f"{ph['phase']:<10} {kind:<10} {k['count']:>7} {k['per_second']:>8.1f} {med:>8} {p95:>8} "
+            cpu = f"{k['client_cpu_ms']:.1f}" if k.get("client_cpu_ms") is not None else ""
+            print(f"{ph['phase']:<10} {kind:<10} {k['count']:>7} {k['per_second']:>8.1f} {med:>8} {p95:>8} {cpu:>6} "
                   f"{k.get('refused', ''):>8} {k.get('failed', ''):>7}")
     base = phases[0]
     print("\nratios to sqlite-1 (median / p95 latency; throughput)")
@@ -423,9 +429,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-cluster", action="store_true", help="leave the cluster running (its URL is printed)")
     args = parser.parse_args(argv)
 
-    from pg_cluster import start_cluster
-
     from app.core.services.projects import init_project
+    from pg_cluster import start_cluster
 
     log = (lambda *a: print(*a, file=sys.stderr)) if args.json else print
     cluster = start_cluster()
