@@ -200,10 +200,12 @@ def create_project(address: str | os.PathLike[str]) -> Project:
     return _create_file(Path(address))
 
 
-def open_project(address: str | os.PathLike[str]) -> Project:
-    """Open an existing project, upgrading an older one (after a backup copy of a file)."""
+def open_project(address: str | os.PathLike[str], password: str | None = None) -> Project:
+    """Open an existing project, upgrading an older one (after a backup copy of a file). `password`
+    (a server's, typed in the GUI) is handed to libpq for this project's connections only: it is
+    kept in the engine's memory, never written anywhere."""
     if is_server_address(address):
-        return _open_on_server(server_url(address))
+        return _open_on_server(server_url(address), password)
     return _open_file(Path(address))
 
 
@@ -342,10 +344,11 @@ def open_or_create(address: str | os.PathLike[str]) -> tuple[Project, bool]:
 SERVER_POOL_SIZE = 5
 
 
-def make_server_engine(url: URL) -> Engine:
+def make_server_engine(url: URL, password: str | None = None) -> Engine:
     """An engine on a PostgreSQL database through psycopg 3. libpq takes the URL's query parameters
-    (sslmode, ...) and finds the password itself (PGPASSWORD, ~/.pgpass)."""
-    return create_engine(url, pool_size=SERVER_POOL_SIZE, pool_pre_ping=True)
+    (sslmode, ...) and finds the password itself (PGPASSWORD, ~/.pgpass) unless one is given here."""
+    connect_args = {"password": password} if password is not None else {}
+    return create_engine(url, pool_size=SERVER_POOL_SIZE, pool_pre_ping=True, connect_args=connect_args)
 
 
 def _server_error(address: str, exc: DBAPIError) -> ProjectError:
@@ -393,9 +396,9 @@ def drop_server_schema(project: Project) -> None:
         conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
 
 
-def _open_on_server(url: URL) -> Project:
+def _open_on_server(url: URL, password: str | None = None) -> Project:
     address = printable_address(url)
-    engine = make_server_engine(url)
+    engine = make_server_engine(url, password)
     try:
         current = migrations.current_revision(engine)
         if current is None:

@@ -7,13 +7,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, SignalInstance
 
-from app.core.project import open_project
+from app.core.project import Project
 from app.core.services.review import unresolved_per_document
 from app.ui.tasks import WorkerThreads
+from app.ui.worker_project import worker_project
 
 log = logging.getLogger(__name__)
 
@@ -23,21 +23,21 @@ class ProjectCounter(QObject):
 
     counted = Signal(object)  # {document id: unresolved disagreements}
 
-    def __init__(self, path: Path, parent: QObject) -> None:
+    def __init__(self, project: Project, parent: QObject) -> None:
         super().__init__(parent)
-        self.path = path
+        self.project = project
         self.worker: threading.Thread | None = None
 
     def start(self) -> None:
-        self.worker = threading.Thread(target=_count, args=(self.path, self.counted), name="annotary-project-counter",
+        self.worker = threading.Thread(target=_count, args=(self.project, self.counted), name="annotary-project-counter",
                                        daemon=True)
         WorkerThreads.started(self.worker.is_alive)  # ended when the GUI thread's timer sees it has ended
         self.worker.start()
 
 
-def _count(path: Path, counted: SignalInstance) -> None:
+def _count(window_project: Project, counted: SignalInstance) -> None:
     try:
-        with open_project(path) as project:
+        with worker_project(window_project) as project:
             counts = unresolved_per_document(project)
     except Exception:
         log.exception("counting the project's unresolved disagreements failed")

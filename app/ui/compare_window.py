@@ -82,7 +82,7 @@ class CompareWindow(QDialog):
         # The project's counter is read once in a worker thread (it reads every document two or
         # more coders worked on), then kept up to date with this document's changes.
         self._per_document: dict[int, int] | None = None  # as the worker counted them
-        self._counter = ProjectCounter(service.project.path, self)
+        self._counter = ProjectCounter(service.project, self)
         self._counter.counted.connect(self._project_counted)
         self.setWindowTitle(f"Compare — {title}")
         self.resize(1300, 850)
@@ -276,6 +276,8 @@ class CompareWindow(QDialog):
         as gold, an import): update what it touched of this document."""
         if not self.isVisible():  # closed, or not shown yet: re-read when shown again
             return
+        if change.everything and self._per_document is not None:  # others' work (a server, an import): count again
+            self._counter.start()
         if not change.touches(self.document_id):
             self._seen = self.service.project.changes.published  # still up to date
             return

@@ -32,10 +32,18 @@ def forget_history(window: Host) -> bool:
 
 def notice_external_changes(window: Host) -> bool:
     """If another program committed to the project since the window last looked, show the new
-    state (keeping the open document and selection when they still exist). True if it had."""
+    state (keeping the open document and selection when they still exist). True if it had.
+
+    On a server others' commits are the normal course of a team's work, and the undo history is
+    kept: their rows take ids from the server's sequences, never one of this window's rows' ids,
+    and row-level security keeps coders off each other's rows."""
     watch = window.external_changes
     if watch is None or not watch.changed():
         return False
+    if window.project.on_server:
+        window.project.changes.publish(everything("outside"))
+        window.statusBar().showMessage("Brought up to date with the team's work on the server", 5000)
+        return True
     cleared = forget_history(window)
     window.project.changes.publish(everything("outside"))  # every view re-reads what it shows
     window.statusBar().showMessage("The project was changed by another program: shown as it is now"

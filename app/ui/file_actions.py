@@ -19,10 +19,11 @@ from app.core.codebook import (
 )
 from app.core.errors import AnnotaryError
 from app.core.paths import default_exports_dir
-from app.core.project import Project, open_project
+from app.core.project import Project
 from app.core.services.documents import collect_paths, import_file
 from app.core.write_target import TargetExists
 from app.ui.tasks import run_task
+from app.ui.worker_project import worker_project
 
 if TYPE_CHECKING:
     from app.ui.host import Host
@@ -32,11 +33,11 @@ def task_project(window: Host) -> Callable[[], AbstractContextManager[Project]]:
     """Opens, in a worker thread, the window's project on a connection of its own. Its writes are
     the window's own (taken as seen right after each commit); a write of another program made
     before one of them is noted, so the window clears its undo history after the task."""
-    path, watch = window.project.path, window.external_changes
+    window_project, watch = window.project, window.external_changes
 
     @contextmanager
     def opened() -> Iterator[Project]:
-        with open_project(path) as project:
+        with worker_project(window_project) as project:
             if watch is not None:
                 project.write_guard = watch.note_if_changed
                 project.after_write = watch.acknowledge
@@ -95,11 +96,11 @@ def export_workbook(window: Host, target: Path, coder: str | None = None,
     refuses the project, databases and non-regular files whatever `force` says."""
     from app.core.export.xlsx import export_xlsx
 
-    project_path = window.project.path
+    window_project = window.project
 
     def run(replace: bool):
         def task(progress, cancelled):
-            with open_project(project_path) as project:
+            with worker_project(window_project) as project:
                 return export_xlsx(project, target, coder=coder, force=replace,
                                    progress=lambda d, t: progress(d, t, ""), cancel=cancelled)
 
@@ -299,7 +300,7 @@ def ask_codebook_export(window: Host) -> None:
     if name:
         with window.project.read() as session:
             spec = read_codebook(session)
-        save_codebook(spec, Path(name), force=True, project=window.project.path)  # the dialog asked
+        save_codebook(spec, Path(name), force=True, project=window.project.file)  # the dialog asked
         window.statusBar().showMessage(f"Codebook written to {name}", 10000)
 
 

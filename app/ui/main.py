@@ -86,16 +86,25 @@ def run_gui(project_path: str | None = None, coder: str | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - logged and shown with its details
         show_unexpected(exc)
         return 1
+    from app.core.server.identity import coder_for
     from app.core.services.coders import human_coder_names
 
-    with project.read() as session:
-        known = human_coder_names(session)
-    coder = choose_coder(known, coder, str(project.path))
-    if coder is None:
-        project.close()
-        return 0
-    settings.set_project_coder(str(project.path), coder)
-    settings.add_recent_project(str(project.path))
+    if project.on_server:  # the coder is who the connection logs in as: nobody is asked
+        try:
+            coder = coder_for(project, coder)
+        except AnnotaryError as exc:
+            project.close()
+            QMessageBox.critical(None, "Annotary", str(exc))
+            return 1
+    else:
+        with project.read() as session:
+            known = human_coder_names(session)
+        coder = choose_coder(known, coder, project.address)
+        if coder is None:
+            project.close()
+            return 0
+        settings.set_project_coder(project.address, coder)
+    settings.add_recent_project(project.address)
     window = MainWindow(project, coder)
     install_excepthook(window)
     window.show()

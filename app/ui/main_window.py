@@ -29,9 +29,11 @@ from PySide6.QtWidgets import (
 )
 
 from app import __version__
+from app.core.address import is_server_address
 from app.core.changes import Change
 from app.core.errors import AnnotaryError
 from app.core.project import Project, open_project
+from app.core.server.identity import coder_for
 from app.core.services.coders import check_personal_name
 from app.core.services.external_changes import ExternalChanges, OutsideChange
 from app.core.services.projects import init_project, open_for_command
@@ -48,7 +50,11 @@ from app.ui.find_bar import reader_with_find_bar
 from app.ui.menus import build_menus
 from app.ui.models.document_list_model import DocumentListModel
 from app.ui.reader import ReaderView
+from app.ui.server_login import ask_address, open_server_project
 from app.ui.tasks import run_task
+from app.ui.worker_project import worker_project
+
+SERVER_POLL_MS = 3000
 
 
 class MainWindow(QMainWindow):
@@ -81,6 +87,9 @@ class MainWindow(QMainWindow):
         wheel_guard.install()  # combo boxes and spin boxes ignore the wheel unless focused
         self.session = CodingSession(project, coder, self)
         self.external_changes: ExternalChanges | None = self._watch(project)  # commits by other programs
+        self.server_poll = QTimer(self)  # on a server, others' commits are looked for every few seconds
+        self.server_poll.setInterval(SERVER_POLL_MS)
+        self.server_poll.timeout.connect(self.poll_outside)
 
         self.documents = DocumentListPane(self.session)
         self.reader = ReaderView()
@@ -111,6 +120,7 @@ class MainWindow(QMainWindow):
         _application().applicationStateChanged.connect(self._application_state_changed)
         self._restore_layout()
         self._open_first_document()
+        self._follow_server()
 
     # ================================================================ what the controllers see (Host)
 
@@ -189,7 +199,7 @@ class MainWindow(QMainWindow):
         outer = self._busy == 0
         self._busy += 1
         try:
-            if outer:
+            if outer and not self.project.on_server:  # a server is polled (`poll_outside`)
                 notice_external_changes(self)
             result = fn()
         except OutsideChange as exc:  # another program wrote while this command waited for the lock
@@ -230,11 +240,40 @@ class MainWindow(QMainWindow):
     def _watch(project: Project) -> ExternalChanges:
         """Watch the project for other programs' commits. Every write of this window checks, once it
         holds the write lock, that nobody wrote since the window last looked (else it is refused and
-        the window shows the new state), and takes its own commit as seen right after it."""
+        the window shows the new state), and takes its own commit as seen right after it. On a
+        server others write all the time and each write is its own transaction, so a write is not
+        refused: what others wrote before it is noted and shown at the next poll."""
         watch = ExternalChanges(project)
-        project.write_guard = watch.refuse_if_changed
+        project.write_guard = watch.note_if_changed if project.on_server else watch.refuse_if_changed
         project.after_write = watch.acknowledge
         return watch
+
+    def _follow_server(self) -> None:
+        """Poll a server project for others' commits while it is open (a file is looked at when the
+        window is activated and before each command)."""
+        if self.project.on_server:
+            self.server_poll.start()
+        else:
+            self.server_poll.stop()
+
+    def poll_outside(self) -> bool:
+        """Show what others committed since the last look (the server poll's tick); True if anything.
+        Not while a command of this window runs."""
+        if self._busy or self.external_changes is None:
+            return False
+        self._busy += 1
+        try:
+            return notice_external_changes(self)
+        except AnnotaryError as exc:
+            self.statusBar().showMessage(str(exc), 8000)
+        except Exception as exc:
+            if self.testing:
+                raise
+            self.server_poll.stop()  # e.g. the server went away: one message, not one every few seconds
+            show_unexpected(exc, self)
+        finally:
+            self._busy -= 1
+        return False
 
     def _changed(self, change: Change) -> None:
         if change.everything or change.documents:
@@ -248,19 +287,19 @@ class MainWindow(QMainWindow):
         self._remember_position()
         self.commands.pick = None
         self.session.open(document_id)
-        settings.set_last_document(str(self.project.path), document_id)
+        settings.set_last_document(self.project.address, document_id)
 
     def _remember_position(self) -> None:
         """Where the coder is reading in the open document, for the next time it opens after a restart."""
         if self.document_id is not None:
-            settings.set_reading_position(str(self.project.path), self.document_id, self.reader.top_cp())
+            settings.set_reading_position(self.project.address, self.document_id, self.reader.top_cp())
 
     def _open_first_document(self) -> None:
         """The document this project was last left on (on this machine), else the first one."""
-        last = settings.last_document(str(self.project.path))
+        last = settings.last_document(self.project.address)
         if last is not None and self.workspace.document_row(last) is not None:
             self.open_document(last)
-            self._position_to_restore = settings.reading_position(str(self.project.path), last)
+            self._position_to_restore = settings.reading_position(self.project.address, last)
             if self.isVisible():
                 self._restore_position()
         elif self.doc_model.rowCount():
@@ -295,7 +334,7 @@ class MainWindow(QMainWindow):
             outside = watch.take_outside_seen() or watch.pending()  # another program wrote meanwhile
             watch.acknowledge()
         self.workspace.history.touch()  # publishes: anything may have changed
-        if outside:
+        if outside and not self.project.on_server:  # on a server others' rows never take this window's ids
             forget_history(self)
 
     # ================================================================ review
@@ -306,10 +345,10 @@ class MainWindow(QMainWindow):
         from app.ui.agreement_window import AgreementWindow
 
         ReviewService(self.workspace).require_review()  # its disagreements show the other coders' work
-        path = self.project.path
+        window_project = self.project
 
         def task(progress: Callable[[int, int, str], None], cancelled: Callable[[], bool]) -> Any:
-            with open_project(path) as project:
+            with worker_project(window_project) as project:
                 # the same default as `annotary agreement`: documents every coder marked done
                 return agreement_report(project)
 
@@ -364,17 +403,35 @@ class MainWindow(QMainWindow):
                 window.deleteLater()
         self.compare_window = self.codebook_editor = self.agreement_window = None
         old = self.project
+        if not old.on_server:  # the name coded under in that file, for when it is opened again
+            settings.set_project_coder(old.address, self.coder_before_gold or self.workspace.coder_name)
         if self.external_changes is not None:
             self.external_changes.close()
         self.external_changes = self._watch(project)
         self.history_note = None
-        workspace = Workspace(project, self.workspace.coder_name)
+        coder = self._coder_in(project)
+        self.coder_before_gold = None
+        workspace = Workspace(project, coder)
         workspace.history.on_change = self._update_undo_actions
         self.session.replace_workspace(workspace)
         self._update_undo_actions()
         old.close()
-        settings.add_recent_project(str(project.path))
+        settings.add_recent_project(project.address)
+        settings.set_project_coder(project.address, coder)
         self._open_first_document()
+        self._follow_server()
+
+    def _coder_in(self, project: Project) -> str:
+        """Who codes in the project being opened: on a server the login role; in a file the coder
+        who last worked in it here, else the one coding now (unless that was a server login)."""
+        if project.on_server:
+            return coder_for(project, None)
+        last = settings.project_coder(project.address)
+        if last:
+            return last
+        if self.project.on_server:
+            return settings.coder_name() or self.workspace.coder_name
+        return self.workspace.coder_name
 
     def new_project(self) -> None:
         name, _ = QFileDialog.getSaveFileName(self, "New project", "project.annotary", "Annotary project (*.annotary)")
@@ -387,8 +444,20 @@ class MainWindow(QMainWindow):
         if name:
             self.open_project_path(Path(name))
 
-    def open_project_path(self, path: Path) -> None:
-        project = open_project(path)
+    def ask_open_team_project(self) -> None:
+        address = ask_address(self)
+        if address:
+            self.open_project_path(address)
+
+    def open_project_path(self, path: Path | str) -> None:
+        """Open a project file, or a team project at a server address (asking its password if the
+        server wants one)."""
+        if is_server_address(path):
+            project = open_server_project(str(path), self)
+            if project is None:
+                return
+        else:
+            project = open_project(Path(path))
         self.switch_project(project)
         self.tell_about_upgrade(project)
 
@@ -405,11 +474,11 @@ class MainWindow(QMainWindow):
     def fill_recent(self) -> None:
         self.recent_menu.clear()
         for path in settings.recent_projects():
-            self.recent_menu.addAction(path, self._opener(Path(path)))
+            self.recent_menu.addAction(path, self._opener(path))
         if not self.recent_menu.actions():
             self.recent_menu.addAction("(none yet)").setEnabled(False)
 
-    def _opener(self, path: Path) -> Callable[[], None]:
+    def _opener(self, path: str) -> Callable[[], None]:
         return lambda: self._run_none(lambda: self.open_project_path(path))
 
     def _run_none(self, fn: Callable[[], object]) -> None:
@@ -426,12 +495,14 @@ class MainWindow(QMainWindow):
         A name the user chooses (`remember`) must be a person's, not gold's."""
         if remember:
             check_personal_name(name)
+            if self.project.on_server:
+                name = coder_for(self.project, name)  # another name than the login is refused
         history = self.workspace.history
         workspace = Workspace(self.project, name)  # may add the coder: a write of its own
         workspace.history = history
-        if remember:
+        if remember and not self.project.on_server:  # a login is not the name to code under in files
             settings.set_coder_name(workspace.coder_name)
-            settings.set_project_coder(str(self.project.path), workspace.coder_name)
+            settings.set_project_coder(self.project.address, workspace.coder_name)
         if self.compare_window is not None:
             self.compare_window.service.workspace = workspace
         current = self.document_id
@@ -446,18 +517,19 @@ class MainWindow(QMainWindow):
         QMessageBox.about(
             self, "About Annotary",
             f"<b>Annotary {__version__}</b><br>Annotation of entity mentions, events and document codes in "
-            f"multilingual news.<br>Project: {self.project.path}<br>Coder: {self.workspace.coder_name}",
+            f"multilingual news.<br>Project: {self.project.address}<br>Coder: {self.workspace.coder_name}",
         )
 
     def _update_title(self, *_: object) -> None:
-        title = f"Annotary — {self.project.path.name} — {self.workspace.coder_name}"
+        title = f"Annotary — {project_name(self.project)} — {self.workspace.coder_name}"
         row = self.documents.current_row()
         if row is not None:
             title = f"{row.title[:60]} — {title}"
         if title != self.windowTitle():
             self.setWindowTitle(title)
         role = " (adjudicator)" if self.workspace.coder_role == "adjudicator" else ""
-        who = f"Coder: {self.workspace.coder_name}{role}   Project: {self.project.path}"
+        where = " (server)" if self.project.on_server else ""
+        who = f"Coder: {self.workspace.coder_name}{role}{where}   Project: {self.project.address}"
         if who != self.status_label.text():
             self.status_label.setText(who)  # always shown, whatever message passes on the left
 
@@ -526,6 +598,7 @@ class MainWindow(QMainWindow):
         settings.save_bytes("window/state", self.saveState())
         settings.save_bytes("window/splitter", self.splitter.saveState())
         settings.sync()
+        self.server_poll.stop()
         if self.external_changes is not None:
             _application().applicationStateChanged.disconnect(self._application_state_changed)
             self.external_changes.close()
@@ -539,6 +612,13 @@ def _application() -> QApplication:
     app = QApplication.instance()
     assert isinstance(app, QApplication), "the main window needs a QApplication"
     return app
+
+
+def project_name(project: Project) -> str:
+    """The project as a window title names it: the file's name, or the database and its server."""
+    if project.server is not None:
+        return f"{project.server.database} on {project.server.host or 'localhost'}"
+    return project.path.name
 
 
 def open_startup_project(path: str | None) -> Project:

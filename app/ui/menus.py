@@ -36,6 +36,7 @@ def build_menus(w: MainWindow) -> None:
     file_menu = bar.addMenu("&File")
     add(w, file_menu, "&New project…", w.new_project, QKeySequence.StandardKey.New)
     add(w, file_menu, "&Open project…", w.ask_open_project, QKeySequence.StandardKey.Open)
+    add(w, file_menu, "Open &team project…", w.ask_open_team_project)
     w.recent_menu = file_menu.addMenu("Open &recent")
     w.recent_menu.aboutToShow.connect(w.fill_recent)
     file_menu.addSeparator()

@@ -33,7 +33,8 @@ def set_coder_name(name: str) -> None:
 
 
 def _project_key(project_path: str) -> str:
-    """A settings key for one project file (QSettings keys cannot hold every path character)."""
+    """A settings key for one project: its file's path or its server's printable address
+    (`Project.address`; QSettings keys cannot hold every path character)."""
     import hashlib
 
     return hashlib.sha1(project_path.encode("utf-8", "surrogateescape")).hexdigest()[:16]
@@ -83,6 +84,19 @@ def recent_projects() -> list[str]:
 def add_recent_project(path: str) -> None:
     recent = [p for p in recent_projects() if p != path]
     settings().setValue("projects/recent", [path, *recent][:MAX_RECENT])
+
+
+def recent_servers() -> list[str]:
+    """The team project addresses opened last (printable addresses: never a password)."""
+    value = settings().value("projects/recent_servers", [])
+    if isinstance(value, str):
+        value = [value]
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def add_recent_server(address: str) -> None:
+    recent = [a for a in recent_servers() if a != address]
+    settings().setValue("projects/recent_servers", [address, *recent][:MAX_RECENT])
 
 
 def save_bytes(key: str, value: QByteArray) -> None:

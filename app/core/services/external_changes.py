@@ -1,8 +1,13 @@
-"""Whether another connection (another process, a worker thread) committed to a project file.
+"""Whether another connection (another process, a worker thread, another coder) committed to a project.
 
-SQLite's ``PRAGMA data_version`` on a connection that stays open changes whenever a
+On a file, SQLite's ``PRAGMA data_version`` on a connection that stays open changes whenever a
 different connection commits to the database; reading it costs one pragma, no table is
-touched. Commits made by the watching program itself through other connections change it
+touched. On a server there is no such counter per database, so the watch reads a fingerprint of
+what this login can see: per table, its number of rows and the newest row version (``xmin``, the
+transaction that wrote the row). Any insert or update gives a row a newer ``xmin``, any delete
+lowers a count, so another connection's commit changes the fingerprint; under row-level security
+a coder's fingerprint covers only the rows the server shows them (their own under blind coding),
+which is all their window shows anyway. Commits made by the watching program itself change it
 too, so the program calls `acknowledge` after its own writes and `changed` elsewhere.
 """
 
@@ -10,8 +15,19 @@ from __future__ import annotations
 
 import sqlite3
 
+from sqlalchemy import text
+
 from app.core.errors import AnnotaryError
+from app.core.models import Base
 from app.core.project import Project
+
+
+def _fingerprint_sql() -> str:
+    """One statement: (rows, newest row version) of every table of the schema. Table names come
+    from the models, never from user text."""
+    parts = [f'SELECT {i} AS t, count(*) AS n, coalesce(max(xmin::text::bigint), 0) AS v FROM "{table.name}"'
+             for i, table in enumerate(Base.metadata.sorted_tables)]
+    return " UNION ALL ".join(parts) + " ORDER BY t"
 
 
 class OutsideChange(AnnotaryError):
@@ -23,28 +39,38 @@ class OutsideChange(AnnotaryError):
 
 
 class ExternalChanges:
-    """A watch on one project file, on a connection of its own that is never used to write."""
+    """A watch on one project: on a file, a connection of its own that is never used to write; on
+    a server, a read of the fingerprint through the project's own connections (a few ms)."""
 
     def __init__(self, project: Project) -> None:
-        self.path = project.path
-        # Autocommit (isolation_level=None): never holds a read transaction, so each pragma
-        # sees the newest commit; check_same_thread=False, as the GUI may close it elsewhere.
-        self._conn: sqlite3.Connection | None = sqlite3.connect(
-            project.path, isolation_level=None, check_same_thread=False)
-        self._seen = 0
+        self.on_server = project.on_server
+        self._project: Project | None = project if project.on_server else None
+        self._conn: sqlite3.Connection | None = None
+        if project.file is not None:
+            # Autocommit (isolation_level=None): never holds a read transaction, so each pragma
+            # sees the newest commit; check_same_thread=False, as the GUI may close it elsewhere.
+            self._conn = sqlite3.connect(project.file, isolation_level=None, check_same_thread=False)
+        self._sql = _fingerprint_sql() if project.on_server else ""
+        self._seen: object = 0
         self._seen = self._version()
         self.outside_seen = False
 
-    def _version(self) -> int:
-        if self._conn is None:
-            return self._seen
-        return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+    def _version(self) -> object:
+        if self._conn is not None:
+            return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+        if self._project is not None:
+            with self._project.engine.connect() as conn:  # its own short read transaction: the newest commits
+                return tuple(tuple(row) for row in conn.execute(text(self._sql)))
+        return self._seen
 
     def changed(self) -> bool:
         """True once for each batch of commits by other connections since the last call
         (never after `close`)."""
         current = self._version()
-        if current == self._seen:
+        noted = self.on_server and self.outside_seen  # seen by a write of this program (`note_if_changed`)
+        if noted:
+            self.outside_seen = False
+        if current == self._seen and not noted:
             return False
         self._seen = current
         return True
@@ -60,9 +86,10 @@ class ExternalChanges:
             raise OutsideChange()
 
     def note_if_changed(self) -> None:
-        """For the `write_guard` of a background task's own connection: remember, rather than
-        refuse, that another program wrote before this write (the task goes on; the window then
-        treats the project as changed elsewhere)."""
+        """For the `write_guard` of a background task's own connection, and of every write on a
+        server (where others write all the time): remember, rather than refuse, that another
+        program wrote before this write (the write goes on; the window then treats the project as
+        changed elsewhere: on a server, at the next `changed`)."""
         if self.pending():
             self.outside_seen = True
 
@@ -79,3 +106,4 @@ class ExternalChanges:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+        self._project = None
