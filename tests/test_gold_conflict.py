@@ -62,7 +62,7 @@ def test_the_second_adjudicator_of_one_item_gets_a_conflict_not_an_overwrite(see
     assert str(conflict.value) == "lead settled this item meanwhile: gold now has Organization “Meta” — look again"
     assert _gold(seeded_project) == settled  # lead's decision stands
     assert carol.workspace.history.undo_label is None  # nothing of carol's was done
-    with pytest.raises(GoldConflict, match="^lead settled this item meanwhile: gold now has it"):
+    with pytest.raises(GoldConflict, match=r"^lead settled this item meanwhile: gold now has it"):
         carol.reject(_item(seen_by_carol, "Organization “Meta”"))
     with seeded_project.read() as s:
         assert s.scalars(select(GoldRejection)).all() == []
@@ -77,7 +77,7 @@ def test_a_rejection_meanwhile_is_named_and_a_decision_elsewhere_is_no_conflict(
     lead, carol = _coded(seeded_project)
     seen_by_carol = carol.document_review(DOC)
     lead.reject(_item(lead.document_review(DOC), "Organization “Meta”"))
-    with pytest.raises(GoldConflict, match="^lead settled this item meanwhile: it is now rejected — look again$"):
+    with pytest.raises(GoldConflict, match=r"^lead settled this item meanwhile: it is now rejected — look again$"):
         carol.accept(_item(seen_by_carol, "Organization “Meta”"), "alice")
     # another item of the same document, which lead's decision did not touch: carol's view of it holds
     carol.accept(_item(seen_by_carol, "Team/Unit “Applied AI”"), "alice")
@@ -89,7 +89,7 @@ def test_an_undo_meanwhile_is_a_change_too(seeded_project):
     lead.accept(_item(lead.document_review(DOC), "Organization “Meta”"), "alice")
     seen_by_carol = carol.document_review(DOC)  # carol sees it accepted …
     lead.workspace.undo()  # … and lead takes it back
-    with pytest.raises(GoldConflict, match="^lead settled this item meanwhile: it is now undecided"):
+    with pytest.raises(GoldConflict, match=r"^lead settled this item meanwhile: it is now undecided"):
         carol.reject(_item(seen_by_carol, "Organization “Meta”"))
 
 
@@ -111,14 +111,14 @@ def test_the_gold_version_moves_with_every_decision_undo_and_redo(seeded_project
 
 
 def test_gold_edited_directly_meanwhile_is_a_conflict(seeded_project):
-    lead, carol = _coded(seeded_project)
+    _, carol = _coded(seeded_project)
     seen_by_carol = carol.document_review(DOC)
     gold = Workspace(seeded_project, "gold")  # Edit gold…: coding as gold, not a decision
     text = gold.document_text(DOC)
     meta = text.index("Meta is reversing")
     types = {t.name: t.id for t in gold.codebook.entity_types}
     gold.tag(DOC, text, meta, meta + 4, types["Location"])
-    with pytest.raises(GoldConflict, match="^gold was edited meanwhile: gold now has Location “Meta”"):
+    with pytest.raises(GoldConflict, match=r"^gold was edited meanwhile: gold now has Location “Meta”"):
         carol.accept(_item(seen_by_carol, "Person “Meta”"), "bob")
 
 

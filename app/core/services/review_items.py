@@ -27,7 +27,15 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core.models import Attribute, Document, DocumentCode, EntityType, EventRole, EventType, RelationType
+from app.core.models import (
+    Attribute,
+    Document,
+    DocumentCode,
+    EntityType,
+    EventRole,
+    EventType,
+    RelationType,
+)
 from app.core.services.coders import GOLD
 from app.core.services.review_data import (
     ACCEPTED,
