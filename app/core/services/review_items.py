@@ -88,7 +88,9 @@ class ReviewItem:
     gold_description: str = ""
     argument_refs: tuple[str, ...] = ()  # an event's argument mentions (a relation's ends), as mention items' refs
     places: tuple[tuple[int, int], ...] = ()  # where to show it: a relation's two ends (else start–end)
-    gold_version: int = 0  # the document's gold version when this was read (see `Document.gold_version`)
+    gold_version: int = field(default=0, compare=False)
+    """The document's gold version when this was read (`Document.gold_version`): not part of what
+    the item is, so a view compares items without it."""
 
     @property
     def disagreement(self) -> bool:
