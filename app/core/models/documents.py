@@ -23,6 +23,11 @@ class Document(Base):
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     text: Mapped[str] = mapped_column(Text)
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    gold_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    """Goes up with every adjudication decision in the document (and its undo or redo): an
+    adjudicator's decision checks, under a lock on this row, that gold is as they saw it."""
+    gold_settled_by: Mapped[str | None] = mapped_column(String(120), default=None)
+    """The adjudicator who made the latest of those decisions (named in a conflict message)."""
 
     __table_args__ = (CheckConstraint("direction IN ('ltr', 'rtl')", name="direction"),)
 

@@ -4,6 +4,11 @@ Every decision is an undoable action (`app.core.services.history`), committed li
 accept a coder's mention, event, relation or code value into gold; reject an item (leave it out of gold,
 recorded so it no longer counts as unresolved); accept everything the coders agree on. Editing
 or adding gold annotations is ordinary coding as the coder `gold`.
+
+Several adjudicators may decide at once (a server project, or two programs on one file): a
+decision locks its document's row, and one made from what the Compare view showed (`Seen`) is
+refused with a `GoldConflict` when that item's gold state is no longer what was shown; every
+decision, undo and redo moves the document's `gold_version` and names who made it.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from app.core.changes import Change
@@ -19,6 +24,7 @@ from app.core.errors import AnnotaryError
 from app.core.models import (
     AnnotationNote,
     Coder,
+    Document,
     DocumentCodeValue,
     Event,
     EventArgument,
@@ -33,6 +39,7 @@ from app.core.services import annotations as svc
 from app.core.services import history as h
 from app.core.services.coders import GOLD, get_gold_coder
 from app.core.services.review_data import (
+    ACCEPTED,
     GOLD_DIFFERS,
     REJECTED,
     versions_of_one_mention,
@@ -43,11 +50,121 @@ _Annotation = TypeVar("_Annotation", Mention, Event)
 ALREADY_IN_GOLD = "gold already has this event"
 
 
-class _GoldCompound(h.Compound):
+class GoldConflict(AnnotaryError):
+    """Another adjudicator (or another window) settled the item after it was shown."""
+
+
+@dataclass(frozen=True)
+class Seen:
+    """An item's gold state as the adjudicator saw it when deciding (what the Compare view showed)."""
+
+    ref: str
+    gold: str
+    gold_description: str
+    gold_version: int | None = None
+    own: frozenset[int] = frozenset()
+    """The document's gold versions the deciding adjudicator's own decisions made (in this
+    program): a view made stale only by those is no conflict (the action's own checks apply)."""
+
+    @classmethod
+    def of(cls, item: ReviewItem, own: OwnVersions | None = None) -> Seen:
+        mine = frozenset(v for d, v in own if d == item.document_id) if own is not None else frozenset()
+        return cls(item.ref, item.gold, item.gold_description, item.gold_version, mine)
+
+
+OwnVersions = set[tuple[int, int]]
+"""(document id, gold version) pairs an adjudicator's committed decisions, undos and redos made."""
+
+
+def _now_reads(item: ReviewItem) -> str:
+    if item.gold == ACCEPTED:
+        return f"gold now has it ({item.description})"
+    if item.gold == REJECTED:
+        return "it is now rejected"
+    if item.gold == GOLD_DIFFERS:
+        return f"gold now has {item.gold_description}" if item.gold_description else "gold now differs"
+    return "it is now undecided"
+
+
+def hold_gold(session: Session, document_id: int, seen: Seen | None = None) -> None:
+    """Lock the document's gold until the transaction ends (its row FOR NO KEY UPDATE on
+    PostgreSQL, which coders' inserts do not wait for; a file's unit of work holds SQLite's write
+    lock from BEGIN IMMEDIATE). With `seen`: refuse (`GoldConflict`) when the item's gold state
+    is not what the adjudicator saw."""
+    row = session.execute(select(Document.gold_version, Document.gold_settled_by)
+                          .where(Document.id == document_id).with_for_update(key_share=True)).first()
+    if row is None:
+        raise AnnotaryError(f"no document with id {document_id}")
+    if seen is None:
+        return
+    now = next((i for i in load_review(session, document_id).items if i.ref == seen.ref), None)
+    if now is None:
+        raise GoldConflict("the coders changed this item meanwhile; it is no longer there — look again")
+    if (now.gold, now.gold_description) == (seen.gold, seen.gold_description):
+        return
+    version, by = row
+    if (seen.gold_version is not None and version > seen.gold_version
+            and seen.own.issuperset(range(seen.gold_version + 1, version + 1))):
+        return  # changed since only by this adjudicator's own decisions
+    if seen.gold_version is not None and version == seen.gold_version:
+        who = "gold was edited"  # not by a decision: coding as gold
+    else:
+        who = f"{by} settled this item" if by else "another adjudicator settled this item"
+    raise GoldConflict(f"{who} meanwhile: {_now_reads(now)} — look again")
+
+
+def bump_gold(session: Session, document_id: int, by: str | None) -> int:
+    """One more decision in the document's gold, made by `by`: the new version."""
+    session.execute(update(Document).where(Document.id == document_id)
+                    .values(gold_version=Document.gold_version + 1, gold_settled_by=by))
+    return int(session.scalar(select(Document.gold_version).where(Document.id == document_id)) or 0)
+
+
+class _Decision:
+    """What every gold decision shares: who decides, what they saw, and the versions it made
+    (told to `own` once committed: `h.Action.committed`)."""
+
+    seen: Seen | None = None
+    by: str | None = None
+    own: OwnVersions | None = None
+    _made: tuple[int, int] | None = None
+
+    def _bump(self, session: Session, document_id: int) -> None:
+        self._made = (document_id, bump_gold(session, document_id, self.by))
+
+    def committed(self) -> None:
+        if self.own is not None and self._made is not None:
+            self.own.add(self._made)
+        self._made = None
+
+
+class _GoldCompound(_Decision, h.Compound):
     """An adjudication made of steps that change gold's annotations only: its change says so
-    (gold's coder id, and which mentions and events), so a view can update just gold's side."""
+    (gold's coder id, and which mentions and events), so a view can update just gold's side.
+
+    Each `build` calls `hold` as soon as it knows its document (before it reads gold): the first
+    time it checks `seen`; do, undo and redo then move the document's gold version."""
 
     gold_id: int | None = None
+
+    def hold(self, session: Session) -> None:
+        hold_gold(session, h.known(self.document_id), None if self._built else self.seen)
+
+    def do(self, session: Session) -> None:
+        if self._built:
+            self.hold(session)
+        super().do(session)
+        self._bump(session, h.known(self.document_id))
+
+    def undo(self, session: Session) -> None:
+        self.hold(session)
+        super().undo(session)
+        self._bump(session, h.known(self.document_id))
+
+    def committed(self) -> None:
+        for step in self.steps:  # accepting all agreements is made of decisions
+            step.committed()
+        super().committed()
 
     def change(self) -> Change:
         parts = [step.change() for step in self.steps]
@@ -169,6 +286,7 @@ class AcceptMention(_GoldCompound):
     def build(self, session: Session) -> None:
         source, gold_id = _coders_annotation(session, Mention, self.mention_id, "mention")
         self.document_id, self.gold_id = source.document_id, gold_id
+        self.hold(session)
         if _gold_copy(session, gold_id, source) is not None:
             raise AnnotaryError(f"gold already has “{source.text}” with this type")
         key = (source.start, source.end, source.entity_type_id)
@@ -202,6 +320,7 @@ class AcceptEvent(_GoldCompound):
     def build(self, session: Session) -> None:
         source, gold_id = _coders_annotation(session, Event, self.event_id, "event")
         self.document_id, self.gold_id = source.document_id, gold_id
+        self.hold(session)
         parts = _parts(session, source)
         if any(_same(session, gold_id, event, parts) for event in _gold_versions(session, gold_id, source, parts)):
             raise AnnotaryError(ALREADY_IN_GOLD)
@@ -333,6 +452,7 @@ class AcceptRelation(_GoldCompound):
         if source.coder_id == gold_id:
             raise AnnotaryError("this relation is already in gold")
         self.document_id, self.gold_id = source.document_id, gold_id
+        self.hold(session)
         ends = (session.get_one(Mention, source.source_mention_id), session.get_one(Mention, source.target_mention_id))
         copies = [_gold_copy(session, gold_id, m) for m in ends]
         if None not in copies:
@@ -358,6 +478,7 @@ class AcceptCode(_GoldCompound):
         self.document_id, self.code_id, self.value = document_id, code_id, value
 
     def build(self, session: Session) -> None:
+        self.hold(session)
         gold_id = self.gold_id = get_gold_coder(session).id
         current = session.scalar(select(DocumentCodeValue.value).where(
             DocumentCodeValue.document_id == self.document_id, DocumentCodeValue.coder_id == gold_id,
@@ -368,15 +489,21 @@ class AcceptCode(_GoldCompound):
 
 
 @dataclass
-class RejectItem(h.Action):
+class RejectItem(_Decision, h.Action):
     """Leave an item out of gold; it then counts as resolved."""
 
     document_id: int
     ref: str
     label: str = "reject"
     gold_id: int | None = None
+    seen: Seen | None = None
+    by: str | None = None
+    own: OwnVersions | None = field(default=None, repr=False)
+    _done: bool = field(default=False, repr=False)
 
     def do(self, session: Session) -> None:
+        hold_gold(session, self.document_id, None if self._done else self.seen)
+        self._done = True
         self.gold_id = session.scalar(select(Coder.id).where(Coder.name == GOLD))
         exists = session.scalar(select(GoldRejection.id).where(
             GoldRejection.document_id == self.document_id, GoldRejection.ref == self.ref))
@@ -384,30 +511,47 @@ class RejectItem(h.Action):
             raise AnnotaryError("this item is already rejected")
         session.add(GoldRejection(document_id=self.document_id, ref=self.ref))
         session.flush()
+        self._bump(session, self.document_id)
 
     def undo(self, session: Session) -> None:
+        hold_gold(session, self.document_id)
         session.execute(delete(GoldRejection).where(
             GoldRejection.document_id == self.document_id, GoldRejection.ref == self.ref))
+        self._bump(session, self.document_id)
 
     def change(self) -> Change:
         """Only the document's rejections: gold's side of its review (no annotation changed)."""
         return Change(label=self.label, document_id=self.document_id, coder_id=self.gold_id)
 
 
-def accept_item(item: ReviewItem, coder: str) -> h.Action:
-    """The action that takes `coder`'s version of the item into gold."""
+def accept_item(item: ReviewItem, coder: str, by: str | None = None, checked: bool = False,
+                own: OwnVersions | None = None) -> _GoldCompound:
+    """The action that takes `coder`'s version of the item into gold, decided by `by`. `checked`:
+    refused (`GoldConflict`) if the item's gold state is no longer as `item` has it, unless only
+    the adjudicator's own decisions (`own`, which the action adds to) changed it since."""
     holder = item.holders.get(coder)
     if holder is None:
         raise AnnotaryError(f"{coder} has no {item.kind} here to accept")
+    action: _GoldCompound
     if item.kind in ("mention", "event", "relation"):
         assert holder.annotation_id is not None, "a mention, event or relation holder names its annotation"
         if item.kind == "mention":
-            return AcceptMention(holder.annotation_id)
-        if item.kind == "relation":
-            return AcceptRelation(holder.annotation_id)
-        return AcceptEvent(holder.annotation_id)
-    code_id = int(item.ref.split(":")[1])
-    return AcceptCode(item.document_id, code_id, holder.value or "")
+            action = AcceptMention(holder.annotation_id)
+        elif item.kind == "relation":
+            action = AcceptRelation(holder.annotation_id)
+        else:
+            action = AcceptEvent(holder.annotation_id)
+    else:
+        action = AcceptCode(item.document_id, int(item.ref.split(":")[1]), holder.value or "")
+    action.by, action.own = by, own
+    action.seen = Seen.of(item, own) if checked else None
+    return action
+
+
+def reject_item(item: ReviewItem, by: str | None = None, checked: bool = False,
+                own: OwnVersions | None = None) -> RejectItem:
+    """The action that leaves the item out of gold, decided by `by` (`checked`, `own`: as in `accept_item`)."""
+    return RejectItem(item.document_id, item.ref, seen=Seen.of(item, own) if checked else None, by=by, own=own)
 
 
 class AcceptAgreements(_GoldCompound):
@@ -428,6 +572,7 @@ class AcceptAgreements(_GoldCompound):
         self.skipped = 0
 
     def build(self, session: Session) -> None:
+        self.hold(session)
         self.gold_id = get_gold_coder(session).id
         review = load_review(session, self.document_id)
         if len(review.coders) < 2:
@@ -445,7 +590,7 @@ class AcceptAgreements(_GoldCompound):
                     continue
                 try:
                     with session.begin_nested():
-                        self.step(session, accept_item(item, review.coders[0]))
+                        self.step(session, accept_item(item, review.coders[0], by=self.by, own=self.own))
                 except AnnotaryError as exc:
                     if kind != "event" or str(exc) != ALREADY_IN_GOLD:
                         raise
@@ -457,7 +602,8 @@ class AcceptAgreements(_GoldCompound):
 
 
 
-def accept_agreements_in_documents(session: Session, document_ids: list[int]) -> tuple[int, dict[int, str]]:
+def accept_agreements_in_documents(session: Session, document_ids: list[int],
+                                   by: str | None = None) -> tuple[int, dict[int, str]]:
     """Accept the agreements of many documents in the caller's transaction (the command line's
     batch form, not undoable); documents with nothing pending are passed over. A document whose
     agreements cannot be taken is left as it was (a savepoint each) and reported with the reason.
@@ -467,6 +613,7 @@ def accept_agreements_in_documents(session: Session, document_ids: list[int]) ->
     for review in count_reviews(session, document_ids):
         if len(review.coders) >= 2 and review.agreed_pending:
             action = AcceptAgreements(review.document_id)
+            action.by = by
             try:
                 with session.begin_nested():
                     action.do(session)

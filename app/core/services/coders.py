@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.core.errors import AnnotaryError
@@ -37,8 +38,13 @@ def get_or_create_coder(session: Session, name: str) -> Coder:
     coder = _same_name(session, name)
     if coder is None:
         coder = Coder(name=name, role="adjudicator" if name == GOLD else "coder")
-        session.add(coder)
-        session.flush()
+        try:
+            with session.begin_nested():  # another program may add the same name at the same time
+                session.add(coder)
+        except IntegrityError:
+            coder = _same_name(session, name)  # theirs, committed meanwhile (a server waits for it)
+            if coder is None:
+                raise
     return coder
 
 

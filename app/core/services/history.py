@@ -56,6 +56,9 @@ class Action:
         annotation of its document; actions that know better say exactly which rows."""
         return Change(label=self.label, document_id=self.document_id, annotations=True, codes=True, status=True)
 
+    def committed(self) -> None:
+        """Called after each do, undo or redo of the action has committed (by default nothing)."""
+
 
 T = TypeVar("T")
 A = TypeVar("A", bound="Action")
@@ -504,6 +507,7 @@ class History:
         """Do the action in one transaction; on error nothing is stored and the history is unchanged."""
         with self.project.uow() as session:
             action.do(session)
+        action.committed()
         self._undo.append(action)
         del self._undo[: -self.limit]
         self._redo.clear()
@@ -537,6 +541,7 @@ class History:
                 step(session)
         except AnnotaryError as exc:
             raise AnnotaryError(f"cannot {what} {action.label}: {exc}") from exc
+        action.committed()
 
     @property
     def undo_document(self) -> int | None:

@@ -33,6 +33,8 @@ class ReviewService:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self.project = workspace.project
+        self._own: adj.OwnVersions = set()
+        """The gold versions this service's decisions made (their undos and redos too)."""
 
     # ------------------------------------------------------------ who may see what
 
@@ -109,22 +111,29 @@ class ReviewService:
     # ------------------------------------------------------------ deciding (undoable, committed)
 
     def accept(self, item: ReviewItem, coder: str) -> None:
+        """Take `coder`'s version of the item into gold; refused (`GoldConflict`) when the item's
+        gold state is no longer what `item` (as shown) says: someone settled it meanwhile."""
         self.require_review()
         self.require_adjudicator("settle the gold set")
-        self.workspace.history.run(adj.accept_item(item, coder))
+        self.workspace.history.run(adj.accept_item(item, coder, by=self.workspace.coder_name, checked=True,
+                                                     own=self._own))
 
     def reject(self, item: ReviewItem) -> None:
+        """Leave the item out of gold; refused like `accept` when it was settled meanwhile."""
         self.require_review()
         self.require_adjudicator("settle the gold set")
         if item.gold == "rejected":
             raise AnnotaryError("this item is already rejected")
-        self.workspace.history.run(adj.RejectItem(item.document_id, item.ref))
+        self.workspace.history.run(adj.reject_item(item, by=self.workspace.coder_name, checked=True,
+                                                     own=self._own))
 
     def accept_agreements(self, document_id: int) -> tuple[int, int]:
         """Accept all agreements of a document: (accepted, agreed events left to the adjudicator)."""
         self.require_review()
         self.require_adjudicator("settle the gold set")
-        action = self.workspace.history.run(adj.AcceptAgreements(document_id))
+        decision = adj.AcceptAgreements(document_id)
+        decision.by, decision.own = self.workspace.coder_name, self._own
+        action = self.workspace.history.run(decision)
         return action.accepted, action.skipped
 
 

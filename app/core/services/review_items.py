@@ -27,7 +27,15 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core.models import Attribute, DocumentCode, EntityType, EventRole, EventType, RelationType
+from app.core.models import (
+    Attribute,
+    Document,
+    DocumentCode,
+    EntityType,
+    EventRole,
+    EventType,
+    RelationType,
+)
 from app.core.services.coders import GOLD
 from app.core.services.review_data import (
     ACCEPTED,
@@ -80,6 +88,9 @@ class ReviewItem:
     gold_description: str = ""
     argument_refs: tuple[str, ...] = ()  # an event's argument mentions (a relation's ends), as mention items' refs
     places: tuple[tuple[int, int], ...] = ()  # where to show it: a relation's two ends (else start–end)
+    gold_version: int = field(default=0, compare=False)
+    """The document's gold version when this was read (`Document.gold_version`): not part of what
+    the item is, so a view compares items without it."""
 
     @property
     def disagreement(self) -> bool:
@@ -164,14 +175,28 @@ def load_reviews(session: Session, document_ids: Iterable[int]) -> list[Document
     """The review of each document (in the order given), every item described."""
     names = _names(session)
     order = code_order(session)
+    ids = list(document_ids)
+    versions = _gold_versions(session, ids)
     out = []
-    for d in read_documents(session, document_ids):
+    for d in read_documents(session, ids):
         review = DocumentReview(d.document_id, d.coders, basis=ReviewBasis(d, names, order))
         review.items += _mention_items(d, names)
         review.items += _event_items(d, names)
         review.items += _relation_items(d, names)
         review.items += [_code_item(d, state, names) for state in code_states(d, order)]
+        version = versions.get(d.document_id, 0)
+        review.items = [replace(item, gold_version=version) for item in review.items] if version else review.items
         out.append(review)
+    return out
+
+
+def _gold_versions(session: Session, document_ids: list[int]) -> dict[int, int]:
+    """Each document's gold version (documents at version 0 left out)."""
+    out: dict[int, int] = {}
+    for start in range(0, len(document_ids), 500):
+        chunk = document_ids[start:start + 500]
+        out.update(session.execute(select(Document.id, Document.gold_version).where(
+            Document.id.in_(chunk), Document.gold_version != 0)).all())
     return out
 
 
@@ -215,12 +240,15 @@ def regold(session: Session, review: DocumentReview) -> tuple[DocumentReview, li
         now[st.ref] = (st.gold, "; ".join(_describe_relation(g, names) for g in st.gold_there))
     for st in code_states(d, order):
         now[st.ref] = (st.gold, st.gold_there[0] if st.gold_there else "")
+    version = _gold_versions(session, [review.document_id]).get(review.document_id, 0)
     items, changed = list(review.items), []
     for i, item in enumerate(items):
         state = now.get(item.ref)
         if state is not None and state != (item.gold, item.gold_description):
-            items[i] = replace(item, gold=state[0], gold_description=state[1])
+            items[i] = replace(item, gold=state[0], gold_description=state[1], gold_version=version)
             changed.append(i)
+        elif item.gold_version != version:
+            items[i] = replace(item, gold_version=version)
     return DocumentReview(review.document_id, review.coders, items, ReviewBasis(d, names, order)), changed
 
 
