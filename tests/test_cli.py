@@ -102,7 +102,7 @@ def test_info(tmp_path, capsys):
     run(capsys, "init", str(project))
     code, out, _ = run(capsys, "info", "--project", str(project))
     fields = dict(line.split("\t") for line in out.strip().split("\n"))
-    assert code == 0 and fields["documents"] == "5" and fields["schema"] == "0007"
+    assert code == 0 and fields["documents"] == "5" and fields["schema"] == "0008"
 
 
 def test_killed_import_loses_nothing_reported(tmp_path):

@@ -98,6 +98,7 @@ class EventArgument(Base):
         UniqueConstraint("event_id", "role_id", "argument_event_id"),
         CheckConstraint("(mention_id IS NULL) <> (argument_event_id IS NULL)", name="one_filler"),
         Index("ix_event_arguments_argument_event_id", "argument_event_id"),
+        Index("ix_event_arguments_mention_id", "mention_id"),
     )
 
 
