@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -344,22 +344,29 @@ def same_place(x: EventRow, y: EventRow) -> bool:
     return bool({a[1:] for a in x.arguments} & {a[1:] for a in y.arguments})
 
 
-def event_states(d: DocData) -> list[State]:
-    gold = [e for e in d.events if e.coder == GOLD]
-    gold_signatures = {e.signature for e in gold}
+def _grouped_states(kind: str, rows: Sequence[Any], key_of: Callable[[Any], Any], ref_of: Callable[[Any], str],
+                    same: Callable[[Any, Any], bool], d: DocData) -> list[State]:
+    """One state per distinct annotation (grouped by `key_of`) among the coders' `rows`, with
+    what gold says of it: its exact copy in gold, or gold's other versions at the same place."""
+    gold = [r for r in rows if r.coder == GOLD]
+    gold_keys = {key_of(r) for r in gold}
     coders = set(d.coders)
-    by_sig: dict[tuple[Any, ...], dict[str, EventRow]] = {}
-    for e in d.events:
-        if e.coder in coders:
-            by_sig.setdefault(e.signature, {}).setdefault(e.coder, e)
+    grouped: dict[Any, dict[str, Any]] = {}
+    for r in rows:
+        if r.coder in coders:
+            grouped.setdefault(key_of(r), {}).setdefault(r.coder, r)
     states = []
-    for sig, holders in by_sig.items():
+    for key, holders in grouped.items():
         first = next(iter(holders.values()))
-        ref = event_ref(sig)
-        gold_there = [g for g in gold if same_place(g, first)]
-        states.append(State("event", ref, holders, len(coders) >= 2 and len(holders) == len(coders),
-                            _decide(sig in gold_signatures, ref, d.rejected, gold_there), gold_there, first, sig))
+        ref = ref_of(key)
+        gold_there = [g for g in gold if same(g, first)]
+        states.append(State(kind, ref, holders, len(coders) >= 2 and len(holders) == len(coders),
+                            _decide(key in gold_keys, ref, d.rejected, gold_there), gold_there, first, key))
     return states
+
+
+def event_states(d: DocData) -> list[State]:
+    return _grouped_states("event", d.events, lambda e: e.signature, event_ref, same_place, d)
 
 
 def same_ends(x: RelationRow, y: RelationRow) -> bool:
@@ -368,21 +375,7 @@ def same_ends(x: RelationRow, y: RelationRow) -> bool:
 
 
 def relation_states(d: DocData) -> list[State]:
-    gold = [r for r in d.relations if r.coder == GOLD]
-    gold_keys = {r.key for r in gold}
-    coders = set(d.coders)
-    by_key: dict[tuple[int, End, End], dict[str, RelationRow]] = {}
-    for r in d.relations:
-        if r.coder in coders:
-            by_key.setdefault(r.key, {}).setdefault(r.coder, r)
-    states = []
-    for key, holders in by_key.items():
-        first = next(iter(holders.values()))
-        ref = relation_ref(key)
-        gold_there = [g for g in gold if same_ends(g, first)]
-        states.append(State("relation", ref, holders, len(coders) >= 2 and len(holders) == len(coders),
-                            _decide(key in gold_keys, ref, d.rejected, gold_there), gold_there, first, key))
-    return states
+    return _grouped_states("relation", d.relations, lambda r: r.key, relation_ref, same_ends, d)
 
 
 def code_states(d: DocData, order: list[int]) -> list[State]:
