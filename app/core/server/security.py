@@ -148,8 +148,7 @@ def install_security(conn: Connection, database_name: str | None = None) -> Grou
     for table, parents in CHILD_TABLES.items():
         _policies(conn, table, *_child_rules(parents))
     for table in ADJUDICATOR_TABLES:
-        _policies(conn, table, sql.SQL("annotary_is_adjudicator() OR annotary_sees_others()"),
-                  sql.SQL("annotary_is_adjudicator()"))
+        _policies(conn, table, sql.SQL("{} OR {}").format(_ADJUDICATOR, _SEES_OTHERS), _ADJUDICATOR)
     return roles
 
 
@@ -176,10 +175,16 @@ def _make_functions(conn: Connection, roles: GroupRoles) -> None:
         "$$ SELECT coalesce((SELECT value FROM project_settings WHERE key = 'blind_coding'), 'on') = 'off' $$"))
 
 
+# each helper wrapped in a scalar subquery: PostgreSQL evaluates it once per statement (an
+# InitPlan), not once per row the policy looks at
+_ADJUDICATOR = sql.SQL("(SELECT annotary_is_adjudicator())")
+_SEES_OTHERS = sql.SQL("(SELECT annotary_sees_others())")
+
+
 def _owned_rules() -> tuple[sql.Composable, sql.Composable]:
-    mine = sql.SQL("coder_id = annotary_coder_id()")
-    write = sql.SQL("(annotary_is_adjudicator() OR {})").format(mine)
-    read = sql.SQL("(annotary_is_adjudicator() OR annotary_sees_others() OR {})").format(mine)
+    mine = sql.SQL("coder_id = (SELECT annotary_coder_id())")
+    write = sql.SQL("({} OR {})").format(_ADJUDICATOR, mine)
+    read = sql.SQL("({} OR {} OR {})").format(_ADJUDICATOR, _SEES_OTHERS, mine)
     return read, write
 
 
@@ -192,11 +197,12 @@ def _child_rules(parents: tuple[tuple[str, str], ...]) -> tuple[sql.Composable, 
             t=sql.Identifier(table), c=sql.Identifier(column))
         for column, table in (parents[:1] if parents[0] == ("event_id", "events") else parents))
     mine = sql.SQL(" AND ").join(
-        sql.SQL("({c} IS NULL OR EXISTS (SELECT 1 FROM {t} p WHERE p.id = {c} AND p.coder_id = annotary_coder_id()))")
+        sql.SQL("({c} IS NULL OR EXISTS (SELECT 1 FROM {t} p WHERE p.id = {c} "
+                "AND p.coder_id = (SELECT annotary_coder_id())))")
         .format(t=sql.Identifier(table), c=sql.Identifier(column))
         for column, table in parents)
     return (sql.SQL("({})").format(visible),
-            sql.SQL("(annotary_is_adjudicator() OR ({}))").format(mine))
+            sql.SQL("({} OR ({}))").format(_ADJUDICATOR, mine))
 
 
 def _policies(conn: Connection, table: str, read: sql.Composable, write: sql.Composable) -> None:
