@@ -165,8 +165,13 @@ def cmd_gold(args: argparse.Namespace) -> int:
                 raise AnnotaryError(f"no document with id {args.document}")
             ids = [args.document]
         if args.action == "accept-agreements":
+            by = None
+            if project.on_server:  # who settled it: the login (a file's command line names nobody)
+                from app.core.server.identity import coder_for
+
+                by = coder_for(project, None)
             with project.uow() as s:
-                accepted, failed = accept_agreements_in_documents(s, ids)
+                accepted, failed = accept_agreements_in_documents(s, ids, by)
             print(f"accepted {accepted} agreed annotation(s) into gold")
             for doc_id, reason in failed.items():
                 print(f"annotary: document {doc_id} left as it was: {printable(reason)}", file=sys.stderr)

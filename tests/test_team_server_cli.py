@@ -81,6 +81,9 @@ def test_lead_coders_blind_coding_and_copy(team, tmp_path, capsys):
     assert report["documents_compared"] == 1 and sorted(report["coders"]) == ["alice", "bob"]
     [pair] = report["mentions"]["pairs"]  # alice found Meta and Dallas, bob Meta only
     assert (pair["exact"]["matched"], pair["exact"]["n_a"], pair["exact"]["n_b"]) == (1, 2, 1)
+    assert main(["gold", "accept-agreements", "--project", url(lead)]) == 0
+    with psycopg.connect(url(lead)) as conn:  # the decision names the adjudicator who made it
+        assert conn.execute("SELECT gold_settled_by FROM documents").fetchone()[0] == lead
     out = tmp_path / "team.xlsx"
     assert main(["export", str(out), "--project", url(lead)]) == 0
     assert out.is_file()
