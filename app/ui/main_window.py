@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QTableView,
     QWidget,
 )
+from sqlalchemy.exc import OperationalError
 
 from app import __version__
 from app.core.address import is_server_address
@@ -84,6 +85,7 @@ class MainWindow(QMainWindow):
         self.last_error: str | None = None
         self._position_to_restore = 0  # where to scroll the first document once the window shows
         self._busy = 0  # inside a user command: its own writes are not another program's
+        self._server_lost = False  # the server poll could not reach the server (it keeps trying)
         wheel_guard.install()  # combo boxes and spin boxes ignore the wheel unless focused
         self.session = CodingSession(project, coder, self)
         self.external_changes: ExternalChanges | None = self._watch(project)  # commits by other programs
@@ -263,9 +265,18 @@ class MainWindow(QMainWindow):
             return False
         self._busy += 1
         try:
-            return notice_external_changes(self)
+            noticed = notice_external_changes(self)
+            if self._server_lost:
+                self._server_lost = False
+                self.statusBar().showMessage("Connected to the server again", 8000)
+            return noticed
         except AnnotaryError as exc:
             self.statusBar().showMessage(str(exc), 8000)
+        except OperationalError as exc:  # the server went away or the network dropped: keep trying
+            self._server_lost = True
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+            self.statusBar().showMessage(f"The server cannot be reached ({reason}); trying again every "
+                                         f"{SERVER_POLL_MS // 1000} s. What you saved is kept on the server.")
         except Exception as exc:
             if self.testing:
                 raise
