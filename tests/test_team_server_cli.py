@@ -72,6 +72,13 @@ def test_lead_coders_blind_coding_and_copy(team, tmp_path, capsys):
             assert conn.execute("SELECT count(*) FROM mentions").fetchone()[0] == seen, coder
     with psycopg.connect(url("alice")) as conn, pytest.raises(psycopg.Error):
         conn.execute("UPDATE coders SET role = 'adjudicator' WHERE name = 'alice'")
+    # a login of the same server that is not in the project cannot even connect
+    stranger = "stranger_" + uuid.uuid4().hex[:6]
+    with psycopg.connect(url(lead).replace(lead, "postgres", 1).rsplit("/", 1)[0] + "/postgres",
+                         autocommit=True) as conn:
+        conn.execute(f'CREATE ROLE "{stranger}" LOGIN')
+    with pytest.raises(psycopg.OperationalError, match="permission denied for database"):
+        psycopg.connect(url(stranger))
     # only the lead (an adjudicator) manages coders
     assert main(["coders", "add", "carol", "--project", url("alice")]) == 1
     assert "only an adjudicator may do this" in capsys.readouterr().err

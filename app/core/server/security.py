@@ -132,6 +132,8 @@ def install_security(conn: Connection, database_name: str | None = None) -> Grou
     if me not in (roles.coder, roles.adjudicator):
         _run(conn, sql.SQL("GRANT {} TO {}").format(adjudicator, sql.Identifier(me)))
     database = sql.Identifier(database_name)
+    # only the project's people connect (PostgreSQL lets every role connect to a new database)
+    _run(conn, sql.SQL("REVOKE CONNECT, TEMPORARY ON DATABASE {} FROM PUBLIC").format(database))
     for group in (coder, adjudicator):
         _run(conn, sql.SQL("GRANT CONNECT, TEMPORARY ON DATABASE {} TO {}").format(database, group))
         _run(conn, sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(schema, group))
