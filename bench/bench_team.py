@@ -1,6 +1,6 @@
 """Many coders at once on one team project on a PostgreSQL server, against one coder on a file.
 
-    python bench/bench_team.py [--coders 20] [--seconds 20] [--think 0] [--json] [--keep-cluster]
+    python bench/bench_team.py [--coders 20] [--seconds 20] [--think 1] [--json] [--keep-cluster]
 
 Starts a throwaway PostgreSQL cluster (tests/pg_cluster.py), makes a team project with the seed
 articles in a database owned by a lead (a login role with CREATEROLE, not a superuser, so
@@ -20,12 +20,18 @@ article (`tag`, about half the actions), create an event (`event`), fill a role 
 events with one of their mentions the role accepts (`fill role`), or undo their last action
 (`undo`). The adjudicator reads the review of a random seed article (`review`, a read) and accepts
 a coder's mention that gold does not hold yet (`accept`, `AcceptMention`). `--think S` makes each
-process pause a random time (exponential, mean S seconds) between actions; 0 (the default) is the
-worst case: every process asks as fast as it can.
+process of the server-N phase pause a random time (exponential, mean S seconds; default 1) between
+actions: a coder who tags, fills a role or undoes every second on average, already faster than
+people code. `--think 0` is the stress case: every process asks as fast as it can, so 21 Python
+processes and their server backends share this machine's 2 cores and each action waits for the
+others' turns. The one-coder phases run without pauses (nothing to contend with; more samples).
 
-Reported per phase and action kind: count, throughput, median and p95 latency (ms), refusals
+Reported per phase and action kind: count, throughput, median and p95 latency (ms), the SQL
+statements sent per action, the client's CPU time per action, refusals
 (an `AnnotaryError`: e.g. the accepted mention was undone meanwhile) and failures (any other
-error); and the server-N / sqlite-1 ratios. Afterwards every process's live rows (ids of the
+error); and the server-N / sqlite-1 ratios. Each process's first action of each kind is kept out of
+these figures and reported apart (median and max): it compiles its statements and warms the
+server's caches once, as a coder's first action after opening a project does. Afterwards every process's live rows (ids of the
 mentions, events and arguments it made and did not undo; gold's mentions for the adjudicator) are
 compared with the database: nothing lost, nothing extra. The exit status is 1 if they differ or
 an action failed.
@@ -152,10 +158,32 @@ def known(value: int | None) -> int:
     return value
 
 
+def _new_stats() -> dict[str, Any]:
+    return {"ms": defaultdict(list), "cpu": defaultdict(list), "sql": defaultdict(list), "first": {},
+            "refused": defaultdict(int), "failed": defaultdict(int), "samples": {}}
+
+
+def _count_statements(project: Any) -> list[int]:
+    """A counter of the SQL statements the project's engine sends (one element: a list, so it can change)."""
+    from sqlalchemy import event
+
+    count = [0]
+
+    @event.listens_for(project.engine, "before_cursor_execute")
+    def _one(*_: Any) -> None:
+        count[0] += 1
+
+    return count
+
+
 def _timed(stats: dict[str, Any], kind: str, call: Any, *args: Any) -> None:
+    """Time one action. A process's first action of each kind is kept apart (`first`): it pays for
+    compiling its statements and warming the server's caches once, as a coder's first action after
+    opening the project does; the per-kind figures are of the actions after it."""
     from app.core.errors import AnnotaryError
 
-    t0, c0 = time.perf_counter(), time.process_time()
+    sql = stats["statements"]
+    t0, c0, q0 = time.perf_counter(), time.process_time(), sql[0]
     try:
         call(*args)
     except AnnotaryError as exc:
@@ -166,8 +194,19 @@ def _timed(stats: dict[str, Any], kind: str, call: Any, *args: Any) -> None:
         stats["failed"][kind] += 1
         stats["samples"].setdefault(kind, " ".join(f"{type(exc).__name__}: {exc}".split())[:300])
         return
-    stats["ms"][kind].append((time.perf_counter() - t0) * 1000)
+    ms = (time.perf_counter() - t0) * 1000
+    if kind not in stats["first"]:
+        stats["first"][kind] = ms
+        return
+    stats["ms"][kind].append(ms)
     stats["cpu"][kind].append((time.process_time() - c0) * 1000)
+    stats["sql"][kind].append(sql[0] - q0)
+
+
+def _report(stats: dict[str, Any], who: str, role: str, live: dict[str, list[int]]) -> dict[str, Any]:
+    return {"who": who, "role": role, "ms": dict(stats["ms"]), "cpu": dict(stats["cpu"]), "sql": dict(stats["sql"]),
+            "first": stats["first"], "refused": dict(stats["refused"]), "failed": dict(stats["failed"]),
+            "samples": stats["samples"], "live": live}
 
 
 def run_coder(address: str, name: str | None, seconds: float, think: float, seed: int,
@@ -180,12 +219,13 @@ def run_coder(address: str, name: str | None, seconds: float, think: float, seed
         project = open_project(address)
         ws = Workspace(project, coder_for(project, name))
         coder = _Coder(ws, random.Random(seed))
-        stats: dict[str, Any] = {"ms": defaultdict(list), "cpu": defaultdict(list), "refused": defaultdict(int), "failed": defaultdict(int),
-                                 "samples": {}}
+        stats = _new_stats()
+        stats["statements"] = _count_statements(project)
         ready.put(ws.coder_name)
         go.wait()
         deadline = time.perf_counter() + seconds
         while time.perf_counter() < deadline:
+            _pause(coder.rng, think)  # before the first action too: the coders do not all click at once
             kind = coder.choose()
             if kind == "undo":
                 _timed(stats, kind, coder.undo)
@@ -199,10 +239,8 @@ def run_coder(address: str, name: str | None, seconds: float, think: float, seed
                     _timed(stats, "tag", coder.tag, *plan)
             else:
                 _timed(stats, kind, coder.tag)
-            _pause(coder.rng, think)
         project.close()
-        out.put({"who": ws.coder_name, "role": "coder", "ms": dict(stats["ms"]), "cpu": dict(stats["cpu"]), "refused": dict(stats["refused"]),
-                 "failed": dict(stats["failed"]), "samples": stats["samples"], "live": coder.live()})
+        out.put(_report(stats, ws.coder_name, "coder", coder.live()))
     except BaseException:  # noqa: BLE001 (reported to the parent, which fails the phase)
         ready.put(None)
         out.put({"who": name, "error": traceback.format_exc()})
@@ -221,8 +259,8 @@ def run_adjudicator(address: str, seconds: float, think: float, seed: int, ready
         ws = Workspace(project, coder_for(project, None))
         docs = [row.id for row in ws.document_rows(0, 100)]
         rng = random.Random(seed)
-        stats: dict[str, Any] = {"ms": defaultdict(list), "cpu": defaultdict(list), "refused": defaultdict(int), "failed": defaultdict(int),
-                                 "samples": {}}
+        stats = _new_stats()
+        stats["statements"] = _count_statements(project)
         gold: set[int] = set()  # gold mentions the adjudicator's accepts made and did not replace
         found: list[Any] = []
 
@@ -244,15 +282,13 @@ def run_adjudicator(address: str, seconds: float, think: float, seed: int, ready
         go.wait()
         deadline = time.perf_counter() + seconds
         while time.perf_counter() < deadline:
+            _pause(rng, think)
             found.clear()
             _timed(stats, "review", review, rng.choice(docs))
             if found:
                 _timed(stats, "accept", accept)
-            _pause(rng, think)
         project.close()
-        out.put({"who": ws.coder_name, "role": "adjudicator", "ms": dict(stats["ms"]), "cpu": dict(stats["cpu"]),
-                 "refused": dict(stats["refused"]), "failed": dict(stats["failed"]), "samples": stats["samples"],
-                 "live": {"gold mentions": sorted(gold)}})
+        out.put(_report(stats, ws.coder_name, "adjudicator", {"gold mentions": sorted(gold)}))
     except BaseException:  # noqa: BLE001 (reported to the parent, which fails the phase)
         ready.put(None)
         out.put({"who": "adjudicator", "error": traceback.format_exc()})
@@ -300,8 +336,13 @@ def summarise(label: str, reports: list[dict[str, Any]], wall: float) -> dict[st
         if not ms and not refused and not failed:
             continue
         cpu = [v for r in reports for v in r["cpu"].get(kind, [])]
+        sql = [v for r in reports for v in r["sql"].get(kind, [])]
+        first = [r["first"][kind] for r in reports if kind in r["first"]]
         kinds[kind] = {"count": len(ms), "per_second": len(ms) / wall, "median_ms": statistics.median(ms) if ms else None,
                        "p95_ms": _p95(ms) if ms else None, "client_cpu_ms": statistics.median(cpu) if cpu else None,
+                       "statements": statistics.mean(sql) if sql else None,
+                       "first_count": len(first), "first_median_ms": statistics.median(first) if first else None,
+                       "first_max_ms": max(first) if first else None,
                        "refused": refused, "failed": failed,
                        "sample": next((r["samples"][kind] for r in reports if kind in r["samples"]), "")}
     writes = [v for r in reports for k, vs in r["ms"].items() if k != "review" for v in vs]
@@ -387,16 +428,21 @@ def ratio(a: float | None, b: float | None) -> float | None:
 def print_table(phases: list[dict[str, Any]], checks: dict[str, Any], args: argparse.Namespace) -> None:
     print(f"\n{args.coders} coders, {args.seconds:g} s per phase, think time {args.think:g} s; latency in ms "
           "(cpu: the client process's own CPU time per action, median)")
-    print(f"{'phase':<10} {'action':<10} {'count':>7} {'per s':>8} {'median':>8} {'p95':>8} {'cpu':>6} "
-          f"{'refused':>8} {'failed':>7}")
+    print("(sql: SQL statements sent per action, mean; first: each process's first action of that kind, kept out "
+          "of the other columns: median / max)")
+    print(f"{'phase':<10} {'action':<10} {'count':>7} {'per s':>8} {'median':>8} {'p95':>8} {'cpu':>6} {'sql':>5} "
+          f"{'refused':>8} {'failed':>7}  first")
     for ph in phases:
         rows = [*ph["kinds"].items(), ("all writes", ph["writes"])]
         for kind, k in rows:
             med = f"{k['median_ms']:.1f}" if k["median_ms"] is not None else "-"
             p95 = f"{k['p95_ms']:.1f}" if k["p95_ms"] is not None else "-"
             cpu = f"{k['client_cpu_ms']:.1f}" if k.get("client_cpu_ms") is not None else ""
+            sql = f"{k['statements']:.1f}" if k.get("statements") is not None else ""
+            first = (f"{k['first_median_ms']:.0f} / {k['first_max_ms']:.0f} ms ({k['first_count']})"
+                     if k.get("first_count") else "")
             print(f"{ph['phase']:<10} {kind:<10} {k['count']:>7} {k['per_second']:>8.1f} {med:>8} {p95:>8} {cpu:>6} "
-                  f"{k.get('refused', ''):>8} {k.get('failed', ''):>7}")
+                  f"{sql:>5} {k.get('refused', ''):>8} {k.get('failed', ''):>7}  {first}")
     base = phases[0]
     print("\nratios to sqlite-1 (median / p95 latency; throughput)")
     for ph in phases[1:]:
@@ -424,7 +470,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--coders", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--think", type=float, default=0.0, help="mean pause between a process's actions (s)")
+    parser.add_argument("--think", type=float, default=1.0,
+                        help="mean pause between a process's actions (s); 0: every process asks as fast as it can")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON instead of a table")
     parser.add_argument("--keep-cluster", action="store_true", help="leave the cluster running (its URL is printed)")
     args = parser.parse_args(argv)
@@ -444,11 +491,11 @@ def main(argv: list[str] | None = None) -> int:
             path = str(Path(tmp) / "bench.annotary")
             init_project(path).close()
             log("phase sqlite-1")
-            solo_file, file_reports = run_phase("sqlite-1", [(path, "solo")], None, args.seconds, args.think)
+            solo_file, file_reports = run_phase("sqlite-1", [(path, "solo")], None, args.seconds, 0.0)
             file_check = {"totals": totals(file_reports), "problems": check_rows(path, file_reports)}
         solo_url = lead.replace("//lead@", "//solo@")
         log("phase server-1")
-        solo_server, solo_reports = run_phase("server-1", [(solo_url, None)], None, args.seconds, args.think)
+        solo_server, solo_reports = run_phase("server-1", [(solo_url, None)], None, args.seconds, 0.0)
         log(f"phase server-{args.coders}")
         team, team_reports = run_phase(f"server-{args.coders}", [(u, None) for u in coder_urls], adjudicator,
                                        args.seconds, args.think)

@@ -239,3 +239,29 @@ def test_a_password_in_the_address_is_refused_before_anything_is_remembered(qtbo
     assert settings.recent_servers() == []
 
 
+
+
+def test_opening_a_team_project_made_by_an_older_annotary_says_it_was_upgraded(qtbot, pg_url, tmp_path):
+    """A server keeps no backup copy as a file does: the window says the database was upgraded,
+    from which schema, that it kept no copy, and that the whole team now needs this Annotary."""
+    init_project(pg_url).close()
+    with psycopg.connect(pg_url, autocommit=True) as conn:  # the project as Annotary of schema 0007 left it
+        conn.execute("DROP INDEX ix_event_arguments_mention_id")
+        conn.execute("UPDATE alembic_version SET version_num = '0007'")
+    window = MainWindow(init_project(tmp_path / "mine.annotary"), "carol", testing=True)
+    qtbot.addWidget(window)
+    try:
+        window.open_project_path(pg_url)
+        assert window.project.on_server
+        notice = window.last_notice or ""
+        assert "made by an older Annotary and has been upgraded (from schema 0007)" in notice
+        assert "pg_dump" in notice and "Everyone on the team" in notice
+        assert notice in window.statusBar().currentMessage()
+        with psycopg.connect(pg_url) as conn:
+            assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0008",)
+            assert conn.execute("SELECT to_regclass('ix_event_arguments_mention_id')").fetchone()[0] is not None
+        window.last_notice = None
+        window.open_project_path(pg_url)  # opened again: nothing to upgrade, nothing said
+        assert window.last_notice is None
+    finally:
+        window.close()

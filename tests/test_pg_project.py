@@ -205,3 +205,19 @@ def test_a_failed_init_leaves_the_database_empty(pg_url, monkeypatch):
     with psycopg.connect(pg_url) as conn:
         count = conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()
     assert count == (0,)
+
+
+@pytest.mark.parametrize("encoding", ["SQL_ASCII", "LATIN1"])
+def test_a_database_that_does_not_count_characters_as_python_is_refused(pg_server, encoding):
+    """Offsets are code points: a database whose encoding is not UTF8 would slice texts by bytes,
+    or could not hold Arabic and Hindi; `init` refuses it and leaves it empty."""
+    name = f"enc_{encoding.lower()}"
+    with psycopg.connect(pg_server.admin_url(), autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name} ENCODING '{encoding}' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0")
+    try:
+        with pytest.raises(ProjectError, match=f"uses the {encoding} encoding; a team project needs a UTF8 database"):
+            init_project(pg_server.admin_url(name))
+        with psycopg.connect(pg_server.admin_url(name)) as conn:
+            assert conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone() == (0,)
+    finally:
+        pg_server.drop_database(name)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import URL
@@ -348,7 +349,20 @@ def make_server_engine(url: URL, password: str | None = None) -> Engine:
     """An engine on a PostgreSQL database through psycopg 3. libpq takes the URL's query parameters
     (sslmode, ...) and finds the password itself (PGPASSWORD, ~/.pgpass) unless one is given here."""
     connect_args = {"password": password} if password is not None else {}
-    return create_engine(url, pool_size=SERVER_POOL_SIZE, pool_pre_ping=True, connect_args=connect_args)
+    engine = create_engine(url, pool_size=SERVER_POOL_SIZE, pool_pre_ping=True, connect_args=connect_args)
+    address = printable_address(url)
+
+    def require_utf8(dbapi_connection: Any, record: Any) -> None:
+        """Offsets are code points: the database must count characters as Python does (a SQL_ASCII
+        database counts bytes, LATIN1 cannot hold Arabic or Hindi). Checked before SQLAlchemy's own
+        first query, which a SQL_ASCII database already breaks."""
+        encoding = dbapi_connection.info.parameter_status("server_encoding")
+        if encoding != "UTF8":
+            raise ProjectError(f"{address} uses the {encoding} encoding; a team project needs a UTF8 database "
+                               "(CREATE DATABASE ... ENCODING 'UTF8' TEMPLATE template0)")
+
+    event.listen(engine, "first_connect", require_utf8, insert=True)
+    return engine
 
 
 def _server_error(address: str, exc: DBAPIError) -> ProjectError:

@@ -74,6 +74,17 @@ def _is_offset(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def check_span_shape(start: object, end: object, what: str = "span") -> None:
+    """The checks of a span that need no text: whole numbers, not negative, not empty."""
+    if not (_is_offset(start) and _is_offset(end)):
+        raise AnnotaryError(f"{what} offsets must be whole numbers, not {start!r} and {end!r}")
+    assert isinstance(start, int) and isinstance(end, int)
+    if start < 0:
+        raise AnnotaryError(f"{what} start {start} is before the start of the text")
+    if end <= start:
+        raise AnnotaryError(f"{what} {start}-{end} is empty (end must be greater than start)")
+
+
 def check_span(text: str, start: object, end: object, what: str = "span", where: str = "the text") -> str:
     """The covered text of a valid span (0 <= start < end <= len(text)), or a clear error."""
     if not (_is_offset(start) and _is_offset(end)):

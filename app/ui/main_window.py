@@ -473,11 +473,18 @@ class MainWindow(QMainWindow):
         self.tell_about_upgrade(project)
 
     def tell_about_upgrade(self, project: Project) -> None:
-        """A project made by an older Annotary was upgraded: say so, and where its old file is."""
-        if project.backup_path is None:
+        """A project made by an older Annotary was upgraded: say so, and where its old file is (a
+        server keeps no copy: its administrator backs the database up)."""
+        if project.backup_path is not None:
+            self.last_notice = (f"{project.path.name} was made by an older Annotary and has been upgraded. "
+                                f"The file as it was is kept as {project.backup_path}.")
+        elif project.on_server and project.upgraded_from is not None:
+            self.last_notice = (f"The team project {project.address} was made by an older Annotary and has been "
+                                f"upgraded (from schema {project.upgraded_from}). Its database on the server keeps "
+                                "no copy of the old version: a backup is made with pg_dump before upgrading. "
+                                "Everyone on the team needs this Annotary or a newer one from now on.")
+        else:
             return
-        self.last_notice = (f"{project.path.name} was made by an older Annotary and has been upgraded. "
-                            f"The file as it was is kept as {project.backup_path}.")
         self.statusBar().showMessage(self.last_notice, 30000)
         if not self.testing:
             QMessageBox.information(self, "Annotary", self.last_notice)

@@ -7,10 +7,11 @@ unit of work (`project.uow()`), so every action is one committed transaction.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
 
 from app.core import validation
 from app.core.errors import AnnotaryError
@@ -46,29 +47,76 @@ def _get(session: Session, model: type[_Row], ident: int, what: str) -> _Row:
     return row
 
 
-def touch_status(session: Session, document_id: int, coder_id: int) -> None:
-    """Mark the document started for the coder (in progress) unless it already is."""
+def touch_status(session: Session, document_id: int, coder_id: int) -> bool:
+    """Mark the document started for the coder (in progress) unless it already is; whether it was not."""
     status = session.scalar(
-        select(DocumentStatus).where(DocumentStatus.document_id == document_id, DocumentStatus.coder_id == coder_id)
+        select(DocumentStatus.id).where(DocumentStatus.document_id == document_id, DocumentStatus.coder_id == coder_id)
     )
     if status is None:
         session.add(DocumentStatus(document_id=document_id, coder_id=coder_id, status="in_progress"))
+    return status is None
+
+
+def _require_document(session: Session, document_id: int) -> None:
+    """The document exists (its text is not read: a long document is not sent for a check)."""
+    if session.scalar(select(Document.id).where(Document.id == document_id)) is None:
+        raise AnnotaryError(f"no document with id {document_id}")
+
+
+@dataclass(frozen=True)
+class _Place:
+    covered: str | None
+    """The text the span covers (None without a span)."""
+    started: bool
+    """The coder had already started the document (it has a status row)."""
+
+
+def _place(session: Session, document_id: int, coder_id: int, kind: type[EntityType] | type[EventType],
+           type_id: int, span: tuple[int, int] | None, what: str) -> _Place:
+    """What creating an annotation checks, in one round trip to the database: the document and
+    the type exist, the span lies in the text (only the covered part of the text is read), and
+    whether the coder has started the document."""
+    if span is not None:
+        validation.check_span_shape(span[0], span[1], what)
+    type_found = select(kind.id).where(kind.id == type_id).scalar_subquery()
+    status = select(DocumentStatus.id).where(
+        DocumentStatus.document_id == document_id, DocumentStatus.coder_id == coder_id).scalar_subquery()
+    piece = func.substr(Document.text, span[0] + 1, span[1] - span[0]) if span is not None else Document.chars
+    row = session.execute(select(type_found, status, piece).where(Document.id == document_id)).first()
+    if row is None:
+        raise AnnotaryError(f"no document with id {document_id}")
+    if row[0] is None:
+        raise AnnotaryError(f"no {'entity' if kind is EntityType else 'event'} type with id {type_id}")
+    covered: str | None = None
+    if span is not None:
+        covered = row[2]
+        if not isinstance(covered, str) or len(covered) != span[1] - span[0]:
+            # past the end, or a text the database slices otherwise (e.g. SQLite stops at a NUL): Python decides
+            covered = check_span(session.get_one(Document, document_id).text, span[0], span[1], what)
+    return _Place(covered, row[1] is not None)
 
 
 def create_mention(
     session: Session, document_id: int, coder_id: int, entity_type_id: int, start: int, end: int, note: str = ""
 ) -> Mention:
-    doc = _get(session, Document, document_id, "document")
-    _get(session, EntityType, entity_type_id, "entity type")
-    covered = check_span(doc.text, start, end, "mention")
+    return add_mention(session, document_id, coder_id, entity_type_id, start, end, note)[0]
+
+
+def add_mention(
+    session: Session, document_id: int, coder_id: int, entity_type_id: int, start: int, end: int, note: str = ""
+) -> tuple[Mention, bool]:
+    """A new mention, and whether it is the coder's first annotation in the document (which
+    starts it: its status becomes in progress)."""
+    place = _place(session, document_id, coder_id, EntityType, entity_type_id, (start, end), "mention")
     mention = Mention(
         document_id=document_id, coder_id=coder_id, entity_type_id=entity_type_id,
-        start=start, end=end, text=covered, note=note,
+        start=start, end=end, text=place.covered, note=note,
     )
     session.add(mention)
-    touch_status(session, document_id, coder_id)
+    if not place.started:
+        session.add(DocumentStatus(document_id=document_id, coder_id=coder_id, status="in_progress"))
     session.flush()
-    return mention
+    return mention, not place.started
 
 
 def delete_mention(session: Session, mention_id: int) -> None:
@@ -98,16 +146,24 @@ def create_event(
     session: Session, document_id: int, coder_id: int, event_type_id: int,
     trigger: tuple[int, int] | None = None, note: str = "",
 ) -> Event:
-    doc = _get(session, Document, document_id, "document")
-    _get(session, EventType, event_type_id, "event type")
+    return add_event(session, document_id, coder_id, event_type_id, trigger, note)[0]
+
+
+def add_event(
+    session: Session, document_id: int, coder_id: int, event_type_id: int,
+    trigger: tuple[int, int] | None = None, note: str = "",
+) -> tuple[Event, bool]:
+    """A new event, and whether it is the coder's first annotation in the document."""
+    place = _place(session, document_id, coder_id, EventType, event_type_id, trigger, "trigger")
     event = Event(document_id=document_id, coder_id=coder_id, event_type_id=event_type_id, note=note)
     if trigger is not None:
-        event.trigger_text = check_span(doc.text, trigger[0], trigger[1], "trigger")
+        event.trigger_text = place.covered
         event.trigger_start, event.trigger_end = trigger
     session.add(event)
-    touch_status(session, document_id, coder_id)
+    if not place.started:
+        session.add(DocumentStatus(document_id=document_id, coder_id=coder_id, status="in_progress"))
     session.flush()
-    return event
+    return event, not place.started
 
 
 def delete_event(session: Session, event_id: int) -> None:
@@ -132,16 +188,20 @@ def add_argument(session: Session, event_id: int, role_id: int, mention_id: int 
     if (mention_id is None) == (argument_event_id is None):
         raise AnnotaryError("an argument is either a mention or an event")
     event = _get(session, Event, event_id, "event")
-    role = _get(session, EventRole, role_id, "role")
-    etype = session.get_one(EventType, event.event_type_id)
+    role = session.get(EventRole, role_id, options=[  # the role with what it accepts: one query
+        joinedload(EventRole.event_type), joinedload(EventRole.accepts), joinedload(EventRole.accepts_events)])
+    if role is None:
+        raise AnnotaryError(f"no role with id {role_id}")
     if role.event_type_id != event.event_type_id:
-        raise AnnotaryError(f"{etype.name} events have no role {role.name!r}")
+        other = session.get_one(EventType, event.event_type_id)
+        raise AnnotaryError(f"{other.name} events have no role {role.name!r}")
+    etype = role.event_type
     filler: Mention | Event
     if mention_id is not None:
         filler = mention = _get(session, Mention, mention_id, "mention")
         what, shown = "mention", repr(mention.text)
-        mtype = session.get_one(EntityType, mention.entity_type_id)
-        if not role_takes_mentions(role) or (role.accepts and mtype not in role.accepts):
+        if not role_takes_mentions(role) or (role.accepts and mention.entity_type_id not in {t.id for t in role.accepts}):
+            mtype = session.get_one(EntityType, mention.entity_type_id)
             raise AnnotaryError(f"{role.name} of {etype.name} accepts {_accepted(role)}, not {mtype.name}")
     else:
         filler = inner = _get(session, Event, known_id(argument_event_id), "event")
@@ -271,7 +331,7 @@ def check_code_value(code: DocumentCode, value: str) -> str:
 
 
 def set_document_code(session: Session, document_id: int, coder_id: int, code_id: int, value: str | None) -> None:
-    _get(session, Document, document_id, "document")
+    _require_document(session, document_id)
     code = _get(session, DocumentCode, code_id, "document code")
     if value is not None:
         value = check_code_value(code, value)
@@ -286,7 +346,7 @@ def set_status(session: Session, document_id: int, coder_id: int, status: str | 
     """Mark a document in progress or done for a coder; None means not started."""
     if status is not None and status not in STATUSES:
         raise AnnotaryError(f"status must be one of {', '.join(STATUSES)}")
-    _get(session, Document, document_id, "document")
+    _require_document(session, document_id)
     row = session.scalar(
         select(DocumentStatus).where(DocumentStatus.document_id == document_id, DocumentStatus.coder_id == coder_id)
     )

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.core.changes import Change, everything
@@ -86,7 +86,8 @@ def _status_missing(session: Session, document_id: int, coder_id: int) -> bool:
 
 def _forget_status(session: Session, document_id: int, coder_id: int) -> None:
     """Undo of the first annotation of a coder in a document: the coder had not started it."""
-    svc.set_status(session, document_id, coder_id, None)
+    session.execute(delete(DocumentStatus).where(DocumentStatus.document_id == document_id,
+                                                 DocumentStatus.coder_id == coder_id))
 
 
 @dataclass
@@ -102,12 +103,12 @@ class CreateMention(Action):
     _new_status: bool = False
 
     def do(self, session: Session) -> None:
-        self._new_status = _status_missing(session, self.document_id, self.coder_id)
         if self._snap is not None:
             restore(session, known(self._snap))
-            svc.touch_status(session, self.document_id, self.coder_id)
+            self._new_status = svc.touch_status(session, self.document_id, self.coder_id)
         else:
-            m = svc.create_mention(session, self.document_id, self.coder_id, self.entity_type_id, self.start, self.end)
+            m, self._new_status = svc.add_mention(session, self.document_id, self.coder_id, self.entity_type_id,
+                                                  self.start, self.end)
             self.mention_id = m.id
 
     def undo(self, session: Session) -> None:
@@ -184,12 +185,12 @@ class CreateEvent(Action):
     _new_status: bool = False
 
     def do(self, session: Session) -> None:
-        self._new_status = _status_missing(session, self.document_id, self.coder_id)
         if self._snap is not None:
             restore(session, known(self._snap))
-            svc.touch_status(session, self.document_id, self.coder_id)
+            self._new_status = svc.touch_status(session, self.document_id, self.coder_id)
         else:
-            ev = svc.create_event(session, self.document_id, self.coder_id, self.event_type_id, self.trigger)
+            ev, self._new_status = svc.add_event(session, self.document_id, self.coder_id, self.event_type_id,
+                                                 self.trigger)
             self.event_id = ev.id
 
     def undo(self, session: Session) -> None:
@@ -238,7 +239,8 @@ class AddArgument(Action):
     _snap: Snapshot | None = field(default=None, repr=False)
 
     def do(self, session: Session) -> None:
-        self.document_id = _row(session, Event, self.event_id).document_id
+        event = _row(session, Event, self.event_id)  # held: add_argument finds it without reading it again
+        self.document_id = event.document_id
         if self._snap is not None:
             restore(session, known(self._snap))
         else:
@@ -399,11 +401,11 @@ class CreateRelation(Action):
     def do(self, session: Session) -> None:
         source = _row(session, Mention, self.source_mention_id)
         self.document_id, self.coder_id = source.document_id, source.coder_id
-        self._new_status = _status_missing(session, source.document_id, source.coder_id)
         if self._snap is not None:
             restore(session, known(self._snap))
-            svc.touch_status(session, source.document_id, source.coder_id)
+            self._new_status = svc.touch_status(session, source.document_id, source.coder_id)
         else:
+            self._new_status = _status_missing(session, source.document_id, source.coder_id)
             self.relation_id = rel.create_relation(session, self.relation_type_id, self.source_mention_id,
                                                    self.target_mention_id).id
 
