@@ -64,12 +64,17 @@ def pytest_configure(config):
                                        "empty_project, linkless_project, new_address, project_at, "
                                        "empty_project_at) on SQLite and on PostgreSQL")
     config.addinivalue_line("markers", "sqlite_only: in a both_backends module, a test of what only a file has")
+    config.addinivalue_line("markers", "server_only: a test of what only a server project has, run with the "
+                                       "project fixtures on PostgreSQL")
 
 
 def pytest_generate_tests(metafunc):
     definition = metafunc.definition
-    if ("project_backend" in metafunc.fixturenames and definition.get_closest_marker("both_backends")
-            and not definition.get_closest_marker("sqlite_only")):
+    if "project_backend" not in metafunc.fixturenames:
+        return
+    if definition.get_closest_marker("server_only"):
+        metafunc.parametrize("project_backend", ("postgresql",), indirect=True)
+    elif definition.get_closest_marker("both_backends") and not definition.get_closest_marker("sqlite_only"):
         metafunc.parametrize("project_backend", BACKENDS, indirect=True)
 
 
