@@ -290,3 +290,26 @@ def test_check_says_which_row_does_not_mean_what_it_says(project_at, capsys, pro
     assert err.startswith(f"annotary: error: {project_at}: mentions row {mention}: mention text 'X' is not the "
                           "text at ")
     assert err.count("\n") == 1
+
+
+def test_merge_takes_a_file_and_says_how_to_merge_a_server_project(project_at, pg_url, tmp_path, capsys):
+    """Into either backend; from a server project: refused in one line with the way to do it, which works."""
+    from app.core.services.workspace import Workspace
+
+    assert main(["init", pg_url]) == 0  # another team project on the server, where alice tagged Meta
+    with open_project(pg_url) as other:
+        ws = Workspace(other, "alice")
+        text = ws.document_text(1)
+        org = next(t.id for t in ws.codebook.entity_types if t.name == "Organization")
+        ws.tag(1, text, text.index("Meta"), text.index("Meta") + 4, org)
+    capsys.readouterr()
+    code, _, err = run(capsys, "merge", pg_url, "--project", project_at)
+    assert code == 1 and err == (f"annotary: error: merge takes a project file (a coder's copy), not a server "
+                                 f"project: copy it to a file first (annotary copy {pg_url} FILE), then merge "
+                                 "that file\n")
+    copy = tmp_path / "other.annotary"
+    assert run(capsys, "copy", pg_url, str(copy))[0] == 0
+    code, out, err = run(capsys, "merge", str(copy), "--project", project_at)
+    assert code == 0, err
+    code, out, _ = run(capsys, "coders", "--json", "--project", project_at)
+    assert {c["name"]: c["mentions"] for c in json.loads(out)}["alice"] == 1
