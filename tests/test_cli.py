@@ -313,3 +313,41 @@ def test_merge_takes_a_file_and_says_how_to_merge_a_server_project(project_at, p
     assert code == 0, err
     code, out, _ = run(capsys, "coders", "--json", "--project", project_at)
     assert {c["name"]: c["mentions"] for c in json.loads(out)}["alice"] == 1
+
+
+def every_row(address):
+    """Every row of every model table, in primary-key order (on either backend)."""
+    from app.core.models import Base
+
+    with open_project(address) as project, project.read() as s:
+        return {t.name: [tuple(r) for r in s.execute(select(t).order_by(*t.primary_key.columns))]
+                for t in Base.metadata.sorted_tables}
+
+
+def test_import_annotations_all_or_nothing_then_skip_invalid(empty_project_at, tmp_path, capsys, project_backend):
+    """A doccano file with a bad line stores nothing and lists it; --skip-invalid stores the rest with
+    the coder's status; --add-labels adds the labels the codebook lacks."""
+    good = json.dumps({"text": "Meta lays off staff.", "label": [[0, 4, "Organization"]]})
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join([good, "{not json", good.replace("Meta", "Zeta")]) + "\n", encoding="utf-8")
+    before = every_row(empty_project_at)
+    argv = ["import-annotations", str(path), "--format", "doccano", *as_coder(project_backend, "bob"),
+            "--project", empty_project_at]
+    code, out, err = run(capsys, *argv)
+    assert code == 1 and out.splitlines() == [f"refused\t{path}:2: not valid JSON: Expecting property name "
+                                              "enclosed in double quotes (column 2)"]
+    assert err.count("\n") == 1 and "nothing was imported" in err
+    assert every_row(empty_project_at) == before
+    code, out, err = run(capsys, *argv, "--skip-invalid", "--status", "done")
+    assert code == 1 and [line.split("\t")[0] for line in out.splitlines()] == [
+        "imported", "imported", "refused", "summary"]
+    assert "2 document(s): 2 mention(s) and 0 event(s) stored" in out
+    code, out, _ = run(capsys, "coders", "--json", "--project", empty_project_at)
+    bob = {c["name"]: c for c in json.loads(out)}[coder_name(project_backend, "bob")]
+    assert (bob["documents"], bob["done"], bob["mentions"]) == (2, 2, 2)
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text(json.dumps({"text": "The EU fines Meta.", "label": [[4, 6, "ORG"]]}) + "\n", encoding="utf-8")
+    code, out, err = run(capsys, "import-annotations", str(labels), "--format", "doccano", "--add-labels",
+                         *as_coder(project_backend, "bob"), "--project", empty_project_at)
+    assert code == 0, err
+    assert "codebook\tadded entity types: ORG" in out
