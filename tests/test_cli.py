@@ -112,6 +112,13 @@ def test_codebook_export_import(new_address, tmp_path, capsys):
         from app.core.codebook import read_codebook
 
         assert read_codebook(s).entity_type("Organisation") is not None
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("entity_types:\n  - {name: Person, color: '#111111'}\n  - {name: PERSON, color: '#222222'}\n",
+                   encoding="utf-8")
+    before = every_row(project)
+    code, _out, err = run(capsys, "codebook", "import", str(bad), "--project", project)
+    assert code == 1 and err.count("\n") == 1 and "differ only in case" in err
+    assert every_row(project) == before
 
 
 def test_info(new_address, capsys):
