@@ -86,3 +86,28 @@ def test_gold_status_and_accept_agreements(coded_at, tmp_path, capsys):
     header = rows[0]
     assert [dict(zip(header, r))["text"] for r in rows[1:]] == ["OpenAI"]
     assert {dict(zip(header, r))["coder"] for r in rows[1:]} == {"gold"}
+
+
+def test_coders_add_on_a_file_and_on_a_server(project_at, capsys, monkeypatch, project_backend, request):
+    import io
+
+    code, out, err = run(capsys, "coders", "add", "dana", "--role", "adjudicator", "--project", project_at)
+    where = "registered in the project file" if project_backend == "sqlite" else "a login role on the server"
+    assert code == 0 and out == f"dana added as an adjudicator ({where})\n", err
+    rows = {r["name"]: r["role"] for r in json.loads(run(capsys, "coders", "--json", "--project", project_at)[1])}
+    assert rows["dana"] == "adjudicator"
+    monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery\n"))
+    code, out, err = run(capsys, "coders", "add", "carl", "--password-stdin", "--project", project_at)
+    if project_backend == "sqlite":
+        assert code == 1 and "a project file has no logins" in err
+        return
+    assert code == 0 and out == "carl added as a coder (a login role on the server)\n", err
+    import psycopg
+
+    server = request.getfixturevalue("pg_server")
+    with psycopg.connect(server.admin_url()) as conn:  # stored as a SCRAM verifier, never as the text
+        stored = conn.execute("SELECT rolpassword FROM pg_authid WHERE rolname = 'carl'").fetchone()[0]
+    assert stored.startswith("SCRAM-SHA-256$") and "correct horse" not in stored
+    # the new adjudicator manages the project as the lead does
+    code, out, err = run(capsys, "role", "carl", "adjudicator", "--project", as_login(project_at, "dana"))
+    assert code == 0 and out == "carl is now an adjudicator\n", err
