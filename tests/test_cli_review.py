@@ -37,6 +37,10 @@ def test_coders_and_roles(coded_at, capsys, project_backend):
         assert code == 0, err
         code, out, _ = run(capsys, "coders", "--project", as_login(coded_at, "bob"), "--json")
         assert {r["name"]: r["mentions"] for r in json.loads(out)}["alice"] == 3
+        # and back: bob takes alice's adjudicator role away again; she is blind to bob's work once more
+        assert run(capsys, "role", "alice", "coder", "--project", as_login(coded_at, "bob"))[0] == 0
+        code, out, _ = run(capsys, "coders", "--project", as_login(coded_at, "alice"), "--json")
+        assert {r["name"]: r["mentions"] for r in json.loads(out)}["bob"] == 0
 
 
 @pytest.mark.server_only
