@@ -265,7 +265,7 @@ def test_check_finds_damage_and_rows_that_do_not_mean_what_they_say(tmp_path, ca
     assert err.count("\n") == 1
 
 
-@pytest.mark.sqlite_only  # a server's own errors (the file's are in test_errors_are_one_line_and_non_zero)
+# a server's own errors (a file's are in test_errors_are_one_line_and_non_zero); not parametrised: no project fixture
 def test_server_errors_are_one_line_too(pg_server, pg_url, capsys):
     missing = pg_server.admin_url("no_such_database")
     code, out, err = run(capsys, "documents", "--project", missing)
