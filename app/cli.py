@@ -99,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="export: replace an existing FILE")
 
     p = add("merge", cmd_merge, "bring in another project's annotations (documents matched by text)")
-    p.add_argument("other", metavar="OTHER.annotary")
+    p.add_argument("other", metavar="OTHER.annotary", help="a project file (a server project: copy it to a file first)")
     p.add_argument("--accept-codebook", action="store_true",
                    help="add the other project's extra types, roles, attributes and values to this codebook")
     p.add_argument("--import-missing", action="store_true",
@@ -364,8 +364,12 @@ def _counts(project: Project) -> dict[str, int]:
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
+    from app.core.address import is_server_address
     from app.core.services.merge import merge_project
 
+    if is_server_address(args.other):
+        raise AnnotaryError(f"merge takes a project file (a coder's copy), not a server project: copy it to a file "
+                            f"first (annotary copy {args.other} FILE), then merge that file")
     with _open(args) as project:
         report = merge_project(project, Path(args.other), accept_codebook=args.accept_codebook,
                                import_missing=args.import_missing)

@@ -168,7 +168,10 @@ def cmd_gold(args: argparse.Namespace) -> int:
             by = None
             if project.on_server:  # who settled it: the login (a file's command line names nobody)
                 from app.core.server.identity import coder_for
+                from app.core.server.roles import require_adjudicator
 
+                with project.engine.connect() as conn:  # a coder sees only their own work: nothing to settle
+                    require_adjudicator(conn)
                 by = coder_for(project, None)
             with project.uow() as s:
                 accepted, failed = accept_agreements_in_documents(s, ids, by)

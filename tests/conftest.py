@@ -61,14 +61,20 @@ BACKENDS = ("sqlite", "postgresql")
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "both_backends: run the module's project fixtures (seeded_project, "
-                                       "empty_project, linkless_project) on SQLite and on PostgreSQL")
+                                       "empty_project, linkless_project, new_address, project_at, "
+                                       "empty_project_at) on SQLite and on PostgreSQL")
     config.addinivalue_line("markers", "sqlite_only: in a both_backends module, a test of what only a file has")
+    config.addinivalue_line("markers", "server_only: a test of what only a server project has, run with the "
+                                       "project fixtures on PostgreSQL")
 
 
 def pytest_generate_tests(metafunc):
     definition = metafunc.definition
-    if ("project_backend" in metafunc.fixturenames and definition.get_closest_marker("both_backends")
-            and not definition.get_closest_marker("sqlite_only")):
+    if "project_backend" not in metafunc.fixturenames:
+        return
+    if definition.get_closest_marker("server_only"):
+        metafunc.parametrize("project_backend", ("postgresql",), indirect=True)
+    elif definition.get_closest_marker("both_backends") and not definition.get_closest_marker("sqlite_only"):
         metafunc.parametrize("project_backend", BACKENDS, indirect=True)
 
 
@@ -117,6 +123,61 @@ def linkless_project(request, tmp_path: Path, project_backend):
     project = init_project(_address(request, tmp_path, "linkless"), codebook=path)
     yield project
     project.close()
+
+
+PG_LEAD = "annotary_test_lead"
+"""The login that creates the command-line tests' server projects: it may create roles (to add
+coders) but is no superuser, so row-level security binds it as it binds a real lead."""
+
+
+@pytest.fixture(scope="session")
+def pg_lead(pg_server):
+    """The name of the session's lead login (see PG_LEAD), created once."""
+    import psycopg
+
+    with psycopg.connect(pg_server.admin_url(), autocommit=True) as conn:
+        conn.execute(f'CREATE ROLE "{PG_LEAD}" LOGIN CREATEROLE')
+    return PG_LEAD
+
+
+@pytest.fixture
+def new_address(request, tmp_path: Path, project_backend):
+    """`new_address(name="p")`: where a command may create a project with `annotary init ADDRESS`,
+    as the command line takes it (a string): a file path on SQLite; on PostgreSQL the
+    postgresql:// address of a fresh empty database owned by the lead login (`pg_lead`, no
+    superuser). Each call gives another one; the databases are dropped after the test."""
+    made: list[str] = []
+    server = request.getfixturevalue("pg_server") if project_backend == "postgresql" else None
+
+    def make(name: str = "p") -> str:
+        if server is None:
+            return str(tmp_path / f"{name}.annotary")
+        lead = request.getfixturevalue("pg_lead")
+        database = server.create_database(owner=lead)
+        made.append(database)
+        return server.url(lead, database)
+
+    yield make
+    for database in made:
+        server.drop_database(database)
+
+
+@pytest.fixture
+def project_at(new_address):
+    """The address (a string, as the command line takes it) of a new project with the default
+    codebook and the five seed articles, made by the lead: a file, or a database on PostgreSQL in a
+    both_backends module."""
+    address = new_address("seeded")
+    init_project(address).close()
+    return address
+
+
+@pytest.fixture
+def empty_project_at(new_address):
+    """As `project_at`, without the seed articles."""
+    address = new_address("empty")
+    init_project(address, empty=True).close()
+    return address
 
 
 def pytest_addoption(parser):

@@ -83,13 +83,17 @@ class Cluster:
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
 
-    def create_database(self) -> str:
-        """A new empty database; returns its name."""
+    def url(self, user: str, database: str) -> str:
+        """The address of `database` for the login `user` (no password: the cluster trusts local logins)."""
+        return f"postgresql://{user}@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self, owner: str | None = None) -> str:
+        """A new empty database (owned by `owner`, else the superuser); returns its name."""
         import psycopg
 
         name = "t_" + uuid.uuid4().hex[:16]
         with psycopg.connect(self.admin_url(), autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"' + (f' OWNER "{owner}"' if owner else ""))
         return name
 
     def drop_database(self, name: str) -> None:

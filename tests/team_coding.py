@@ -42,6 +42,39 @@ def coded(tmp_path):
     return path
 
 
+def as_login(address, user):
+    """The same server project's address for another login (a file's path stays as it is)."""
+    from sqlalchemy.engine import make_url
+
+    from app.core.address import is_server_address
+
+    if not is_server_address(address):
+        return address
+    return make_url(address).set(username=user).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def coded_at(new_address):
+    """`coded` on the module's backends: the address (a string) of the project alice and bob coded.
+    On a server the lead (not a superuser) adds them as coders (login roles) and each codes through
+    their own connection, so row-level security checks every write."""
+    from app.core.project import open_project
+
+    address = new_address("team")
+    init_project(address).close()
+    if address.startswith("postgresql"):
+        from app.core.server.roles import add_coder
+
+        with open_project(address) as project, project.engine.begin() as conn:
+            for coder in ("alice", "bob"):
+                add_coder(conn, None, coder)
+    code_document(as_login(address, "alice"), "alice", [("OpenAI", "Organization", 0), ("Meta", "Organization", 0),
+                  ("ثمانية باحثين", "Quantity", 0)], "negative", [5, 4], ("Actor", "Meta"))
+    code_document(as_login(address, "bob"), "bob", [("OpenAI", "Organization", 0), ("Meta", "Person", 0),
+                  ("ثمانية باحثين", "Quantity", 7)], "negative", [5], ("Actor", "OpenAI"))
+    return address
+
+
 
 
 def add_differences(path):

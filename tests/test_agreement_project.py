@@ -1,4 +1,5 @@
-"""`annotary agreement` on a project two coders coded: figures, structure, units left out."""
+"""`annotary agreement` on a project two coders coded (a file, or a server project where each coder coded
+through their own connection): figures, structure, units left out."""
 
 import json
 
@@ -7,13 +8,13 @@ import pytest
 from app.cli import main
 from app.core.project import open_project
 from app.core.services.agreement import agreement_report
-from team_coding import add_differences, coded  # noqa: F401  (a fixture)
+from team_coding import add_differences, coded_at  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.both_backends  # the project fixtures run on SQLite and on PostgreSQL
 
 
-def test_agreement_json(coded, capsys):
-    assert main(["agreement", "--project", str(coded), "--json"]) == 0
+def test_agreement_json(coded_at, capsys):
+    assert main(["agreement", "--project", coded_at, "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["coders"] == ["alice", "bob"]
     assert report["documents_compared"] == 1
@@ -38,9 +39,9 @@ def test_agreement_json(coded, capsys):
     assert all("type" in d and d["code"] is None for d in report["disagreements"])
 
 
-def test_disagreements_name_their_type_and_code(coded):
-    add_differences(coded)
-    with open_project(coded) as project:
+def test_disagreements_name_their_type_and_code(coded_at):
+    add_differences(coded_at)
+    with open_project(coded_at) as project:
         report = agreement_report(project)
     dis = report["disagreements"]
     old_keys = {"kind", "document_id", "start", "end", "text", "coder_a", "value_a", "coder_b", "value_b"}
@@ -66,11 +67,11 @@ def test_disagreements_name_their_type_and_code(coded):
     assert modality["start"] is not None and modality["end"] > modality["start"]
 
 
-def test_agreement_text_and_errors(coded, capsys):
-    assert main(["agreement", "--project", str(coded)]) == 0
+def test_agreement_text_and_errors(coded_at, capsys):
+    assert main(["agreement", "--project", coded_at]) == 0
     out = capsys.readouterr().out
     assert "left out: document 4: not coded by bob" in out and "mentions alice|bob exact" in out
-    assert main(["agreement", "--project", str(coded), "--coders", "alice,zoe"]) == 1
+    assert main(["agreement", "--project", coded_at, "--coders", "alice,zoe"]) == 1
     assert "zoe" in capsys.readouterr().err
 
 
@@ -89,13 +90,13 @@ def test_reliability_csv(tmp_path, capsys):
     assert "line 2" in capsys.readouterr().err
 
 
-def test_workbook_has_agreement_and_disagreement_sheets(coded, tmp_path):
+def test_workbook_has_agreement_and_disagreement_sheets(coded_at, tmp_path):
     import openpyxl
 
     from app.core.export.xlsx import export_xlsx
 
     out = tmp_path / "team.xlsx"
-    with open_project(coded) as project:
+    with open_project(coded_at) as project:
         report = export_xlsx(project, out)
     assert report.rows["Agreement"] > 0
     wb = openpyxl.load_workbook(out)
@@ -115,6 +116,6 @@ def test_workbook_has_agreement_and_disagreement_sheets(coded, tmp_path):
     assert meta["type"] == "Organization" and meta["code"] is None
     assert list(rows_h[-2:]) == ["type", "code"]  # added after the original columns
     # the gold-only (single coder) export has no agreement sheets
-    with open_project(coded) as project:
+    with open_project(coded_at) as project:
         single = export_xlsx(project, tmp_path / "alice.xlsx", coder="alice")
     assert "Agreement" not in single.rows

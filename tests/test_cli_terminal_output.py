@@ -1,11 +1,15 @@
 """The plain-text output of `annotary` shows control and bidi characters of project data as
-escapes; --json keeps the exact text."""
+escapes; --json keeps the exact text. On a project file and on a server project (both_backends)."""
 
 import json
+
+import pytest
 
 from app.cli import main
 from app.core.models import Coder, Document
 from app.core.services.projects import init_project
+
+pytestmark = pytest.mark.both_backends
 
 HOSTILE = "Clear\x1b[2J sc\u202eeen\x07 tab\there"
 
@@ -16,8 +20,8 @@ def run(capsys, *args):
     return code, out, err
 
 
-def hostile_project(tmp_path):
-    path = tmp_path / "p.annotary"
+def hostile_project(new_address):
+    path = new_address()
     with init_project(path) as project, project.uow() as s:
         s.get(Document, 1).title = HOSTILE
         # Annotary refuses such coder names now; a project made by an older version may hold one
@@ -25,9 +29,9 @@ def hostile_project(tmp_path):
     return path
 
 
-def test_documents_listing_escapes_controls(tmp_path, capsys):
-    path = hostile_project(tmp_path)
-    code, out, _ = run(capsys, "documents", "--project", str(path))
+def test_documents_listing_escapes_controls(new_address, capsys):
+    path = hostile_project(new_address)
+    code, out, _ = run(capsys, "documents", "--project", path)
     assert code == 0
     assert "\x1b" not in out and "\u202e" not in out and "\x07" not in out
     lines = out.splitlines()
@@ -40,27 +44,27 @@ def test_documents_listing_escapes_controls(tmp_path, capsys):
     assert "\\u" not in with_titles["2"] + with_titles["3"] + with_titles["4"]
 
 
-def test_documents_json_stays_exact(tmp_path, capsys):
-    path = hostile_project(tmp_path)
-    code, out, _ = run(capsys, "documents", "--project", str(path), "--json")
+def test_documents_json_stays_exact(new_address, capsys):
+    path = hostile_project(new_address)
+    code, out, _ = run(capsys, "documents", "--project", path, "--json")
     assert code == 0
     assert json.loads(out)[0]["title"] == HOSTILE
     assert "\u202e" in out  # ensure_ascii=False: only controls are escaped by json
 
 
-def test_coders_listing_escapes_controls(tmp_path, capsys):
-    path = hostile_project(tmp_path)
-    code, out, _ = run(capsys, "coders", "--project", str(path))
+def test_coders_listing_escapes_controls(new_address, capsys):
+    path = hostile_project(new_address)
+    code, out, _ = run(capsys, "coders", "--project", path)
     assert code == 0
     assert "mallory\\x1b]0;owned\\x07\\u2067\tcoder" in out
     assert "\x1b" not in out and "\u2067" not in out
 
 
-def test_import_line_escapes_the_file_name(tmp_path, capsys):
-    path = hostile_project(tmp_path)
+def test_import_line_escapes_the_file_name(new_address, tmp_path, capsys):
+    path = hostile_project(new_address)
     source = tmp_path / "wire\x1b[2J\u202etxt.md"
     source.write_text("Eine Meldung.", encoding="utf-8")
-    code, out, _ = run(capsys, "import", str(source), "--project", str(path))
+    code, out, _ = run(capsys, "import", str(source), "--project", path)
     assert code == 0
     assert "wire\\x1b[2J\\u202etxt.md" in out
     assert "\x1b" not in out and "\u202e" not in out

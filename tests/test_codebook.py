@@ -336,21 +336,21 @@ def test_names_differing_only_in_case_are_one_name(capsys, tmp_path):
                     ": entity type 'PERSON' is defined twice (as 'Person' and 'PERSON', which differ only in case)")
 
 
-def test_a_project_that_already_holds_a_case_pair_keeps_working(capsys, tmp_path):
+@pytest.mark.both_backends
+def test_a_project_that_already_holds_a_case_pair_keeps_working(capsys, tmp_path, new_address):
     """An older Annotary stored a corpus's PERSON beside the default Person: the project's codebook
-    still round-trips, passes check and takes unrelated changes."""
-    import sqlite3
+    still round-trips, passes check and takes unrelated changes (a file, or a team project)."""
+    from sqlalchemy import text
 
     from app.cli import main
+    from app.core.project import open_project
     from app.core.services.projects import init_project
 
-    project = tmp_path / "old.annotary"
+    project = new_address("old")
     init_project(project, empty=True).close()
-    con = sqlite3.connect(project)
-    con.execute("INSERT INTO entity_types (name, color, hotkey, definition, position) "
-                "VALUES ('PERSON', '#222222', NULL, '', 99)")
-    con.commit()
-    con.close()
+    with open_project(project) as p, p.engine.begin() as conn:
+        conn.execute(text("INSERT INTO entity_types (name, color, hotkey, definition, position) "
+                          "VALUES ('PERSON', '#222222', NULL, '', 99)"))
     cb = tmp_path / "cb.yaml"
     assert main(["codebook", "export", str(cb), "--project", str(project)]) == 0
     assert main(["codebook", "import", str(cb), "--project", str(project)]) == 0

@@ -68,7 +68,7 @@ class Annotator:
 
 
 @pytest.fixture
-def linked(tmp_path):
+def linked(new_address):
     """alice and bob link the same mentions of document 1 (bob's employees span is longer: the
     overlap matching pairs it); both marked it done.
 
@@ -76,7 +76,7 @@ def linked(tmp_path):
     bob:   Employs Meta→employees, Part of Meta²→employees², Same as Meta²→Meta (swapped: symmetric),
            Part of AAI→Meta² (bob alone tagged AAI)
     """
-    path = tmp_path / "team.annotary"
+    path = new_address("team")  # a file; a server project in a test marked both_backends
     set_up(path)
     with open_project(path) as project:
         for name in ("alice", "bob"):
@@ -170,6 +170,7 @@ def test_no_relations_is_undefined_not_zero(tmp_path):
     assert (pair["precision"], pair["recall"], pair["f1"], pair["matched"]) == (None, None, None, 0)
 
 
+@pytest.mark.both_backends
 def test_cli_prints_relations(linked, capsys):
     assert main(["agreement", "--project", str(linked)]) == 0
     out = capsys.readouterr().out.splitlines()

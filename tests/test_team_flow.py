@@ -1,17 +1,22 @@
 """The whole team flow of issue 4, as a lead runs it: two coders code the seed articles in their own
 copies; the lead merges both, reads alpha with its interval per document code and F1 per type,
 settles a disagreement into gold, and exports one workbook with the coders' data, the gold set,
-the agreement summary and the disagreements."""
+the agreement summary and the disagreements. The lead's project is a file or a team project on a
+PostgreSQL server (both_backends): the coders' copies of a server project are made with
+`annotary copy`, and merged back into the server."""
 
 import json
 import shutil
 
+import pytest
 from openpyxl import load_workbook
 
 from app.cli import main
 from app.core.project import open_project
 from app.core.services.review import ReviewService
 from app.core.services.workspace import Workspace
+
+pytestmark = pytest.mark.both_backends
 
 TONES = {
     "alice": ["negative", "neutral", "negative", "very negative", "negative"],
@@ -42,12 +47,18 @@ def _run(capsys, *argv):
     return out
 
 
-def test_two_copies_merged_adjudicated_and_exported(tmp_path, capsys):
-    lead = tmp_path / "lead.annotary"
-    _run(capsys, "init", str(lead))
+def test_two_copies_merged_adjudicated_and_exported(new_address, tmp_path, capsys, project_backend):
+    from conftest import PG_LEAD
+
+    lead = new_address("lead")
+    lead_name = "lead" if project_backend == "sqlite" else PG_LEAD  # on a server: the login
+    _run(capsys, "init", lead)
     for coder in ("alice", "bob"):
         copy = tmp_path / f"{coder}-copy.annotary"
-        shutil.copy(lead, copy)
+        if project_backend == "sqlite":
+            shutil.copy(lead, copy)
+        else:
+            _run(capsys, "copy", lead, str(copy))
         _code_copy(copy, coder)
         _run(capsys, "merge", str(copy), "--project", str(lead))
     _run(capsys, "merge", str(tmp_path / "alice-copy.annotary"), "--project", str(lead))  # twice: adds nothing
@@ -64,8 +75,8 @@ def test_two_copies_merged_adjudicated_and_exported(tmp_path, capsys):
     assert person["f1"] is None and (person["n_a"], person["n_b"]) == (0, 1)  # alice has none: undefined
 
     with open_project(lead) as project:
-        _run(capsys, "role", "lead", "adjudicator", "--project", str(lead))
-        service = ReviewService(Workspace(project, "lead"))
+        _run(capsys, "role", lead_name, "adjudicator", "--project", str(lead))
+        service = ReviewService(Workspace(project, lead_name))
         before, _ = service.project_unresolved()
         assert service.accept_agreements(5)[0] >= 1
         review = service.document_review(5)

@@ -50,6 +50,11 @@ def _require_manager(conn: Connection, database_name: str) -> None:
                             "a coder")
 
 
+def require_adjudicator(conn: Connection) -> None:
+    """Refuse a coder's connection (one line) where only an adjudicator (or the owner) may act."""
+    _require_manager(conn, _database(conn, None))
+
+
 def _role_name(name: str) -> str:
     name = check_personal_name(name)
     if len(name.encode()) > MAX_IDENTIFIER_BYTES:
@@ -117,7 +122,8 @@ def _grant_group(conn: Connection, database_name: str, name: str, role: str) -> 
     wanted, other = ((roles.adjudicator, roles.coder) if role == "adjudicator"
                      else (roles.coder, roles.adjudicator))
     ident = sql.Identifier(name)
-    _run(conn, sql.SQL("GRANT {} TO {}").format(sql.Identifier(wanted), ident))
+    admin = sql.SQL(" WITH ADMIN OPTION" if role == "adjudicator" else "")  # adjudicators manage roles too
+    _run(conn, sql.SQL("GRANT {} TO {}{}").format(sql.Identifier(wanted), ident, admin))
     if conn.scalar(text("SELECT EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
                         "JOIN pg_roles u ON u.oid = m.member WHERE g.rolname = :g AND u.rolname = :u)"),
                    {"g": other, "u": name}):

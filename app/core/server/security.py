@@ -8,7 +8,8 @@ on row-level security with policies on every table that holds a coder's work:
   rows of the coder named like `current_user`; rows of tables without a coder column
   (arguments, attribute values, typed notes, references) follow their parent row;
 - with the project setting `blind_coding` off, a coder may also read everyone's rows (never write);
-- adjudicators see and write all rows; gold's rows (the coder `gold`) only adjudicators write.
+- adjudicators see and write all rows; gold's rows (the coder `gold`) only adjudicators write;
+  adjudicators hold the admin option of both groups, so any of them may change a coder's role.
 
 The policies call three small SQL functions (`annotary_coder_id()`, `annotary_is_adjudicator()`,
 `annotary_sees_others()`) made here too. Everything is created if missing or replaced, so running
@@ -128,9 +129,12 @@ def install_security(conn: Connection, database_name: str | None = None) -> Grou
     for name in (roles.coder, roles.adjudicator):
         if not role_exists(conn, name):
             _run(conn, sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(name)))
+    # adjudicators manage the project's people (`annotary role`), not only the role that made it:
+    # their group holds the coder group's admin option, and each is in their own group with it
+    _run(conn, sql.SQL("GRANT {} TO {} WITH ADMIN OPTION").format(coder, adjudicator))
     me = str(conn.scalar(text("SELECT current_user")))
     if me not in (roles.coder, roles.adjudicator):
-        _run(conn, sql.SQL("GRANT {} TO {}").format(adjudicator, sql.Identifier(me)))
+        _run(conn, sql.SQL("GRANT {} TO {} WITH ADMIN OPTION").format(adjudicator, sql.Identifier(me)))
     database = sql.Identifier(database_name)
     # only the project's people connect (PostgreSQL lets every role connect to a new database)
     _run(conn, sql.SQL("REVOKE CONNECT, TEMPORARY ON DATABASE {} FROM PUBLIC").format(database))
