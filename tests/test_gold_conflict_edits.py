@@ -41,7 +41,7 @@ def _gold_types(project):
 
 
 def test_a_gold_edit_moves_the_version_so_an_accept_from_an_older_view_is_refused(seeded_project):
-    lead, carol = _coded(seeded_project)
+    _lead, carol = _coded(seeded_project)
     seen_by_carol = carol.document_review(DOC)
     gold, types, (start, end), text = _gold_editor(seeded_project, "lead")
     gold.tag(DOC, text, start, end, types["Location"])
@@ -56,7 +56,7 @@ def test_a_gold_edit_moves_the_version_so_an_accept_from_an_older_view_is_refuse
 
 
 def test_an_edit_of_an_item_settled_since_the_editor_looked_is_refused(seeded_project):
-    lead, carol = _coded(seeded_project)
+    _lead, carol = _coded(seeded_project)
     gold, types, (start, end), text = _gold_editor(seeded_project, "lead")  # gold has nothing here
     carol.accept(_item(carol, "Organization “Meta”"), "alice")
     with pytest.raises(GoldConflict, match=r"^carol settled (Organization|Person) “Meta” meanwhile: "
@@ -72,7 +72,7 @@ def test_an_edit_of_an_item_settled_since_the_editor_looked_is_refused(seeded_pr
 
 
 def test_an_edit_elsewhere_in_the_document_goes_through(seeded_project):
-    lead, carol = _coded(seeded_project)
+    _lead, carol = _coded(seeded_project)
     gold, types, (start, end), text = _gold_editor(seeded_project, "lead")
     carol.reject(_item(carol, "Team/Unit “Applied AI”"))
     gold.tag(DOC, text, start, end, types["Location"])  # "Meta": carol did not touch it
@@ -86,8 +86,8 @@ def test_editing_a_gold_mention_another_adjudicator_replaced_is_refused(seeded_p
     (mention,) = gold.mentions(DOC)
     carol.accept(_item(carol, "Person “Meta”"), "bob")  # replaces gold's Organization
     # its id is gone (a server), or a file gave it to carol's new gold mention: either way, refused
-    with pytest.raises(GoldConflict, match="^(the mention you are editing is no longer there: gold changed meanwhile"
-                                           "|carol settled Organization “Meta” meanwhile: gold now has Person “Meta”)"):
+    with pytest.raises(GoldConflict, match=r"^(the mention you are editing is no longer there: gold changed meanwhile"
+                                           r"|carol settled Organization “Meta” meanwhile: gold now has Person “Meta”)"):
         gold.retype_mention(mention.id, types["Location"])
     assert _gold_types(seeded_project) == [types["Person"]]
 
@@ -103,7 +103,7 @@ def test_ones_own_decisions_are_no_conflict_for_ones_gold_edits(seeded_project):
 
 
 def test_undo_of_a_gold_edit_another_adjudicator_built_on_is_refused(seeded_project):
-    lead, carol = _coded(seeded_project, event=True)
+    _lead, carol = _coded(seeded_project, event=True)
     gold, types, (start, end), text = _gold_editor(seeded_project, "lead")
     gold.tag(DOC, text, start, end, types["Organization"])  # lead codes alice's "Meta" into gold by hand
     (layoff,) = [i for i in carol.document_review(DOC).items if i.kind == "event"]
@@ -117,7 +117,7 @@ def test_undo_of_a_gold_edit_another_adjudicator_built_on_is_refused(seeded_proj
 
 
 def test_an_adjudicators_undo_is_refused_after_anothers_gold_edit_of_its_item(seeded_project):
-    lead, carol = _coded(seeded_project)
+    lead, _carol = _coded(seeded_project)
     lead.accept(_item(lead, "Organization “Meta”"), "alice")
     gold, types, _, _ = _gold_editor(seeded_project, "carol")
     (mention,) = gold.mentions(DOC)

@@ -159,7 +159,7 @@ def test_a_stale_accept_after_several_decisions_does_not_name_the_wrong_one(seed
 def test_accept_all_agreements_is_undone_only_as_it_was_left(seeded_project):
     from app.core.services.gold_edits import install
 
-    lead, carol = _coded(seeded_project)
+    lead, _carol = _coded(seeded_project)
     bob = Workspace(seeded_project, "bob")
     text = bob.document_text(DOC)
     unit = text.index("Applied AI")
