@@ -102,14 +102,24 @@ def hold_gold(session: Session, document_id: int, seen: Seen | None = None,
 class _Decision(VersionsGold):
     """What every gold decision shares: who decides, what they saw, and what it found and left
     of gold (`GoldTrack`: its undo and redo check nobody settled its items since), with the
-    versions it made (told to `own` once committed: `h.Action.committed`). `tracked` is False
-    for a decision that is a step of another, or done outside the history: it is not undone alone."""
+    versions it made (told to `own` once committed: `h.Action.committed`). `tracked`: whether it
+    notes what it found and left (a review read under the lock, and gold's side read again after
+    it); by default when it is an adjudicator's (`seen` or `own` given: `ReviewService`), never for
+    a step of another decision or one done outside the history, which are not undone alone."""
 
     seen: Seen | None = None
     by: str | None = None
     own: set[tuple[int, int]] | None = None
-    tracked: bool = True
+    track_it: bool | None = None
     _track: GoldTrack | None = None
+
+    @property
+    def tracked(self) -> bool:
+        return self.track_it if self.track_it is not None else (self.seen is not None or self.own is not None)
+
+    @tracked.setter
+    def tracked(self, on: bool) -> None:
+        self.track_it = on
 
     def track(self) -> GoldTrack:
         if self._track is None:

@@ -14,7 +14,6 @@ history that runs them, and wraps each action it runs while the program codes as
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable
 
 from sqlalchemy import select
@@ -172,18 +171,16 @@ class _GoldEdit:
         self.track.committed()
 
 
-_HOOKS: weakref.WeakKeyDictionary[h.History, GoldEdits] = weakref.WeakKeyDictionary()
-
-
 def install(project: Project, history: h.History, by: str,
             coding_as_gold: Callable[[], bool] | None = None) -> GoldEdits:
     """Guard the gold edits `history` runs from now on (those it runs while `coding_as_gold()`,
-    if given), as made by the adjudicator `by`. Installing again on the same history replaces the hook."""
-    old = _HOOKS.pop(history, None)
-    if old is not None:
+    if given), as made by the adjudicator `by`. Installing again on the same history replaces the
+    hook (kept on the history itself: it goes with it)."""
+    old = getattr(history, "gold_edits", None)
+    if isinstance(old, GoldEdits):
         old.close()
         setattr(history, "run", old._run)  # noqa: B010
     edits = GoldEdits(project, history, by, coding_as_gold)
     setattr(history, "run", edits.run)  # noqa: B010 - the hook: this history's runs go through it
-    _HOOKS[history] = edits
+    setattr(history, "gold_edits", edits)  # noqa: B010
     return edits
