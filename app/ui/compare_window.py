@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from app.core.changes import Change
 from app.core.errors import AnnotaryError
 from app.core.services.coders import GOLD
+from app.core.services.gold_track import GoldConflict
 from app.core.services.review import ReviewService
 from app.core.services.review_data import MentionRow
 from app.core.services.review_items import DocumentReview, ReviewItem
@@ -497,8 +498,20 @@ class CompareWindow(QDialog):
     # ------------------------------------------------------------ decisions
 
     def _decide(self, fn: Callable[[], object]) -> None:
-        """Run a decision; the view updates itself from the change it publishes."""
-        self._run(fn)
+        """Run a decision; the view updates itself from the change it publishes. One refused
+        because someone settled gold meanwhile (`GoldConflict`, also when it refused an undo or
+        redo) stored nothing: the view reads the document again, so what the message says is shown."""
+
+        def decide() -> None:
+            try:
+                fn()
+            except AnnotaryError as exc:
+                if isinstance(exc, GoldConflict) or isinstance(exc.__cause__, GoldConflict):
+                    self.reload()
+                    self.notice.setText(str(exc))
+                raise
+
+        self._run(decide)
 
     def accept_selected(self, coder: str) -> None:
         item = self.selected_item()

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from PySide6.QtWidgets import QInputDialog
 
 from app.core.errors import AnnotaryError
+from app.core.services import gold_edits
 from app.core.services.coders import GOLD
 from app.core.services.review import ReviewService
 
@@ -62,13 +63,19 @@ def open_disagreement(window: ReviewHost, document_id: int, start: int | None, e
 
 
 def edit_gold(window: ReviewHost, document_id: int) -> None:
-    """Code as gold in the main window (edit, delete or add gold annotations); undo keeps working."""
+    """Code as gold in the main window (edit, delete or add gold annotations); undo keeps working.
+    Each edit made as gold is the adjudicator's settling of gold (`gold_edits`): it locks and
+    versions the document's gold, and is refused when it would change an item someone else settled
+    since the document was opened here (or since this window last showed others' commits)."""
     service = ReviewService(window.workspace)
     service.require_review()
     if window.workspace.coder_name != GOLD:
         service.require_adjudicator("edit the gold set")
         window.coder_before_gold = window.workspace.coder_name
         window.set_coder(GOLD, remember=False)
+    edits = gold_edits.install(window.project, window.workspace.history, window.coder_before_gold or GOLD,
+                               coding_as_gold=lambda: window.workspace.coder_name == GOLD)
+    edits.look(document_id)
     window.open_document(document_id)
     window.statusBar().showMessage(
         f"Coding as gold. Review → Stop coding as gold returns to {window.coder_before_gold}.", 10000)

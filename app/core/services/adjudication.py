@@ -8,7 +8,9 @@ or adding gold annotations is ordinary coding as the coder `gold`.
 Several adjudicators may decide at once (a server project, or two programs on one file): a
 decision locks its document's row, and one made from what the Compare view showed (`Seen`) is
 refused with a `GoldConflict` when that item's gold state is no longer what was shown; every
-decision, undo and redo moves the document's `gold_version` and names who made it.
+decision, undo and redo moves the document's `gold_version` and names who made it. Undoing or
+redoing a decision is refused the same way when someone else settled its items since, or built on
+them (`gold_track`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.core.changes import Change
@@ -24,7 +26,6 @@ from app.core.errors import AnnotaryError
 from app.core.models import (
     AnnotationNote,
     Coder,
-    Document,
     DocumentCodeValue,
     Event,
     EventArgument,
@@ -38,20 +39,24 @@ from app.core.models import (
 from app.core.services import annotations as svc
 from app.core.services import history as h
 from app.core.services.coders import GOLD, get_gold_coder
-from app.core.services.review_data import (
-    ACCEPTED,
-    GOLD_DIFFERS,
-    REJECTED,
-    versions_of_one_mention,
+from app.core.services.gold_track import (
+    GoldConflict,
+    GoldTrack,
+    OwnVersions,
+    VersionsGold,
+    bump_gold,
+    conflict,
+    lock_gold,
+    now_reads,
+    own_versions,
 )
-from app.core.services.review_items import ReviewItem, count_reviews, load_review
+from app.core.services.review_data import GOLD_DIFFERS, REJECTED, versions_of_one_mention
+from app.core.services.review_items import DocumentReview, ReviewItem, count_reviews, load_review
+
+__all__ = ["GoldConflict", "OwnVersions", "Seen", "bump_gold", "hold_gold", "own_versions"]
 
 _Annotation = TypeVar("_Annotation", Mention, Event)
 ALREADY_IN_GOLD = "gold already has this event"
-
-
-class GoldConflict(AnnotaryError):
-    """Another adjudicator (or another window) settled the item after it was shown."""
 
 
 @dataclass(frozen=True)
@@ -67,99 +72,89 @@ class Seen:
     program): a view made stale only by those is no conflict (the action's own checks apply)."""
 
     @classmethod
-    def of(cls, item: ReviewItem, own: OwnVersions | None = None) -> Seen:
+    def of(cls, item: ReviewItem, own: set[tuple[int, int]] | None = None) -> Seen:
         mine = frozenset(v for d, v in own if d == item.document_id) if own is not None else frozenset()
         return cls(item.ref, item.gold, item.gold_description, item.gold_version, mine)
 
 
-OwnVersions = set[tuple[int, int]]
-"""(document id, gold version) pairs an adjudicator's committed decisions, undos and redos made."""
-
-
-def _now_reads(item: ReviewItem) -> str:
-    if item.gold == ACCEPTED:
-        return f"gold now has it ({item.description})"
-    if item.gold == REJECTED:
-        return "it is now rejected"
-    if item.gold == GOLD_DIFFERS:
-        return f"gold now has {item.gold_description}" if item.gold_description else "gold now differs"
-    return "it is now undecided"
-
-
-def hold_gold(session: Session, document_id: int, seen: Seen | None = None) -> None:
-    """Lock the document's gold until the transaction ends (its row FOR NO KEY UPDATE on
-    PostgreSQL, which coders' inserts do not wait for; a file's unit of work holds SQLite's write
-    lock from BEGIN IMMEDIATE). With `seen`: refuse (`GoldConflict`) when the item's gold state
-    is not what the adjudicator saw."""
-    row = session.execute(select(Document.gold_version, Document.gold_settled_by)
-                          .where(Document.id == document_id).with_for_update(key_share=True)).first()
-    if row is None:
-        raise AnnotaryError(f"no document with id {document_id}")
+def hold_gold(session: Session, document_id: int, seen: Seen | None = None,
+              review: bool = False) -> DocumentReview | None:
+    """Lock the document's gold until the transaction ends (`lock_gold`). With `seen`: refuse
+    (`GoldConflict`) when the item's gold state is not what the adjudicator saw. Returns the
+    document's review read under the lock when `seen` or `review` asked for it."""
+    version, by = lock_gold(session, document_id)
+    if seen is None and not review:
+        return None
+    read = load_review(session, document_id)
     if seen is None:
-        return
-    now = next((i for i in load_review(session, document_id).items if i.ref == seen.ref), None)
+        return read
+    now = next((i for i in read.items if i.ref == seen.ref), None)
     if now is None:
         raise GoldConflict("the coders changed this item meanwhile; it is no longer there — look again")
     if (now.gold, now.gold_description) == (seen.gold, seen.gold_description):
-        return
-    version, by = row
+        return read
     if (seen.gold_version is not None and version > seen.gold_version
             and seen.own.issuperset(range(seen.gold_version + 1, version + 1))):
-        return  # changed since only by this adjudicator's own decisions
-    if seen.gold_version is not None and version == seen.gold_version:
-        who = "gold was edited"  # not by a decision: coding as gold
-    else:
-        who = f"{by} settled this item" if by else "another adjudicator settled this item"
-    raise GoldConflict(f"{who} meanwhile: {_now_reads(now)} — look again")
+        return read  # changed since only by this adjudicator's own decisions
+    raise conflict("this item", "meanwhile", version, seen.gold_version, by, now_reads(now))
 
 
-def bump_gold(session: Session, document_id: int, by: str | None) -> int:
-    """One more decision in the document's gold, made by `by`: the new version."""
-    session.execute(update(Document).where(Document.id == document_id)
-                    .values(gold_version=Document.gold_version + 1, gold_settled_by=by))
-    return int(session.scalar(select(Document.gold_version).where(Document.id == document_id)) or 0)
-
-
-class _Decision:
-    """What every gold decision shares: who decides, what they saw, and the versions it made
-    (told to `own` once committed: `h.Action.committed`)."""
+class _Decision(VersionsGold):
+    """What every gold decision shares: who decides, what they saw, and what it found and left
+    of gold (`GoldTrack`: its undo and redo check nobody settled its items since), with the
+    versions it made (told to `own` once committed: `h.Action.committed`). `tracked`: whether it
+    notes what it found and left (a review read under the lock, and gold's side read again after
+    it); by default when it is an adjudicator's (`seen` or `own` given: `ReviewService`), never for
+    a step of another decision or one done outside the history, which are not undone alone."""
 
     seen: Seen | None = None
     by: str | None = None
-    own: OwnVersions | None = None
-    _made: tuple[int, int] | None = None
+    own: set[tuple[int, int]] | None = None
+    track_it: bool | None = None
+    _track: GoldTrack | None = None
 
-    def _bump(self, session: Session, document_id: int) -> None:
-        self._made = (document_id, bump_gold(session, document_id, self.by))
+    @property
+    def tracked(self) -> bool:
+        return self.track_it if self.track_it is not None else (self.seen is not None or self.own is not None)
+
+    @tracked.setter
+    def tracked(self, on: bool) -> None:
+        self.track_it = on
+
+    def track(self) -> GoldTrack:
+        if self._track is None:
+            self._track = GoldTrack(self.by, self.own)
+        return self._track
 
     def committed(self) -> None:
-        if self.own is not None and self._made is not None:
-            self.own.add(self._made)
-        self._made = None
+        if self._track is not None:
+            self._track.committed()
 
 
 class _GoldCompound(_Decision, h.Compound):
     """An adjudication made of steps that change gold's annotations only: its change says so
     (gold's coder id, and which mentions and events), so a view can update just gold's side.
 
-    Each `build` calls `hold` as soon as it knows its document (before it reads gold): the first
-    time it checks `seen`; do, undo and redo then move the document's gold version."""
+    Each `build` calls `hold` as soon as it knows its document (before it reads gold): it checks
+    `seen` and reads what gold was; do, undo and redo then move the document's gold version, and
+    undo and redo check what they act on (`GoldTrack.again`)."""
 
     gold_id: int | None = None
+    _before: DocumentReview | None = None
 
     def hold(self, session: Session) -> None:
-        hold_gold(session, h.known(self.document_id), None if self._built else self.seen)
+        self._before = hold_gold(session, h.known(self.document_id), self.seen, review=self.tracked)
 
     def do(self, session: Session) -> None:
         if self._built:
-            self.hold(session)
+            self.track().again(session, h.known(self.document_id), False, super().do)
+            return
         super().do(session)
-        self._bump(session, h.known(self.document_id))
+        before, self._before = self._before, None
+        self.track().done(session, h.known(self.document_id), before)
 
     def undo(self, session: Session) -> None:
-        self.hold(session)
-        super().undo(session)
-        self._bump(session, h.known(self.document_id))
+        self.track().again(session, h.known(self.document_id), True, super().undo)
 
     def committed(self) -> None:
         for step in self.steps:  # accepting all agreements is made of decisions
@@ -498,12 +493,19 @@ class RejectItem(_Decision, h.Action):
     gold_id: int | None = None
     seen: Seen | None = None
     by: str | None = None
-    own: OwnVersions | None = field(default=None, repr=False)
+    own: set[tuple[int, int]] | None = field(default=None, repr=False)
     _done: bool = field(default=False, repr=False)
 
     def do(self, session: Session) -> None:
-        hold_gold(session, self.document_id, None if self._done else self.seen)
+        if self._done:
+            self.track().again(session, self.document_id, False, self._reject)
+            return
+        before = hold_gold(session, self.document_id, self.seen, review=self.tracked)
+        self._reject(session)
+        self.track().done(session, self.document_id, before)
         self._done = True
+
+    def _reject(self, session: Session) -> None:
         self.gold_id = session.scalar(select(Coder.id).where(Coder.name == GOLD))
         exists = session.scalar(select(GoldRejection.id).where(
             GoldRejection.document_id == self.document_id, GoldRejection.ref == self.ref))
@@ -511,13 +513,13 @@ class RejectItem(_Decision, h.Action):
             raise AnnotaryError("this item is already rejected")
         session.add(GoldRejection(document_id=self.document_id, ref=self.ref))
         session.flush()
-        self._bump(session, self.document_id)
 
     def undo(self, session: Session) -> None:
-        hold_gold(session, self.document_id)
+        self.track().again(session, self.document_id, True, self._unreject)
+
+    def _unreject(self, session: Session) -> None:
         session.execute(delete(GoldRejection).where(
             GoldRejection.document_id == self.document_id, GoldRejection.ref == self.ref))
-        self._bump(session, self.document_id)
 
     def change(self) -> Change:
         """Only the document's rejections: gold's side of its review (no annotation changed)."""
@@ -525,7 +527,7 @@ class RejectItem(_Decision, h.Action):
 
 
 def accept_item(item: ReviewItem, coder: str, by: str | None = None, checked: bool = False,
-                own: OwnVersions | None = None) -> _GoldCompound:
+                own: set[tuple[int, int]] | None = None) -> _GoldCompound:
     """The action that takes `coder`'s version of the item into gold, decided by `by`. `checked`:
     refused (`GoldConflict`) if the item's gold state is no longer as `item` has it, unless only
     the adjudicator's own decisions (`own`, which the action adds to) changed it since."""
@@ -549,7 +551,7 @@ def accept_item(item: ReviewItem, coder: str, by: str | None = None, checked: bo
 
 
 def reject_item(item: ReviewItem, by: str | None = None, checked: bool = False,
-                own: OwnVersions | None = None) -> RejectItem:
+                own: set[tuple[int, int]] | None = None) -> RejectItem:
     """The action that leaves the item out of gold, decided by `by` (`checked`, `own`: as in `accept_item`)."""
     return RejectItem(item.document_id, item.ref, seen=Seen.of(item, own) if checked else None, by=by, own=own)
 
@@ -574,7 +576,7 @@ class AcceptAgreements(_GoldCompound):
     def build(self, session: Session) -> None:
         self.hold(session)
         self.gold_id = get_gold_coder(session).id
-        review = load_review(session, self.document_id)
+        review = self._before or load_review(session, self.document_id)
         if len(review.coders) < 2:
             raise AnnotaryError("agreements need at least two coders on this document")
         pending = [item for item in review.items if item.agreed and not item.gold]
@@ -588,9 +590,11 @@ class AcceptAgreements(_GoldCompound):
                 if decided.intersection(item.argument_refs):
                     self.skipped += 1
                     continue
+                step = accept_item(item, review.coders[0], by=self.by, own=self.own)
+                step.tracked = False  # undone and redone as part of this decision, which checks
                 try:
                     with session.begin_nested():
-                        self.step(session, accept_item(item, review.coders[0], by=self.by, own=self.own))
+                        self.step(session, step)
                 except AnnotaryError as exc:
                     if kind != "event" or str(exc) != ALREADY_IN_GOLD:
                         raise
@@ -613,7 +617,7 @@ def accept_agreements_in_documents(session: Session, document_ids: list[int],
     for review in count_reviews(session, document_ids):
         if len(review.coders) >= 2 and review.agreed_pending:
             action = AcceptAgreements(review.document_id)
-            action.by = by
+            action.by, action.tracked = by, False  # not undoable: nothing to note for an undo
             try:
                 with session.begin_nested():
                     action.do(session)

@@ -33,8 +33,8 @@ class ReviewService:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self.project = workspace.project
-        self._own: adj.OwnVersions = set()
-        """The gold versions this service's decisions made (their undos and redos too)."""
+        self._own = adj.own_versions(self.project.changes, workspace.coder_name)
+        """The gold versions this adjudicator's decisions and gold edits made in this program."""
 
     # ------------------------------------------------------------ who may see what
 

@@ -1,0 +1,186 @@
+"""Coding as gold (Review → Edit gold…) settles gold like a decision does.
+
+An adjudicator editing gold's annotations directly (a mention, event, relation or code value of
+the coder `gold`) takes the document's gold lock and moves its gold version, naming them; so an
+Accept another adjudicator based on an older view is refused. And an edit that changes the gold
+state of a review item someone else settled since the editor last looked at the document (`look`:
+when Edit gold… opens it, and each time the program shows others' commits) is refused with a
+`GoldConflict` instead of overwriting it. Undoing and redoing an edit are checked as a decision's
+are (`GoldTrack`).
+
+The edits are the history's ordinary actions (`app.core.services.history`): `install` hooks the
+history that runs them, and wraps each action it runs while the program codes as gold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core.changes import Change
+from app.core.errors import AnnotaryError
+from app.core.models import Coder, Document, Event, EventArgument, Mention, Relation
+from app.core.project import Project
+from app.core.services import history as h
+from app.core.services.coders import GOLD
+from app.core.services.gold_track import (
+    GoldConflict,
+    GoldTrack,
+    VersionsGold,
+    conflict,
+    gold_states,
+    lock_gold,
+    now_reads,
+    only_mine,
+    own_versions,
+)
+from app.core.services.review_items import load_review, regold
+
+_MENTION_EDITS = (h.DeleteMention, h.RetypeMention, h.SetMentionAttribute)
+_EVENT_EDITS = (h.DeleteEvent, h.SetEventAttribute, h.AddArgument)
+
+
+class _Gone(Exception):
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+def _target(session: Session, action: h.Action) -> tuple[int, int] | None:
+    """(document id, coder id) of the annotations the action edits; None for an action that edits
+    no annotation of one coder (a status, the codebook, a decision). `_Gone`: its row is gone."""
+    row: Mention | Event | Relation | None
+    if isinstance(action, (h.CreateMention, h.CreateEvent, h.SetDocumentCode)):
+        return action.document_id, action.coder_id
+    if isinstance(action, (*_MENTION_EDITS, h.CreateRelation)):
+        ident = action.source_mention_id if isinstance(action, h.CreateRelation) else action.mention_id
+        row, what = session.get(Mention, ident), "mention"
+    elif isinstance(action, _EVENT_EDITS):
+        row, what = session.get(Event, action.event_id), "event"
+    elif isinstance(action, h.RemoveArgument):
+        argument = session.get(EventArgument, action.argument_id)
+        row, what = (session.get(Event, argument.event_id) if argument is not None else None), "role"
+    elif isinstance(action, (h.DeleteRelation, h.RetypeRelation)):
+        row, what = session.get(Relation, action.relation_id), "relation"
+    else:
+        return None
+    if row is None:
+        raise _Gone(what)
+    return row.document_id, row.coder_id
+
+
+class GoldEdits:
+    """The hook on one history: the edits it runs as gold are made by `by`, the adjudicator."""
+
+    def __init__(self, project: Project, history: h.History, by: str,
+                 coding_as_gold: Callable[[], bool] | None = None) -> None:
+        self.project, self.by = project, by
+        self.coding_as_gold = coding_as_gold
+        self.own = own_versions(project.changes, by)
+        self._run = history.run
+        self._unsubscribe = project.changes.subscribe(self._heard)
+
+    def look(self, document_id: int) -> None:
+        """The editor sees the document's gold as it is now (its version and every item's state)."""
+        with self.project.read() as s:
+            version = s.scalar(select(Document.gold_version).where(Document.id == document_id))
+            if version is not None:
+                self.own.seen[document_id] = (version, gold_states(load_review(s, document_id)))
+
+    def _heard(self, change: Change) -> None:
+        """Others' commits shown (or an import, a merge): what the editor sees of gold is read again."""
+        if change.source in ("outside", "import", "merge"):
+            for document_id in list(self.own.seen):
+                if change.touches(document_id):
+                    self.look(document_id)
+
+    def run(self, action: h.A) -> h.A:
+        """`History.run`, with the action guarded when it is a gold edit."""
+        if not isinstance(action, VersionsGold) and (self.coding_as_gold is None or self.coding_as_gold()):
+            _GoldEdit(self, action)
+        return self._run(action)
+
+    def close(self) -> None:
+        self._unsubscribe()
+
+
+class _GoldEdit:
+    """One action, guarded: its do, undo and committed go through here (set on the instance, so the
+    history keeps the action itself, with its type and ids)."""
+
+    def __init__(self, edits: GoldEdits, action: h.Action) -> None:
+        self.edits, self.action = edits, action
+        self._do, self._undo, self._committed = action.do, action.undo, action.committed
+        self.document_id: int | None = None
+        self.track = GoldTrack(edits.by, edits.own)
+        self._first = True
+        setattr(action, "do", self.do)  # noqa: B010 - on the instance, not the class
+        setattr(action, "undo", self.undo)  # noqa: B010
+        setattr(action, "committed", self.committed)  # noqa: B010
+
+    def do(self, session: Session) -> None:
+        if not self._first:
+            if self.document_id is None:
+                self._do(session)
+            else:
+                self.track.again(session, self.document_id, False, self._do)
+            return
+        try:
+            target = _target(session, self.action)
+        except _Gone as gone:
+            raise GoldConflict(f"the {gone.what} you are editing is no longer there: gold changed meanwhile "
+                               "— look again") from None
+        gold = session.scalar(select(Coder.id).where(Coder.name == GOLD))
+        if target is None or gold is None or target[1] != gold:
+            self._do(session)
+        else:
+            self._first_edit(session, target[0])
+        self._first = False
+
+    def _first_edit(self, session: Session, document_id: int) -> None:
+        own = self.edits.own
+        version, by = lock_gold(session, document_id)
+        before = load_review(session, document_id)
+        base = own.seen.setdefault(document_id, (version, gold_states(before)))
+        others = version != base[0] and not only_mine(own, document_id, base[0], version)
+        try:
+            self._do(session)
+        except AnnotaryError as exc:
+            if others and not isinstance(exc, GoldConflict):
+                raise conflict("this item", "meanwhile", version, base[0], by, str(exc)) from exc
+            raise
+        after, changed = regold(session, before)
+        if others:
+            for i in changed:
+                item = before.items[i]
+                if (item.gold, item.gold_description) != base[1].get(item.ref):
+                    raise conflict(item.description, "meanwhile", version, base[0], by, now_reads(item))
+        self.track.done(session, document_id, before, (after, changed))
+        self.document_id = document_id
+
+    def undo(self, session: Session) -> None:
+        if self.document_id is None:
+            self._undo(session)
+        else:
+            self.track.again(session, self.document_id, True, self._undo)
+
+    def committed(self) -> None:
+        self._committed()
+        self.track.committed()
+
+
+def install(project: Project, history: h.History, by: str,
+            coding_as_gold: Callable[[], bool] | None = None) -> GoldEdits:
+    """Guard the gold edits `history` runs from now on (those it runs while `coding_as_gold()`,
+    if given), as made by the adjudicator `by`. Installing again on the same history replaces the
+    hook (kept on the history itself: it goes with it)."""
+    old = getattr(history, "gold_edits", None)
+    if isinstance(old, GoldEdits):
+        old.close()
+        setattr(history, "run", old._run)  # noqa: B010
+    edits = GoldEdits(project, history, by, coding_as_gold)
+    setattr(history, "run", edits.run)  # noqa: B010 - the hook: this history's runs go through it
+    setattr(history, "gold_edits", edits)  # noqa: B010
+    return edits
