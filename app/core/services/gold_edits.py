@@ -8,8 +8,9 @@ when Edit gold… opens it, and each time the program shows others' commits) is 
 `GoldConflict` instead of overwriting it. Undoing and redoing an edit are checked as a decision's
 are (`GoldTrack`).
 
-The edits are the history's ordinary actions (`app.core.services.history`): `install` hooks the
-history that runs them, and wraps each action it runs while the program codes as gold.
+The edits are the history's ordinary actions (`app.core.services.history`): `install` makes a
+`GoldEdits` the guard of the history that runs them (`History.guard`), which checks each action it
+runs while the program codes as gold.
 """
 
 from __future__ import annotations
@@ -72,14 +73,14 @@ def _target(session: Session, action: h.Action) -> tuple[int, int] | None:
 
 
 class GoldEdits:
-    """The hook on one history: the edits it runs as gold are made by `by`, the adjudicator."""
+    """The guard of one history (`History.guard`): the edits it runs as gold are made by `by`, the
+    adjudicator, and checked as decisions are."""
 
-    def __init__(self, project: Project, history: h.History, by: str,
-                 coding_as_gold: Callable[[], bool] | None = None) -> None:
+    def __init__(self, project: Project, by: str, coding_as_gold: Callable[[], bool] | None = None) -> None:
         self.project, self.by = project, by
         self.coding_as_gold = coding_as_gold
         self.own = own_versions(project.changes, by)
-        self._run = history.run
+        self._edits: dict[int, tuple[h.Action, _GoldEdit]] = {}  # by id(action); the action is kept with it
         self._unsubscribe = project.changes.subscribe(self._heard)
 
     def look(self, document_id: int) -> None:
@@ -96,36 +97,47 @@ class GoldEdits:
                 if change.touches(document_id):
                     self.look(document_id)
 
-    def run(self, action: h.A) -> h.A:
-        """`History.run`, with the action guarded when it is a gold edit."""
-        if not isinstance(action, VersionsGold) and (self.coding_as_gold is None or self.coding_as_gold()):
-            _GoldEdit(self, action)
-        return self._run(action)
+    def step(self, action: h.Action, what: str, run: Callable[[Session], None], session: Session) -> None:
+        """`Guard.step`: a gold edit is guarded from its first do (made while coding as gold) on;
+        decisions guard themselves, and other actions run as they are."""
+        known = self._edits.get(id(action))
+        if known is None and what == "do" and not isinstance(action, VersionsGold) and (
+                self.coding_as_gold is None or self.coding_as_gold()):
+            known = (action, _GoldEdit(self, action))
+            self._edits[id(action)] = known
+        if known is None or known[0] is not action:
+            run(session)
+        elif what == "undo":
+            known[1].undo(session, run)
+        else:
+            known[1].do(session, run)
+
+    def committed(self, action: h.Action) -> None:
+        known = self._edits.get(id(action))
+        if known is not None and known[0] is action:
+            known[1].committed()
+            if known[1].document_id is None and not known[1].first:
+                del self._edits[id(action)]  # not an edit of gold: nothing to check on undo or redo
 
     def close(self) -> None:
         self._unsubscribe()
 
 
 class _GoldEdit:
-    """One action, guarded: its do, undo and committed go through here (set on the instance, so the
-    history keeps the action itself, with its type and ids)."""
+    """What the guard knows of one gold edit: its document, and the gold it found and left."""
 
     def __init__(self, edits: GoldEdits, action: h.Action) -> None:
         self.edits, self.action = edits, action
-        self._do, self._undo, self._committed = action.do, action.undo, action.committed
         self.document_id: int | None = None
         self.track = GoldTrack(edits.by, edits.own)
-        self._first = True
-        setattr(action, "do", self.do)  # noqa: B010 - on the instance, not the class
-        setattr(action, "undo", self.undo)  # noqa: B010
-        setattr(action, "committed", self.committed)  # noqa: B010
+        self.first = True
 
-    def do(self, session: Session) -> None:
-        if not self._first:
+    def do(self, session: Session, run: Callable[[Session], None]) -> None:
+        if not self.first:
             if self.document_id is None:
-                self._do(session)
+                run(session)
             else:
-                self.track.again(session, self.document_id, False, self._do)
+                self.track.again(session, self.document_id, False, run)
             return
         try:
             target = _target(session, self.action)
@@ -134,19 +146,19 @@ class _GoldEdit:
                                "— look again") from None
         gold = session.scalar(select(Coder.id).where(Coder.name == GOLD))
         if target is None or gold is None or target[1] != gold:
-            self._do(session)
+            run(session)
         else:
-            self._first_edit(session, target[0])
-        self._first = False
+            self._first_edit(session, target[0], run)
+        self.first = False
 
-    def _first_edit(self, session: Session, document_id: int) -> None:
+    def _first_edit(self, session: Session, document_id: int, run: Callable[[Session], None]) -> None:
         own = self.edits.own
         version, by = lock_gold(session, document_id)
         before = load_review(session, document_id)
         base = own.seen.setdefault(document_id, (version, gold_states(before)))
         others = version != base[0] and not only_mine(own, document_id, base[0], version)
         try:
-            self._do(session)
+            run(session)
         except AnnotaryError as exc:
             if others and not isinstance(exc, GoldConflict):
                 raise conflict("this item", "meanwhile", version, base[0], by, str(exc)) from exc
@@ -160,27 +172,22 @@ class _GoldEdit:
         self.track.done(session, document_id, before, (after, changed))
         self.document_id = document_id
 
-    def undo(self, session: Session) -> None:
+    def undo(self, session: Session, run: Callable[[Session], None]) -> None:
         if self.document_id is None:
-            self._undo(session)
+            run(session)
         else:
-            self.track.again(session, self.document_id, True, self._undo)
+            self.track.again(session, self.document_id, True, run)
 
     def committed(self) -> None:
-        self._committed()
         self.track.committed()
 
 
 def install(project: Project, history: h.History, by: str,
             coding_as_gold: Callable[[], bool] | None = None) -> GoldEdits:
     """Guard the gold edits `history` runs from now on (those it runs while `coding_as_gold()`,
-    if given), as made by the adjudicator `by`. Installing again on the same history replaces the
-    hook (kept on the history itself: it goes with it)."""
-    old = getattr(history, "gold_edits", None)
-    if isinstance(old, GoldEdits):
-        old.close()
-        setattr(history, "run", old._run)  # noqa: B010
-    edits = GoldEdits(project, history, by, coding_as_gold)
-    setattr(history, "run", edits.run)  # noqa: B010 - the hook: this history's runs go through it
-    setattr(history, "gold_edits", edits)  # noqa: B010
+    if given), as made by the adjudicator `by`. Installing again replaces the guard."""
+    if isinstance(history.guard, GoldEdits):
+        history.guard.close()
+    edits = GoldEdits(project, by, coding_as_gold)
+    history.guard = edits
     return edits

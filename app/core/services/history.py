@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -58,6 +58,18 @@ class Action:
 
     def committed(self) -> None:
         """Called after each do, undo or redo of the action has committed (by default nothing)."""
+
+
+class Guard(Protocol):
+    """Something a history runs every step through (`History.guard`): it may check, refuse
+    (raise) or add to a step in the step's own transaction, and hears when the step committed.
+    Gold edits use it (`gold_edits`): coding as gold settles gold, with a decision's checks."""
+
+    def step(self, action: Action, what: str, run: Callable[[Session], None], session: Session) -> None:
+        """Run the action's `what` ("do", "undo" or "redo") step, `run(session)`, or refuse it."""
+
+    def committed(self, action: Action) -> None:
+        """That step has committed."""
 
 
 T = TypeVar("T")
@@ -492,6 +504,12 @@ class Compound(Action):
             action.undo(session)
 
 
+def _same_kind(exc: AnnotaryError, message: str) -> AnnotaryError:
+    """An error of the type of `exc` saying `message`, when that type is made from a message alone."""
+    kind = type(exc)
+    return kind(message) if kind.__init__ is AnnotaryError.__init__ else AnnotaryError(message)
+
+
 class History:
     """The session's undo and redo stacks over one project."""
 
@@ -502,14 +520,16 @@ class History:
         self.on_change = on_change
         self._undo: list[Action] = []
         self._redo: list[Action] = []
+        self.guard: Guard | None = None
+        """Runs every step, when set (see `Guard`)."""
         self.version = 0
         """Goes up with every change of the project made through this history (or `touch`)."""
 
     def run(self, action: A) -> A:
         """Do the action in one transaction; on error nothing is stored and the history is unchanged."""
         with self.project.uow() as session:
-            action.do(session)
-        action.committed()
+            self._step(action, "do", action.do, session)
+        self._committed(action)
         self._undo.append(action)
         del self._undo[: -self.limit]
         self._redo.clear()
@@ -540,10 +560,21 @@ class History:
     def _apply(self, step: Callable[[Session], Any], what: str, action: Action) -> None:
         try:
             with self.project.uow() as session:
-                step(session)
-        except AnnotaryError as exc:
-            raise AnnotaryError(f"cannot {what} {action.label}: {exc}") from exc
+                self._step(action, what, step, session)
+        except AnnotaryError as exc:  # the same kind of error (a conflict stays a conflict), saying what failed
+            raise _same_kind(exc, f"cannot {what} {action.label}: {exc}") from exc
+        self._committed(action)
+
+    def _step(self, action: Action, what: str, run: Callable[[Session], Any], session: Session) -> None:
+        if self.guard is None:
+            run(session)
+        else:
+            self.guard.step(action, what, run, session)
+
+    def _committed(self, action: Action) -> None:
         action.committed()
+        if self.guard is not None:
+            self.guard.committed(action)
 
     @property
     def undo_document(self) -> int | None:
