@@ -124,3 +124,11 @@ def test_a_bad_target_is_refused_and_the_project_is_unchanged(coded_at, tmp_path
         assert Path(coded_at).read_bytes() == before
     assert run(capsys, "report", str(out), "--project", coded_at, "--force", "--no-figures")[0] == 0
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+@pytest.mark.sqlite_only
+def test_numbers_are_written_as_a_methods_section_writes_them():
+    from app.core.report.html import number, significant
+
+    assert [number(v) for v in (0.8235, -0.5, -0.0003, 0.0, None)] == ["0.824", "-0.500", "0.000", "0.000", "n/a"]
+    assert significant(1.234567e-7) == "1.235e-07" and significant(None) == "n/a"

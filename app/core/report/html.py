@@ -34,7 +34,13 @@ def number(value: float | None, digits: int = 3) -> str:
     """A statistic as a methods section writes it (n/a when undefined)."""
     if value is None:
         return "n/a"
-    return f"{value:.{digits}f}"
+    shown = f"{value:.{digits}f}"
+    return shown[1:] if shown.startswith("-") and not shown.strip("-0.") else shown  # no "-0.000"
+
+
+def significant(value: float | None, digits: int = 4) -> str:
+    """A small quantity (a disagreement per squared character) with its significant digits."""
+    return "n/a" if value is None else f"{value:.{digits}g}"
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[object]], numeric: Sequence[int] = (),

@@ -24,7 +24,7 @@ from app.core.codebook.spec import CodebookSpec
 from app.core.models import Coder, Document, DocumentCodeValue, Event, Mention
 from app.core.project import Project
 from app.core.report import methods
-from app.core.report.html import STYLE, block, esc, inline, number, table
+from app.core.report.html import STYLE, block, esc, inline, number, significant, table
 from app.core.services.agreement import agreement_report
 from app.core.services.coders import GOLD
 from app.core.services.project_settings import BLIND_CODING, get_setting
@@ -103,8 +103,8 @@ def _mentions_section(report: dict[str, Any]) -> str:
     unitizing = report["mentions"].get("unitizing_alpha") or {}
     if unitizing:
         out.append(table(["entity type", "αu", "D_o", "D_e", "coders", "characters"],
-                         [(t, number(u.get("alpha")), number(u.get("observed_disagreement"), 5),
-                           number(u.get("expected_disagreement"), 5), u.get("n_coders"), u.get("length"))
+                         [(t, number(u.get("alpha")), significant(u.get("observed_disagreement")),
+                           significant(u.get("expected_disagreement")), u.get("n_coders"), u.get("length"))
                           for t, u in unitizing.items()], numeric=(1, 2, 3, 4, 5),
                          caption="Krippendorff’s unitizing α (αu) per entity type"))
     return "".join(out)
