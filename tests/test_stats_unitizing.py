@@ -440,3 +440,16 @@ def test_blank_text_leaves_the_summed_distance_unchanged(study, pad):
         assert r.observed_disagreement is not None and after[cat].observed_disagreement is not None
         assert after[cat].observed_disagreement * (length + pad) ** 2 == pytest.approx(
             r.observed_disagreement * length ** 2, rel=1e-9, abs=1e-9)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(1, 8)), max_size=12))
+def test_union_spans_equals_a_plain_sweep(pairs):
+    spans = [(s, s + n) for s, n in pairs]
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    assert union_spans(spans) == (out, len(spans) - len(out))

@@ -15,19 +15,22 @@ Scope (one choice among those the literature allows, see `app.core.stats.unitizi
   different types may overlap. Annotary stores no empty mentions.
 
 ``unitizing_alpha[TYPE]`` has exactly the five keys of the issue; alpha is None (n/a) when
-undefined, with the reason in ``unitizing_notes["undefined"][TYPE]``.
+undefined, with the reason in ``unitizing_notes["undefined"][TYPE]``; ``unitizing_notes["n_units"][TYPE]``
+counts the units after uniting, ``unitizing_notes["overall"]`` is αu over all types (the same five
+keys; D_o and D_e the means over the types), ``overall_note`` why it is undefined, if it is.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from sqlalchemy import select
 
 from app.core.models import Document
 from app.core.project import Project
 from app.core.services.agreement_data import AgreementData
-from app.core.stats.unitizing import union_spans, unitizing_alpha
+from app.core.stats.unitizing import Ints, union_arrays, unitizing_alpha_arrays
 
 DEFINITION = ("Krippendorff's unitizing alpha, 2004 definition (Content Analysis 2nd ed.; Quality & Quantity "
               "38:787-800) as DKPro Statistics computes it; per type, over character positions")
@@ -45,28 +48,34 @@ def unitizing_section(project: Project, data: AgreementData) -> dict[str, Any]:
     for doc_id in data.documents:  # in id order
         offset[doc_id] = length
         length += chars[doc_id]
-    spans: dict[str, dict[int, list[tuple[int, int]]]] = {}
+    starts: dict[str, dict[int, list[int]]] = {}
+    ends: dict[str, dict[int, list[int]]] = {}
     for coder, mentions in enumerate(data.mentions[c] for c in data.coders):
         for m in mentions:
-            if m.document_id in offset and m.end > m.start:
-                at = offset[m.document_id]
-                spans.setdefault(m.type, {}).setdefault(coder, []).append((at + m.start, at + m.end))
-    units: list[tuple[int, int, int, str]] = []
+            at = offset.get(m.document_id)
+            if at is not None and m.end > m.start:
+                starts.setdefault(m.type, {}).setdefault(coder, []).append(at + m.start)
+                ends.setdefault(m.type, {}).setdefault(coder, []).append(at + m.end)
+    types = sorted(starts)
+    parts: list[tuple[Ints, Ints, Ints, Ints]] = []
     merged: dict[str, int] = {}
-    for type_name in sorted(spans):
+    for k, type_name in enumerate(types):
         merged[type_name] = 0
-        for coder, own in spans[type_name].items():
-            united, absorbed = union_spans(own)
+        for coder, own in starts[type_name].items():
+            us, ue, absorbed = union_arrays(np.array(own, dtype=np.int64),
+                                            np.array(ends[type_name][coder], dtype=np.int64))
             merged[type_name] += absorbed
-            units += [(coder, start, end, type_name) for start, end in united]
+            parts.append((np.full(len(us), coder, dtype=np.int64), us, ue, np.full(len(us), k, dtype=np.int64)))
     notes: dict[str, Any] = {"definition": DEFINITION, "continuum": CONTINUUM, "n_units": {},
                              "merged_overlaps": merged, "undefined": {}, "overall": None, "overall_note": None}
     if length == 0:
         notes["overall_note"] = "no characters compared"
         return {"unitizing_alpha": {}, "unitizing_notes": notes}
-    result = unitizing_alpha(units, len(data.coders), length)
+    coder_of, start, end, category = (np.concatenate([p[i] for p in parts]) if parts else np.zeros(0, np.int64)
+                                      for i in range(4))
+    result = unitizing_alpha_arrays(coder_of, start, end, category, types, len(data.coders), length)
     table: dict[str, dict[str, Any]] = {}
-    for type_name in sorted(spans):
+    for type_name in types:
         r = result.per_category[type_name]
         table[type_name] = r.as_dict()
         notes["n_units"][type_name] = r.n_units

@@ -94,15 +94,23 @@ def union_spans(spans: Iterable[tuple[int, int]]) -> tuple[list[tuple[int, int]]
     """One coder's spans of one category as disjoint spans: overlapping ones (sharing at least one
     position) united, adjacent ones ([0, 5) and [5, 9)) kept apart. Returns the spans sorted and how
     many spans were absorbed into another (len(input) − len(output))."""
-    ordered = sorted(spans)
-    out: list[tuple[int, int]] = []
-    for start, end in ordered:
-        if out and start < out[-1][1]:
-            if end > out[-1][1]:
-                out[-1] = (out[-1][0], end)
-        else:
-            out.append((start, end))
-    return out, len(ordered) - len(out)
+    pairs = list(spans)
+    s = np.fromiter((a for a, _ in pairs), dtype=np.int64, count=len(pairs))
+    e = np.fromiter((b for _, b in pairs), dtype=np.int64, count=len(pairs))
+    us, ue, absorbed = union_arrays(s, e)
+    return list(zip(us.tolist(), ue.tolist())), absorbed
+
+
+def union_arrays(starts: Ints, ends: Ints) -> tuple[Ints, Ints, int]:
+    """`union_spans` on arrays (any order): the united spans sorted, and how many spans were absorbed."""
+    if len(starts) == 0:
+        return starts.astype(np.int64), ends.astype(np.int64), 0
+    order = np.lexsort((ends, starts))
+    s, e = starts[order].astype(np.int64), ends[order].astype(np.int64)
+    reach = np.maximum.accumulate(e)  # the furthest end so far
+    first = np.concatenate([[True], s[1:] >= reach[:-1]])  # a span starting a new united span
+    heads = np.flatnonzero(first)
+    return s[heads], np.maximum.reduceat(e, heads), int(len(s) - len(heads))
 
 
 def unitizing_alpha(units: Iterable[tuple[int, int, int, Hashable]], n_coders: int, length: int,
@@ -111,36 +119,52 @@ def unitizing_alpha(units: Iterable[tuple[int, int, int, Hashable]], n_coders: i
 
     Raises ValueError for a unit outside the continuum, of length 0, of an unknown coder, or
     overlapping another unit of the same coder and category."""
+    rows = list(units)
+    names: dict[Hashable, int] = {}
+    n = len(rows)
+    coder = np.fromiter((u[0] for u in rows), dtype=np.int64, count=n)
+    start = np.fromiter((u[1] for u in rows), dtype=np.int64, count=n)
+    end = np.fromiter((u[2] for u in rows), dtype=np.int64, count=n)
+    category = np.fromiter((names.setdefault(u[3], len(names)) for u in rows), dtype=np.int64, count=n)
+    return unitizing_alpha_arrays(coder, start, end, category, list(names), n_coders, length, begin)
+
+
+def unitizing_alpha_arrays(coder: Ints, start: Ints, end: Ints, category: Ints, categories: Sequence[Hashable],
+                           n_coders: int, length: int, begin: int = 0) -> UnitizingReport:
+    """`unitizing_alpha` on parallel arrays, one entry per unit: ``category`` indexes ``categories``
+    (each of which gets a result; give only categories with units)."""
     if length < 1:
         raise ValueError(f"the continuum needs a positive length (got {length})")
     if n_coders < 1:
         raise ValueError(f"needs a positive number of coders (got {n_coders})")
-    grouped: dict[Hashable, list[list[tuple[int, int]]]] = {}
-    for coder, start, end, category in units:
-        if not 0 <= coder < n_coders:
-            raise ValueError(f"unit of coder {coder}: coders are 0..{n_coders - 1}")
-        if not begin <= start < end <= begin + length:
-            raise ValueError(f"unit [{start}, {end}) is empty or outside [{begin}, {begin + length})")
-        grouped.setdefault(category, [[] for _ in range(n_coders)])[coder].append((start, end))
+    if len(coder) and (int(coder.min()) < 0 or int(coder.max()) >= n_coders):
+        raise ValueError(f"a unit of coder {int(coder.max()) if int(coder.max()) >= n_coders else int(coder.min())}: "
+                         f"coders are 0..{n_coders - 1}")
+    bad = np.flatnonzero((start < begin) | (end <= start) | (end > begin + length))
+    if len(bad):
+        i = int(bad[0])
+        raise ValueError(f"unit [{int(start[i])}, {int(end[i])}) is empty or outside [{begin}, {begin + length})")
+    order = np.lexsort((start, coder, category))
+    coder, start, end, category = coder[order], start[order], end[order], category[order]
+    same = (category[1:] == category[:-1]) & (coder[1:] == coder[:-1])
+    clash = np.flatnonzero(same & (start[1:] < end[:-1]))
+    if len(clash):
+        name = categories[int(category[clash[0]])]
+        raise ValueError(f"overlapping units of one coder in category {name!r}: unite them first")
     report = UnitizingReport()
     sums = [0.0, 0.0]
-    for category, per_coder in grouped.items():
-        starts: list[Ints] = []
-        ends: list[Ints] = []
-        for spans in per_coder:
-            spans.sort()
-            s = np.array([a for a, _ in spans], dtype=np.int64)
-            e = np.array([b for _, b in spans], dtype=np.int64)
-            if len(s) > 1 and bool(np.any(s[1:] < e[:-1])):
-                raise ValueError(f"overlapping units of one coder in category {category!r}: unite them first")
-            starts.append(s)
-            ends.append(e)
+    cat_bounds = np.searchsorted(category, np.arange(len(categories) + 1), side="left")
+    for k, name in enumerate(categories):
+        lo, hi = int(cat_bounds[k]), int(cat_bounds[k + 1])
+        bounds = lo + np.searchsorted(coder[lo:hi], np.arange(n_coders + 1), side="left")
+        starts = [start[bounds[i]:bounds[i + 1]] for i in range(n_coders)]
+        ends = [end[bounds[i]:bounds[i + 1]] for i in range(n_coders)]
         result = _category(starts, ends, begin, length)
-        report.per_category[category] = result
+        report.per_category[name] = result
         if result.observed_disagreement is not None and result.expected_disagreement is not None:
             sums[0] += result.observed_disagreement
             sums[1] += result.expected_disagreement
-    n_units = sum(r.n_units for r in report.per_category.values())
+    n_units = len(coder)
     if n_coders < 2:
         overall = UnitizingResult(None, None, None, n_coders, length, n_units, NEEDS_TWO)
     elif not report.per_category:
