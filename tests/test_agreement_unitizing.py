@@ -121,3 +121,12 @@ def test_a_compared_coder_who_marked_nothing_of_a_type_counts(coded, capsys):
     direct, length = _direct(coded, ["alice", "bob", "carol"], [5])
     _same(report, direct, length, 3)
     assert all(e["n_coders"] == 3 for e in report["mentions"]["unitizing_alpha"].values())
+
+
+def test_without_compared_documents_there_is_nothing_to_unitize(coded, capsys):
+    with open_project(coded) as project:
+        Workspace(project, "bob").set_done(5, False)
+    report = _json(coded, capsys)
+    assert report["documents_compared"] == 0
+    assert report["mentions"]["unitizing_alpha"] == {}
+    assert report["mentions"]["unitizing_notes"]["overall_note"] == "no characters compared"

@@ -43,44 +43,56 @@ def unitizing_section(project: Project, data: AgreementData) -> dict[str, Any]:
     """``{"unitizing_alpha": {type: five keys}, "unitizing_notes": {...}}`` for ``report["mentions"]``."""
     with project.read() as s:
         chars = dict(s.execute(select(Document.id, Document.chars)).all())
-    offset: dict[int, int] = {}
-    length = 0
-    for doc_id in data.documents:  # in id order
-        offset[doc_id] = length
-        length += chars[doc_id]
-    starts: dict[str, dict[int, list[int]]] = {}
-    ends: dict[str, dict[int, list[int]]] = {}
-    for coder, mentions in enumerate(data.mentions[c] for c in data.coders):
-        for m in mentions:
-            at = offset.get(m.document_id)
-            if at is not None and m.end > m.start:
-                starts.setdefault(m.type, {}).setdefault(coder, []).append(at + m.start)
-                ends.setdefault(m.type, {}).setdefault(coder, []).append(at + m.end)
-    types = sorted(starts)
-    parts: list[tuple[Ints, Ints, Ints, Ints]] = []
-    merged: dict[str, int] = {}
-    for k, type_name in enumerate(types):
-        merged[type_name] = 0
-        for coder, own in starts[type_name].items():
-            us, ue, absorbed = union_arrays(np.array(own, dtype=np.int64),
-                                            np.array(ends[type_name][coder], dtype=np.int64))
-            merged[type_name] += absorbed
-            parts.append((np.full(len(us), coder, dtype=np.int64), us, ue, np.full(len(us), k, dtype=np.int64)))
+    docs = np.array(data.documents, dtype=np.int64)  # in id order
+    sizes = np.array([chars[d] for d in data.documents], dtype=np.int64)
+    length = int(sizes.sum())
     notes: dict[str, Any] = {"definition": DEFINITION, "continuum": CONTINUUM, "n_units": {},
-                             "merged_overlaps": merged, "undefined": {}, "overall": None, "overall_note": None}
+                             "merged_overlaps": {}, "undefined": {}, "overall": None, "overall_note": None}
     if length == 0:
         notes["overall_note"] = "no characters compared"
         return {"unitizing_alpha": {}, "unitizing_notes": notes}
-    coder_of, start, end, category = (np.concatenate([p[i] for p in parts]) if parts else np.zeros(0, np.int64)
-                                      for i in range(4))
-    result = unitizing_alpha_arrays(coder_of, start, end, category, types, len(data.coders), length)
+    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    n_coders = len(data.coders)
+    codes: dict[str, int] = {}
+    columns: list[tuple[Ints, Ints, Ints, Ints]] = []  # coder, start, end, type code: on the continuum
+    for coder, name in enumerate(data.coders):
+        own = data.mentions[name]
+        n = len(own)
+        doc = np.fromiter((m.document_id for m in own), dtype=np.int64, count=n)
+        start = np.fromiter((m.start for m in own), dtype=np.int64, count=n)
+        end = np.fromiter((m.end for m in own), dtype=np.int64, count=n)
+        kind = np.fromiter((codes.setdefault(m.type, len(codes)) for m in own), dtype=np.int64, count=n)
+        at = np.minimum(np.searchsorted(docs, doc), len(docs) - 1)
+        keep = (docs[at] == doc) & (end > start)
+        shift = offsets[at[keep]]
+        columns.append((np.full(int(keep.sum()), coder, dtype=np.int64), start[keep] + shift, end[keep] + shift,
+                        kind[keep]))
+    coder_of, start, end, kind = (np.concatenate([c[i] for c in columns]) for i in range(4))
+    used = set(np.unique(kind).tolist())
+    types = sorted(t for t, code in codes.items() if code in used)  # used by a coder in a compared document
+    rank = np.zeros(len(codes), dtype=np.int64)
+    for k, t in enumerate(types):
+        rank[codes[t]] = k
+    kind = rank[kind]
+    # a coder's overlapping mentions of one type united: each (type, coder) group moved to its own
+    # stretch of one long line (length + 1 apart, so groups never touch), all united in one pass
+    step = length + 1
+    group = kind * n_coders + coder_of
+    united_start, united_end, _ = union_arrays(start + group * step, end + group * step)
+    united_group = united_start // step
+    united_kind = united_group // n_coders
+    before = np.bincount(kind, minlength=len(types))
+    after = np.bincount(united_kind, minlength=len(types))
+    notes["merged_overlaps"] = {t: int(before[k] - after[k]) for k, t in enumerate(types)}
+    result = unitizing_alpha_arrays(united_group % n_coders, united_start - united_group * step,
+                                    united_end - united_group * step, united_kind, types, n_coders, length)
     table: dict[str, dict[str, Any]] = {}
     for type_name in types:
-        r = result.per_category[type_name]
-        table[type_name] = r.as_dict()
-        notes["n_units"][type_name] = r.n_units
-        if r.note is not None:
-            notes["undefined"][type_name] = r.note
+        one = result.per_category[type_name]
+        table[type_name] = one.as_dict()
+        notes["n_units"][type_name] = one.n_units
+        if one.note is not None:
+            notes["undefined"][type_name] = one.note
     if result.overall is not None:
         notes["overall"] = result.overall.as_dict()
         notes["overall_note"] = result.overall.note
