@@ -22,6 +22,7 @@ keys; D_o and D_e the means over the types), ``overall_note`` why it is undefine
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -58,10 +59,11 @@ def unitizing_section(project: Project, data: AgreementData) -> dict[str, Any]:
     for coder, name in enumerate(data.coders):
         own = data.mentions[name]
         n = len(own)
-        doc = np.fromiter((m.document_id for m in own), dtype=np.int64, count=n)
-        start = np.fromiter((m.start for m in own), dtype=np.int64, count=n)
-        end = np.fromiter((m.end for m in own), dtype=np.int64, count=n)
-        kind = np.fromiter((codes.setdefault(m.type, len(codes)) for m in own), dtype=np.int64, count=n)
+        doc, start, end = (np.fromiter(map(attrgetter(f), own), dtype=np.int64, count=n)
+                           for f in ("document_id", "start", "end"))
+        for t in sorted(set(map(attrgetter("type"), own)) - codes.keys()):
+            codes[t] = len(codes)
+        kind = np.fromiter(map(codes.__getitem__, map(attrgetter("type"), own)), dtype=np.int64, count=n)
         at = np.minimum(np.searchsorted(docs, doc), len(docs) - 1)
         keep = (docs[at] == doc) & (end > start)
         shift = offsets[at[keep]]
