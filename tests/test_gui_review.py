@@ -49,7 +49,7 @@ def test_merge_copies_and_read_agreement(window, tmp_path):
     assert first.mentions_added == 1 and again.mentions_added == 0
     window.show_agreement()
     dialog = window.agreement_window
-    assert dialog.tabs.count() == 6  # codes, mentions, events, relations, disagreements, left out
+    assert dialog.tabs.count() == 7  # codes, mentions, unitizing alpha, events, relations, disagreements, left out
     codes = dialog.tabs.widget(0).model()
     rows = {codes.index(r, 0).data(): [codes.index(r, c).data() for c in range(codes.columnCount())]
             for r in range(codes.rowCount())}
@@ -58,7 +58,7 @@ def test_merge_copies_and_read_agreement(window, tmp_path):
     first_row = [mentions.index(0, c).data() for c in range(mentions.columnCount())]
     assert first_row[:3] == ["alice | bob", "(all types)", "1.000"]
     mentions.sort(2, Qt.SortOrder.DescendingOrder)  # sortable
-    disagreements = dialog.tabs.widget(4)  # after Relations
+    disagreements = dialog.tabs.widget(5)  # after Relations
     model = disagreements.model()
     assert model.rowCount() == 1 and model.index(0, 0).data() == "document code"  # tone differs
     window.open_document(1)

@@ -12,6 +12,9 @@ MENTION_KINDS = frozenset({"mention", "mention span"})
 EVENT_KINDS = frozenset({"event", "event attribute", "event role"})
 RELATION_KINDS = frozenset({"relation"})
 ALL_TYPES = "(all types)"
+UNITIZING = "Unitizing alpha (αu)"
+UNITIZING_COLUMNS = ("type", "alpha", "D_o (observed)", "D_e (expected)", "coders", "length", "units",
+                     "merged_overlaps", "note")
 
 DISAGREEMENT_COLUMNS = ("kind", "type", "document", "start", "end", "text", "coder_a", "value_a", "coder_b",
                         "value_b")
@@ -70,6 +73,7 @@ def report_tables(report: dict[str, Any]) -> dict[str, Table]:
                                   e["n_a"], e["n_b"], e["matched"], o["matched"]))
             mentions.filters.append(DisagreementFilter(f"mentions of {key}, {shown}",
                                                        MENTION_KINDS, coders=(a, b), type=type_name))
+    unitizing = unitizing_table(report)
     events = Table(("coders (A | B)", "f1", "precision", "recall", "n_a", "n_b", "matched"), [])
     for p in report["events"]["pairs"]:
         a, b = p["coders"]
@@ -87,9 +91,35 @@ def report_tables(report: dict[str, Any]) -> dict[str, Table]:
     items = list(report.get("disagreements", []))
     disagreements = Table(DISAGREEMENT_COLUMNS, [disagreement_row(d) for d in items], items=items)
     left = Table(("document", "reason"), [(int(d), why) for d, why in report["documents_left_out"].items()])
-    return {"Document codes": codes, "Mentions": mentions, "Events": events, "Relations": relations,
+    return {"Document codes": codes, "Mentions": mentions, UNITIZING: unitizing, "Events": events,
+            "Relations": relations,
             "Disagreements": disagreements,
             "Left out": left}
+
+
+def unitizing_table(report: Mapping[str, Any]) -> Table:
+    """Krippendorff's αu per mention type over every compared coder (the first row: over all types,
+    D_o and D_e the means over the types), with the disagreements on mentions of that type."""
+    table = Table(UNITIZING_COLUMNS, [])
+    mentions = report["mentions"]
+    notes = mentions.get("unitizing_notes") or {}
+    per_type: dict[str, Any] = mentions.get("unitizing_alpha") or {}
+    entries: list[tuple[str | None, Mapping[str, Any]]] = []
+    if notes.get("overall"):
+        entries.append((None, notes["overall"]))
+    entries += sorted(per_type.items())
+    for type_name, r in entries:
+        shown = ALL_TYPES if type_name is None else type_name
+        if type_name is None:
+            units, merged = sum(notes.get("n_units", {}).values()), sum(notes.get("merged_overlaps", {}).values())
+            note = notes.get("overall_note")
+        else:
+            units, merged = notes.get("n_units", {}).get(type_name), notes.get("merged_overlaps", {}).get(type_name)
+            note = notes.get("undefined", {}).get(type_name)
+        table.rows.append((shown, r["alpha"], r["observed_disagreement"], r["expected_disagreement"],
+                           r["n_coders"], r["length"], units, merged, note or ""))
+        table.filters.append(DisagreementFilter(f"mentions of every pair, {shown}", MENTION_KINDS, type=type_name))
+    return table
 
 
 def report_rows(report: dict[str, Any]) -> dict[str, tuple[tuple[str, ...], list[tuple[Any, ...]]]]:

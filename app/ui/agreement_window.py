@@ -33,6 +33,7 @@ from app.core.changes import Change
 from app.core.project import Project
 from app.ui.agreement_rows import (
     DISAGREEMENT_COLUMNS,
+    UNITIZING,
     DisagreementFilter,
     report_rows,
     report_tables,
@@ -43,8 +44,13 @@ from app.ui.models.row_table_model import RowTableModel
 __all__ = ["AgreementWindow", "DisagreementProxy", "TupleTableModel", "report_rows"]
 
 Index = QModelIndex | QPersistentModelIndex
-SUMMARY_TABS = ("Document codes", "Mentions", "Events", "Relations")
-HINT = "Select a row of Document codes, Mentions, Events or Relations to list only its disagreements."
+SUMMARY_TABS = ("Document codes", "Mentions", UNITIZING, "Events", "Relations")
+HINT = ("Select a row of Document codes, Mentions, Unitizing alpha, Events or Relations to list only its "
+        "disagreements.")
+UNITIZING_TIP = ("Krippendorff's unitizing alpha (2004 definition, as DKPro Statistics computes it): agreement on "
+                 "where every compared coder put the mentions of a type, over the characters of the compared "
+                 "documents read one after another. D_o and D_e are the observed and expected disagreement; "
+                 "alpha = 1 - D_o/D_e. A coder's overlapping mentions of one type are united first (merged_overlaps).")
 
 
 class TupleTableModel(RowTableModel[tuple]):
@@ -62,7 +68,9 @@ class TupleTableModel(RowTableModel[tuple]):
         if role == Qt.ItemDataRole.DisplayRole:
             if value is None:
                 return "n/a"
-            return f"{value:.3f}" if isinstance(value, float) else str(value)
+            if isinstance(value, float):  # tiny disagreements (αu's D_o, D_e) keep their digits
+                return f"{value:.3f}" if value == 0 or abs(value) >= 0.001 else f"{value:.3e}"
+            return str(value)
         if role == Qt.ItemDataRole.UserRole:  # sort key
             return -1e9 if value is None else value
         if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(value, (int, float)):
@@ -154,6 +162,8 @@ class AgreementWindow(QDialog):
         disagreements = tables["Disagreements"]
         for name, table in tables.items():
             view = _table(table.columns, table.rows, name)
+            if name == UNITIZING:
+                view.setToolTip(UNITIZING_TIP)
             self.tabs.addTab(view, f"{name} ({len(table.rows)})")
             if name in ("Disagreements", "Left out"):
                 view.doubleClicked.connect(lambda index, v=view: self._open(v, index))

@@ -342,6 +342,7 @@ class _Export:
     def agreement(self) -> None:
         """`Agreement` (summary per code, type and pair, with counts) and `Disagreements`
         (document, place, text, each coder's value) when two or more coders worked."""
+        from app.core.export.agreement_unitizing_rows import unitizing_rows
         from app.core.services.agreement import agreement_report
 
         try:
@@ -375,6 +376,7 @@ class _Export:
                 for kind, m in kinds.items():
                     rows.append(("mentions", type_name, key, f"{kind}_f1", m["f1"], m["n_a"], m["n_b"],
                                  m["matched"], None, "coder A is the reference"))
+        rows += unitizing_rows(report)
         for pair in report["events"]["pairs"]:
             key = "|".join(pair["coders"])
             rows.append(("events", "all types", key, "f1", pair["f1"], pair["n_a"], pair["n_b"], pair["matched"],

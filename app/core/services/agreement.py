@@ -40,6 +40,7 @@ from app.core.services.agreement_relations import (
     relation_disagreements,
     relation_pair,
 )
+from app.core.services.agreement_unitizing import unitizing_section
 from app.core.stats.cohen import pair_key
 from app.core.stats.matching import maximum_matching
 from app.core.stats.ratings import rating_report
@@ -100,6 +101,7 @@ def agreement_report(project: Project, coders: list[str] | None = None, include_
         report["relations"]["pairs"].append(relation_pair(a, b, ra, rb, matched_relations))
         by_id = {m.mention_id: m for m in (*ma, *mb)}
         report["disagreements"] += relation_disagreements(a, b, ra, rb, matched_relations, same_mention, by_id)
+    report["mentions"].update(unitizing_section(project, data))  # unitizing_alpha (per type) and unitizing_notes
     return report
 
 
