@@ -10,7 +10,14 @@ from sqlalchemy import select
 
 from app.core.analysis.counts import figure_tables
 from app.core.export import xlsx
-from app.core.export.summary import LABEL_HEADER, LABEL_JOIN, SUMMARY, chart_layout
+from app.core.export.summary import (
+    ERROR_MINUS,
+    ERROR_PLUS,
+    LABEL_HEADER,
+    LABEL_JOIN,
+    SUMMARY,
+    chart_layout,
+)
 from app.core.export.xlsx import export_xlsx
 from app.core.models import EntityType
 from app.core.project import open_project
@@ -28,7 +35,7 @@ def blocks(ws):
             continue
         stem, title = line[0], line[1]
         header = [v for v in lines[i + 1] if v is not None]
-        columns = tuple(h for h in header if h != LABEL_HEADER)
+        columns = tuple(h for h in header if h not in (LABEL_HEADER, ERROR_MINUS, ERROR_PLUS))
         rows = []
         i += 2
         while i < len(lines) and any(v is not None for v in lines[i]):
@@ -87,6 +94,20 @@ def test_each_block_has_a_bar_chart_of_its_own_cells(coded, tmp_path):
     by_stem = {t.stem: c for t, c in zip(tables, charts, strict=True)}
     assert by_stem["event_roles_filled"].grouping == "stacked"  # filled + empty = the type's events
     assert by_stem["agreement_by_type"].series[0].val.numRef.f.startswith("'Summary'!$C$")  # f1
+    # the agreement's 95 % interval as error bars: its reach below and above F1
+    agreement = next(t for t in tables if t.stem == "agreement_by_type")
+    bars = by_stem["agreement_by_type"].series[0].errBars
+    assert bars.errValType == "cust" and bars.errBarType == "both"
+    f1, low, high = (agreement.columns.index(c) for c in ("f1", "ci_low", "ci_high"))
+    defined = [r for r in agreement.rows if r[f1] is not None]
+    assert defined
+    minus, plus = cells(wb, bars.minus.numRef.f), cells(wb, bars.plus.numRef.f)
+    for r, below, above in zip(agreement.rows, minus, plus, strict=True):
+        if r[f1] is None:
+            assert below is None and above is None
+        else:
+            assert below == pytest.approx(r[f1] - r[low]) and above == pytest.approx(r[high] - r[f1])
+    assert not any(c.series[0].errBars for s, c in by_stem.items() if s != "agreement_by_type")
 
 
 def test_other_sheets_unchanged(coded, tmp_path, monkeypatch):

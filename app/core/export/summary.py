@@ -7,7 +7,9 @@ exactly, then at least one empty row. Beside the block an Excel bar chart (openp
 Excel or LibreOffice, which shape and order Arabic labels themselves) references those cells: its
 values are the block's count columns, its categories the label column or, when a row is named by
 several columns, a label column `LABEL_HEADER` written just right of the block (the row's names
-joined with " · "). Text is stored logical, never reshaped, never a formula (`CellMaker`).
+joined with " · "); a value with a 95 % interval (``ci_low``, ``ci_high``) gets error bars
+from two more columns there, `ERROR_MINUS` and `ERROR_PLUS` (the interval's reach below and
+above the value). Text is stored logical, never reshaped, never a formula (`CellMaker`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from typing import Any
 
 from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, Reference
-from openpyxl.chart.data_source import AxDataSource, StrRef
+from openpyxl.chart.data_source import AxDataSource, NumDataSource, NumRef, StrRef
+from openpyxl.chart.error_bar import ErrorBars
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -30,6 +33,7 @@ from app.core.text import is_rtl_text
 SUMMARY = "Summary"
 LABEL_HEADER = "chart_label"
 LABEL_JOIN = " · "
+ERROR_MINUS, ERROR_PLUS = "error_minus", "error_plus"
 INTRO = ("The numbers of the standard figures (annotary figures): one block per figure, its rows exactly the "
          "figure's CSV, with a chart of them beside it")
 _BOLD = Font(bold=True)
@@ -53,6 +57,8 @@ class ChartPlan:
     label_column: int
     anchor: str
     height_cm: float
+    error_columns: tuple[int, int] | None = None
+    """Columns of the error bars' lengths below and above the value (a 95 % interval)."""
 
 
 def chart_layout(table: Table) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -67,6 +73,21 @@ def chart_layout(table: Table) -> tuple[tuple[int, ...], tuple[int, ...]]:
 
 def row_label(table: Table, row: Sequence[object], labels: Sequence[int]) -> str:
     return LABEL_JOIN.join("" if row[i] is None else str(row[i]) for i in labels)
+
+
+def _interval(table: Table, values: Sequence[int]) -> tuple[int, int, int] | None:
+    """The columns of a single plotted value and its interval's bounds, if the table has them."""
+    if len(values) == 1 and "ci_low" in table.columns and "ci_high" in table.columns:
+        return values[0], table.columns.index("ci_low"), table.columns.index("ci_high")
+    return None
+
+
+def _error_lengths(row: Sequence[object], value: int, low: int, high: int) -> list[float | None]:
+    """How far the interval reaches below and above the value (what an error bar is drawn from)."""
+    v, lo, hi = row[value], row[low], row[high]
+    if isinstance(v, int | float) and isinstance(lo, int | float) and isinstance(hi, int | float):
+        return [round(max(v - lo, 0.0), 6), round(max(hi - v, 0.0), 6)]
+    return [None, None]  # undefined: no bar, no interval
 
 
 def write_summary(wb: Any, tables: Sequence[Table], attach: Callable[[Any], None] | None = None) -> list[ChartPlan]:
@@ -87,14 +108,15 @@ def write_summary(wb: Any, tables: Sequence[Table], attach: Callable[[Any], None
         rows.append([_bold(ws, maker, table.stem), _bold(ws, maker, table.title)])
         ncols = len(table.columns)
         joined = len(labels) > 1
-        header = [_bold(ws, maker, c) for c in table.columns]
-        if joined:
-            header.append(_bold(ws, maker, LABEL_HEADER))
-        rows.append(header)
+        interval = _interval(table, values)
+        extra = ([LABEL_HEADER] if joined else []) + ([ERROR_MINUS, ERROR_PLUS] if interval else [])
+        rows.append([_bold(ws, maker, c) for c in (*table.columns, *extra)])
         for r in table.rows:
             line = [maker.text(v) if isinstance(v, str) else v for v in r]
             if joined:
                 line.append(maker.text(row_label(table, r, labels)))
+            if interval:
+                line.extend(_error_lengths(r, *interval))
             rows.append(line)
         n = len(table.rows)
         height = max(_MIN_CHART_CM, _BAR_CM * n + 2.5)
@@ -103,7 +125,8 @@ def write_summary(wb: Any, tables: Sequence[Table], attach: Callable[[Any], None
                 stem=table.stem, header_row=top + 1, first_row=top + 2, last_row=top + 1 + n,
                 value_columns=tuple(i + 1 for i in values),
                 label_column=ncols + 1 if joined else labels[0] + 1,
-                anchor=f"{get_column_letter(ncols + (3 if joined else 2))}{top + 1}", height_cm=height))
+                anchor=f"{get_column_letter(ncols + len(extra) + 2)}{top + 1}", height_cm=height,
+                error_columns=(ncols + len(extra) - 1, ncols + len(extra)) if interval else None))
         under_chart = math.ceil(height / _ROW_CM) + 2 - (2 + n) if plans and plans[-1].stem == table.stem else 0
         rows.extend([] for _ in range(max(2, under_chart)))  # the next block starts below the chart
     for line in rows:
@@ -144,6 +167,12 @@ def _chart(ws: Any, plan: ChartPlan) -> BarChart:
     chart.y_axis.crosses = "max"  # and the value axis below the bars    chart.x_axis.delete = False  # openpyxl 3.1 hides both axes unless told
     chart.y_axis.delete = False
     chart.y_axis.majorGridlines = None
+    if plan.error_columns is not None:
+        minus, plus = (Reference(ws, min_col=c, max_col=c, min_row=plan.first_row, max_row=plan.last_row)
+                       for c in plan.error_columns)
+        chart.series[0].errBars = ErrorBars(errBarType="both", errValType="cust",
+                                            minus=NumDataSource(numRef=NumRef(f=str(minus))),
+                                            plus=NumDataSource(numRef=NumRef(f=str(plus))))
     if not stacked:
         chart.legend = None
     chart.height = plan.height_cm
