@@ -82,6 +82,7 @@ def test_each_block_has_a_bar_chart_of_its_own_cells(coded, tmp_path):
     assert len(charts) == len(tables)
     for chart, table in zip(charts, tables, strict=True):
         assert chart.tagname == "barChart"
+        assert chart.x_axis.delete is False and chart.y_axis.delete is False  # both axes shown
         values, labels = chart_layout(table)
         assert [table.columns[i] for i in values] == [c for c in ("count", "filled", "empty", "f1")
                                                     if c in table.columns]

@@ -164,7 +164,8 @@ def _chart(ws: Any, plan: ChartPlan) -> BarChart:
     for series in chart.series:  # text categories (set_categories would declare them numbers)
         series.cat = AxDataSource(strRef=StrRef(f=str(labels)))
     chart.x_axis.scaling.orientation = "maxMin"  # the first row at the top, as in the cells
-    chart.y_axis.crosses = "max"  # and the value axis below the bars    chart.x_axis.delete = False  # openpyxl 3.1 hides both axes unless told
+    chart.y_axis.crosses = "max"  # and the value axis below the bars
+    chart.x_axis.delete = False  # openpyxl 3.1 hides both axes unless told
     chart.y_axis.delete = False
     chart.y_axis.majorGridlines = None
     if plan.error_columns is not None:
