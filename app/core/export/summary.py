@@ -43,7 +43,7 @@ _NOT_LABELS = ("coder_pairs", "ci_low", "ci_high", "n")
 """Numbers beside a plotted value that are not part of a row's name."""
 _ROW_CM = 0.53  # a default row (15 pt) in centimetres
 _MIN_CHART_CM, _BAR_CM = 7.5, 0.55
-_WIDTHS = (30, 16, 24, 12, 10, 10, 10)
+_WIDTHS = (30, 16, 24, 12, 10, 10, 12, 12, 12)
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ def write_summary(wb: Any, tables: Sequence[Table], attach: Callable[[Any], None
     """Append the Summary sheet to the write-only workbook `wb`; returns where each chart looks.
     `attach(ws)` gives the new sheet its writer once its column widths are set."""
     ws = wb.create_sheet(SUMMARY)
-    width = max([len(t.columns) + 1 for t in tables] + [len(_WIDTHS)])
+    width = max([len(t.columns) + 3 for t in tables] + [len(_WIDTHS)])  # with the label and error columns
     for i in range(1, width + 1):  # write-only: widths before the first row
         ws.column_dimensions[get_column_letter(i)].width = _WIDTHS[i - 1] if i <= len(_WIDTHS) else 12
     if attach is not None:
