@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from app import __version__
 from app.core.errors import AnnotaryError
 from app.core.project_damage import damage_of
-from app.core.terminal import printable, printable_row
+from app.core.terminal import BIDI_MODES, bidi_from, printable, printable_row, set_bidi
 
 if TYPE_CHECKING:
     from app.core.project import Project
@@ -33,6 +33,11 @@ def _common() -> argparse.ArgumentParser:
     )
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                         help="show a traceback on errors")
+    common.add_argument("--bidi", choices=BIDI_MODES, default=argparse.SUPPRESS,
+                        help="order of right-to-left text in plain-text output: logical (the default, for "
+                             "terminals that lay out Arabic themselves) or visual (reshaped and reordered for "
+                             "terminals that cannot); default: $ANNOTARY_BIDI, else logical. --json output "
+                             "is always logical")
     return common
 
 
@@ -513,8 +518,12 @@ def main(argv: Sequence[str] | None = None, gui: GuiRunner | None = None) -> int
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None) or cmd_gui
     debug = getattr(args, "debug", False)
+    bidi_before = set_bidi("logical")
     try:
-        return cmd_gui(args, gui) if handler is cmd_gui else handler(args)
+        if handler is cmd_gui:
+            return cmd_gui(args, gui)
+        set_bidi(bidi_from(getattr(args, "bidi", None)))
+        return handler(args)
     except AnnotaryError as exc:
         if debug:
             traceback.print_exc()
@@ -545,3 +554,5 @@ def main(argv: Sequence[str] | None = None, gui: GuiRunner | None = None) -> int
               file=sys.stderr)
         logging.shutdown()
         return EXIT_FAILED
+    finally:
+        set_bidi(bidi_before)

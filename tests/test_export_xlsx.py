@@ -398,6 +398,8 @@ def test_header_bold_frozen_filtered_with_widths(annotated, tmp_path):
     export_xlsx(project, out)
     wb = load_workbook(out)
     for ws in wb.worksheets:
+        if ws.title == "Summary":  # blocks of figures' numbers with charts: tests/test_export_summary.py
+            continue
         last = get_column_letter(ws.max_column)
         assert ws.freeze_panes == "A2", ws.title
         assert ws.auto_filter.ref == f"A1:{last}{ws.max_row}", ws.title

@@ -36,6 +36,7 @@ from app.core.export.cells import (
     replace_illegal,
     split_to_limit,
 )
+from app.core.export.summary import SUMMARY
 from app.core.project import Project
 from app.core.services.coders import find_coder
 from app.core.spans import is_partial_word
@@ -51,7 +52,7 @@ CODES = "Document codes"
 CODEBOOK = "Codebook"
 ABOUT = "About"
 AGREEMENT, DISAGREEMENTS = "Agreement", "Disagreements"
-SHEETS = (DOCUMENTS, MENTIONS, EVENTS, ARGUMENTS, RELATIONS, CODES, CODEBOOK, ABOUT)
+SHEETS = (DOCUMENTS, MENTIONS, EVENTS, ARGUMENTS, RELATIONS, CODES, SUMMARY, CODEBOOK, ABOUT)
 """Always written; with two or more coders (and no coder filter) AGREEMENT and DISAGREEMENTS
 come before CODEBOOK."""
 
@@ -402,6 +403,16 @@ class _Export:
         rows = [tuple(d.get(h) for h in headers) for d in report["disagreements"]]
         self._write_rows(sheet, headers, (0, 4, 5, 6, 7, 8, 9, 10), [rows], counted=False)
 
+    def summary(self, agreement: bool) -> None:
+        """The counts of the standard figures with their charts (app.core.export.summary); the
+        agreement per type only where the Agreement sheet is written."""
+        from app.core.analysis.counts import figure_tables
+        from app.core.export.summary import write_summary
+
+        tables = figure_tables(self.project, self.coder)
+        write_summary(self.wb, [t for t in tables if agreement or t.stem != "agreement_by_type"],
+                      lambda ws: _attach_writer(ws, self.scratch / f"sheet{len(self.wb.worksheets)}.xml"))
+
     def about(self, exported_at: datetime) -> None:
         sheet = self._sheet(ABOUT, [Column("key", 24), Column("value", 110)])
         items: list[tuple[str, Any]] = [
@@ -536,6 +547,7 @@ def export_xlsx(project: Project, path: Path, coder: str | None = None,
                 export.codes()
                 if coder_id is None and agreement:
                     export.agreement()
+                export.summary(agreement)
                 export.codebook(mention_attrs, event_attrs)
                 export.about(exported_at)
                 ticker.step()

@@ -1,0 +1,1 @@
+"""Counts a researcher publishes: the numbers behind the standard figures (Qt-free, no matplotlib)."""
