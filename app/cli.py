@@ -461,6 +461,9 @@ def cmd_agreement(args: argparse.Namespace) -> int:
                   f"({m['matched']} matched of {m['n_a']}/{m['n_b']})")
         for t, kinds in sorted(pair["by_type"].items()):
             print(f"  {printable(t)}: exact F1 {_fmt(kinds['exact']['f1'])}, overlap F1 {_fmt(kinds['overlap']['f1'])}")
+    for t, u in (report["mentions"].get("unitizing_alpha") or {}).items():
+        print(f"unitizing alpha {printable(t)}: {_fmt(u['alpha'])} (D_o {_small(u['observed_disagreement'])}, "
+              f"D_e {_small(u['expected_disagreement'])}, {u['n_coders']} coders, {u['length']} characters)")
     for pair in report["events"]["pairs"]:
         a, b = (printable(c) for c in pair["coders"])
         print(f"events {a}|{b}: F1 {_fmt(pair['f1'])} ({pair['matched']} matched of {pair['n_a']}/{pair['n_b']})")
@@ -472,6 +475,11 @@ def cmd_agreement(args: argparse.Namespace) -> int:
             print(f"  {printable(t)}: F1 {_fmt(r['f1'])} P {_fmt(r['precision'])} R {_fmt(r['recall'])} "
                   f"({r['matched']} matched of {r['n_a']}/{r['n_b']})")
     return EXIT_OK
+
+
+def _small(value: float | None) -> str:
+    """A disagreement per squared character: its significant digits."""
+    return "n/a" if value is None else f"{value:.4g}"
 
 
 def cmd_check(args: argparse.Namespace) -> int:
