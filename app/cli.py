@@ -122,9 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also compare documents not marked done by every coder")
     p.add_argument("--json", action="store_true")
 
-    from app import cli_review
+    from app import cli_figures, cli_review
 
     cli_review.register(add)
+    cli_figures.register(add)
     add("info", cmd_info, "show the project's file, schema and contents")
     add("check", cmd_check, "check the project file: SQLite's integrity check and every row's meaning")
     return parser
