@@ -169,3 +169,18 @@ def test_the_command_line_starts_without_matplotlib():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           cwd=Path(__file__).parent.parent)
     assert done.stdout.strip() == "False"
+
+
+@pytest.mark.sqlite_only
+def test_agreement_is_left_out_when_one_coder_worked(tmp_path):
+    from app.core.services.projects import init_project
+    from team_coding import code_document
+
+    path = tmp_path / "solo.annotary"
+    init_project(path).close()
+    code_document(path, "alice", [("OpenAI", "Organization", 0)], "negative", [5])
+    with open_project(path) as project:
+        tables = figure_tables(project)
+    assert [t.stem for t in tables] == STEMS[:-1]
+    assert "coder alice (the only coder with annotations; gold left out)" in tables[0].title
+    assert tables[0].rows == (("Organization", "ar", 1),)

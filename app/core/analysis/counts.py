@@ -165,3 +165,10 @@ def _event_roles_filled(s: Session, coder_ids: list[int], whose: str) -> Table:
     return Table("event_roles_filled",
                  f"Event roles filled (at least one argument) and empty, per event — {whose}",
                  ("event_type", "role", "filled", "empty"), tuple(rows))
+
+
+def coders_with_work(project: Project) -> list[str]:
+    """The coders (gold included) who made mentions or events, by name: the choices of one coder's figures."""
+    with project.read() as s:
+        ids = set(s.scalars(select(Mention.coder_id).distinct())) | set(s.scalars(select(Event.coder_id).distinct()))
+        return [name for i, name in s.execute(select(Coder.id, Coder.name).order_by(Coder.name)) if i in ids]

@@ -28,7 +28,7 @@ def draw(table: Table) -> Figure:
 
     drawer = _DRAWERS.get(table.stem, _draw_table_text)
     fig = Figure(figsize=(WIDTH, _height(table)), layout="constrained")
-    fig.suptitle(L(textwrap.fill(table.title, 95)), fontsize=10, x=0.01, ha="left")
+    fig.suptitle(L(textwrap.fill(table.title, 110)), fontsize=10, x=0.01, ha="left")
     if not table.rows:
         fig.text(0.5, 0.5, "No annotations to show", ha="center", va="center", color="#555555")
         return fig
@@ -62,7 +62,7 @@ def _grouped_barh(fig: Figure, table: Table, group_label: Callable[[object], str
     ax.set_xlabel(xlabel)
     _whole_numbers(ax)
     ax.margins(x=0.08)
-    ax.legend(loc="lower right", fontsize=8)
+    fig.legend(loc="outside lower center", ncols=min(len(groups), 6), fontsize=8)
 
 
 def _mentions(fig: Figure, table: Table) -> None:
