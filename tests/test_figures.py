@@ -184,3 +184,27 @@ def test_agreement_is_left_out_when_one_coder_worked(tmp_path):
     assert [t.stem for t in tables] == STEMS[:-1]
     assert "coder alice (the only coder with annotations; gold left out)" in tables[0].title
     assert tables[0].rows == (("Organization", "ar", 1),)
+
+
+@pytest.mark.sqlite_only
+def test_the_interval_resamples_documents(tmp_path):
+    """Two documents both coders finished: one where they agree (F1 1), one where they do not (F1 0).
+    Pooled F1 0.5; resampling the two documents gives 1, 0.5 or 0, so the 95 % interval is [0, 1]."""
+    from app.core.analysis.agreement_by_type import agreement_by_type
+    from app.core.services.projects import init_project
+    from app.core.services.workspace import Workspace
+
+    path = tmp_path / "two.annotary"
+    init_project(path).close()
+    with open_project(path) as project:
+        for coder, needle_in_4 in (("alice", "Meta"), ("bob", "Scale")):
+            ws = Workspace(project, coder)
+            org = next(t.id for t in ws.codebook.entity_types if t.name == "Organization")
+            for doc, needle in ((5, "OpenAI"), (4, needle_in_4)):
+                body = ws.document_text(doc)
+                i = body.index(needle)
+                ws.tag(doc, body, i, i + len(needle), org, precise=True)
+                ws.set_done(doc, True)
+        table = agreement_by_type(project)
+    assert table is not None and table.rows == (("Organization", 1, 0.5, 0.0, 1.0, 4),)
+    assert "over 2 document(s)" in table.title
