@@ -126,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_review.register(add)
     cli_figures.register(add)
+    from app import cli_report
+
+    cli_report.register(add)
     add("info", cmd_info, "show the project's file, schema and contents")
     add("check", cmd_check, "check the project file: SQLite's integrity check and every row's meaning")
     return parser
