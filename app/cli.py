@@ -127,9 +127,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also compare documents not marked done by every coder")
     p.add_argument("--json", action="store_true")
 
-    from app import cli_review
+    from app import cli_figures, cli_review
 
     cli_review.register(add)
+    cli_figures.register(add)
     from app import cli_report
 
     cli_report.register(add)

@@ -10,7 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from app.core.services.coders import GOLD
-from app.ui import file_actions, report_action, review_actions, shortcuts
+from app.ui import chart_actions, file_actions, report_action, review_actions, shortcuts
 from app.ui.annotation_pane import RELATIONS_TAB
 
 if TYPE_CHECKING:
@@ -87,6 +87,7 @@ def build_menus(w: MainWindow) -> None:
 
     review = bar.addMenu("&Review")
     add(w, review, "&Agreement…", w.show_agreement)
+    add(w, review, "C&harts…", lambda: chart_actions.show_charts(w))
     w.action_compare = add(w, review, "&Compare coders on this document…", lambda: review_actions.show_compare(w),
                            "Ctrl+K")
     add(w, review, "Code as &gold (edit the adjudicated set)", lambda: review_actions.edit_gold(w, w.require_document()))

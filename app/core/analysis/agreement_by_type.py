@@ -46,16 +46,18 @@ def agreement_by_type(project: Project, n_boot: int = N_BOOT, seed: int = SEED) 
         return Table("agreement_by_type", title, _COLUMNS, ())
     # per type: matched, n_a, n_b as (pairs × documents) arrays
     spans: dict[tuple[str, str, int], Counter[tuple[int, int]]] = {}
+    docs_of: dict[tuple[str, str], set[int]] = {}
     for coder, mentions in data.mentions.items():
         for m in mentions:
             spans.setdefault((coder, m.type, m.document_id), Counter())[(m.start, m.end)] += 1
+            docs_of.setdefault((coder, m.type), set()).add(m.document_id)
+    empty: Counter[tuple[int, int]] = Counter()
     per_type: dict[str, np.ndarray] = {}
     for t in types:
         arr = np.zeros((3, len(pairs), len(docs)), dtype=np.int64)
         for p, (a, b) in enumerate(pairs):
-            for d in docs:
-                sa = spans.get((a, t, d), Counter())
-                sb = spans.get((b, t, d), Counter())
+            for d in docs_of.get((a, t), set()) | docs_of.get((b, t), set()):  # only where either marked it
+                sa, sb = spans.get((a, t, d), empty), spans.get((b, t, d), empty)
                 arr[:, p, where[d]] = (sum((sa & sb).values()), sum(sa.values()), sum(sb.values()))
         per_type[t] = arr
     rng = np.random.default_rng(seed)

@@ -105,19 +105,19 @@ def _mentions_by_type_and_language(s: Session, coder_ids: list[int], whose: str)
 
 def _events_by_type_and_modality(s: Session, coder_ids: list[int], whose: str) -> Table:
     modality = s.scalar(select(Attribute.id).where(Attribute.target == "event", Attribute.name == MODALITY))
-    value = func.coalesce(EventAttributeValue.value, NO_VALUE)
-    rows = s.execute(
-        select(EventType.name, value, func.count(Event.id))
+    found = s.execute(
+        select(EventType.position, EventType.name, EventAttributeValue.value, func.count(Event.id))
         .join(Event, Event.event_type_id == EventType.id)
         .outerjoin(EventAttributeValue, and_(EventAttributeValue.event_id == Event.id,
                                              EventAttributeValue.attribute_id == modality))
         .where(Event.coder_id.in_(coder_ids))
-        .group_by(EventType.id, EventType.name, EventType.position, value)
-        .order_by(EventType.position, EventType.name, value)
+        .group_by(EventType.id, EventType.position, EventType.name, EventAttributeValue.value)
     ).all()
+    rows = sorted((position, name, NO_VALUE if value is None else value, count)
+                  for position, name, value, count in found)
     return Table("events_by_type_and_modality",
                  f"Events by event type and {MODALITY} ({NO_VALUE} = not set) — {whose}",
-                 ("event_type", "modality", "count"), tuple(tuple(r) for r in rows))
+                 ("event_type", "modality", "count"), tuple(r[1:] for r in rows))
 
 
 def _top_mention_texts(s: Session, coder_ids: list[int], whose: str) -> Table:
@@ -165,3 +165,10 @@ def _event_roles_filled(s: Session, coder_ids: list[int], whose: str) -> Table:
     return Table("event_roles_filled",
                  f"Event roles filled (at least one argument) and empty, per event — {whose}",
                  ("event_type", "role", "filled", "empty"), tuple(rows))
+
+
+def coders_with_work(project: Project) -> list[str]:
+    """The coders (gold included) who made mentions or events, by name: the choices of one coder's figures."""
+    with project.read() as s:
+        ids = set(s.scalars(select(Mention.coder_id).distinct())) | set(s.scalars(select(Event.coder_id).distinct()))
+        return [name for i, name in s.execute(select(Coder.id, Coder.name).order_by(Coder.name)) if i in ids]
