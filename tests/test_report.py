@@ -132,3 +132,22 @@ def test_numbers_are_written_as_a_methods_section_writes_them():
 
     assert [number(v) for v in (0.8235, -0.5, -0.0003, 0.0, None)] == ["0.824", "-0.500", "0.000", "0.000", "n/a"]
     assert significant(1.234567e-7) == "1.235e-07" and significant(None) == "n/a"
+
+
+@pytest.mark.sqlite_only
+def test_the_figures_are_embedded_with_the_numbers_they_show(coded_at, tmp_path, capsys):
+    from app.core.analysis.counts import figure_tables
+
+    out = tmp_path / "r.html"
+    assert run(capsys, "report", str(out), "--project", coded_at)[0] == 0
+    text = out.read_text(encoding="utf-8")
+    with open_project(coded_at) as project:
+        tables = figure_tables(project)
+    assert tables and text.count('src="data:image/png;base64,') == len(tables)
+    order = [text.index(f'<figure id="{t.stem}"') for t in tables]
+    assert order == sorted(order)  # in the order `annotary figures` draws them
+    page = _page(out)
+    for t in tables:  # every number under the figure, as the table holds it
+        for row in t.rows:
+            for value in row:
+                assert ("" if value is None else str(value)) in page.cells

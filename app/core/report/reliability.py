@@ -8,11 +8,7 @@ PNG with the numbers they show. Project text keeps its logical order, marked wit
 from __future__ import annotations
 
 import base64
-import csv
-import importlib
 import json
-import tempfile
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,21 +25,6 @@ from app.core.services.agreement import agreement_report
 from app.core.services.coders import GOLD
 from app.core.services.project_settings import BLIND_CODING, get_setting
 from app.core.write_target import write_text_file
-
-Figures = Callable[[Project, Path], list[Path]]
-"""Draws the standard figures of a project into a folder; returns the files written."""
-
-
-def _figures_renderer() -> Figures | None:
-    try:  # the figures need matplotlib: without it the report has none and says so
-        render_figures = importlib.import_module("app.core.figures").render_figures
-    except (ImportError, AttributeError):
-        return None
-
-    def render(project: Project, folder: Path) -> list[Path]:
-        return list(render_figures(project, folder, fmt="png"))
-
-    return render
 
 
 def _context(project: Project, report: dict[str, Any]) -> tuple[methods.Context, dict[int, tuple[str, str]]]:
@@ -130,25 +111,20 @@ def _documents_section(report: dict[str, Any], docs: dict[int, tuple[str, str]])
     return out
 
 
-def _figures_section(project: Project, render: Figures | None) -> str:
-    if render is None:
-        return "<p>Figures need matplotlib, which is not installed.</p>"
+def _figures_section(project: Project) -> str:
+    """The standard figures (`annotary figures`), each as an embedded PNG with its title and, folded
+    under it, exactly the numbers it shows."""
+    from app.core.analysis.counts import figure_tables
+    from app.core.figures import figure_bytes
+
     out = []
-    with tempfile.TemporaryDirectory(prefix="annotary-report-") as tmp:
-        for path in sorted(render(project, Path(tmp))):
-            if path.suffix != ".png":
-                continue
-            data = base64.b64encode(path.read_bytes()).decode("ascii")
-            rows: list[list[str]] = []
-            csv_path = path.with_suffix(".csv")
-            if csv_path.exists():
-                with open(csv_path, encoding="utf-8", newline="") as fh:
-                    rows = list(csv.reader(fh))
-            numbers = table(rows[0], rows[1:]) if rows else ""
-            out.append(f'<figure id="{esc(path.stem)}"><img alt="{esc(path.stem)}" '
-                       f'src="data:image/png;base64,{data}"><figcaption>{esc(path.stem)}: '
-                       f"<details><summary>the numbers it shows ({max(len(rows) - 1, 0)} rows)</summary>{numbers}"
-                       "</details></figcaption></figure>")
+    for t in figure_tables(project):
+        data = base64.b64encode(figure_bytes(t, "png")).decode("ascii")
+        rows = [tuple("" if v is None else v for v in row) for row in t.rows]
+        out.append(f'<figure id="{esc(t.stem)}"><img alt="{esc(t.title)}" src="data:image/png;base64,{data}">'
+                   f"<figcaption>{block('span', t.title)} ({esc(t.stem)}.csv) <details><summary>the numbers it "
+                   f"shows ({len(rows)} rows)</summary>{table(list(t.columns), rows)}</details></figcaption>"
+                   "</figure>")
     return "".join(out) or "<p>No figures: the project has no annotations yet.</p>"
 
 
@@ -205,8 +181,7 @@ def reliability_html(project: Project, *, coders: list[str] | None = None, inclu
         "<h2>Document-level variables</h2>", _codes_section(report),
         "<h2>Entity mentions</h2>", _mentions_section(report),
         "<h2>Events and relations</h2>", _events_section(report),
-        "<h2>Figures</h2>", _figures_section(project, _figures_renderer() if figures else None)
-        if figures else "<p>Figures left out (--no-figures).</p>",
+        "<h2>Figures</h2>", _figures_section(project) if figures else "<p>Figures left out (--no-figures).</p>",
         "<h2>Codebook</h2>", _codebook_section(spec),
         "<h2>References</h2><ul>" + "".join(f"<li>{esc(r)}</li>" for r in methods.REFERENCES) + "</ul>",
         '<h2>The numbers as data</h2><p class="meta">The agreement report this page shows, exactly as '
