@@ -151,3 +151,21 @@ def test_the_figures_are_embedded_with_the_numbers_they_show(coded_at, tmp_path,
         for row in t.rows:
             for value in row:
                 assert ("" if value is None else str(value)) in page.cells
+
+
+@pytest.mark.sqlite_only
+def test_the_methods_text_judges_alpha_and_warns_of_wide_intervals():
+    from app.core.report import methods
+
+    report = {"documents_compared": 40, "documents_left_out": {}, "coders": ["amal", "bo"], "include_unfinished": False,
+              "codes": {"tone": {"level": "ordinal", "krippendorff_alpha": 0.82, "krippendorff_alpha_ci95": [0.61, 0.93],
+                                 "n_units_pairable": 40, "percent_agreement": 0.9},
+                        "topic": {"level": "nominal", "krippendorff_alpha": 0.55, "krippendorff_alpha_ci95": [0.4, 0.7],
+                                  "n_units_pairable": 40}},
+              "mentions": {"pairs": []}, "events": {"pairs": []}}
+    text = methods.paragraph(report, methods.Context(100, True, "9.9", 12, {"ar": 40}))
+    assert "40 of the project’s 100 documents (40 in ar)" in text
+    assert "<bdi>tone</bdi> meets α ≥ .800" in text and "<bdi>topic</bdi> falls below α = .667" in text
+    assert "The intervals of <bdi>tone</bdi> (lower bound 0.610) reach below .667" in text
+    assert "how the reliability sample was chosen" in text  # 40 of 100: the authors must say how
+    assert "12 adjudicated" in text and "blind to each other" in text

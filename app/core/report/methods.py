@@ -109,6 +109,15 @@ def paragraph(report: dict[str, Any], ctx: Context) -> str:
                     for k, v in groups.items() if k == "undefined" and v]
         out.append("Following Krippendorff’s (2004) standard (α ≥ .800 to rely on a variable, α ≥ .667 for "
                    "tentative conclusions): " + "; ".join(verdict) + ".")
+        unsure = [f"{inline(name)} (lower bound {number(c['krippendorff_alpha_ci95'][0])})"
+                  for name, c in codes.items()
+                  if judged(c.get("krippendorff_alpha")) in ("reliable", "tentative conclusions only")
+                  and c.get("krippendorff_alpha_ci95") and c["krippendorff_alpha_ci95"][0] is not None
+                  and c["krippendorff_alpha_ci95"][0] < TENTATIVE]
+        if unsure:
+            out.append(f"The intervals of {_join(unsure)} reach below .667: the reliability sample is too small to "
+                       "be sure of that judgement, and Krippendorff (2004) asks for a sample large enough that the "
+                       "interval stays above the required minimum.")
     pairs = report["mentions"]["pairs"]
     if pairs:
         f1s = "; ".join(f"{inline(p['coders'][0])} and {inline(p['coders'][1])}: exact F1 = "
