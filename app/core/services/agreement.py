@@ -15,7 +15,11 @@ document code's name; None otherwise).
 
 from __future__ import annotations
 
-from typing import Any, NotRequired, TypedDict
+import gc
+from bisect import bisect_left
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, NotRequired, ParamSpec, TypedDict, TypeVar
 
 from sqlalchemy import select
 
@@ -43,9 +47,31 @@ from app.core.services.agreement_relations import (
 from app.core.stats.cohen import pair_key
 from app.core.stats.matching import maximum_matching
 from app.core.stats.ratings import rating_report
-from app.core.stats.spans import scores, span_agreement
+from app.core.stats.spans import MatchScores, scores, span_agreement
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
+def _without_gc(make: Callable[P, R]) -> Callable[P, R]:
+    """Runs `make` without the cyclic garbage collector: the report makes millions of objects and no
+    reference cycles, and the collector's passes over them took about half of its time on a large
+    project. (Reference counting frees everything as usual; the collector is back on afterwards.)"""
+
+    @wraps(make)
+    def made(*args: P.args, **kwargs: P.kwargs) -> R:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return make(*args, **kwargs)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    return made
+
+
+@_without_gc
 def agreement_report(project: Project, coders: list[str] | None = None, include_unfinished: bool = False,
                      seed: int = 0, n_boot: int = 1000) -> dict[str, Any]:
     data = load_agreement_data(project, coders, include_unfinished)
@@ -75,14 +101,16 @@ def agreement_report(project: Project, coders: list[str] | None = None, include_
                         "type": None, "code": name})
     events = _load_events(project, data)
     relations = load_relations(project, data)
+    spans_of = {c: [m[:4] for m in data.mentions[c]] for c in data.coders}  # (document_id, start, end, type)
+    by_id_of = {c: {m.mention_id: m for m in data.mentions[c]} for c in data.coders}
     for a, b in data.pairs():
         ma, mb = data.mentions[a], data.mentions[b]
-        spans = span_agreement([_tuple(m) for m in ma], [_tuple(m) for m in mb])
+        spans = span_agreement(spans_of[a], spans_of[b])
         report["mentions"]["pairs"].append({
             "coders": [a, b],
-            "exact": _public(spans.exact.as_dict()),
-            "overlap": _public(spans.overlap.as_dict()),
-            "by_type": {t: {k: _public(s.as_dict()) for k, s in kinds.items()} for t, kinds in spans.per_type.items()},
+            "exact": _public(spans.exact),
+            "overlap": _public(spans.overlap),
+            "by_type": {t: {k: _public(s) for k, s in kinds.items()} for t, kinds in spans.per_type.items()},
         })
         report["disagreements"] += _mention_disagreements(a, b, ma, mb, spans.overlap.pairs)
         # mention ids of B matched to A's (overlap matching), for comparing event roles
@@ -91,13 +119,12 @@ def agreement_report(project: Project, coders: list[str] | None = None, include_
         pairs = _match_events(ea, eb, same_mention)
         same_event = {ea[i]["id"]: eb[j]["id"] for i, j in pairs}
         report["events"]["pairs"].append(_event_pair(a, b, ea, eb, pairs, same_mention, same_event))
-        texts = {m.mention_id: m.text for m in (*ma, *mb)}
+        by_id = {**by_id_of[a], **by_id_of[b]}
         report["disagreements"] += _event_disagreements(a, b, ea, eb, pairs)
-        report["disagreements"] += _role_disagreements(a, b, ea, eb, pairs, same_mention, same_event, texts)
+        report["disagreements"] += _role_disagreements(a, b, ea, eb, pairs, same_mention, same_event, by_id)
         ra, rb = relations[a], relations[b]
         matched_relations = match_relations(ra, rb, same_mention)
         report["relations"]["pairs"].append(relation_pair(a, b, ra, rb, matched_relations))
-        by_id = {m.mention_id: m for m in (*ma, *mb)}
         report["disagreements"] += relation_disagreements(a, b, ra, rb, matched_relations, same_mention, by_id)
     return report
 
@@ -117,17 +144,11 @@ def _mention_disagreements(a: str, b: str, ma: list[MentionUnit], mb: list[Menti
                         "end": max(x.end, y.end), "text": x.text, "coder_a": a,
                         "value_a": f"{x.type} {x.start}-{x.end} “{x.text}”", "coder_b": b,
                         "value_b": f"{y.type} {y.start}-{y.end} “{y.text}”", "type": x.type, "code": None})
-    by_doc: dict[str, dict[int, list[MentionUnit]]] = {"a": {}, "b": {}}
-    for side, mentions in (("a", ma), ("b", mb)):
-        for m in mentions:
-            by_doc[side].setdefault(m.document_id, []).append(m)
-    for mentions, matched, side in ((ma, matched_a, "a"), (mb, matched_b, "b")):
-        others = by_doc["b" if side == "a" else "a"]
+    for mentions, matched, others, side in ((ma, matched_a, _Overlapping(mb), "a"), (mb, matched_b, _Overlapping(ma), "b")):
         for k, m in enumerate(mentions):
             if k in matched:
                 continue
-            there = [o for o in others.get(m.document_id, ()) if o.start < m.end and m.start < o.end]
-            theirs = "; ".join(f"{o.type} “{o.text}”" for o in there) or "nothing"
+            theirs = "; ".join(f"{o.type} “{o.text}”" for o in others.at(m)) or "nothing"
             mine = f"{m.type} “{m.text}”"
             out.append({"kind": "mention", "document_id": m.document_id, "start": m.start, "end": m.end,
                         "text": m.text, "coder_a": a, "value_a": mine if side == "a" else theirs,
@@ -135,12 +156,39 @@ def _mention_disagreements(a: str, b: str, ma: list[MentionUnit], mb: list[Menti
     return out
 
 
-def _tuple(m: MentionUnit) -> tuple[int, int, int, str]:
-    return (m.document_id, m.start, m.end, m.type)
+class _Overlapping:
+    """A coder's mentions by document, to find those overlapping a span without scanning the document:
+    when a document's mentions come sorted by start (as `load_agreement_data` reads them), only the
+    window that can overlap (start after the span's start minus the document's longest mention, before
+    its end) is looked at; in any other order, all of them. Either way in the given order."""
+
+    def __init__(self, mentions: list[MentionUnit]) -> None:
+        self.by_doc: dict[int, list[MentionUnit]] = {}
+        for m in mentions:
+            self.by_doc.setdefault(m.document_id, []).append(m)
+        self.index: dict[int, tuple[list[int], int] | None] = {}
+        for doc, ms in self.by_doc.items():
+            starts = [m.start for m in ms]
+            ordered = all(x <= y for x, y in zip(starts, starts[1:]))
+            self.index[doc] = (starts, max(m.end - m.start for m in ms)) if ordered else None
+
+    def at(self, m: MentionUnit) -> list[MentionUnit]:
+        """The mentions of m's document sharing a character with m (start < m.end and m.start < end)."""
+        ms = self.by_doc.get(m.document_id)
+        if not ms:
+            return []
+        index = self.index[m.document_id]
+        if index is None:
+            return [o for o in ms if o.start < m.end and m.start < o.end]
+        starts, longest = index
+        lo = bisect_left(starts, m.start - longest + 1)
+        hi = bisect_left(starts, m.end, lo)
+        return [o for o in ms[lo:hi] if m.start < o.end]
 
 
-def _public(d: dict[str, Any]) -> dict[str, Any]:
-    return {k: d[k] for k in ("precision", "recall", "f1", "n_a", "n_b", "matched")}
+def _public(s: MatchScores) -> dict[str, Any]:
+    return {"precision": s.precision, "recall": s.recall, "f1": s.f1, "n_a": s.n_a, "n_b": s.n_b,
+            "matched": s.matched}
 
 
 def _load_events(project: Project, data: AgreementData) -> dict[str, list[dict[str, Any]]]:
@@ -247,7 +295,7 @@ def _event_pair(a: str, b: str, ea: list[dict[str, Any]], eb: list[dict[str, Any
     for table in (roles, attributes):
         for entry in table.values():
             entry["agreement"] = entry["agreed"] / entry["compared"] if entry["compared"] else None
-    return {"coders": [a, b], "pair": pair_key(a, b), **_public(overall.as_dict()),
+    return {"coders": [a, b], "pair": pair_key(a, b), **_public(overall),
             "roles": roles, "attributes": attributes}
 
 
@@ -293,7 +341,7 @@ def _event_disagreements(a: str, b: str, ea: list[dict[str, Any]], eb: list[dict
 
 def _role_disagreements(a: str, b: str, ea: list[dict[str, Any]], eb: list[dict[str, Any]],
                         pairs: list[tuple[int, int]], same_mention: dict[int, int], same_event: dict[int, int],
-                        texts: dict[int, str]) -> list[dict[str, Any]]:
+                        mentions: dict[int, MentionUnit]) -> list[dict[str, Any]]:
     """Roles of matched events that the two coders filled differently (kind "event role"; "text"
     is the role's name; each value lists that coder's fillers, mentions by their text and events
     as "type “trigger”", or "nothing")."""
@@ -301,7 +349,7 @@ def _role_disagreements(a: str, b: str, ea: list[dict[str, Any]], eb: list[dict[
     by_id = {e["id"]: e for e in (*ea, *eb)}
 
     def shown(fillers: set[tuple[str, int | None]]) -> str:
-        names = [texts.get(k, "?") if kind == "mention" else
+        names = [(mentions[k].text if k in mentions else "?") if kind == "mention" else
                  (_describe_event(by_id[k]) if k in by_id else "?") for kind, k in fillers if k is not None]
         return "; ".join(sorted(names)) or "nothing"
 
