@@ -125,6 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app import cli_review
 
     cli_review.register(add)
+    from app import cli_report
+
+    cli_report.register(add)
     add("info", cmd_info, "show the project's file, schema and contents")
     add("check", cmd_check, "check the project file: SQLite's integrity check and every row's meaning")
     return parser

@@ -130,7 +130,7 @@ def _asking_to_replace(window: Host, run, force: bool):
         return run(True)
 
 
-def _default_target(suffix: str) -> str:
+def default_target(suffix: str) -> str:
     return str(default_exports_dir() / f"annotary-{datetime.now():%Y%m%d-%H%M%S}{suffix}")
 
 
@@ -138,13 +138,13 @@ def ask_export(window: Host, fmt: str, coder: str | None = None) -> None:
     """Ask where to export; `coder` limits an Excel export to one coder (e.g. the gold set)."""
     if fmt == "xlsx":
         title = "Export Excel workbook" + (f" ({coder} only)" if coder else "")
-        name, _ = QFileDialog.getSaveFileName(window.window_widget(), title, _default_target(".xlsx"), "Excel (*.xlsx)")
+        name, _ = QFileDialog.getSaveFileName(window.window_widget(), title, default_target(".xlsx"), "Excel (*.xlsx)")
         if name:
             target = Path(name) if name.endswith(".xlsx") else Path(name + ".xlsx")
             export_workbook(window, target, coder=coder, force=str(target) == name)  # the dialog asked about `name`
         return
     if fmt == "doccano":
-        name, _ = QFileDialog.getSaveFileName(window.window_widget(), "Export doccano JSONL", _default_target(".jsonl"),
+        name, _ = QFileDialog.getSaveFileName(window.window_widget(), "Export doccano JSONL", default_target(".jsonl"),
                                               "JSONL (*.jsonl)")
         if name:
             from app.core.interchange.doccano import export_doccano

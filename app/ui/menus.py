@@ -10,7 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from app.core.services.coders import GOLD
-from app.ui import file_actions, review_actions, shortcuts
+from app.ui import file_actions, report_action, review_actions, shortcuts
 from app.ui.annotation_pane import RELATIONS_TAB
 
 if TYPE_CHECKING:
@@ -98,6 +98,8 @@ def build_menus(w: MainWindow) -> None:
     review.addAction(w.action_blind)
     review.aboutToShow.connect(lambda: review_actions.sync_blind_action(w))
     add(w, review, "Coders and &roles…", lambda: review_actions.ask_role(w))
+    review.addSeparator()
+    add(w, review, "Reliability &report (a web page for the methods section)…", lambda: report_action.ask_report(w))
 
     view = bar.addMenu("&View")
     w.action_zoom_in = add(w, view, "Zoom &in", lambda: shortcuts.zoom(w.reader, 1), "Ctrl+=")

@@ -78,6 +78,7 @@ def agreement_report(project: Project, coders: list[str] | None = None, include_
     report: dict[str, Any] = {
         "coders": data.coders,
         "documents_compared": len(data.documents),
+        "documents": list(data.documents),
         "include_unfinished": include_unfinished,
         "documents_left_out": {str(d): why for d, why in data.left_out.items()},
         "codes": {},

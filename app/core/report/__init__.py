@@ -1,0 +1,1 @@
+"""The reliability report: one self-contained HTML page for a methods section."""
