@@ -103,6 +103,7 @@ def agreement_report(project: Project, coders: list[str] | None = None, include_
     events = _load_events(project, data)
     relations = load_relations(project, data)
     spans_of = {c: [m[:4] for m in data.mentions[c]] for c in data.coders}  # (document_id, start, end, type)
+    prepared = {c: _CoderMentions(data.mentions[c]) for c in data.coders}
     by_id_of = {c: {m.mention_id: m for m in data.mentions[c]} for c in data.coders}
     for a, b in data.pairs():
         ma, mb = data.mentions[a], data.mentions[b]
@@ -113,7 +114,7 @@ def agreement_report(project: Project, coders: list[str] | None = None, include_
             "overlap": _public(spans.overlap),
             "by_type": {t: {k: _public(s) for k, s in kinds.items()} for t, kinds in spans.per_type.items()},
         })
-        report["disagreements"] += _mention_disagreements(a, b, ma, mb, spans.overlap.pairs)
+        report["disagreements"] += _mention_disagreements(a, b, prepared[a], prepared[b], spans.overlap.pairs)
         # mention ids of B matched to A's (overlap matching), for comparing event roles
         same_mention = {ma[i].mention_id: mb[j].mention_id for i, j in spans.overlap.pairs}
         ea, eb = events.get(a, []), events.get(b, [])
@@ -130,61 +131,80 @@ def agreement_report(project: Project, coders: list[str] | None = None, include_
     return report
 
 
-def _mention_disagreements(a: str, b: str, ma: list[MentionUnit], mb: list[MentionUnit],
+def _mention_disagreements(a: str, b: str, ma: list[MentionUnit] | _CoderMentions,
+                           mb: list[MentionUnit] | _CoderMentions,
                            pairs: tuple[tuple[int, int], ...]) -> list[dict[str, Any]]:
     """Mentions without a counterpart of the same type (overlap matching), and matched ones whose
     spans differ, with what each coder has there. "type" is the mention's type (a matched pair
-    shares it)."""
+    shares it). Each coder's mentions may come prepared (`_CoderMentions`, made once per coder)."""
+    ca = ma if isinstance(ma, _CoderMentions) else _CoderMentions(ma)
+    cb = mb if isinstance(mb, _CoderMentions) else _CoderMentions(mb)
     out: list[dict[str, Any]] = []
-    matched_a = {i for i, _ in pairs}
-    matched_b = {j for _, j in pairs}
+    append = out.append
+    xs, ys = ca.mentions, cb.mentions
     for i, j in pairs:
-        x, y = ma[i], mb[j]
-        if (x.start, x.end) != (y.start, y.end):
-            out.append({"kind": "mention span", "document_id": x.document_id, "start": min(x.start, y.start),
-                        "end": max(x.end, y.end), "text": x.text, "coder_a": a,
-                        "value_a": f"{x.type} {x.start}-{x.end} “{x.text}”", "coder_b": b,
-                        "value_b": f"{y.type} {y.start}-{y.end} “{y.text}”", "type": x.type, "code": None})
-    for mentions, matched, others, side in ((ma, matched_a, _Overlapping(mb), "a"), (mb, matched_b, _Overlapping(ma), "b")):
-        for k, m in enumerate(mentions):
+        x, y = xs[i], ys[j]
+        if x.start != y.start or x.end != y.end:
+            append({"kind": "mention span", "document_id": x.document_id, "start": min(x.start, y.start),
+                    "end": max(x.end, y.end), "text": x.text, "coder_a": a,
+                    "value_a": f"{x.type} {x.start}-{x.end} “{x.text}”", "coder_b": b,
+                    "value_b": f"{y.type} {y.start}-{y.end} “{y.text}”", "type": x.type, "code": None})
+    for mine, others, matched, side_a in ((ca, cb, {i for i, _ in pairs}, True),
+                                          (cb, ca, {j for _, j in pairs}, False)):
+        labels, other_labels, overlapping = mine.labels, others.labels, others.overlapping
+        for k, m in enumerate(mine.mentions):
             if k in matched:
                 continue
-            theirs = "; ".join(f"{o.type} “{o.text}”" for o in others.at(m)) or "nothing"
-            mine = f"{m.type} “{m.text}”"
-            out.append({"kind": "mention", "document_id": m.document_id, "start": m.start, "end": m.end,
-                        "text": m.text, "coder_a": a, "value_a": mine if side == "a" else theirs,
-                        "coder_b": b, "value_b": theirs if side == "a" else mine, "type": m.type, "code": None})
+            theirs = "; ".join([other_labels[o] for o in overlapping(m)]) or "nothing"
+            label = labels[k]
+            append({"kind": "mention", "document_id": m.document_id, "start": m.start, "end": m.end,
+                    "text": m.text, "coder_a": a, "value_a": label if side_a else theirs,
+                    "coder_b": b, "value_b": theirs if side_a else label, "type": m.type, "code": None})
     return out
 
 
-class _Overlapping:
-    """A coder's mentions by document, to find those overlapping a span without scanning the document:
-    when a document's mentions come sorted by start (as `load_agreement_data` reads them), only the
-    window that can overlap (start after the span's start minus the document's longest mention, before
-    its end) is looked at; in any other order, all of them. Either way in the given order."""
+class _CoderMentions:
+    """A coder's mentions, each one's label (type “text”), and a way to find those overlapping a span
+    without scanning its document: a document's mentions sorted by start (as `load_agreement_data`
+    reads them: by document, then start) are looked at only in the window that can overlap (starting
+    after the span's start minus the document's longest mention, and before its end); in any other
+    order, all of them. Either way they come in the list's order."""
 
     def __init__(self, mentions: list[MentionUnit]) -> None:
-        self.by_doc: dict[int, list[MentionUnit]] = {}
-        for m in mentions:
-            self.by_doc.setdefault(m.document_id, []).append(m)
-        self.index: dict[int, tuple[list[int], int] | None] = {}
-        for doc, ms in self.by_doc.items():
-            starts = [m.start for m in ms]
-            ordered = all(x <= y for x, y in zip(starts, starts[1:]))
-            self.index[doc] = (starts, max(m.end - m.start for m in ms)) if ordered else None
+        self.mentions = mentions
+        self.labels = [f"{m.type} “{m.text}”" for m in mentions]
+        self.starts = [m.start for m in mentions]
+        self.ends = [m.end for m in mentions]
+        self.docs: dict[int, list[int]] = {}  # document -> [first, last + 1, longest, sorted by start]
+        self.scattered: dict[int, list[int]] = {}  # documents whose mentions are not one sorted run
+        for k, m in enumerate(mentions):
+            doc = self.docs.get(m.document_id)
+            if doc is None:
+                self.docs[m.document_id] = [k, k + 1, m.end - m.start, 1]
+            elif doc[1] == k:
+                doc[1] = k + 1
+                doc[2] = max(doc[2], m.end - m.start)
+                doc[3] = doc[3] and self.starts[k - 1] <= m.start
+            else:
+                self.scattered.setdefault(m.document_id, list(range(doc[0], doc[1]))).append(k)
+        for doc_id in self.scattered:
+            del self.docs[doc_id]
+        for doc_id, doc in list(self.docs.items()):
+            if not doc[3]:
+                self.scattered[doc_id] = list(range(doc[0], doc[1]))
+                del self.docs[doc_id]
 
-    def at(self, m: MentionUnit) -> list[MentionUnit]:
-        """The mentions of m's document sharing a character with m (start < m.end and m.start < end)."""
-        ms = self.by_doc.get(m.document_id)
-        if not ms:
-            return []
-        index = self.index[m.document_id]
-        if index is None:
-            return [o for o in ms if o.start < m.end and m.start < o.end]
-        starts, longest = index
-        lo = bisect_left(starts, m.start - longest + 1)
-        hi = bisect_left(starts, m.end, lo)
-        return [o for o in ms[lo:hi] if m.start < o.end]
+    def overlapping(self, m: MentionUnit) -> list[int]:
+        """Indices of the mentions of m's document sharing a character with m (start < m.end and
+        m.start < end)."""
+        starts, ends = self.starts, self.ends
+        doc = self.docs.get(m.document_id)
+        if doc is None:
+            return [k for k in self.scattered.get(m.document_id, ()) if starts[k] < m.end and m.start < ends[k]]
+        first, stop, longest, _ = doc
+        lo = bisect_left(starts, m.start - longest + 1, first, stop)
+        hi = bisect_left(starts, m.end, lo, stop)
+        return [k for k in range(lo, hi) if m.start < ends[k]]
 
 
 def _public(s: MatchScores) -> dict[str, Any]:

@@ -101,10 +101,12 @@ def load_agreement_data(project: Project, coders: list[str] | None = None,
         types = dict(s.execute(select(EntityType.id, EntityType.name)).all())
         data.mentions = {n: [] for n in names}
         add = {coder_id: data.mentions[name].append for coder_id, name in ids.items()}
-        for mid, doc_id, coder_id, type_id, start, end, text in s.execute(
+        # millions of rows: read through the Core connection (plain rows, no ORM result processing),
+        # by document, then start (then id, so that equal starts come in one defined order)
+        for mid, doc_id, coder_id, type_id, start, end, text in s.connection().execute(
             select(Mention.id, Mention.document_id, Mention.coder_id, Mention.entity_type_id, Mention.start,
                    Mention.end, Mention.text).where(Mention.coder_id.in_(ids))
-            .order_by(Mention.document_id, Mention.start)
+            .order_by(Mention.document_id, Mention.start, Mention.id)
         ):
             if doc_id in docs:
                 add[coder_id](MentionUnit(doc_id, start, end, types[type_id], mid, text))
