@@ -81,13 +81,13 @@ def time_alpha(table: dict, order: list[str], repeat: int, levels: tuple[str, ..
     except ImportError:
         krippendorff = None
     tables = level_tables(table, order)
+    index = {v: i for i, v in enumerate(order)}
     for level in levels:
         shape = f"{level}, {len(table):,} units x 3 coders, {missing / cells:.0%} of cells missing"
         ours_table, ours_order = tables[level]
         # the package takes a coders x units matrix of numbers (ranks for labels, the values
         # for numbers) and the value domain: building it is not in its time
-        index = {v: i for i, v in enumerate(order)}
-        code = (lambda v: index[v]) if ours_order is not None or level == "nominal" else (lambda v: v)
+        code = index.__getitem__ if level in ("nominal", "ordinal") else (lambda v: v)
         domain = list(range(len(order))) if level in ("nominal", "ordinal") else None
         ours_t, theirs_t, matrix_t = [], [], []
         for _ in range(repeat):

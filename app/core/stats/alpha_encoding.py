@@ -166,9 +166,9 @@ def patterns(
     width = int(sizes.max())
     starts = np.zeros(n_units, dtype=np.intp)
     starts[1:] = np.cumsum(sizes[:-1])
-    counted = _patterns_by_key(entry_unit, entry_cat, n_units, n_values, width)
-    if counted is not None:
-        return counted
+    keyed = _patterns_by_key(entry_unit, entry_cat, n_units, n_values, width)
+    if keyed is not None:
+        return keyed
     if n_units * width > max(4 * len(entry_cat), 1 << 20):  # a few very wide units: no padding
         cats = entry_cat.tolist()
         counted: dict[tuple[int, ...], int] = {}
