@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import numpy as np
@@ -197,12 +196,10 @@ def test_bootstrap_parameters_and_undefined_cases():
         assert "no variation" in result.note
 
 
-def test_report_speed_twenty_thousand_units():
+def test_report_on_twenty_thousand_units():
+    # (its speed is measured by bench/bench_agreement.py, not asserted here)
     table = noisy_table(20_000, seed=8)
-    started = time.perf_counter()
     report = rating_report(table, "nominal")
-    elapsed = time.perf_counter() - started
     assert report["n_pairable_values"] == 60_000 and report["fleiss_kappa"] is not None
     low, high = report["krippendorff_alpha_ci95"]
     assert low < report["krippendorff_alpha"] < high and high - low < 0.05
-    assert elapsed < 6.0, f"{elapsed:.2f} s"

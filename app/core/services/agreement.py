@@ -15,7 +15,11 @@ document code's name; None otherwise).
 
 from __future__ import annotations
 
-from typing import Any, NotRequired, TypedDict
+import gc
+from bisect import bisect_left
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, NotRequired, ParamSpec, TypedDict, TypeVar
 
 from sqlalchemy import select
 
@@ -44,9 +48,31 @@ from app.core.services.agreement_unitizing import unitizing_section
 from app.core.stats.cohen import pair_key
 from app.core.stats.matching import maximum_matching
 from app.core.stats.ratings import rating_report
-from app.core.stats.spans import scores, span_agreement
+from app.core.stats.spans import MatchScores, scores, span_agreement
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
+def _without_gc(make: Callable[P, R]) -> Callable[P, R]:
+    """Runs `make` without the cyclic garbage collector: the report makes millions of objects and no
+    reference cycles, and the collector's passes over them took about half of its time on a large
+    project. (Reference counting frees everything as usual; the collector is back on afterwards.)"""
+
+    @wraps(make)
+    def made(*args: P.args, **kwargs: P.kwargs) -> R:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return make(*args, **kwargs)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    return made
+
+
+@_without_gc
 def agreement_report(project: Project, coders: list[str] | None = None, include_unfinished: bool = False,
                      seed: int = 0, n_boot: int = 1000) -> dict[str, Any]:
     data = load_agreement_data(project, coders, include_unfinished)
@@ -77,73 +103,115 @@ def agreement_report(project: Project, coders: list[str] | None = None, include_
                         "type": None, "code": name})
     events = _load_events(project, data)
     relations = load_relations(project, data)
+    spans_of = {c: [m[:4] for m in data.mentions[c]] for c in data.coders}  # (document_id, start, end, type)
+    prepared = {c: _CoderMentions(data.mentions[c]) for c in data.coders}
+    by_id_of = {c: {m.mention_id: m for m in data.mentions[c]} for c in data.coders}
     for a, b in data.pairs():
         ma, mb = data.mentions[a], data.mentions[b]
-        spans = span_agreement([_tuple(m) for m in ma], [_tuple(m) for m in mb])
+        spans = span_agreement(spans_of[a], spans_of[b])
         report["mentions"]["pairs"].append({
             "coders": [a, b],
-            "exact": _public(spans.exact.as_dict()),
-            "overlap": _public(spans.overlap.as_dict()),
-            "by_type": {t: {k: _public(s.as_dict()) for k, s in kinds.items()} for t, kinds in spans.per_type.items()},
+            "exact": _public(spans.exact),
+            "overlap": _public(spans.overlap),
+            "by_type": {t: {k: _public(s) for k, s in kinds.items()} for t, kinds in spans.per_type.items()},
         })
-        report["disagreements"] += _mention_disagreements(a, b, ma, mb, spans.overlap.pairs)
+        report["disagreements"] += _mention_disagreements(a, b, prepared[a], prepared[b], spans.overlap.pairs)
         # mention ids of B matched to A's (overlap matching), for comparing event roles
         same_mention = {ma[i].mention_id: mb[j].mention_id for i, j in spans.overlap.pairs}
         ea, eb = events.get(a, []), events.get(b, [])
         pairs = _match_events(ea, eb, same_mention)
         same_event = {ea[i]["id"]: eb[j]["id"] for i, j in pairs}
         report["events"]["pairs"].append(_event_pair(a, b, ea, eb, pairs, same_mention, same_event))
-        texts = {m.mention_id: m.text for m in (*ma, *mb)}
+        by_id = {**by_id_of[a], **by_id_of[b]}
         report["disagreements"] += _event_disagreements(a, b, ea, eb, pairs)
-        report["disagreements"] += _role_disagreements(a, b, ea, eb, pairs, same_mention, same_event, texts)
+        report["disagreements"] += _role_disagreements(a, b, ea, eb, pairs, same_mention, same_event, by_id)
         ra, rb = relations[a], relations[b]
         matched_relations = match_relations(ra, rb, same_mention)
         report["relations"]["pairs"].append(relation_pair(a, b, ra, rb, matched_relations))
-        by_id = {m.mention_id: m for m in (*ma, *mb)}
         report["disagreements"] += relation_disagreements(a, b, ra, rb, matched_relations, same_mention, by_id)
     report["mentions"].update(unitizing_section(project, data))  # unitizing_alpha (per type) and unitizing_notes
     return report
 
 
-def _mention_disagreements(a: str, b: str, ma: list[MentionUnit], mb: list[MentionUnit],
+def _mention_disagreements(a: str, b: str, ma: list[MentionUnit] | _CoderMentions,
+                           mb: list[MentionUnit] | _CoderMentions,
                            pairs: tuple[tuple[int, int], ...]) -> list[dict[str, Any]]:
     """Mentions without a counterpart of the same type (overlap matching), and matched ones whose
     spans differ, with what each coder has there. "type" is the mention's type (a matched pair
-    shares it)."""
+    shares it). Each coder's mentions may come prepared (`_CoderMentions`, made once per coder)."""
+    ca = ma if isinstance(ma, _CoderMentions) else _CoderMentions(ma)
+    cb = mb if isinstance(mb, _CoderMentions) else _CoderMentions(mb)
     out: list[dict[str, Any]] = []
-    matched_a = {i for i, _ in pairs}
-    matched_b = {j for _, j in pairs}
+    append = out.append
+    xs, ys = ca.mentions, cb.mentions
     for i, j in pairs:
-        x, y = ma[i], mb[j]
-        if (x.start, x.end) != (y.start, y.end):
-            out.append({"kind": "mention span", "document_id": x.document_id, "start": min(x.start, y.start),
-                        "end": max(x.end, y.end), "text": x.text, "coder_a": a,
-                        "value_a": f"{x.type} {x.start}-{x.end} “{x.text}”", "coder_b": b,
-                        "value_b": f"{y.type} {y.start}-{y.end} “{y.text}”", "type": x.type, "code": None})
-    by_doc: dict[str, dict[int, list[MentionUnit]]] = {"a": {}, "b": {}}
-    for side, mentions in (("a", ma), ("b", mb)):
-        for m in mentions:
-            by_doc[side].setdefault(m.document_id, []).append(m)
-    for mentions, matched, side in ((ma, matched_a, "a"), (mb, matched_b, "b")):
-        others = by_doc["b" if side == "a" else "a"]
-        for k, m in enumerate(mentions):
+        x, y = xs[i], ys[j]
+        if x.start != y.start or x.end != y.end:
+            append({"kind": "mention span", "document_id": x.document_id, "start": min(x.start, y.start),
+                    "end": max(x.end, y.end), "text": x.text, "coder_a": a,
+                    "value_a": f"{x.type} {x.start}-{x.end} “{x.text}”", "coder_b": b,
+                    "value_b": f"{y.type} {y.start}-{y.end} “{y.text}”", "type": x.type, "code": None})
+    for mine, others, matched, side_a in ((ca, cb, {i for i, _ in pairs}, True),
+                                          (cb, ca, {j for _, j in pairs}, False)):
+        labels, other_labels, overlapping = mine.labels, others.labels, others.overlapping
+        for k, m in enumerate(mine.mentions):
             if k in matched:
                 continue
-            there = [o for o in others.get(m.document_id, ()) if o.start < m.end and m.start < o.end]
-            theirs = "; ".join(f"{o.type} “{o.text}”" for o in there) or "nothing"
-            mine = f"{m.type} “{m.text}”"
-            out.append({"kind": "mention", "document_id": m.document_id, "start": m.start, "end": m.end,
-                        "text": m.text, "coder_a": a, "value_a": mine if side == "a" else theirs,
-                        "coder_b": b, "value_b": theirs if side == "a" else mine, "type": m.type, "code": None})
+            theirs = "; ".join([other_labels[o] for o in overlapping(m)]) or "nothing"
+            label = labels[k]
+            append({"kind": "mention", "document_id": m.document_id, "start": m.start, "end": m.end,
+                    "text": m.text, "coder_a": a, "value_a": label if side_a else theirs,
+                    "coder_b": b, "value_b": theirs if side_a else label, "type": m.type, "code": None})
     return out
 
 
-def _tuple(m: MentionUnit) -> tuple[int, int, int, str]:
-    return (m.document_id, m.start, m.end, m.type)
+class _CoderMentions:
+    """A coder's mentions, each one's label (type “text”), and a way to find those overlapping a span
+    without scanning its document: a document's mentions sorted by start (as `load_agreement_data`
+    reads them: by document, then start) are looked at only in the window that can overlap (starting
+    after the span's start minus the document's longest mention, and before its end); in any other
+    order, all of them. Either way they come in the list's order."""
+
+    def __init__(self, mentions: list[MentionUnit]) -> None:
+        self.mentions = mentions
+        self.labels = [f"{m.type} “{m.text}”" for m in mentions]
+        self.starts = [m.start for m in mentions]
+        self.ends = [m.end for m in mentions]
+        self.docs: dict[int, list[int]] = {}  # document -> [first, last + 1, longest, sorted by start]
+        self.scattered: dict[int, list[int]] = {}  # documents whose mentions are not one sorted run
+        for k, m in enumerate(mentions):
+            doc = self.docs.get(m.document_id)
+            if doc is None:
+                self.docs[m.document_id] = [k, k + 1, m.end - m.start, 1]
+            elif doc[1] == k:
+                doc[1] = k + 1
+                doc[2] = max(doc[2], m.end - m.start)
+                doc[3] = doc[3] and self.starts[k - 1] <= m.start
+            else:
+                self.scattered.setdefault(m.document_id, list(range(doc[0], doc[1]))).append(k)
+        for doc_id in self.scattered:
+            del self.docs[doc_id]
+        for doc_id, doc in list(self.docs.items()):
+            if not doc[3]:
+                self.scattered[doc_id] = list(range(doc[0], doc[1]))
+                del self.docs[doc_id]
+
+    def overlapping(self, m: MentionUnit) -> list[int]:
+        """Indices of the mentions of m's document sharing a character with m (start < m.end and
+        m.start < end)."""
+        starts, ends = self.starts, self.ends
+        doc = self.docs.get(m.document_id)
+        if doc is None:
+            return [k for k in self.scattered.get(m.document_id, ()) if starts[k] < m.end and m.start < ends[k]]
+        first, stop, longest, _ = doc
+        lo = bisect_left(starts, m.start - longest + 1, first, stop)
+        hi = bisect_left(starts, m.end, lo, stop)
+        return [k for k in range(lo, hi) if m.start < ends[k]]
 
 
-def _public(d: dict[str, Any]) -> dict[str, Any]:
-    return {k: d[k] for k in ("precision", "recall", "f1", "n_a", "n_b", "matched")}
+def _public(s: MatchScores) -> dict[str, Any]:
+    return {"precision": s.precision, "recall": s.recall, "f1": s.f1, "n_a": s.n_a, "n_b": s.n_b,
+            "matched": s.matched}
 
 
 def _load_events(project: Project, data: AgreementData) -> dict[str, list[dict[str, Any]]]:
@@ -250,7 +318,7 @@ def _event_pair(a: str, b: str, ea: list[dict[str, Any]], eb: list[dict[str, Any
     for table in (roles, attributes):
         for entry in table.values():
             entry["agreement"] = entry["agreed"] / entry["compared"] if entry["compared"] else None
-    return {"coders": [a, b], "pair": pair_key(a, b), **_public(overall.as_dict()),
+    return {"coders": [a, b], "pair": pair_key(a, b), **_public(overall),
             "roles": roles, "attributes": attributes}
 
 
@@ -296,7 +364,7 @@ def _event_disagreements(a: str, b: str, ea: list[dict[str, Any]], eb: list[dict
 
 def _role_disagreements(a: str, b: str, ea: list[dict[str, Any]], eb: list[dict[str, Any]],
                         pairs: list[tuple[int, int]], same_mention: dict[int, int], same_event: dict[int, int],
-                        texts: dict[int, str]) -> list[dict[str, Any]]:
+                        mentions: dict[int, MentionUnit]) -> list[dict[str, Any]]:
     """Roles of matched events that the two coders filled differently (kind "event role"; "text"
     is the role's name; each value lists that coder's fillers, mentions by their text and events
     as "type “trigger”", or "nothing")."""
@@ -304,7 +372,7 @@ def _role_disagreements(a: str, b: str, ea: list[dict[str, Any]], eb: list[dict[
     by_id = {e["id"]: e for e in (*ea, *eb)}
 
     def shown(fillers: set[tuple[str, int | None]]) -> str:
-        names = [texts.get(k, "?") if kind == "mention" else
+        names = [(mentions[k].text if k in mentions else "?") if kind == "mention" else
                  (_describe_event(by_id[k]) if k in by_id else "?") for kind, k in fillers if k is not None]
         return "; ".join(sorted(names)) or "nothing"
 

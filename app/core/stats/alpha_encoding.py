@@ -166,6 +166,9 @@ def patterns(
     width = int(sizes.max())
     starts = np.zeros(n_units, dtype=np.intp)
     starts[1:] = np.cumsum(sizes[:-1])
+    keyed = _patterns_by_key(entry_unit, entry_cat, n_units, n_values, width)
+    if keyed is not None:
+        return keyed
     if n_units * width > max(4 * len(entry_cat), 1 << 20):  # a few very wide units: no padding
         cats = entry_cat.tolist()
         counted: dict[tuple[int, ...], int] = {}
@@ -188,3 +191,32 @@ def patterns(
     starts_of_rows = np.flatnonzero(new)
     counts = np.diff(np.append(starts_of_rows, n_units))
     return ranked[starts_of_rows], counts
+
+
+def _patterns_by_key(
+    entry_unit: np.ndarray, entry_cat: np.ndarray, n_units: int, n_values: int, width: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """`patterns` when each unit's multiset fits one integer: its count of each value as a digit in
+    base ``width + 1`` (few values, narrow units: the usual coded table). Counted with one
+    ``np.unique`` of a number per unit instead of sorting padded rows; the same rows in the same
+    order. None when the key would not fit in 62 bits, or the patterns' rows would be large."""
+    base = width + 1
+    bits = n_values * math.log2(base)
+    if bits > 62:
+        return None
+    power = base ** np.arange(n_values, dtype=np.int64)
+    if bits <= 52:  # the sums are exact in floating point
+        keys = np.bincount(entry_unit, weights=power[entry_cat], minlength=n_units).astype(np.int64)
+    else:
+        keys = np.zeros(n_units, dtype=np.int64)
+        np.add.at(keys, entry_unit, power[entry_cat])
+    distinct, counts = np.unique(keys, return_counts=True)
+    if len(distinct) * width * n_values > max(4 * len(entry_cat), 1 << 16):
+        return None
+    digits = (distinct[:, None] // power[None, :]) % base  # patterns x values: count of each value
+    ends = np.cumsum(digits, axis=1)  # a pattern's row holds value c at positions ends[c-1] .. ends[c] - 1
+    position = np.arange(width)
+    rows = np.count_nonzero(ends[:, None, :] <= position[None, :, None], axis=2)
+    rows[position[None, :] >= ends[:, -1:]] = -1  # past the unit's values: -1, as a tuple's end compares
+    order = np.lexsort(rows.T[::-1])  # lexicographic, first column first
+    return rows[order].astype(np.intp, copy=False), counts[order].astype(np.intp, copy=False)

@@ -30,8 +30,9 @@ disagreement costs O(V^2) in the number V of distinct pairable values (done in b
 
 Values are checked and encoded once: a plain dict of dicts with str/int/float values is read
 in one pass and encoded with numpy (distinct values checked, then codes per value, patterns by
-sorting); any other table, an invalid value, or equal values written in different forms (1 and
-1.0...) take the general route through `ratings_from_table`, with the same result and errors.
+one integer key per unit, or by sorting when the values are many); any other table, an invalid
+value, or equal values written in different forms (1 and 1.0...) take the general route through
+`ratings_from_table`, with the same result and errors.
 
 alpha is None, with a note, when it is undefined: no unit has two ratings, or every
 pairable value is the same (``D_e = 0``: there is no variation to be reliable about --
